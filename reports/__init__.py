@@ -1,0 +1,1 @@
+"""Reports rendered from templates (installed as `stc.reports`)."""

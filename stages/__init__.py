@@ -1,0 +1,49 @@
+"""Malterud's four steps of systematic text condensation, one module each.
+
+    1. impression      total impression: memos, preliminary themes, frequent words
+    2. meaning_units   meaning units, codes, code groups, search, the coding matrix
+    3. condensation    subgroups, condensates, illustrative quotations
+    4. synthesis       analytic texts, categories, prevalence, checks
+
+Each module declares its `STEP` (what it needs and what it produces) and a `status` function
+that tells how far the project has come in that step; `stc status` shows them in order.
+Installed as `stc.stages`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    name: str
+    requires: tuple[str, ...]
+    produces: tuple[str, ...]
+
+
+@dataclass
+class StepStatus:
+    step: Step
+    facts: list[str] = field(default_factory=list)
+    next: str | None = None  # the one thing to do next in this step, as a command
+
+    @property
+    def done(self) -> bool:
+        return self.next is None
+
+
+def overview(conn: sqlite3.Connection) -> list[StepStatus]:
+    from stc.stages import condensation, impression, meaning_units, synthesis
+
+    steps: list[Callable[[sqlite3.Connection], StepStatus]] = [
+        impression.status, meaning_units.status, condensation.status, synthesis.status,
+    ]
+    return [status(conn) for status in steps]
+
+
+def count(conn: sqlite3.Connection, sql: str, *args: object) -> int:
+    return int(conn.execute(sql, args).fetchone()[0])

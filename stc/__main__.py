@@ -1,0 +1,3 @@
+from stc.cli import run
+
+run()

@@ -1,0 +1,219 @@
+"""Changes made while analysing: themes, codes, code groups, subgroups, meaning units, memos.
+
+Payloads name objects by their numeric id (stable across renames) and also carry the names, so
+the trail reads well on its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stc.changes.registry import Payload, change_kind
+
+# the table behind each kind of named object
+TABLES = {"theme": "themes", "code": "codes", "group": "code_groups", "subgroup": "subgroups"}
+
+
+def _next_position(conn: sqlite3.Connection, table: str, where: str = "", *args: object) -> int:
+    row = conn.execute(f"SELECT COALESCE(MAX(position), 0) + 1 FROM {table} {where}", args)
+    return int(row.fetchone()[0])
+
+
+@change_kind("theme.add", lambda p: f"theme {p['name']!r} added", refs=lambda p: [p["name"]])
+def _theme_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute("INSERT INTO themes VALUES (?, ?, ?)",
+                 (p["id"], p["name"], _next_position(conn, "themes")))
+
+
+@change_kind("group.add", lambda p: f"code group {p['name']!r} added", refs=lambda p: [p["name"]])
+def _group_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute(
+        "INSERT INTO code_groups (id, name, position, from_theme) VALUES (?, ?, ?, ?)",
+        (p["id"], p["name"], _next_position(conn, "code_groups"), p.get("from_theme")),
+    )
+
+
+@change_kind("code.add", lambda p: f"code {p['name']!r} added", refs=lambda p: [p["name"]])
+def _code_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute("INSERT INTO codes VALUES (?, ?, ?, ?)",
+                 (p["id"], p["name"], p.get("group"), p.get("definition")))
+
+
+@change_kind(
+    "subgroup.add",
+    lambda p: f"subgroup {p['name']!r} added to {p['group_name']!r}",
+    refs=lambda p: [p["name"], p["group_name"]],
+)
+def _subgroup_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    position = _next_position(conn, "subgroups", "WHERE group_id = ?", p["group"])
+    conn.execute(
+        "INSERT INTO subgroups (id, group_id, name, position) VALUES (?, ?, ?, ?)",
+        (p["id"], p["group"], p["name"], position),
+    )
+
+
+@change_kind(
+    "code.group",
+    lambda p: f"codes {', '.join(p['code_names'])} into group {p['group_name']!r}",
+    refs=lambda p: [*p["code_names"], p["group_name"] or ""],
+)
+def _code_group(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.executemany("UPDATE codes SET group_id = ? WHERE id = ?",
+                     [(p["group"], c) for c in p["codes"]])
+
+
+@change_kind(
+    "rename",
+    lambda p: f"{p['kind']} {p['old']!r} renamed {p['new']!r}",
+    refs=lambda p: [p["old"], p["new"]],
+)
+def _rename(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute(f"UPDATE {TABLES[p['kind']]} SET name = ? WHERE id = ?", (p["new"], p["id"]))
+
+
+def _drop_code(conn: sqlite3.Connection, code_id: int) -> None:
+    conn.execute("DELETE FROM unit_codes WHERE code = ?", (code_id,))
+    conn.execute("DELETE FROM codes WHERE id = ?", (code_id,))
+
+
+def _drop_subgroup(conn: sqlite3.Connection, subgroup_id: int) -> None:
+    conn.execute("UPDATE units SET subgroup_id = NULL WHERE subgroup_id = ?", (subgroup_id,))
+    conn.execute("DELETE FROM subgroups WHERE id = ?", (subgroup_id,))
+
+
+def _drop_group(conn: sqlite3.Connection, group_id: int) -> None:
+    conn.execute("UPDATE codes SET group_id = NULL WHERE group_id = ?", (group_id,))
+    for (sub,) in conn.execute("SELECT id FROM subgroups WHERE group_id = ?", (group_id,)):
+        _drop_subgroup(conn, sub)
+    conn.execute("DELETE FROM code_groups WHERE id = ?", (group_id,))
+
+
+@change_kind("drop", lambda p: f"{p['kind']} {p['name']!r} dropped", refs=lambda p: [p["name"]])
+def _drop(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    kind, ident = p["kind"], p["id"]
+    if kind == "code":
+        _drop_code(conn, ident)
+    elif kind == "group":
+        _drop_group(conn, ident)
+    elif kind == "subgroup":
+        _drop_subgroup(conn, ident)
+    else:
+        conn.execute("DELETE FROM themes WHERE id = ?", (ident,))
+
+
+def _merge_into(conn: sqlite3.Connection, kind: str, source: int, target: int) -> None:
+    if kind == "code":
+        conn.execute("UPDATE OR IGNORE unit_codes SET code = ? WHERE code = ?", (target, source))
+        _drop_code(conn, source)
+    elif kind == "group":
+        conn.execute("UPDATE codes SET group_id = ? WHERE group_id = ?", (target, source))
+        conn.execute("UPDATE subgroups SET group_id = ? WHERE group_id = ?", (target, source))
+        conn.execute("DELETE FROM code_groups WHERE id = ?", (source,))
+    elif kind == "subgroup":
+        conn.execute("UPDATE units SET subgroup_id = ? WHERE subgroup_id = ?", (target, source))
+        conn.execute("DELETE FROM subgroups WHERE id = ?", (source,))
+    else:
+        conn.execute("DELETE FROM themes WHERE id = ?", (source,))
+
+
+@change_kind(
+    "merge",
+    lambda p: f"{p['kind']}s {', '.join(map(repr, p['names']))} merged into {p['into_name']!r}",
+    refs=lambda p: [*p["names"], p["into_name"]],
+)
+def _merge(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Payload: kind, ids/names merged, into/into_name. A new target is created by an
+    `*.add` change recorded before this one."""
+    for source in p["ids"]:
+        if source != p["into"]:
+            _merge_into(conn, p["kind"], source, p["into"])
+
+
+@change_kind(
+    "order",
+    lambda p: f"{p['kind']} order: {', '.join(p['names'])}",
+    refs=lambda p: list(p["names"]),
+)
+def _order(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    table = TABLES[p["kind"]]
+    conn.executemany(f"UPDATE {table} SET position = ? WHERE id = ?",
+                     [(i, ident) for i, ident in enumerate(p["ids"], start=1)])
+
+
+@change_kind(
+    "text.set",
+    lambda p: f"{p['field']} of {p['kind']} {p['name']!r} {'set' if p['value'] else 'cleared'}",
+    refs=lambda p: [p["name"]],
+)
+def _text_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """heading (plain), condensate or description (hashes in `texts`) of a group or subgroup."""
+    if p["field"] not in ("heading", "condensate", "description"):
+        raise ValueError(p["field"])
+    conn.execute(f"UPDATE {TABLES[p['kind']]} SET {p['field']} = ? WHERE id = ?",
+                 (p["value"], p["id"]))
+
+
+def unit_ref(unit_id: int) -> str:
+    return f"U{unit_id}"
+
+
+@change_kind(
+    "unit.add",
+    lambda p: f"U{p['id']} from {p['doc']}:{p['segments']} coded {', '.join(p['code_names'])}",
+    refs=lambda p: [unit_ref(p["id"]), p["doc"], *p["code_names"]],
+)
+def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute(
+        "INSERT INTO units (id, doc, version, start, end, text, before, after, note)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        (p["id"], p["doc"], p["version"], p["start"], p["end"], p["text"], p["before"],
+         p["after"], p.get("note")),
+    )
+    conn.executemany("INSERT INTO unit_codes VALUES (?, ?)", [(p["id"], c) for c in p["codes"]])
+
+
+@change_kind(
+    "unit.codes",
+    lambda p: (f"U{p['id']}: +{', '.join(p.get('add_names', []))}"
+               f" -{', '.join(p.get('remove_names', []))}"),
+    refs=lambda p: [unit_ref(p["id"]), *p.get("add_names", []), *p.get("remove_names", [])],
+)
+def _unit_codes(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.executemany("INSERT OR IGNORE INTO unit_codes VALUES (?, ?)",
+                     [(p["id"], c) for c in p.get("add", [])])
+    conn.executemany("DELETE FROM unit_codes WHERE unit = ? AND code = ?",
+                     [(p["id"], c) for c in p.get("remove", [])])
+
+
+@change_kind("unit.delete", lambda p: f"U{p['id']} deleted", refs=lambda p: [unit_ref(p["id"])])
+def _unit_delete(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute("DELETE FROM unit_codes WHERE unit = ?", (p["id"],))
+    conn.execute("DELETE FROM units WHERE id = ?", (p["id"],))
+
+
+@change_kind(
+    "unit.set",
+    lambda p: f"U{p['id']}: {', '.join(sorted(k for k in p if k != 'id'))} set",
+    refs=lambda p: [unit_ref(p["id"])],
+)
+def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Any of: subgroup_id, aside, nugget, note, review, and the place fields after a re-import
+    (version, start, end). Hashes for transcript-derived text."""
+    allowed = ("subgroup_id", "aside", "nugget", "note", "review", "version", "start", "end",
+               "text", "before", "after")
+    for field, value in p.items():
+        if field == "id":
+            continue
+        if field not in allowed:
+            raise ValueError(field)
+        conn.execute(f"UPDATE units SET {field} = ? WHERE id = ?", (value, p["id"]))
+
+
+@change_kind(
+    "memo.add",
+    lambda p: f"{p['kind']} memo M{p['id']}" + (f" on {p['ref']}" if p.get("ref") else ""),
+    refs=lambda p: [f"M{p['id']}", p.get("ref") or ""],
+)
+def _memo_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    conn.execute("INSERT INTO memos VALUES (?, ?, ?, ?, ?)",
+                 (p["id"], p["kind"], p.get("ref"), p["body"], seq))

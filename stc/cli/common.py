@@ -1,0 +1,95 @@
+"""What every command shares: the context, project options, output helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from stc.project import Project, open_project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    project_dir: str | None
+    author: str | None
+    debug: bool
+    _project: Project | None = None
+
+    def open(self) -> Project:
+        if self._project is None:
+            self._project = open_project(self.project_dir, self.author)
+        return self._project
+
+
+def _store_project(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Context)
+        ctx.find_object(Context).project_dir = value  # type: ignore[union-attr]
+
+
+def _store_author(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.find_object(Context).author = value  # type: ignore[union-attr]
+
+
+def project_options(func: F) -> F:
+    """--project and --author on the command itself as well as before it."""
+    func = click.option("--author", expose_value=False, callback=_store_author,
+                        help="Who makes the change.")(func)
+    return project_option(func)
+
+
+def project_option(func: F) -> F:
+    """--project on the command itself as well as before it."""
+    return click.option("--project", expose_value=False, callback=_store_project,
+                        type=click.Path(file_okay=False), help="Project folder.")(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def open_project_from(ctx: click.Context) -> Project:
+    return ctx.find_object(Context).open()  # type: ignore[union-attr]
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def width() -> int:
+    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
+
+
+def wrap(text: str, indent: int) -> str:
+    pad = " " * indent
+    lines = textwrap.wrap(text, width=width() - indent, break_long_words=False) or [""]
+    return "\n".join(pad + line for line in lines)
+
+
+def read_text_option(message: str | None, file: str | None, edit: bool, about: str) -> str:
+    """The text of -m, --file or --edit (an editor opened on `about` shown as # comments)."""
+    chosen = [x for x in (message, file, edit or None) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of -m TEXT, --file FILE or --edit")
+    if message:
+        return message
+    if file:
+        with open(file, encoding="utf-8") as handle:
+            return handle.read().strip()
+    template = "\n\n" + "\n".join("# " + line for line in about.splitlines())
+    edited = click.edit(template, extension=".md")
+    if edited is None:
+        raise click.UsageError("the editor was closed without saving; nothing recorded")
+    body = "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
+    if not body:
+        raise click.UsageError("the text is empty; nothing recorded")
+    return body

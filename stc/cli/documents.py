@@ -1,0 +1,111 @@
+"""stc import, stc docs, stc show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stc.cli.common import (
+    json_option,
+    open_project_from,
+    print_json,
+    project_options,
+    wrap,
+)
+from stc.reading import documents, segments
+
+
+@click.command(name="import")
+@project_options
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--id", "doc_id", help="Document id (default: the file name without suffix).")
+@click.option("--participant", help="Pseudonym of the participant (default: the document id).")
+@click.option("--encoding", help="Text encoding, when detection guesses wrong (e.g. cp1252).")
+@click.option("--speakers", multiple=True, metavar="LABEL=ROLE",
+              help="Role of a speaker label: interviewer, participant or other. Repeatable.")
+def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None,
+            encoding: str | None, speakers: tuple[str, ...]) -> None:
+    """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt).
+
+    The original is kept byte for byte under sources/. Speaker turns are recognised from labels
+    (`Kari:`, `I:<tab>`, `[id1]`, WebVTT `<v Kari>`), and split into numbered sentences.
+
+    \b
+    Example:
+      stc import intervju1.docx --id I1 --participant Kari --speakers I=interviewer
+      stc import transcripts/*.txt
+    """
+    from stc.importing import import_files
+
+    project = open_project_from(click.get_current_context())
+    paths = list(files)
+    with click.progressbar(length=len(paths), label="Importing", file=None,
+                           show_pos=True) as bar:
+        results = import_files(project, paths, doc_id, participant, encoding, speakers,
+                               on_file=lambda _: bar.update(1))
+    for r in results:
+        if r.identical_to:
+            click.echo(f"{r.filename}: identical to document {r.identical_to}, already imported;"
+                       " nothing changed.")
+            continue
+        roles = ", ".join(f"{label}={role}" for label, role in r.speakers.items()) or "none"
+        encoding_note = f", {r.encoding}" if r.encoding else ""
+        click.echo(f"{r.doc}: {r.filename}{encoding_note}; {r.turns} turns, {r.segments} segments;"
+                   f" speakers {roles}  (change #{r.seq})")
+
+
+@click.command()
+@project_options
+@json_option
+def docs(as_json: bool) -> None:
+    """List the transcripts.
+
+    \b
+    Example:
+      stc docs --json
+    """
+    project = open_project_from(click.get_current_context())
+    infos = documents(project.conn)
+    if as_json:
+        print_json([vars(i) for i in infos])
+        return
+    if not infos:
+        click.echo("No transcripts yet. Next: stc import FILE...")
+        return
+    for i in infos:
+        speakers = ", ".join(f"{s} ({r})" for s, r in i.speakers.items()) or "no labels"
+        version = f" v{i.version}" if i.version > 1 else ""
+        click.echo(f"{i.id:<8} {i.participant:<14} {i.segments:>5} segments {i.words:>7} words"
+                   f"  {i.filename}{version}  {speakers}")
+
+
+@click.command()
+@project_options
+@click.argument("ref")
+@json_option
+def show(ref: str, as_json: bool) -> None:
+    """Read a transcript with segment numbers and speaker labels.
+
+    \b
+    Example:
+      stc show I1          the whole transcript
+      stc show I1:12-20    segments 12 to 20
+    """
+    project = open_project_from(click.get_current_context())
+    rng, views = segments(project.conn, ref)
+    if as_json:
+        print_json({"ref": str(rng), "segments": [v.as_json() for v in views]})
+        return
+    turn = None
+    for v in views:
+        if v.turn != turn:
+            turn = v.turn
+            label = v.speaker or "(no speaker)"
+            time = f"  {v.begins}" if v.begins else ""
+            click.echo(f"\n{label} [{v.role}]{time}")
+        numbered = wrap(v.text, 7)
+        click.echo(f"{v.n:>5}  " + numbered[7:])
+
+
+COMMANDS = [import_, docs, show]

@@ -1,0 +1,95 @@
+"""stc log, stc verify, stc undo."""
+
+from __future__ import annotations
+
+import click
+
+from stc.cli.common import (
+    json_option,
+    open_project_from,
+    print_json,
+    project_option,
+    project_options,
+)
+from stc.trail import records
+
+
+@click.command()
+@project_option
+@click.option("--on", "on_ref", metavar="REF", help="Only changes touching REF (a document, unit,"
+              " code, group, ...).")
+@click.option("--author", "by_author", help="Only changes by this author.")
+@click.option("--since", help="Only changes at or after this date/time (UTC, e.g. 2026-03-01).")
+@json_option
+def log(on_ref: str | None, by_author: str | None, since: str | None, as_json: bool) -> None:
+    """The coding trail: every change, who made it, when and why.
+
+    \b
+    Example:
+      stc log --on U12
+      stc log --author Kari --since 2026-03-01 --json
+    """
+    project = open_project_from(click.get_current_context())
+    chosen = []
+    for rec in records(project.conn):
+        if by_author and rec.author.casefold() != by_author.casefold():
+            continue
+        if since and rec.at < since:
+            continue
+        if on_ref and not _touches(rec.refs(), on_ref):
+            continue
+        chosen.append(rec)
+    if as_json:
+        print_json([r.as_json() for r in chosen])
+        return
+    for rec in chosen:
+        click.echo(f"#{rec.seq:<5} {rec.at[:16].replace('T', ' ')}  {rec.author:<12} "
+                   f"{rec.summary()}")
+        if rec.why:
+            click.echo(f"       why: {rec.why}")
+
+
+def _touches(refs: list[str], wanted: str) -> bool:
+    w = wanted.casefold()
+    return any(r.casefold() == w or r.casefold().startswith(w + ":") for r in refs)
+
+
+@click.command()
+@project_options
+def verify() -> None:
+    """Check the trail: the hash chain is intact and the project equals its replay.
+
+    Exits 1 naming the first problem when anything was altered outside stc.
+
+    \b
+    Example:
+      stc verify
+    """
+    project = open_project_from(click.get_current_context())
+    verdict = project.verify()
+    if verdict.ok:
+        last, digest = project.head()
+        click.echo(f"OK: {verdict.checked} changes, chain intact, state equals the replay"
+                   f" (last #{last}, hash {digest[:16]})")
+        return
+    for problem in verdict.problems:
+        click.echo(f"Error: {problem}", err=True)
+    raise SystemExit(1)
+
+
+@click.command()
+@project_options
+@click.option("--why", help="Reason, kept in the trail.")
+def undo(why: str | None) -> None:
+    """Revert the last change by appending its reversal to the trail (history is kept).
+
+    \b
+    Example:
+      stc undo --why "coded the wrong segment"
+    """
+    project = open_project_from(click.get_current_context())
+    record = project.undo(why)
+    click.echo(f"#{record.seq}: {record.summary()}")
+
+
+COMMANDS = [log, verify, undo]

@@ -1,0 +1,20 @@
+"""What a reader returns: the turns of a transcript before sentence segmentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawTurn:
+    speaker: str | None
+    text: str
+    begins: str | None = None  # timestamps from subtitle cues, kept as metadata
+    ends: str | None = None
+
+
+@dataclass
+class Transcript:
+    turns: list[RawTurn]
+    encoding: str | None = None  # the text encoding detected or given; None for office files
+    notes: list[str] = field(default_factory=list)  # what the reader noticed, for the user

@@ -1,0 +1,92 @@
+"""Word (.docx) and OpenDocument (.odt) transcripts.
+
+Both are zip archives of XML. Before any XML is parsed the archive is checked (see `zipguard`);
+ODT XML is parsed with defusedxml, and python-docx's parser does not resolve entities.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from stc.errors import BadInput
+from stc.formats.decode import normalise
+from stc.formats.model import Transcript
+from stc.formats.speakers import turns_from_lines
+from stc.formats.zipguard import open_checked_zip
+
+
+def _xml_guarded(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
+    """The member's bytes after defusedxml has parsed them once: no DTD, no entities."""
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
+    data = archive.read(member)
+    try:
+        SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise BadInput("E111", path=str(path), detail=type(exc).__name__) from None
+    except SafeET.ParseError as exc:
+        raise BadInput("E109", path=str(path), kind="XML", detail=str(exc)[:80]) from None
+    return data
+
+
+def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
+    import docx
+
+    archive = open_checked_zip(path, data, required="word/document.xml", kind="Word")
+    for member in archive.namelist():
+        if member.endswith(".xml"):
+            _xml_guarded(path, archive, member)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds on broken packages
+        raise BadInput("E109", path=str(path), kind="Word", detail=str(exc)[:80]) from None
+    lines = [normalise(p.text) for p in document.paragraphs]
+    # a soft line break inside a paragraph is a wrapped line, not a new turn
+    lines = [line.replace("\n", " ") for line in lines]
+    return Transcript(turns_from_lines(lines, hard_wrapped=False))
+
+
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def _odt_paragraph_text(element: object) -> str:
+    """Text of one text:p or text:h, honouring text:s (spaces), text:tab and line breaks."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        tag = getattr(node, "tag", "")
+        if tag == f"{{{_TEXT_NS}}}s":
+            parts.append(" " * int(node.get(f"{{{_TEXT_NS}}}c", "1")))  # type: ignore[attr-defined]
+        elif tag == f"{{{_TEXT_NS}}}tab":
+            parts.append("\t")
+        elif tag == f"{{{_TEXT_NS}}}line-break":
+            parts.append(" ")
+        elif tag == f"{{{_TEXT_NS}}}note":
+            pass  # footnotes are not speech
+        else:
+            parts.append(getattr(node, "text", None) or "")
+            for child in node:  # type: ignore[attr-defined]
+                walk(child)
+        if node is not element:
+            parts.append(getattr(node, "tail", None) or "")
+
+    walk(element)
+    return "".join(parts)
+
+
+def read_odt(path: Path, data: bytes, encoding: str | None) -> Transcript:
+    import defusedxml.ElementTree as SafeET
+
+    archive = open_checked_zip(path, data, required="content.xml", kind="OpenDocument")
+    root = SafeET.fromstring(_xml_guarded(path, archive, "content.xml"))
+    paragraphs = [
+        el for el in root.iter()
+        if el.tag in (f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h")
+    ]
+    # nested paragraphs (in frames, lists) would be read twice; keep the innermost text only
+    lines = [normalise(_odt_paragraph_text(p)) for p in paragraphs
+             if not any(c.tag == f"{{{_TEXT_NS}}}p" for c in p.iter() if c is not p)]
+    return Transcript(turns_from_lines(lines, hard_wrapped=False))

@@ -1,0 +1,47 @@
+"""Opening zip containers (.docx, .odt, and later .qdpx) without trusting them.
+
+Limits: at most MAX_MEMBERS entries, MAX_UNPACKED bytes unpacked in all, MAX_RATIO between an
+entry's unpacked and packed size (zip bombs), and no entry name that climbs out of the archive.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from stc.errors import BadInput
+
+MAX_MEMBERS = 10_000
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def check_members(path: Path, archive: zipfile.ZipFile) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise BadInput("E110", path=str(path), detail=f"{len(infos)} entries")
+    total = 0
+    for info in infos:
+        name = PurePosixPath(info.filename.replace("\\", "/"))
+        if name.is_absolute() or ".." in name.parts:
+            detail = f"entry {info.filename!r} leaves the archive"
+            raise BadInput("E110", path=str(path), detail=detail)
+        total += info.file_size
+        packed = max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and info.file_size / packed > MAX_RATIO:
+            raise BadInput("E110", path=str(path),
+                           detail=f"entry {info.filename!r} unpacks {info.file_size // packed}x")
+    if total > MAX_UNPACKED:
+        raise BadInput("E110", path=str(path), detail=f"{total} bytes unpacked")
+
+
+def open_checked_zip(path: Path, data: bytes, required: str, kind: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInput("E109", path=str(path), kind=kind, detail=str(exc)[:80]) from None
+    check_members(path, archive)
+    if required not in archive.namelist():
+        raise BadInput("E109", path=str(path), kind=kind, detail=f"no {required}")
+    return archive

@@ -1,0 +1,210 @@
+"""Bringing transcripts into a project: read, find turns and roles, split sentences, record.
+
+All files are read and checked before anything is recorded, so a bad file among several changes
+nothing. Each file is then recorded in a transaction of its own (one `document.import` change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stc.errors import BadInput, StcError
+from stc.formats import read_transcript
+from stc.formats.model import RawTurn, Transcript
+from stc.formats.speakers import INTERVIEWER_LABEL
+from stc.project import Project, source_name
+from stc.texts import text_hash
+
+ROLES = ("interviewer", "participant", "other")
+DOC_ID = re.compile(r"^[\w][\w.-]{0,39}$")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+@dataclass
+class ImportResult:
+    doc: str
+    filename: str
+    encoding: str | None
+    turns: int = 0
+    segments: int = 0
+    speakers: dict[str, str] = field(default_factory=dict)  # label -> role
+    identical_to: str | None = None  # set when the file was imported before: nothing changed
+    seq: int | None = None
+
+
+@dataclass
+class _Prepared:
+    path: Path
+    doc: str
+    data: bytes
+    transcript: Transcript
+    participant: str | None
+    result: ImportResult
+
+
+def parse_speaker_roles(pairs: Iterable[str]) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for pair in pairs:
+        label, sep, role = pair.rpartition("=")
+        if not sep or not label.strip() or role.strip().lower() not in ROLES:
+            raise StcError("E205", value=pair)
+        roles[label.strip().casefold()] = role.strip().lower()
+    return roles
+
+
+def role_of(label: str | None, given: dict[str, str], labelled_doc: bool) -> str:
+    if label is None:
+        return "other" if labelled_doc else "participant"
+    if label.casefold() in given:
+        return given[label.casefold()]
+    return "interviewer" if INTERVIEWER_LABEL.match(label) else "participant"
+
+
+def _tidy(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def build_document(turns: list[RawTurn]) -> tuple[str, list[tuple[int, int]]]:
+    """The normalised document text (`Speaker: text` paragraphs) and each turn's span of
+    spoken text in it, label excluded."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for turn in turns:
+        prefix = f"{turn.speaker}: " if turn.speaker else ""
+        body = _tidy(turn.text)
+        start = offset + len(prefix)
+        spans.append((start, start + len(body)))
+        parts.append(prefix + body)
+        offset += len(prefix) + len(body) + 2  # the "\n\n" between turns
+    return "\n\n".join(parts), spans
+
+
+def segment_document(text: str, spans: list[tuple[int, int]], nlp: Any
+                     ) -> list[tuple[int, int, int]]:
+    """(turn, start, end) per sentence, in reading order; turns numbered from 1."""
+    pieces: list[tuple[int, int, str]] = []  # turn, offset of the paragraph, paragraph text
+    for number, (start, end) in enumerate(spans, start=1):
+        cursor = start
+        for paragraph in text[start:end].split("\n"):
+            pieces.append((number, cursor, paragraph))
+            cursor += len(paragraph) + 1
+    segments: list[tuple[int, int, int]] = []
+    docs = nlp.pipe((p for _, _, p in pieces), batch_size=256)
+    for (turn, offset, paragraph), doc in zip(pieces, docs, strict=True):
+        for sent in doc.sents:
+            raw = paragraph[sent.start_char:sent.end_char]
+            lead = len(raw) - len(raw.lstrip())
+            stripped = raw.strip()
+            if stripped:
+                begin = offset + sent.start_char + lead
+                segments.append((turn, begin, begin + len(stripped)))
+    return segments
+
+
+def _prepare(project: Project, path: Path, doc: str | None, participant: str | None,
+             encoding: str | None, taken: set[str]) -> _Prepared:
+    transcript, data = read_transcript(path, encoding)
+    doc_id = doc or path.stem
+    if not DOC_ID.match(doc_id):
+        raise StcError("E208", doc=doc_id)
+    source = hashlib.sha256(data).hexdigest()
+    result = ImportResult(doc_id, path.name, transcript.encoding)
+    row = project.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+    if row:
+        result.identical_to = str(row[0])
+    elif doc_id.casefold() in taken:
+        raise StcError("E201", doc=doc_id)
+    taken.add(doc_id.casefold())
+    return _Prepared(path, doc_id, data, transcript, participant, result)
+
+
+def _payload(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any,
+             digest: str, text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
+    turns = prep.transcript.turns
+    labelled = any(t.speaker for t in turns)
+    turn_roles = [role_of(t.speaker, roles, labelled) for t in turns]
+    participant_labels = {t.speaker for t, r in zip(turns, turn_roles, strict=True)
+                          if r == "participant"}
+    doc_participant = prep.participant or prep.doc
+    focus_group = len(participant_labels) > 1
+
+    def participant_of(turn: RawTurn, role: str) -> str | None:
+        if role != "participant":
+            return None
+        return turn.speaker if focus_group and turn.speaker else doc_participant
+
+    segments = segment_document(text, spans, nlp)
+    prep.result.turns, prep.result.segments = len(turns), len(segments)
+    prep.result.speakers = {t.speaker: r for t, r in zip(turns, turn_roles, strict=True)
+                            if t.speaker}
+    return {
+        "doc": prep.doc, "version": 1, "participant": doc_participant,
+        "filename": prep.path.name, "format": prep.path.suffix.lower().lstrip("."),
+        "source": hashlib.sha256(prep.data).hexdigest(), "encoding": prep.transcript.encoding,
+        "text": digest, "chars": len(text),
+        "turns": [[t.speaker, role, participant_of(t, role), start, end, t.begins, t.ends]
+                  for t, role, (start, end) in zip(turns, turn_roles, spans, strict=True)],
+        "segments": [list(s) for s in segments],
+    }
+
+
+def _keep_original(project: Project, prep: _Prepared) -> Path:
+    """Write the original bytes under sources/ (atomically); returns the final path."""
+    source = hashlib.sha256(prep.data).hexdigest()
+    target = project.sources_dir / source_name(prep.doc, prep.path.name, source)
+    project.sources_dir.mkdir(exist_ok=True)
+    temporary = target.with_name(target.name + ".part")
+    temporary.write_bytes(prep.data)
+    os.replace(temporary, target)
+    return target
+
+
+def import_files(
+    project: Project,
+    paths: list[Path],
+    doc: str | None = None,
+    participant: str | None = None,
+    encoding: str | None = None,
+    speakers: Iterable[str] = (),
+    on_file: Callable[[Path], None] | None = None,
+) -> list[ImportResult]:
+    from stc.language import sentence_pipeline
+
+    if (doc or participant) and len(paths) > 1:
+        raise StcError("E207")
+    roles = parse_speaker_roles(speakers)
+    taken = {str(r[0]).casefold() for r in project.conn.execute("SELECT id FROM documents")}
+    prepared = [_prepare(project, p, doc, participant, encoding, taken) for p in paths]
+    nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
+    results = []
+    for prep in prepared:
+        if prep.result.identical_to is None:
+            _record(project, prep, roles, nlp)
+        results.append(prep.result)
+        if on_file:
+            on_file(prep.path)
+    return results
+
+
+def _record(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any) -> None:
+    text, spans = build_document(prep.transcript.turns)
+    if not text.strip():
+        raise BadInput("E112", path=str(prep.path))
+    # sentence splitting happens before the write lock is taken, so other processes wait less
+    payload = _payload(project, prep, roles, nlp, text_hash(text), text, spans)
+    kept = _keep_original(project, prep)
+    try:
+        with project.batch() as batch:
+            batch.text(text)
+            prep.result.seq = batch.record("document.import", payload).seq
+    except BaseException:
+        kept.unlink(missing_ok=True)  # the import did not happen; leave no stray original
+        raise

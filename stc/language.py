@@ -1,0 +1,73 @@
+"""spaCy pipelines for the project language, built without downloading anything.
+
+An installed trained pipeline for the language is used when there is one (named in stc.toml as
+`pipeline = "..."`); otherwise `spacy.blank(lang)` with a sentencizer, plus the lookup lemmatizer
+when spacy-lookups-data has a table for the language. Norwegian tables are tiny, so lemmas fall
+back to Snowball stems there (see `lemma_of`).
+
+Importing this module is cheap; spaCy is imported on first use only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+# spaCy has no Nynorsk; the bokmål tokenizer and punctuation rules serve it well enough.
+SPACY_CODE = {"nn": "nb"}
+SNOWBALL = {"nb": "norwegian", "nn": "norwegian", "sv": "swedish", "da": "danish",
+            "en": "english", "de": "german", "fi": "finnish", "fr": "french",
+            "nl": "dutch", "es": "spanish", "it": "italian", "pt": "portuguese"}
+
+
+@lru_cache(maxsize=4)
+def sentence_pipeline(lang: str, pipeline: str | None = None) -> Any:
+    """Tokeniser and sentence boundaries: all that import needs."""
+    import spacy
+
+    if pipeline:
+        return spacy.load(pipeline, exclude=["ner", "textcat"])
+    nlp = spacy.blank(SPACY_CODE.get(lang, lang))
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def lemma_pipeline(lang: str, pipeline: str | None = None) -> Any:
+    """Tokeniser plus lookup lemmas (for terms and lemma search)."""
+    import spacy
+
+    if pipeline:
+        return spacy.load(pipeline, exclude=["ner", "textcat", "parser"])
+    nlp = spacy.blank(SPACY_CODE.get(lang, lang))
+    try:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    except (ValueError, KeyError, OSError):
+        # no lookup table for this language: lemmas stay the word forms, stems step in
+        nlp = spacy.blank(SPACY_CODE.get(lang, lang))
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Any:
+    import snowballstemmer
+
+    name = SNOWBALL.get(lang)
+    return snowballstemmer.stemmer(name) if name else None
+
+
+def lemma_of(token: Any, lang: str) -> str:
+    """The token's lemma, lower-cased; a Snowball stem where the lookup table has none."""
+    lemma = str(token.lemma_ or "").lower()
+    form = str(token.text).lower()
+    if lemma and lemma != form:
+        return lemma
+    stemmer = _stemmer(lang)
+    return str(stemmer.stemWord(form)) if stemmer else form
+
+
+def stop_words(lang: str) -> frozenset[str]:
+    import spacy
+
+    return frozenset(spacy.blank(SPACY_CODE.get(lang, lang)).Defaults.stop_words)

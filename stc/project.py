@@ -1,0 +1,271 @@
+"""A project folder: `stc.toml`, `stc.db`, `sources/`, `reports/`.
+
+`Project` is the library's handle: it finds the folder, resolves the author, and runs every change
+as one transaction together with its trail record (`Project.batch`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stc import store, trail
+from stc.errors import NotAProject, ProjectExists, StcError
+from stc.texts import bad_texts, put_text
+
+SETTINGS = "stc.toml"
+DATABASE = "stc.db"
+
+# spaCy language codes stc knows; `no` is taken as `nb` (spaCy's name for Norwegian bokmål)
+LANGUAGE_ALIASES = {"no": "nb", "nob": "nb", "nno": "nn", "swe": "sv", "dan": "da", "eng": "en"}
+KNOWN_LANGUAGES = {
+    "nb", "nn", "sv", "da", "en", "de", "fi", "is", "fr", "nl", "es", "it", "pt", "pl", "xx",
+}
+
+
+def normalise_language(lang: str) -> str:
+    code = LANGUAGE_ALIASES.get(lang.strip().lower(), lang.strip().lower())
+    if code not in KNOWN_LANGUAGES:
+        raise StcError("E004", lang=lang)
+    return code
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _settings_text(title: str, language: str, question: str | None) -> str:
+    lines = [
+        "# stc project settings. The trail in stc.db records every change to the analysis.",
+        f"title = {_toml_string(title)}",
+        f"language = {_toml_string(language)}",
+    ]
+    if question:
+        lines.append(f"question = {_toml_string(question)}")
+    lines += [
+        "",
+        "[user]",
+        '# name = "Your Name"   # the author of your changes, unless --author or STC_AUTHOR',
+        "",
+        "[report]",
+        "chapter = 3            # results headings are numbered 3.1, 3.1.1, ...",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@dataclass
+class Batch:
+    """Changes recorded in one transaction (see `Project.batch`)."""
+
+    project: Project
+    why: str | None
+    recorded: list[trail.Record] = field(default_factory=list)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.project.conn
+
+    def record(self, kind: str, payload: dict[str, Any], why: str | None = None) -> trail.Record:
+        rec = trail.append(self.conn, self.project.author, kind, payload, why or self.why)
+        self.recorded.append(rec)
+        return rec
+
+    def text(self, body: str) -> str:
+        """Store a text in the erasable text store; payloads carry the returned hash."""
+        return put_text(self.conn, body)
+
+    def next_id(self, table: str) -> int:
+        row = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])
+
+    def take_number(self, counter: str) -> int:
+        """A number never handed out before, also after undo (U1, U2, ...)."""
+        row = self.conn.execute("SELECT last FROM counters WHERE name = ?", (counter,)).fetchone()
+        number = (int(row[0]) if row else 0) + 1
+        self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, number))
+        return number
+
+
+class Project:
+    def __init__(self, root: Path, author: str | None = None) -> None:
+        self.root = root
+        self._author_override = author
+        self._author: str | None = None
+        self.settings = self._read_settings()
+        self.conn = store.connect(self.db_path)
+        store.migrate(self.conn, self.db_path)
+
+    # -- places and settings -------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.root / DATABASE
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    def _read_settings(self) -> dict[str, Any]:
+        try:
+            return tomllib.loads((self.root / SETTINGS).read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise StcError("E003", path=str(self.root / SETTINGS), detail=str(exc)) from None
+
+    @property
+    def language(self) -> str:
+        return normalise_language(str(self.settings.get("language", "en")))
+
+    @property
+    def title(self) -> str:
+        return str(self.settings.get("title", self.root.name))
+
+    @property
+    def author(self) -> str:
+        if self._author is None:
+            self._author = resolve_author(self._author_override, self.settings)
+        return self._author
+
+    # -- changes -------------------------------------------------------------------------
+    @contextmanager
+    def batch(self, why: str | None = None) -> Iterator[Batch]:
+        """One transaction: every change recorded inside it lands together, or none does."""
+        with store.transaction(self.conn):
+            yield Batch(self, why)
+
+    def change(self, kind: str, payload: dict[str, Any], why: str | None = None) -> trail.Record:
+        with self.batch(why) as batch:
+            return batch.record(kind, payload)
+
+    def undo(self, why: str | None = None) -> trail.Record:
+        with store.transaction(self.conn):
+            return trail.undo(self.conn, self.author, why)
+
+    def head(self) -> tuple[int, str]:
+        return trail.head(self.conn)
+
+    # -- reading the past ----------------------------------------------------------------
+    def replayed(self, upto: int | None = None) -> sqlite3.Connection:
+        """A private in-memory copy of the state after change `upto` (default: the last),
+        rebuilt from the trail, with the text store alongside."""
+        last, _ = self.head()
+        if upto is not None and not 1 <= upto <= last:
+            raise StcError("E304", seq=upto, last=last)
+        memory = store.connect(":memory:")
+        store.migrate(memory)
+        memory.execute("ATTACH DATABASE ? AS live", (str(self.db_path),))
+        memory.execute("INSERT INTO main.texts SELECT * FROM live.texts")
+        memory.execute("INSERT INTO main.trail SELECT * FROM live.trail")
+        memory.execute("DETACH DATABASE live")
+        memory.execute("BEGIN")
+        trail.replay(memory, trail.effective(trail.records(memory, upto)))
+        memory.execute("COMMIT")
+        return memory
+
+    def verify(self) -> trail.Verdict:
+        problems, count = trail.check_chain(self.conn)
+        if not problems:
+            problems += trail.compare_state(self.conn, self.replayed())
+        problems += [f"stored text {h[:12]} does not match its hash" for h in bad_texts(self.conn)]
+        problems += self._missing_sources()
+        return trail.Verdict(not problems, problems, count)
+
+    def _missing_sources(self) -> list[str]:
+        import hashlib
+
+        problems = []
+        for doc, filename, source in self.conn.execute(
+            "SELECT id, filename, source FROM documents"
+        ):
+            path = self.sources_dir / source_name(doc, filename, source)
+            if not path.exists():
+                problems.append(f"the original of {doc} is missing: {path}")
+            elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
+                problems.append(f"the original of {doc} was changed: {path}")
+        return problems
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def source_name(doc: str, filename: str, source: str) -> str:
+    """Where the original bytes of a document version are kept under sources/."""
+    return f"{doc}-{source[:12]}{Path(filename).suffix.lower()}"
+
+
+def resolve_author(override: str | None, settings: dict[str, Any]) -> str:
+    """--author, else STC_AUTHOR, else [user] name in stc.toml, else git's user.name,
+    else the login name."""
+    if override:
+        return override
+    if os.environ.get("STC_AUTHOR"):
+        return os.environ["STC_AUTHOR"]
+    name = settings.get("user", {}).get("name")
+    if name:
+        return str(name)
+    try:
+        git = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                             timeout=5, check=False)
+        if git.returncode == 0 and git.stdout.strip():
+            return git.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def find_project(start: Path | None = None) -> Path:
+    """The project folder: STC_PROJECT, else the nearest folder upward holding stc.toml."""
+    if start is None and os.environ.get("STC_PROJECT"):
+        start = Path(os.environ["STC_PROJECT"])
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS).is_file() and (folder / DATABASE).is_file():
+            return folder
+    raise NotAProject(path=str(here))
+
+
+def open_project(path: Path | str | None = None, author: str | None = None) -> Project:
+    return Project(find_project(Path(path) if path is not None else None), author)
+
+
+def init_project(path: Path | str, language: str, title: str, question: str | None = None,
+                 author: str | None = None) -> Project:
+    root = Path(path)
+    lang = normalise_language(language)
+    if (root / SETTINGS).exists() or (root / DATABASE).exists():
+        raise ProjectExists(path=str(root))
+    created = [p for p in (root, root / "sources", root / "reports") if not p.exists()]
+    try:
+        for folder in created:
+            folder.mkdir(parents=True)
+        (root / SETTINGS).write_text(_settings_text(title, lang, question), encoding="utf-8")
+        project = Project(root, author)
+        project.change("project.init", {"title": title, "language": lang, "question": question})
+    except BaseException:
+        _remove_partial_project(root, created)
+        raise
+    return project
+
+
+def _remove_partial_project(root: Path, created: list[Path]) -> None:
+    """A failed `init` leaves the folder as it found it."""
+    for name in (SETTINGS, DATABASE, DATABASE + "-wal", DATABASE + "-shm"):
+        (root / name).unlink(missing_ok=True)
+    for folder in reversed(created):
+        if folder.exists() and not any(folder.iterdir()):
+            folder.rmdir()

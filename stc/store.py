@@ -1,0 +1,237 @@
+"""The embedded SQLite store: connection settings, named migrations, transactions.
+
+Three kinds of table live in `stc.db`:
+- the trail (`trail`): the append-only record of every change, hash-chained;
+- the text store (`texts`): every transcript-derived or user-written text, by hash, so that
+  an erasure can empty it while the trail (which holds only hashes) stays verifiable;
+- the state tables (`STATE_TABLES`): what the project holds now, always equal to replaying
+  the trail.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from stc.errors import StcError
+
+BUSY_TIMEOUT_MS = 60_000
+
+# Tables whose content is derived from the trail; `stc verify` compares them with a replay.
+STATE_TABLES: tuple[str, ...] = (
+    "project",
+    "documents",
+    "turns",
+    "segments",
+    "themes",
+    "code_groups",
+    "subgroups",
+    "codes",
+    "units",
+    "unit_codes",
+    "memos",
+    "identifying_names",
+)
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one: `executescript` would commit the open transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+def _m001_initial(conn: sqlite3.Connection) -> None:
+    run_script(conn,
+        """
+        CREATE TABLE trail (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            why TEXT,
+            prev TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TABLE texts (hash TEXT PRIMARY KEY, body TEXT NOT NULL);
+        -- ids handed out once and never again, also after undo (units U1, U2, ...)
+        CREATE TABLE counters (name TEXT PRIMARY KEY, last INTEGER NOT NULL);
+
+        CREATE TABLE project (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            participant TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            format TEXT NOT NULL,
+            source TEXT NOT NULL,       -- sha256 of the original bytes, kept in sources/
+            encoding TEXT,
+            text TEXT NOT NULL,         -- hash of the normalised text in `texts`
+            chars INTEGER NOT NULL,
+            version INTEGER NOT NULL,   -- 1, then +1 for each --replace
+            seq INTEGER NOT NULL        -- the change that imported this version
+        );
+        CREATE TABLE turns (
+            doc TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            turn INTEGER NOT NULL,
+            speaker TEXT,
+            role TEXT NOT NULL,
+            participant TEXT,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            begins TEXT,
+            ends TEXT,
+            PRIMARY KEY (doc, version, turn)
+        );
+        -- segment numbers are never reused: a new version continues after the old numbers
+        CREATE TABLE segments (
+            doc TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            turn INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            PRIMARY KEY (doc, n)
+        );
+        CREATE INDEX segments_by_version ON segments (doc, version, n);
+        CREATE TABLE themes (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE code_groups (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            position INTEGER NOT NULL,
+            heading TEXT,               -- shown in reports instead of the name when set
+            condensate TEXT,            -- hash in `texts`; for a group without subgroups
+            description TEXT,           -- hash in `texts`; the category's analytic text
+            from_theme INTEGER          -- the preliminary theme it grew out of, if any
+        );
+        CREATE TABLE subgroups (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL,
+            name TEXT NOT NULL COLLATE NOCASE,
+            position INTEGER NOT NULL,
+            heading TEXT,
+            condensate TEXT,
+            description TEXT,
+            UNIQUE (group_id, name)
+        );
+        CREATE TABLE codes (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            group_id INTEGER,
+            definition TEXT
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,     -- shown as U<id>
+            doc TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            start INTEGER NOT NULL,     -- offsets in the document's normalised text
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,         -- hash of the unit's text in `texts`
+            before TEXT NOT NULL,       -- hashes of the surrounding context, to find it again
+            after TEXT NOT NULL,
+            subgroup_id INTEGER,        -- the unit's group is that of its codes
+            aside TEXT,                 -- reason the unit is set aside from the subgroups
+            nugget TEXT,                -- hash of the quotation text (may cut parts with ...)
+            note TEXT,
+            review TEXT                 -- why the unit needs review after a re-import
+        );
+        CREATE INDEX units_by_doc ON units (doc, start);
+        CREATE TABLE unit_codes (
+            unit INTEGER NOT NULL, code INTEGER NOT NULL, PRIMARY KEY (unit, code)
+        );
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            ref TEXT,
+            body TEXT NOT NULL,         -- hash in `texts`
+            seq INTEGER NOT NULL        -- the change that wrote it: its time and author
+        );
+        -- names that identify people or places: hashes of the lower-cased name in `texts`
+        CREATE TABLE identifying_names (name TEXT PRIMARY KEY);
+        """
+    )
+
+
+Migration = Callable[[sqlite3.Connection], None]
+
+# Append only: a migration, once released, is never edited. Each runs in one transaction
+# together with its row in schema_migrations.
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction. IMMEDIATE takes the write lock at once, so two processes
+    queue behind each other (busy timeout) instead of failing half-way."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+    )
+    return [r[0] for r in conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+
+def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[str]:
+    """Apply pending migrations; copy the database aside first when it already has data."""
+    done = set(applied_migrations(conn))
+    known = {name for name, _ in MIGRATIONS}
+    if done - known:
+        raise StcError("E005", found=max(done - known))
+    pending = [(n, m) for n, m in MIGRATIONS if n not in done]
+    if pending and done and db_path is not None:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(db_path, db_path.with_name(f"{db_path.name}.before-{pending[0][0]}"))
+    for name, migration in pending:
+        with transaction(conn):
+            migration(conn)
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+    return [n for n, _ in pending]
+
+
+def clear_state(conn: sqlite3.Connection) -> None:
+    for table in STATE_TABLES:
+        conn.execute(f"DELETE FROM {table}")
+
+
+def dump_state(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """Every state row, in a stable order, for comparing a project with its replay."""
+    out: dict[str, list[tuple[object, ...]]] = {}
+    for table in STATE_TABLES:
+        rows = conn.execute(f"SELECT * FROM {table}").fetchall()
+        out[table] = sorted((tuple(r) for r in rows), key=repr)
+    return out

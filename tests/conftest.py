@@ -1,0 +1,59 @@
+"""Shared fixtures: temporary projects driven through the real CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from stc.cli import main
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite golden files from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run `stc ARGS...` in tmp_path; asserts the exit code (0 unless `code=` says)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STC_AUTHOR", "tester")
+    monkeypatch.delenv("STC_PROJECT", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, input: str | None = None) -> Result:
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        assert result.exit_code == code, (
+            f"stc {' '.join(args)} exited {result.exit_code}, wanted {code}\n"
+            f"stdout: {result.stdout}\nstderr: {result.stderr}")
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def project(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Norwegian project, the working directory inside it."""
+    run("init", "proj", "--language", "nb", "--title", "Testprosjekt")
+    root = tmp_path / "proj"
+    monkeypatch.chdir(root)
+    return root
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
