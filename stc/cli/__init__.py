@@ -92,7 +92,7 @@ def _register_optional() -> None:
     """Command modules of the steps, registered when present."""
     import importlib
 
-    for name in ("step1", "step2", "matrix", "step3", "step4", "report", "exchange"):
+    for name in ("step1", "step2", "matrix", "step3", "step4", "report", "exchange", "privacy"):
         try:
             module = importlib.import_module(f"stc.cli.{name}")
         except ModuleNotFoundError as exc:
