@@ -36,6 +36,7 @@ class SegmentView:
     role: str
     text: str
     begins: str | None
+    ends: str | None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,13 +68,14 @@ def segments(conn: sqlite3.Connection, ref: str) -> tuple[SegmentRange, list[Seg
     doc_row = conn.execute("SELECT text FROM documents WHERE id = ?", (rng.doc,)).fetchone()
     text = must_text(conn, doc_row["text"])
     rows = conn.execute(
-        "SELECT s.n, s.turn, s.start, s.end, t.speaker, t.role, t.begins FROM segments s"
+        "SELECT s.n, s.turn, s.start, s.end, t.speaker, t.role, t.begins, t.ends FROM segments s"
         " JOIN documents d ON d.id = s.doc AND d.version = s.version"
         " JOIN turns t ON t.doc = s.doc AND t.version = s.version AND t.turn = s.turn"
         " WHERE s.doc = ? AND s.n BETWEEN ? AND ? ORDER BY s.n",
         (rng.doc, rng.first, rng.last),
     ).fetchall()
     views = [SegmentView(r["n"], r["turn"], r["speaker"], r["role"],
-                         text[r["start"]:r["end"]] if text != "[erased]" else text, r["begins"])
+                         text[r["start"]:r["end"]] if text != "[erased]" else text, r["begins"],
+                         r["ends"])
              for r in rows]
     return rng, views

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from stc.errors import BadInput
 from stc.formats.decode import normalise
-from stc.formats.model import Transcript
+from stc.formats.model import RawTurn, Transcript
 from stc.formats.speakers import turns_from_lines
 from stc.formats.zipguard import open_checked_zip
 
@@ -37,16 +37,22 @@ def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
 
     archive = open_checked_zip(path, data, required="word/document.xml", kind="Word")
     for member in archive.namelist():
-        if member.endswith(".xml"):
+        if member.endswith((".xml", ".rels")):  # python-docx parses the relationships too
             _xml_guarded(path, archive, member)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on broken packages
         raise BadInput("E109", path=str(path), kind="Word", detail=str(exc)[:80]) from None
-    lines = [normalise(p.text) for p in document.paragraphs]
-    # a soft line break inside a paragraph is a wrapped line, not a new turn
-    lines = [line.replace("\n", " ") for line in lines]
-    return Transcript(turns_from_lines(lines, hard_wrapped=False))
+    return Transcript(turns_from_paragraphs([normalise(p.text) for p in document.paragraphs]))
+
+
+def turns_from_paragraphs(paragraphs: list[str]) -> list[RawTurn]:
+    """A soft line break inside a paragraph wraps a line, unless a speaker label follows it
+    (some transcribers put every turn of an interview into one paragraph that way)."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines += [*paragraph.split("\n"), ""]
+    return turns_from_lines(lines, hard_wrapped=True)
 
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -63,7 +69,7 @@ def _odt_paragraph_text(element: object) -> str:
         elif tag == f"{{{_TEXT_NS}}}tab":
             parts.append("\t")
         elif tag == f"{{{_TEXT_NS}}}line-break":
-            parts.append(" ")
+            parts.append("\n")
         elif tag == f"{{{_TEXT_NS}}}note":
             pass  # footnotes are not speech
         else:
@@ -89,4 +95,4 @@ def read_odt(path: Path, data: bytes, encoding: str | None) -> Transcript:
     # nested paragraphs (in frames, lists) would be read twice; keep the innermost text only
     lines = [normalise(_odt_paragraph_text(p)) for p in paragraphs
              if not any(c.tag == f"{{{_TEXT_NS}}}p" for c in p.iter() if c is not p)]
-    return Transcript(turns_from_lines(lines, hard_wrapped=False))
+    return Transcript(turns_from_paragraphs(lines))

@@ -66,7 +66,8 @@ def _accepted_labels(candidates: list[_Candidate | None]) -> set[str]:
         if count >= 2 or INTERVIEWER_LABEL.match(label) or (len(words) <= 2 and label[0].isupper()):
             accepted.add(label)
     for c in candidates:
-        if c and not c.strong and counts[c.label] < 2:
+        # a tab label must recur to count, unless it reads as the interviewer's (`I<tab>`)
+        if c and not c.strong and counts[c.label] < 2 and not INTERVIEWER_LABEL.match(c.label):
             accepted.discard(c.label)
     return accepted
 

@@ -39,9 +39,15 @@ def _parse(text: str, fmt: str, path: Path) -> list[Any]:
     return captions
 
 
+# `<v Name` never closed by `>`: the spec would take the whole cue as the voice's name and
+# leave no speech; a transcript loses no words if the tag is taken as a typo and dropped.
+_UNCLOSED_VOICE = re.compile(r"^<v(?:\.[^\s>]*)?(?:\s+|$)(?=[^>]*$)")
+
+
 def _cue_text(caption: Any) -> str:
     # caption.text has the tags removed; lines of one cue are one wrapped line of speech
-    return " ".join(line.strip() for line in caption.text.split("\n") if line.strip())
+    text = _UNCLOSED_VOICE.sub("", caption.text.strip())
+    return " ".join(line.strip() for line in text.split("\n") if line.strip())
 
 
 def _turns_from_cues(captions: list[Any]) -> list[RawTurn]:
