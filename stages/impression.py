@@ -7,8 +7,17 @@ transcript, and only then notes 4 to 8 preliminary themes.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from stc.errors import StcError
+from stc.lookup import resolve_ref
+from stc.project import Project
+from stc.refs import UNIT_REF, resolve_doc
 from stc.stages import Step, StepStatus, count
+from stc.stages.meaning_units import add_named
+from stc.texts import must_text
 
 STEP = Step(1, "Total impression", requires=("documents",),
             produces=("preunderstanding memo", "impression memos", "preliminary themes"))
@@ -34,3 +43,169 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     elif not THEMES_MIN <= themes <= THEMES_MAX:
         st.next = "stc theme add NAME"
     return st
+
+
+# -- preliminary themes ------------------------------------------------------------------------
+
+@dataclass
+class ThemeInfo:
+    id: int
+    name: str
+    position: int
+    groups: list[str] = field(default_factory=list)  # code groups grown out of the theme
+
+
+def themes(conn: sqlite3.Connection) -> list[ThemeInfo]:
+    out = [ThemeInfo(r[0], r[1], r[2]) for r in
+           conn.execute("SELECT id, name, position FROM themes ORDER BY position, id")]
+    by_id = {t.id: t for t in out}
+    for theme_id, group in conn.execute(
+            "SELECT from_theme, name FROM code_groups WHERE from_theme IS NOT NULL"
+            " ORDER BY position"):
+        if theme_id in by_id:
+            by_id[theme_id].groups.append(group)
+    return out
+
+
+def theme_warning(count_: int) -> str | None:
+    """Malterud's guidance: 4 to 8 preliminary themes."""
+    if count_ < THEMES_MIN:
+        return (f"{count_} preliminary theme(s); Malterud suggests {THEMES_MIN} to {THEMES_MAX}"
+                " after reading everything")
+    if count_ > THEMES_MAX:
+        return (f"{count_} preliminary themes; Malterud suggests at most {THEMES_MAX}:"
+                " consider merging some (stc merge theme A B --into C)")
+    return None
+
+
+def add_themes(project: Project, names: list[str], why: str | None = None) -> list[str]:
+    """Add preliminary themes; all or none."""
+    added: list[str] = []
+    with project.batch(why) as b:
+        for name in names:
+            add_named(b, "theme", name)
+            added.append(name.strip())
+    return added
+
+
+# -- memos -------------------------------------------------------------------------------------
+
+MEMO_KINDS = ("preunderstanding", "impression", "note")
+
+
+@dataclass
+class Memo:
+    id: int
+    kind: str
+    ref: str | None
+    body: str
+    seq: int
+    at: str
+    author: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def add_memo(project: Project, body: str, kind: str | None = None, on: str | None = None,
+             why: str | None = None) -> Memo:
+    """A memo on the project or on REF; by default an impression when on a transcript."""
+    ref = resolve_ref(project.conn, on) if on else None
+    if kind is None:
+        on_document = ref is not None and ":" not in ref and not UNIT_REF.match(ref)
+        kind = "impression" if on_document else "note"
+    if kind not in MEMO_KINDS:
+        raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
+    with project.batch(why) as b:
+        memo_id = b.next_id("memos")
+        rec = b.record("memo.add", {"id": memo_id, "kind": kind, "ref": ref,
+                                    "body": b.text(body)})
+    return Memo(memo_id, kind, ref, body, rec.seq, rec.at, rec.author)
+
+
+def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = None
+          ) -> list[Memo]:
+    sql = ("SELECT m.id, m.kind, m.ref, m.body, m.seq, t.at, t.author FROM memos m"
+           " JOIN trail t ON t.seq = m.seq")
+    where: list[str] = []
+    args: list[object] = []
+    if on:
+        ref = resolve_ref(conn, on)
+        where.append("(m.ref = ? COLLATE NOCASE OR m.ref LIKE ?)")
+        args += [ref, f"{ref}:%"]
+    if kind:
+        if kind not in MEMO_KINDS:
+            raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
+        where.append("m.kind = ?")
+        args.append(kind)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = conn.execute(sql + " ORDER BY m.id", args).fetchall()
+    return [Memo(r[0], r[1], r[2], must_text(conn, r[3]), r[4], r[5], r[6]) for r in rows]
+
+
+# -- frequent words ----------------------------------------------------------------------------
+
+@dataclass
+class Terms:
+    doc: str | None  # None: across all transcripts
+    words: int
+    top: list[tuple[str, int]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "words": self.words,
+                "top": [{"lemma": lemma, "count": n} for lemma, n in self.top]}
+
+
+def _spoken(conn: sqlite3.Connection, doc: str, all_speakers: bool) -> list[str]:
+    """The text of the document's turns, the interviewer's left out unless asked."""
+    row = conn.execute("SELECT text, version FROM documents WHERE id = ?", (doc,)).fetchone()
+    text = must_text(conn, row[0])
+    turns = conn.execute("SELECT start, end, role FROM turns WHERE doc = ? AND version = ?"
+                         " ORDER BY turn", (doc, row[1])).fetchall()
+    return [text[s:e] for s, e, role in turns if all_speakers or role != "interviewer"]
+
+
+def terms(project: Project, doc: str | None = None, top: int = 20,
+          all_speakers: bool = False) -> list[Terms]:
+    """Most frequent lemmas per transcript and across them, stop words left out."""
+    from stc.language import lemma_of, lemma_pipeline, stop_words
+
+    conn = project.conn
+    lang = project.language
+    docs = [resolve_doc(conn, doc)] if doc else \
+        [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
+    nlp = lemma_pipeline(lang, project.settings.get("pipeline"))
+    stops = stop_words(lang)
+    overall: Counter[str] = Counter()
+    out: list[Terms] = []
+    total = 0
+    for d in docs:
+        counts: Counter[str] = Counter()
+        words = 0
+        for parsed in nlp.pipe(_spoken(conn, d, all_speakers), batch_size=64):
+            for token in parsed:
+                if not token.is_alpha:
+                    continue
+                words += 1
+                form = token.text.lower()
+                if form in stops or form in FILLERS or len(form) < 2:
+                    continue
+                lemma = lemma_of(token, lang)
+                if lemma not in stops:
+                    counts[lemma] += 1
+        overall.update(counts)
+        total += words
+        out.append(Terms(d, words, _top(counts, top)))
+    if len(docs) > 1:
+        out.append(Terms(None, total, _top(overall, top)))
+    return out
+
+
+# transcription marks and hesitations that stop-word lists do not hold
+FILLERS = frozenset({"eh", "ehm", "em", "hm", "hmm", "mhm", "mm", "øh", "öh", "uh", "um", "umm",
+                     "ler", "latter", "pause", "laughs", "inaudible", "uhørbart"})
+
+
+def _top(counts: Counter[str], n: int) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left, bisect_right
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from stc.changes.analysis import TABLES
+from stc.errors import StcError
+from stc.lookup import Named, check_kind, find, get, split_subgroup
+from stc.project import Batch, Project
+from stc.quotes import Haystack
+from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
+from stc.texts import get_text, must_text
 
 STEP = Step(2, "Meaning units and codes", requires=("documents", "preliminary themes"),
             produces=("meaning units", "codes", "code groups"))
@@ -27,3 +37,453 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     elif review:
         st.next = "stc units --review"
     return st
+
+
+# -- transcripts as units see them -------------------------------------------------------------
+
+CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
+
+
+@dataclass
+class DocText:
+    """The current version of a transcript: its text, segments and turns."""
+
+    id: str
+    version: int
+    participant: str
+    text: str
+    numbers: list[int]  # segment numbers in order, with their turn and span
+    turns_of: list[int]
+    starts: list[int]
+    ends: list[int]
+    turn_participant: dict[int, str | None]
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Offsets from the start of segment `first` to the end of segment `last`."""
+        i, j = bisect_left(self.numbers, first), bisect_left(self.numbers, last)
+        return self.starts[i], self.ends[j]
+
+    def covering(self, start: int, end: int) -> tuple[int, int]:
+        """The first and last segment numbers a stretch of text touches."""
+        i = max(0, bisect_right(self.starts, start) - 1)
+        j = max(i, bisect_left(self.ends, end))
+        j = min(j, len(self.numbers) - 1)
+        return self.numbers[i], self.numbers[j]
+
+    def ref(self, start: int, end: int) -> str:
+        first, last = self.covering(start, end)
+        return f"{self.id}:{first}" if first == last else f"{self.id}:{first}-{last}"
+
+    def participants(self, start: int, end: int) -> set[str]:
+        first, last = self.covering(start, end)
+        i, j = bisect_left(self.numbers, first), bisect_left(self.numbers, last)
+        who = {self.turn_participant.get(t) for t in self.turns_of[i:j + 1]}
+        return {p for p in who if p}
+
+
+def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
+    row = conn.execute("SELECT id, version, participant, text FROM documents WHERE id = ?",
+                       (doc,)).fetchone()
+    segs = conn.execute("SELECT n, turn, start, end FROM segments WHERE doc = ? AND version = ?"
+                        " ORDER BY n", (doc, row[1])).fetchall()
+    turns = dict(conn.execute("SELECT turn, participant FROM turns WHERE doc = ? AND version = ?",
+                              (doc, row[1])).fetchall())
+    return DocText(row[0], row[1], row[2], must_text(conn, row[3]), [s[0] for s in segs],
+                   [s[1] for s in segs], [s[2] for s in segs], [s[3] for s in segs], turns)
+
+
+def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
+           hay: Haystack | None = None, loose: bool = False) -> tuple[int, int]:
+    """Where a unit lies: the quote inside the segments (or the whole transcript), found
+    exactly once, or the whole segment range."""
+    if first is None or last is None:
+        first, last = doc.numbers[0], doc.numbers[-1]
+        where = doc.id
+    else:
+        where = f"{doc.id}:{first}" if first == last else f"{doc.id}:{first}-{last}"
+    start, end = doc.span(first, last)
+    if quote is None:
+        return start, end
+    found = (hay or Haystack(doc.text, loose)).find(quote, start, end)
+    if not found:
+        raise StcError("E404", where=where)
+    if len(found) > 1:
+        places = ", ".join(doc.ref(s, e) for s, e in found)
+        raise StcError("E405", count=len(found), places=places)
+    return found[0]
+
+
+def check_one_participant(doc: DocText, start: int, end: int) -> None:
+    who = doc.participants(start, end)
+    if len(who) > 1:
+        raise StcError("E406", ref=doc.ref(start, end), who=", ".join(sorted(who)))
+
+
+def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named],
+                note: str | None = None) -> int:
+    """Record one `unit.add`; returns the new unit's number."""
+    if not codes:
+        raise StcError("E409")
+    unit = b.take_number("unit")
+    text = doc.text
+    payload: dict[str, Any] = {
+        "id": unit, "doc": doc.id, "version": doc.version, "start": start, "end": end,
+        "segments": doc.ref(start, end).partition(":")[2],
+        "text": b.text(text[start:end]),
+        "before": b.text(text[max(0, start - CONTEXT_CHARS):start]),
+        "after": b.text(text[end:end + CONTEXT_CHARS]),
+        "codes": [c.id for c in codes], "code_names": [c.name for c in codes],
+    }
+    if note:
+        payload["note"] = b.text(note)
+    b.record("unit.add", payload)
+    return unit
+
+
+# -- named things: themes, codes, groups, subgroups --------------------------------------------
+
+_ADD_KIND = {"theme": "theme.add", "code": "code.add", "group": "group.add",
+             "subgroup": "subgroup.add"}
+
+
+def add_named(b: Batch, kind: str, name: str, group: Named | None = None) -> Named:
+    """Record the creation of a theme, code, group or subgroup (in `group`)."""
+    name = " ".join(name.split())
+    if not name:
+        raise StcError("E403", kind=kind)
+    conn = b.conn
+    if kind == "subgroup":
+        assert group is not None
+        if find(conn, "subgroup", f"{group.name}/{name}"):
+            raise StcError("E402", kind=kind, name=f"{group.name}/{name}")
+    elif find(conn, kind, name):
+        raise StcError("E402", kind=kind, name=name)
+    ident = b.next_id(TABLES[kind])
+    payload: dict[str, Any] = {"id": ident, "name": name}
+    if kind == "code":
+        payload["group"] = group.id if group else None
+    elif kind == "group":
+        theme = find(conn, "theme", name)
+        payload["from_theme"] = theme.id if theme else None
+    elif kind == "subgroup":
+        assert group is not None
+        payload.update(group=group.id, group_name=group.name)
+    b.record(_ADD_KIND[kind], payload)
+    return Named(kind, ident, name, group.id if group else None, group.name if group else None)
+
+
+def ensure(b: Batch, kind: str, name: str, group: Named | None = None) -> Named:
+    """The named object, created when missing."""
+    if kind == "subgroup":
+        assert group is not None
+        found = find(b.conn, kind, f"{group.name}/{name}")
+    else:
+        found = find(b.conn, kind, name)
+    return found or add_named(b, kind, name, group)
+
+
+def ensure_codes(b: Batch, names: list[str], group: Named | None = None) -> list[Named]:
+    """The codes by name (created when missing); with `group`, all of them put into it."""
+    codes: dict[int, Named] = {}
+    for name in names:
+        code = ensure(b, "code", name, group)
+        codes.setdefault(code.id, code)
+    if group is not None:
+        move = [c for c in codes.values() if c.group_id != group.id]
+        if move:
+            record_code_group(b, move, group)
+            for c in move:
+                codes[c.id] = Named("code", c.id, c.name, group.id, group.name)
+    return list(codes.values())
+
+
+def record_code_group(b: Batch, codes: list[Named], group: Named | None) -> None:
+    b.record("code.group", {"codes": [c.id for c in codes], "code_names": [c.name for c in codes],
+                            "group": group.id if group else None,
+                            "group_name": group.name if group else None})
+
+
+def group_codes(project: Project, codes: list[str], into: str, why: str | None = None
+                ) -> tuple[Named, list[Named], bool]:
+    """Put codes into a code group, made when missing (from the theme of that name, if any).
+    Returns the group, the codes and whether the group is new."""
+    with project.batch(why) as b:
+        named = [get(b.conn, "code", c) for c in codes]
+        existing = find(b.conn, "group", into)
+        group = existing or add_named(b, "group", into)
+        record_code_group(b, named, group)
+    return group, named, existing is None
+
+
+def rename(project: Project, kind: str, old: str, new: str, why: str | None = None) -> Named:
+    kind = check_kind(kind)
+    conn = project.conn
+    target = get(conn, kind, old)
+    if kind == "subgroup":
+        parts = split_subgroup(conn, new)
+        if parts is not None and parts[0].id == target.group_id:
+            new = parts[1]
+        new_ref = f"{target.group_name}/{new}"
+    else:
+        new_ref = new
+    new = " ".join(new.split())
+    if not new:
+        raise StcError("E403", kind=kind)
+    clash = find(conn, kind, new_ref)
+    if clash is not None and clash.id != target.id:
+        raise StcError("E402", kind=kind, name=clash.ref)
+    with project.batch(why) as b:
+        b.record("rename", {"kind": kind, "id": target.id, "old": target.name, "new": new})
+    return Named(kind, target.id, new, target.group_id, target.group_name)
+
+
+def units_using(conn: sqlite3.Connection, target: Named) -> int:
+    if target.kind == "code":
+        sql = "SELECT COUNT(*) FROM unit_codes WHERE code = ?"
+    elif target.kind == "subgroup":
+        sql = "SELECT COUNT(*) FROM units WHERE subgroup_id = ?"
+    elif target.kind == "group":
+        sql = ("SELECT COUNT(DISTINCT uc.unit) FROM unit_codes uc JOIN codes c ON c.id = uc.code"
+               " WHERE c.group_id = ?")
+    else:
+        return 0
+    return int(conn.execute(sql, (target.id,)).fetchone()[0])
+
+
+def drop(project: Project, kind: str, name: str, force: bool = False, why: str | None = None
+         ) -> tuple[Named, int]:
+    """Drop a theme, code, group or subgroup; one that units use needs `force`.
+    Returns what was dropped and how many units it touched."""
+    kind = check_kind(kind)
+    target = get(project.conn, kind, name)
+    used = units_using(project.conn, target)
+    if used and not force:
+        raise StcError("E407", kind=kind, name=target.ref, count=used)
+    with project.batch(why) as b:
+        b.record("drop", {"kind": kind, "id": target.id, "name": target.ref, "units": used})
+    return target, used
+
+
+def merge(project: Project, kind: str, names: list[str], into: str, why: str | None = None
+          ) -> tuple[list[Named], Named, bool]:
+    """Merge themes, codes, groups or subgroups into one, made when new.
+    Returns the merged ones, the target and whether the target is new."""
+    kind = check_kind(kind)
+    conn = project.conn
+    sources: dict[int, Named] = {}
+    for n in names:
+        named = get(conn, kind, n)
+        sources.setdefault(named.id, named)
+    merged = list(sources.values())
+    with project.batch(why) as b:
+        target, created = _merge_target(b, kind, merged, into)
+        if kind == "subgroup":
+            _check_subgroups_one_group(merged, target)
+        if kind == "group":
+            _check_subgroup_clash(conn, merged, target)
+        b.record("merge", {"kind": kind, "ids": [m.id for m in merged],
+                           "names": [m.ref for m in merged], "into": target.id,
+                           "into_name": target.ref})
+    return merged, target, created
+
+
+def _merge_target(b: Batch, kind: str, merged: list[Named], into: str) -> tuple[Named, bool]:
+    if kind != "subgroup":
+        found = find(b.conn, kind, into)
+        return (found, False) if found else (add_named(b, kind, into), True)
+    found = find(b.conn, "subgroup", into)
+    if found:
+        return found, False
+    group = get(b.conn, "group", merged[0].group_name or "")
+    parts = split_subgroup(b.conn, into)
+    if parts is not None:
+        group, into = parts
+    return ensure(b, "subgroup", into, group), True
+
+
+def _check_subgroups_one_group(merged: list[Named], target: Named) -> None:
+    groups = {m.group_name for m in [*merged, target]}
+    if len(groups) > 1:
+        raise StcError("E413", groups=", ".join(sorted(g or "" for g in groups)))
+
+
+def _check_subgroup_clash(conn: sqlite3.Connection, merged: list[Named], target: Named) -> None:
+    seen: dict[str, str] = {}
+    for group in [target, *(m for m in merged if m.id != target.id)]:
+        for (sub,) in conn.execute("SELECT name FROM subgroups WHERE group_id = ?", (group.id,)):
+            if sub.casefold() in seen and seen[sub.casefold()] != group.name:
+                raise StcError("E414", group=target.name, name=sub)
+            seen[sub.casefold()] = group.name
+
+
+# -- coding ------------------------------------------------------------------------------------
+
+@dataclass
+class NewUnit:
+    id: int
+    ref: str  # DOC:N-M
+    text: str
+    codes: list[str]
+
+
+def code_segments(project: Project, ref: str, codes: list[str], quote: str | None = None,
+                  loose: bool = False, group: str | None = None, note: str | None = None,
+                  why: str | None = None) -> NewUnit:
+    """Make a meaning unit from segments, or from the quoted text inside them, and code it."""
+    conn = project.conn
+    rng = check_segment_range(conn, ref)
+    doc = load_doc(conn, rng.doc)
+    start, end = locate(doc, rng.first, rng.last, quote, loose=loose)
+    check_one_participant(doc, start, end)
+    if not [c for c in codes if c.strip()]:
+        raise StcError("E409")
+    with project.batch(why) as b:
+        target = ensure(b, "group", group) if group else None
+        named = ensure_codes(b, [c for c in codes if c.strip()], target)
+        unit = record_unit(b, doc, start, end, named, note)
+    return NewUnit(unit, doc.ref(start, end), doc.text[start:end], [c.name for c in named])
+
+
+# -- listings ----------------------------------------------------------------------------------
+
+@dataclass
+class UnitView:
+    id: int
+    doc: str
+    segments: str  # DOC:N-M
+    participant: str
+    codes: list[str]
+    groups: list[str]
+    subgroup: str | None
+    text: str
+    nugget: bool
+    note: str | None
+    aside: str | None
+    review: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"U{self.id}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"unit": self.ref, **asdict(self)}
+
+
+def unit_participants(conn: sqlite3.Connection) -> dict[int, str]:
+    """Who speaks in each unit: the turn's participant (focus groups), else the document's."""
+    return dict(conn.execute(
+        "SELECT u.id, COALESCE((SELECT t.participant FROM turns t WHERE t.doc = u.doc"
+        " AND t.version = u.version AND t.start <= u.start AND t.end >= u.start"
+        " AND t.participant IS NOT NULL LIMIT 1), d.participant)"
+        " FROM units u JOIN documents d ON d.id = u.doc").fetchall())
+
+
+def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | None = None,
+               doc: str | None = None, review: bool = False) -> list[UnitView]:
+    where, args = _unit_filters(conn, code, group, doc, review)
+    rows = conn.execute(
+        "SELECT u.id, u.doc, u.version, u.start, u.end, u.text, u.subgroup_id, u.nugget,"
+        " u.note, u.aside, u.review FROM units u" + where + " ORDER BY u.id", args).fetchall()
+    codes: dict[int, list[tuple[str, str | None]]] = {}
+    for unit, name, group_name in conn.execute(
+            "SELECT uc.unit, c.name, g.name FROM unit_codes uc JOIN codes c ON c.id = uc.code"
+            " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.name"):
+        codes.setdefault(unit, []).append((name, group_name))
+    subgroups = dict(conn.execute("SELECT id, name FROM subgroups").fetchall())
+    who = unit_participants(conn)
+    places = _Places(conn)
+    out = []
+    for r in rows:
+        unit_codes = codes.get(r[0], [])
+        groups = sorted({g for _, g in unit_codes if g})
+        out.append(UnitView(
+            r[0], r[1], places.ref(r[1], r[2], r[3], r[4]), who.get(r[0], r[1]),
+            [c for c, _ in unit_codes], groups, subgroups.get(r[6]), must_text(conn, r[5]),
+            r[7] is not None, get_text(conn, r[8]), r[9], r[10]))
+    return out
+
+
+def _unit_filters(conn: sqlite3.Connection, code: str | None, group: str | None,
+                  doc: str | None, review: bool) -> tuple[str, list[object]]:
+    where: list[str] = []
+    args: list[object] = []
+    if code:
+        where.append("u.id IN (SELECT unit FROM unit_codes WHERE code = ?)")
+        args.append(get(conn, "code", code).id)
+    if group:
+        where.append("u.id IN (SELECT uc.unit FROM unit_codes uc JOIN codes c"
+                     " ON c.id = uc.code WHERE c.group_id = ?)")
+        args.append(get(conn, "group", group).id)
+    if doc:
+        where.append("u.doc = ?")
+        args.append(resolve_doc(conn, doc))
+    if review:
+        where.append("u.review IS NOT NULL")
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+class _Places:
+    """Segment references of units, from each document version's segments loaded once."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: dict[tuple[str, int], tuple[list[int], list[int], list[int]]] = {}
+
+    def ref(self, doc: str, version: int, start: int, end: int) -> str:
+        key = (doc, version)
+        if key not in self.cache:
+            rows = self.conn.execute("SELECT n, start, end FROM segments WHERE doc = ?"
+                                     " AND version = ? ORDER BY n", key).fetchall()
+            self.cache[key] = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+        numbers, starts, ends = self.cache[key]
+        if not numbers:
+            return doc
+        i = max(0, bisect_right(starts, start) - 1)
+        j = min(max(i, bisect_left(ends, end)), len(numbers) - 1)
+        return f"{doc}:{numbers[i]}" if i == j else f"{doc}:{numbers[i]}-{numbers[j]}"
+
+
+@dataclass
+class CodeCount:
+    name: str
+    units: int
+    participants: int
+
+
+@dataclass
+class GroupNode:
+    name: str | None  # None: codes not yet in a group
+    units: int
+    participants: int
+    codes: list[CodeCount] = field(default_factory=list)
+    subgroups: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def code_tree(conn: sqlite3.Connection) -> list[GroupNode]:
+    """Code groups in order, each with its codes and how many units and participants."""
+    who = unit_participants(conn)
+    by_code: dict[int, set[int]] = {}
+    for unit, code in conn.execute("SELECT unit, code FROM unit_codes"):
+        by_code.setdefault(code, set()).add(unit)
+    groups = conn.execute("SELECT id, name FROM code_groups ORDER BY position, id").fetchall()
+    nodes: dict[int | None, GroupNode] = {g[0]: GroupNode(g[1], 0, 0) for g in groups}
+    group_units: dict[int | None, set[int]] = {g: set() for g in nodes}
+    for code_id, name, group_id in conn.execute(
+            "SELECT id, name, group_id FROM codes ORDER BY name COLLATE NOCASE"):
+        units = by_code.get(code_id, set())
+        if group_id not in nodes:
+            nodes[group_id] = GroupNode(None, 0, 0)
+            group_units[group_id] = set()
+        nodes[group_id].codes.append(
+            CodeCount(name, len(units), len({who.get(u) for u in units})))
+        group_units[group_id] |= units
+    for group_id, node in nodes.items():
+        node.units = len(group_units[group_id])
+        node.participants = len({who.get(u) for u in group_units[group_id]})
+        if group_id is not None:
+            node.subgroups = [r[0] for r in conn.execute(
+                "SELECT name FROM subgroups WHERE group_id = ? ORDER BY position", (group_id,))]
+    return list(nodes.values())

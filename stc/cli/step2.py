@@ -1,0 +1,221 @@
+"""Step 2, meaning units and codes: stc code, units, codes, group, rename, merge, drop, search."""
+
+from __future__ import annotations
+
+import click
+
+from stc.cli.common import json_option, open_project_from, print_json, project_options, wrap
+from stc.lookup import KINDS
+from stc.stages import meaning_units as mu
+
+WHY = click.option("--why", help="Why: kept in the trail.")
+KIND = click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+@click.command()
+@project_options
+@click.argument("ref", metavar="DOC:N[-M]")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--quote", help="The exact text of the unit inside the segments (whitespace runs"
+              " count as one space).")
+@click.option("--loose", is_flag=True, help="With --quote: typographic quotes, apostrophes and"
+              " dashes match their plain forms.")
+@click.option("--group", help="Put the codes into this code group (made when new).")
+@click.option("--note", help="A note on the unit.")
+@WHY
+def code(ref: str, codes: tuple[str, ...], quote: str | None, loose: bool, group: str | None,
+         note: str | None, why: str | None) -> None:
+    """Make a meaning unit from segments, or from a quoted stretch inside them, and code it.
+    New codes are made as needed.
+
+    \b
+    Example:
+      stc code I1:12-14 "tapt observasjon" ensomhet
+      stc code I2:30 videobesøk --quote "På skjermen ser jeg bare et smil." --group "Nærhet"
+    """
+    project = open_project_from(click.get_current_context())
+    unit = mu.code_segments(project, ref, list(codes), quote, loose, group, note, why)
+    click.echo(f"U{unit.id} {unit.ref}  {', '.join(unit.codes)}")
+    click.echo(wrap(_short(unit.text, 300), 4))
+
+
+@click.command()
+@project_options
+@click.option("--code", "code_name", help="Only units with this code.")
+@click.option("--group", help="Only units with a code in this group.")
+@click.option("--doc", help="Only units in this transcript.")
+@click.option("--review", is_flag=True, help="Only units to review after a re-import.")
+@json_option
+def units(code_name: str | None, group: str | None, doc: str | None, review: bool,
+          as_json: bool) -> None:
+    """List meaning units with their place, codes and text.
+
+    \b
+    Example:
+      stc units --code "tapt observasjon"
+      stc units --doc I2 --json
+    """
+    project = open_project_from(click.get_current_context())
+    found = mu.list_units(project.conn, code_name, group, doc, review)
+    if as_json:
+        print_json([u.as_json() for u in found])
+        return
+    if not found:
+        click.echo("No meaning units match." if (code_name or group or doc or review) else
+                   "No meaning units yet. Next: stc code DOC:N-M CODE...")
+    for u in found:
+        marks = "".join([" [nugget]" if u.nugget else "", f" [review: {u.review}]"
+                         if u.review else ""])
+        sub = f" / {u.subgroup}" if u.subgroup else ""
+        click.echo(f"{u.ref:<6} {u.segments:<12} {'; '.join(u.codes)}{sub}{marks}")
+        click.echo(wrap(_short(u.text), 7))
+
+
+@click.command()
+@project_options
+@json_option
+def codes(as_json: bool) -> None:
+    """The code tree: group -> code, with the number of units and of participants.
+
+    \b
+    Example:
+      stc codes
+    """
+    project = open_project_from(click.get_current_context())
+    tree = mu.code_tree(project.conn)
+    if as_json:
+        print_json([node.as_json() for node in tree])
+        return
+    if not tree:
+        click.echo("No codes yet. Next: stc code DOC:N-M CODE...")
+    for node in tree:
+        title = node.name or "(not in a group)"
+        click.echo(f"{title}  [{node.units} units, {node.participants} participants]")
+        for c in node.codes:
+            click.echo(f"    {c.name:<40} {c.units:>4} units {c.participants:>3} participants")
+        if node.subgroups:
+            click.echo(f"    subgroups: {', '.join(node.subgroups)}")
+
+
+@click.command()
+@project_options
+@click.argument("codes_", metavar="CODE...", nargs=-1, required=True)
+@click.option("--into", required=True, help="The code group (made when new; a theme's name"
+              " may become a group).")
+@WHY
+def group(codes_: tuple[str, ...], into: str, why: str | None) -> None:
+    """Put codes into a code group.
+
+    \b
+    Example:
+      stc group "mindre kjøring" skjermarbeid --into "Frigjort tid"
+    """
+    project = open_project_from(click.get_current_context())
+    target, moved, created = mu.group_codes(project, list(codes_), into, why)
+    if created:
+        click.echo(f"code group {target.name!r} made")
+    click.echo(f"{', '.join(c.name for c in moved)} -> {target.name}")
+
+
+@click.command()
+@project_options
+@KIND
+@click.argument("old")
+@click.argument("new")
+@WHY
+def rename(kind: str, old: str, new: str, why: str | None) -> None:
+    """Rename a theme, code, group or subgroup (GROUP/SUBGROUP).
+
+    \b
+    Example:
+      stc rename code "tid foran skjermen" skjermarbeid --why "It is the work, not the screen."
+      stc rename subgroup "Nærhet/Skjerm" "Kontakt på skjerm"
+    """
+    project = open_project_from(click.get_current_context())
+    done = mu.rename(project, kind, old, new, why)
+    click.echo(f"{kind.lower()} {old!r} renamed {done.name!r}")
+
+
+@click.command()
+@project_options
+@KIND
+@click.argument("names", nargs=-1, required=True)
+@click.option("--into", required=True, help="The one they become (made when new).")
+@WHY
+def merge(kind: str, names: tuple[str, ...], into: str, why: str | None) -> None:
+    """Merge themes, codes, groups or subgroups into one.
+
+    \b
+    Example:
+      stc merge code feilalarmer alarmtretthet --into "falske alarmer" --why "..."
+      stc merge group "Opplæring" "Ledelse" --into "Innføring i praksis"
+    """
+    project = open_project_from(click.get_current_context())
+    merged, target, created = mu.merge(project, kind, list(names), into, why)
+    made = " (new)" if created else ""
+    click.echo(f"{', '.join(m.ref for m in merged)} merged into {target.ref}{made}")
+
+
+@click.command()
+@project_options
+@KIND
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Drop it even though units use it.")
+@WHY
+def drop(kind: str, name: str, force: bool, why: str | None) -> None:
+    """Drop a theme, code, group or subgroup. The trail keeps it; `stc undo` brings it back.
+
+    \b
+    Example:
+      stc drop code "økonomi" --why "Only one unit, better coded elsewhere." --force
+    """
+    project = open_project_from(click.get_current_context())
+    target, used = mu.drop(project, kind, name, force, why)
+    touched = f"; {used} meaning units touched" if used else ""
+    click.echo(f"{kind.lower()} {target.ref!r} dropped{touched}")
+
+
+@click.command()
+@project_options
+@click.argument("pattern")
+@click.option("--lemma", is_flag=True, help="Match every form of the word (its lemma).")
+@click.option("--regex", is_flag=True, help="PATTERN is a regular expression.")
+@click.option("--doc", help="Only this transcript.")
+@json_option
+def search(pattern: str, lemma: bool, regex: bool, doc: str | None, as_json: bool) -> None:
+    """Keyword in context across the transcripts, with DOC:N references for `stc code`.
+
+    \b
+    Example:
+      stc search dispenser
+      stc search --lemma besøk
+      stc search --regex "video(besøk|samtale)"
+    """
+    from stc.search import search as by_word
+    from stc.search import search_lemma
+
+    if lemma and regex:
+        raise click.UsageError("use either --lemma or --regex")
+    project = open_project_from(click.get_current_context())
+    if lemma:
+        hits = search_lemma(project.conn, pattern, project.language,
+                            project.settings.get("pipeline"), doc)
+    else:
+        hits = by_word(project.conn, pattern, regex, doc)
+    if as_json:
+        print_json([h.as_json() for h in hits])
+        return
+    for h in hits:
+        click.echo(f"{h.ref:<9} {h.left[-CONTEXT_WIDTH:]:>{CONTEXT_WIDTH}} [{h.match}] "
+                   f"{h.right[:CONTEXT_WIDTH]}")
+    click.echo(f"{len(hits)} hits", err=True)
+
+
+CONTEXT_WIDTH = 38
+
+COMMANDS = [code, units, codes, group, rename, merge, drop, search]

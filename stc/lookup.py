@@ -1,0 +1,117 @@
+"""Finding the named objects of an analysis, and any reference a memo can be on.
+
+Themes, codes, code groups and subgroups are named case-insensitively, unique in their kind; a
+subgroup is unique within its code group and written `GROUP/SUBGROUP`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from stc.errors import StcError
+from stc.refs import UNIT_REF, check_segment_range
+
+KINDS = ("theme", "code", "group", "subgroup")
+LISTING = {"theme": "stc themes", "code": "stc codes", "group": "stc codes",
+           "subgroup": "stc codes"}
+
+
+@dataclass(frozen=True)
+class Named:
+    kind: str
+    id: int
+    name: str
+    group_id: int | None = None  # a code's group, or a subgroup's
+    group_name: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """How a user writes it: the name, or GROUP/SUBGROUP."""
+        return f"{self.group_name}/{self.name}" if self.kind == "subgroup" else self.name
+
+
+def check_kind(kind: str) -> str:
+    if kind.lower() not in KINDS:
+        raise StcError("E420", kind=kind)
+    return kind.lower()
+
+
+def _simple(conn: sqlite3.Connection, kind: str, name: str) -> Named | None:
+    if kind == "theme":
+        row = conn.execute("SELECT id, name FROM themes WHERE name = ? COLLATE NOCASE",
+                           (name,)).fetchone()
+        return Named("theme", row[0], row[1]) if row else None
+    if kind == "group":
+        row = conn.execute("SELECT id, name FROM code_groups WHERE name = ? COLLATE NOCASE",
+                           (name,)).fetchone()
+        return Named("group", row[0], row[1]) if row else None
+    row = conn.execute(
+        "SELECT c.id, c.name, c.group_id, g.name FROM codes c"
+        " LEFT JOIN code_groups g ON g.id = c.group_id WHERE c.name = ? COLLATE NOCASE",
+        (name,)).fetchone()
+    return Named("code", row[0], row[1], row[2], row[3]) if row else None
+
+
+def split_subgroup(conn: sqlite3.Connection, ref: str) -> tuple[Named, str] | None:
+    """GROUP/SUBGROUP -> (the group, the subgroup name); names may hold '/' themselves."""
+    for i, char in enumerate(ref):
+        if char == "/":
+            group = _simple(conn, "group", ref[:i].strip())
+            if group is not None and ref[i + 1:].strip():
+                return group, ref[i + 1:].strip()
+    return None
+
+
+def find(conn: sqlite3.Connection, kind: str, name: str) -> Named | None:
+    name = name.strip()
+    if kind != "subgroup":
+        return _simple(conn, kind, name)
+    parts = split_subgroup(conn, name)
+    if parts is None:
+        return None
+    group, sub = parts
+    row = conn.execute("SELECT id, name FROM subgroups WHERE group_id = ? AND name = ?"
+                       " COLLATE NOCASE", (group.id, sub)).fetchone()
+    return Named("subgroup", row[0], row[1], group.id, group.name) if row else None
+
+
+def get(conn: sqlite3.Connection, kind: str, name: str) -> Named:
+    found = find(conn, kind, name)
+    if found is None:
+        hint = ("write GROUP/SUBGROUP; " if kind == "subgroup" else "") + \
+            f"`{LISTING[kind]}` lists them"
+        raise StcError("E401", kind=kind, name=name, hint=hint)
+    return found
+
+
+def unit_id(conn: sqlite3.Connection, ref: str) -> int:
+    m = UNIT_REF.match(ref.strip())
+    if m is None or conn.execute("SELECT 1 FROM units WHERE id = ?",
+                                 (int(m.group("n")),)).fetchone() is None:
+        raise StcError("E408", ref=ref)
+    return int(m.group("n"))
+
+
+def resolve_ref(conn: sqlite3.Connection, ref: str) -> str:
+    """The canonical form of anything a memo can be on: DOC, DOC:N[-M], U7, or KIND:NAME for
+    themes, codes, groups and subgroups (a bare name works when only one thing bears it)."""
+    ref = ref.strip()
+    kind, sep, rest = ref.partition(":")
+    if sep and kind.lower() in KINDS:
+        return f"{kind.lower()}:{get(conn, kind.lower(), rest).ref}"
+    if UNIT_REF.match(ref):
+        return f"U{unit_id(conn, ref)}"
+    try:
+        return str(check_segment_range(conn, ref)) if ":" in ref else \
+            str(check_segment_range(conn, ref).doc)
+    except StcError as exc:
+        if exc.code != "E202" and exc.code != "E203":
+            raise
+    matches = [n for n in (find(conn, k, ref) for k in KINDS) if n is not None]
+    if not matches:
+        raise StcError("E410", ref=ref)
+    if len(matches) > 1:
+        raise StcError("E411", name=ref, kinds=", ".join(m.kind for m in matches),
+                       example=f"{matches[0].kind}:{ref}")
+    return f"{matches[0].kind}:{matches[0].ref}"

@@ -1,0 +1,140 @@
+"""Step 2: meaning units, codes and code groups, rename/merge/drop, search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Run, write
+
+INTERVIEW = """I: Hva tenker du om dispenserne?
+Kari: Dispenserne gir brukerne frihet. Hun sa: «Nå kan jeg sove til jeg våkner.» Det er fint.
+Kari: Og hun   sover
+lenger nå.
+I: Og besøkene?
+Kari: Besøkene blir færre. Jeg savner besøket, for da ser jeg brukerne. Det er fint.
+"""
+
+
+@pytest.fixture
+def interview(run: Run, project: Path) -> Path:
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    return project
+
+
+def units(run: Run, *args: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(run("units", "--json", *args).stdout)
+    return data
+
+
+def test_code_segments_makes_a_unit(run: Run, interview: Path) -> None:
+    out = run("code", "I1:2-3", "frihet", "søvn").stdout
+    assert out.startswith("U1 I1:2-3  frihet, søvn")
+    [unit] = units(run)
+    assert unit["unit"] == "U1" and unit["codes"] == ["frihet", "søvn"]
+    assert unit["text"].startswith("Dispenserne gir") and unit["text"].endswith("våkner.»")
+    assert unit["participant"] == "I1"
+    run("verify")
+
+
+def test_quote_is_found_with_whitespace_runs_as_one_space(run: Run, interview: Path) -> None:
+    out = run("code", "I1:4-5", "søvn", "--quote", "hun sover lenger").stdout
+    assert out.startswith("U1 I1:5")
+    assert units(run)[0]["text"] == "hun   sover\nlenger" or "sover" in units(run)[0]["text"]
+
+
+def test_quote_typographic_marks_need_loose(run: Run, interview: Path) -> None:
+    quote = '"Nå kan jeg sove til jeg våkner."'
+    assert "[E404]" in run("code", "I1:3", "søvn", "--quote", quote, code=1).stderr
+    run("code", "I1:3", "søvn", "--quote", quote, "--loose")
+    assert units(run)[0]["text"] == "«Nå kan jeg sove til jeg våkner.»"
+
+
+def test_quote_found_twice_lists_every_place(run: Run, interview: Path) -> None:
+    result = run("code", "I1", "fint", "--quote", "Det er fint.", code=1)
+    assert "[E405]" in result.stderr and "I1:4" in result.stderr and "I1:9" in result.stderr
+    run("code", "I1:9", "fint", "--quote", "Det er fint.")
+    assert units(run)[0]["segments"] == "I1:9"
+
+
+def test_unit_may_not_mix_participants(run: Run, project: Path) -> None:
+    group = "I: Velkommen.\nAnne: Jeg liker det.\nBo: Jeg liker det ikke.\n"
+    run("import", str(write(project.parent / "F1.txt", group)))
+    assert "[E406]" in run("code", "F1:2-3", "uenighet", code=1).stderr
+    run("code", "F1:1-2", "velkommen")  # the interviewer may be inside
+
+
+def test_bad_references(run: Run, interview: Path) -> None:
+    assert "[E204]" in run("code", "I1:40", "x", code=1).stderr
+    assert "[E202]" in run("code", "I9:1", "x", code=1).stderr
+    assert "[E409]" in run("code", "I1:1", " ", code=1).stderr
+    assert units(run) == []
+
+
+def test_codes_tree_groups_and_counts(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet", "--group", "Nærhet")
+    run("code", "I1:8", "savn", "frihet")
+    run("code", "I1:9", "observasjon")
+    run("group", "savn", "observasjon", "--into", "Nærhet")
+    tree = json.loads(run("codes", "--json").stdout)
+    assert [g["name"] for g in tree] == ["Nærhet"]
+    assert {c["name"]: c["units"] for c in tree[0]["codes"]} == {
+        "frihet": 2, "observasjon": 1, "savn": 1}
+    assert tree[0]["units"] == 3 and tree[0]["participants"] == 1
+    assert [u["unit"] for u in units(run, "--code", "FRIHET")] == ["U1", "U2"]
+    assert len(units(run, "--group", "nærhet")) == 3
+    assert "Nærhet  [3 units, 1 participants]" in run("codes").stdout
+
+
+def test_rename_merge_drop_are_recorded_with_why(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "feilalarmer")
+    run("code", "I1:3", "alarmtretthet", "feilalarmer")
+    run("rename", "code", "feilalarmer", "feilalarm", "--why", "entall")
+    out = run("merge", "code", "feilalarm", "alarmtretthet", "--into", "falske alarmer",
+              "--why", "samme sak").stdout
+    assert "(new)" in out
+    assert [u["codes"] for u in units(run)] == [["falske alarmer"], ["falske alarmer"]]
+    result = run("drop", "code", "falske alarmer", code=1)
+    assert "[E407]" in result.stderr and "2 meaning units" in result.stderr
+    run("drop", "code", "falske alarmer", "--force", "--why", "ut")
+    assert [u["codes"] for u in units(run)] == [[], []]
+    log = json.loads(run("log", "--json").stdout)
+    assert [r["why"] for r in log if r["kind"] in ("rename", "merge", "drop")] == [
+        "entall", "samme sak", "ut"]
+    run("undo")
+    assert [u["codes"] for u in units(run)] == [["falske alarmer"], ["falske alarmer"]]
+    run("verify")
+
+
+def test_rename_refuses_a_taken_name(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "a", "b")
+    assert "[E402]" in run("rename", "code", "a", "B", code=1).stderr
+    run("rename", "code", "a", "A")  # only the case changes
+    run("rename", "kode", "a", "c", code=2)
+
+
+def test_merge_groups_into_a_new_group(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "a", "--group", "Opplæring")
+    run("code", "I1:3", "b", "--group", "Ledelse")
+    run("merge", "group", "Opplæring", "Ledelse", "--into", "Innføring i praksis")
+    tree = json.loads(run("codes", "--json").stdout)
+    assert [(g["name"], [c["name"] for c in g["codes"]]) for g in tree] == [
+        ("Innføring i praksis", ["a", "b"])]
+    run("verify")
+
+
+def test_search_word_lemma_and_regex(run: Run, interview: Path) -> None:
+    hits = json.loads(run("search", "fint", "--json").stdout)
+    assert [h["ref"] for h in hits] == ["I1:4", "I1:9"]
+    assert hits[0]["match"] == "fint" and hits[0]["left"].endswith("Det er")
+    lemma = json.loads(run("search", "--lemma", "besøk", "--json").stdout)
+    assert {h["match"].lower() for h in lemma} >= {"besøkene", "besøket"}
+    regex = json.loads(run("search", "--regex", r"bruker\w*", "--json").stdout)
+    assert len(regex) == 2
+    assert "[E415]" in run("search", "--regex", "(", code=1).stderr
+    shown = run("search", "savner").stdout
+    assert shown.startswith("I1:8") and "[savner]" in shown
+    run("code", hits[0]["ref"], "fint", "--quote", "Det er fint.")
