@@ -1,0 +1,305 @@
+"""The trail: log and its filters, verify and what it catches, undo, concurrent writers,
+a killed import, and schema upgrades."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from stc import store
+from tests.conftest import Run, write
+from tests.samples import snapshot
+
+STC = str(Path(sys.executable).with_name("stc"))
+
+
+def import_two(run: Run, project: Path) -> None:
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    write(project / "I2.txt", "I: Og du?\nOla: Helt fint.\n")
+    run("import", "I1.txt", "--author", "Kari")
+    run("import", "I2.txt")
+
+
+def sql(project: Path, statement: str, *args: object) -> None:
+    conn = sqlite3.connect(project / "stc.db")
+    with conn:
+        conn.execute(statement, args)
+    conn.close()
+
+
+# -- log --------------------------------------------------------------------------------------
+
+def test_log_lists_every_change_with_author_time_and_hash(run: Run, project: Path) -> None:
+    import_two(run, project)
+    log = json.loads(run("log", "--json").stdout)
+    assert [r["seq"] for r in log] == [1, 2, 3]
+    assert [r["kind"] for r in log] == ["project.init", "document.import", "document.import"]
+    assert [r["author"] for r in log] == ["tester", "Kari", "tester"]
+    assert all(r["at"].endswith("Z") and len(r["hash"]) == 64 for r in log)
+    text = run("log").stdout
+    assert "#2" in text and "imported I1 from I1.txt" in text and "Kari" in text
+
+
+def test_log_filters(run: Run, project: Path) -> None:
+    import_two(run, project)
+    on = json.loads(run("log", "--on", "i2", "--json").stdout)
+    assert [r["seq"] for r in on] == [3]
+    by = json.loads(run("log", "--author", "kari", "--json").stdout)
+    assert [r["seq"] for r in by] == [2]
+    assert json.loads(run("log", "--since", "2999-01-01", "--json").stdout) == []
+    assert len(json.loads(run("log", "--since", "2000-01-01", "--json").stdout)) == 3
+    assert run("log", "--on", "nothing-here").stdout == ""
+
+
+# -- verify -----------------------------------------------------------------------------------
+
+def test_verify_accepts_an_untouched_project(run: Run, project: Path) -> None:
+    import_two(run, project)
+    out = run("verify").stdout
+    assert out.startswith("OK: 3 changes")
+
+
+def verify_fails(run: Run, naming: str) -> str:
+    result = run("verify", code=1)
+    assert "OK" not in result.stdout
+    first = result.stderr.strip().splitlines()[0]
+    assert first.startswith("Error:") and naming in first, result.stderr
+    return first
+
+
+TRAIL_TAMPERING = [
+    ("payload", "UPDATE trail SET payload = replace(payload, 'I1.txt', 'X1.txt') WHERE seq = 2"),
+    ("author", "UPDATE trail SET author = 'Mallory' WHERE seq = 2"),
+    ("time", "UPDATE trail SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2"),
+    ("reason", "UPDATE trail SET why = 'because' WHERE seq = 2"),
+    ("hash", "UPDATE trail SET hash = '" + "0" * 64 + "' WHERE seq = 2"),
+    ("prev", "UPDATE trail SET prev = '" + "1" * 64 + "' WHERE seq = 2"),
+]
+
+
+@pytest.mark.parametrize("statement", [s for _, s in TRAIL_TAMPERING],
+                         ids=[n for n, _ in TRAIL_TAMPERING])
+def test_verify_names_the_first_altered_change(run: Run, project: Path, statement: str) -> None:
+    import_two(run, project)
+    sql(project, statement)
+    verify_fails(run, "change #2")
+
+
+def test_verify_catches_a_removed_change(run: Run, project: Path) -> None:
+    import_two(run, project)
+    sql(project, "DELETE FROM trail WHERE seq = 2")
+    verify_fails(run, "change #2 is missing")
+
+
+def test_verify_catches_a_removed_last_change(run: Run, project: Path) -> None:
+    import_two(run, project)
+    sql(project, "DELETE FROM trail WHERE seq = 3")
+    verify_fails(run, "table documents")
+
+
+STATE_TAMPERING = [
+    ("segments", "UPDATE segments SET end = end - 1 WHERE doc = 'I1' AND n = 1"),
+    ("turns", "UPDATE turns SET role = 'participant' WHERE doc = 'I1' AND turn = 1"),
+    ("documents", "UPDATE documents SET participant = 'Someone' WHERE id = 'I2'"),
+    ("segments", "DELETE FROM segments WHERE doc = 'I2' AND n = 2"),
+    ("themes", "INSERT INTO themes VALUES (99, 'smuggled', 1)"),
+]
+
+
+@pytest.mark.parametrize(("table", "statement"), STATE_TAMPERING)
+def test_verify_catches_altered_state(run: Run, project: Path, table: str,
+                                      statement: str) -> None:
+    import_two(run, project)
+    sql(project, statement)
+    verify_fails(run, f"table {table} differs")
+
+
+def test_verify_catches_an_altered_text(run: Run, project: Path) -> None:
+    import_two(run, project)
+    sql(project, "UPDATE texts SET body = replace(body, 'bra', 'dårlig')")
+    verify_fails(run, "does not match its hash")
+
+
+def test_verify_catches_an_altered_or_missing_original(run: Run, project: Path) -> None:
+    import_two(run, project)
+    original = next((project / "sources").glob("I1-*"))
+    original.write_bytes(original.read_bytes() + b"\n")
+    verify_fails(run, "the original of I1 was changed")
+    original.unlink()
+    verify_fails(run, "the original of I1 is missing")
+
+
+# -- undo -------------------------------------------------------------------------------------
+
+def test_undo_appends_a_record_and_restores_the_state_before(run: Run, project: Path) -> None:
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    run("import", "I1.txt")
+    conn = sqlite3.connect(project / "stc.db")
+    before = store.dump_state(conn)
+    conn.close()
+    write(project / "I2.txt", "I: Og du?\nOla: Helt fint.\n")
+    run("import", "I2.txt")
+    out = run("undo", "--why", "wrong file").stdout
+    assert "#4: undid #3 (document.import)" in out
+    conn = sqlite3.connect(project / "stc.db")
+    assert store.dump_state(conn) == before
+    conn.close()
+    log = json.loads(run("log", "--json").stdout)
+    assert [r["kind"] for r in log] == ["project.init", "document.import", "document.import",
+                                        "undo"]
+    assert log[-1]["why"] == "wrong file"
+    assert [d["id"] for d in json.loads(run("docs", "--json").stdout)] == ["I1"]
+    run("verify")
+    # undo again goes one further back, and the project's creation is never undone
+    run("undo")
+    assert json.loads(run("docs", "--json").stdout) == []
+    assert "[E301]" in run("undo", code=1).stderr
+    run("verify")
+
+
+def test_undo_of_init_is_refused_and_changes_nothing(run: Run, project: Path) -> None:
+    before = snapshot(run, project)
+    result = run("undo", code=1)
+    assert result.stderr.startswith("Error: nothing to undo") and "[E301]" in result.stderr
+    assert snapshot(run, project) == before
+
+
+def test_an_undone_import_can_be_imported_again(run: Run, project: Path) -> None:
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    run("import", "I1.txt")
+    run("undo")
+    assert "I1: I1.txt" in run("import", "I1.txt").stdout
+    run("verify")
+
+
+# -- two writers, a killed writer -------------------------------------------------------------
+
+def _big_transcript(path: Path, turns: int) -> Path:
+    sentence = "Jeg var ikke sikker på om alarmen ville virke, men nå føler jeg meg tryggere. "
+    lines = [f"{'I' if n % 2 else 'Kari'}: {sentence * 3}{n}." for n in range(turns)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "STC_AUTHOR": "tester", "COLUMNS": "100"}
+
+
+def test_two_processes_importing_at_once_both_succeed(project: Path, run: Run) -> None:
+    files = [_big_transcript(project / f"P{n}.txt", 3000) for n in (1, 2)]
+    procs = [subprocess.Popen([STC, "import", str(f)], cwd=project, env=_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for f in files]
+    outcomes = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outcomes
+    assert [d["id"] for d in json.loads(run("docs", "--json").stdout)] == ["P1", "P2"]
+    assert len(json.loads(run("log", "--json").stdout)) == 3
+    run("verify")
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.2, 2.0, 2.8])
+def test_a_killed_import_leaves_a_project_verify_accepts(project: Path, run: Run,
+                                                         delay: float) -> None:
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    run("import", "I1.txt")
+    big = _big_transcript(project / "big.txt", 12000)
+    proc = subprocess.Popen([STC, "import", str(big)], cwd=project, env=_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    run("verify")
+    docs = [d["id"] for d in json.loads(run("docs", "--json").stdout)]
+    assert docs in (["I1"], ["I1", "big"])  # all of the import or nothing of it
+    if docs == ["I1"]:
+        run("import", "big.txt")
+    run("verify")
+
+
+KILL_INSIDE_THE_TRANSACTION = """
+import os, signal, sys
+import stc.trail
+real_append = stc.trail.append
+def append_then_die(*args, **kwargs):
+    record = real_append(*args, **kwargs)  # the record is written, the commit not yet made
+    os.kill(os.getpid(), signal.SIGKILL)
+stc.trail.append = append_then_die
+from stc.cli import main
+main(sys.argv[1:], prog_name="stc")
+"""
+
+
+def test_an_import_killed_inside_its_transaction_leaves_no_trace(project: Path,
+                                                                  run: Run) -> None:
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    run("import", "I1.txt")
+    before = snapshot(run, project)
+    write(project / "I2.txt", "I: Og du?\nOla: Helt fint.\n")
+    done = subprocess.run([sys.executable, "-c", KILL_INSIDE_THE_TRANSACTION, "import",
+                           "I2.txt"], cwd=project, env=_env(), capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL
+    run("verify")
+    after = snapshot(run, project)
+    assert (after["log"], after["rows"]) == (before["log"], before["rows"])
+    assert "I2: I2.txt" in run("import", "I2.txt").stdout
+    run("verify")
+
+
+# -- schema upgrades --------------------------------------------------------------------------
+
+def _extra_migration(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE upgrade_probe (x INTEGER)")
+
+
+def test_an_upgrade_copies_the_database_aside_first(
+    run: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    run("import", "I1.txt")
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, ("900_probe", _extra_migration)])
+    run("status")
+    copy = project / "stc.db.before-900_probe"
+    assert copy.exists()
+    old = sqlite3.connect(copy)
+    names = {r[0] for r in old.execute("SELECT name FROM schema_migrations")}
+    assert "900_probe" not in names
+    assert old.execute("SELECT COUNT(*) FROM trail").fetchone()[0] == 2
+    old.close()
+    new = sqlite3.connect(project / "stc.db")
+    assert new.execute("SELECT COUNT(*) FROM upgrade_probe").fetchone()[0] == 0
+    new.close()
+    run("verify")
+    run("status")  # nothing pending now: no second copy, no error
+    assert len(list(project.glob("stc.db.before-*"))) == 1
+
+
+def test_a_failing_upgrade_leaves_the_database_as_it_was(
+    run: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x INTEGER)")
+        raise sqlite3.OperationalError("simulated failure")
+
+    known = store.MIGRATIONS
+    monkeypatch.setattr(store, "MIGRATIONS", [*known, ("901_broken", broken)])
+    result = run("status", code=1)
+    assert result.stderr.startswith("Error:")
+    monkeypatch.setattr(store, "MIGRATIONS", known)
+    conn = sqlite3.connect(project / "stc.db")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert "half_done" not in tables
+    run("verify")
+
+
+def test_a_project_from_a_newer_stc_is_refused(run: Run, project: Path) -> None:
+    sql(project, "INSERT INTO schema_migrations VALUES ('999_future', '2999-01-01')")
+    assert "[E005]" in run("status", code=1).stderr
