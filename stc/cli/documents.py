@@ -26,7 +26,7 @@ from stc.reading import documents, segments
               help="Role of a speaker label: interviewer, participant or other. Repeatable.")
 def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None,
             encoding: str | None, speakers: tuple[str, ...]) -> None:
-    """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt).
+    """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt), or a REFI-QDA .qdpx/.qdc.
 
     The original is kept byte for byte under sources/. Speaker turns are recognised from labels
     (`Kari:`, `I:<tab>`, `[id1]`, WebVTT `<v Kari>`), and split into numbered sentences.
@@ -40,6 +40,11 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
 
     project = open_project_from(click.get_current_context())
     paths = list(files)
+    if any(p.suffix.lower() in (".qdpx", ".qde", ".qdc") for p in paths):  # REFI-QDA exchange
+        from stc.cli.exchange import import_exchange_file
+
+        import_exchange_file(project, paths)
+        return
     with click.progressbar(length=len(paths), label="Importing", file=None,
                            show_pos=True) as bar:
         results = import_files(project, paths, doc_id, participant, encoding, speakers,

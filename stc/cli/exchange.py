@@ -1,0 +1,65 @@
+"""stc export (REFI-QDA .qdpx and .qdc); `stc import` hands .qdpx, .qde and .qdc files here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stc.cli.common import json_option, open_project_from, print_json, project_options
+from stc.project import Project
+
+
+@click.command(name="export")
+@project_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def export(file: Path, as_json: bool) -> None:
+    """Export the project for NVivo, ATLAS.ti, MAXQDA or QualCoder (REFI-QDA).
+
+    FILE.qdpx holds the whole project: transcripts, meaning units with their codes, the code
+    tree (code groups with their codes and subgroups), memos, condensates and analytic texts
+    as notes, participants as cases. FILE.qdc holds the codebook alone. The trail does not
+    travel: keep the project folder for the audit.
+
+    \b
+    Example:
+      stc export veileder.qdpx
+      stc export kodebok.qdc
+    """
+    from stc.exchange import export_refi
+
+    project = open_project_from(click.get_current_context())
+    result = export_refi(project, file)
+    if as_json:
+        print_json(vars(result))
+        return
+    if result.kind == "codebook":
+        click.echo(f"Wrote {file}: {result.codes} codes in {result.groups} code groups,"
+                   f" {result.subgroups} subgroups.")
+    else:
+        click.echo(f"Wrote {file}: {result.documents} transcripts, {result.units} meaning units,"
+                   f" {result.codes} codes in {result.groups} code groups,"
+                   f" {result.subgroups} subgroups, {result.notes} notes.")
+    for item in result.left_out:
+        click.echo(f"  not included: {item}")
+
+
+def import_exchange_file(project: Project, files: list[Path]) -> None:
+    """`stc import FILE.qdpx|.qde|.qdc`: one file on its own."""
+    from stc.errors import StcError
+    from stc.exchange import import_refi
+
+    if len(files) != 1:
+        raise StcError("E612")
+    result = import_refi(project, files[0])
+    docs = ", ".join(result.documents) or "none"
+    click.echo(f"{files[0].name}: transcripts {docs}; {result.units} meaning units;"
+               f" {result.groups} new code groups, {result.codes} new codes,"
+               f" {result.subgroups} new subgroups; {result.memos} memos"
+               + (f"  (change #{result.seq})" if result.seq else ""))
+    for note in result.notes:
+        click.echo(f"  not imported: {note}")
+
+
+COMMANDS = [export]

@@ -1,0 +1,385 @@
+"""Writing a project as a REFI-QDA .qdpx (project exchange) or .qdc (codebook exchange).
+
+The concept mapping (see the README): code groups are top-level codes that cannot be coded,
+their codes and subgroups are child codes (subgroups also listed in the set `stc subgroups`),
+meaning units are text selections coded with their codes and subgroup, participants are cases,
+memos, condensates and analytic texts are notes. The trail does not travel.
+
+Beyond the schema, the export keeps the rules the specification and real importers need:
+`sources/` in lower case with `<GUID>.txt` files in UTF-8 with `\\n` and no byte-order mark,
+referenced as `internal://<GUID>.txt`; positions in code points with `plain[start:end]` equal to
+the unit's text; no empty container elements; children of Project in the schema's order. The zip
+is deterministic: sorted entries, fixed timestamps, so the same state gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from stc import __version__
+from stc.errors import StcError
+from stc.exchange.names import SUBGROUP_SET, Guids, note_name
+from stc.project import Project
+from stc.texts import get_text
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class ExchangeExport:
+    path: str
+    kind: str
+    documents: int = 0
+    units: int = 0
+    codes: int = 0
+    groups: int = 0
+    subgroups: int = 0
+    notes: int = 0
+    left_out: list[str] = field(default_factory=list)
+
+
+def _text(conn: sqlite3.Connection, value: str | None) -> str | None:
+    """A stored text by its hash; a value that is no hash is the text itself."""
+    if value is None:
+        return None
+    body = get_text(conn, value)
+    return body if body is not None else value
+
+
+class _Writer:
+    """Builds the XML of one export; `E(tag)` makes an element in the file's namespace."""
+
+    def __init__(self, project: Project, namespace: str) -> None:
+        self.conn = project.conn
+        self.project = project
+        self.ns = namespace
+        first = self.conn.execute("SELECT hash FROM trail ORDER BY seq LIMIT 1").fetchone()
+        self.guid = Guids(str(first[0]) if first else project.root.name)
+        self.notes: list[ET.Element] = []
+        self.note_refs: dict[str, list[str]] = {}  # element key -> note GUIDs
+        self.project_notes: list[str] = []
+
+    def E(self, tag: str, attrs: dict[str, str] | None = None, text: str | None = None
+          ) -> ET.Element:
+        element = ET.Element(f"{{{self.ns}}}{tag}", {k: v for k, v in (attrs or {}).items()})
+        if text is not None:
+            element.text = text
+        return element
+
+    def sub(self, parent: ET.Element, tag: str, attrs: dict[str, str] | None = None,
+            text: str | None = None) -> ET.Element:
+        child = self.E(tag, attrs, text)
+        parent.append(child)
+        return child
+
+
+# -- the code tree -------------------------------------------------------------------------------
+
+def _code_element(w: _Writer, guid: str, name: str, codable: bool, description: str | None,
+                  key: str, with_notes: bool) -> ET.Element:
+    code = w.E("Code", {"guid": guid, "name": name, "isCodable": "true" if codable else "false"})
+    if description:
+        w.sub(code, "Description", text=description)
+    if with_notes:
+        for note in w.note_refs.get(key, []):
+            w.sub(code, "NoteRef", {"targetGUID": note})
+    return code
+
+
+def _codes_element(w: _Writer, with_notes: bool, result: ExchangeExport
+                   ) -> tuple[ET.Element | None, list[str]]:
+    """<Codes> and the GUIDs of the subgroup codes."""
+    conn = w.conn
+    codes = w.E("Codes")
+    subgroup_guids: list[str] = []
+    for gid, gname, heading in conn.execute(
+            "SELECT id, name, heading FROM code_groups ORDER BY position, id"):
+        group = _code_element(w, w.guid("group", gid), gname, False, heading,
+                              f"group:{gname}".casefold(), with_notes)
+        codes.append(group)
+        result.groups += 1
+        for cid, cname, definition in conn.execute(
+                "SELECT id, name, definition FROM codes WHERE group_id = ? ORDER BY id", (gid,)):
+            group.append(_code_element(w, w.guid("code", cid), cname, True,
+                                       _text(conn, definition), f"code:{cname}".casefold(),
+                                       with_notes))
+            result.codes += 1
+        for sid, sname, sheading in conn.execute(
+                "SELECT id, name, heading FROM subgroups WHERE group_id = ?"
+                " ORDER BY position, id", (gid,)):
+            guid = w.guid("subgroup", sid)
+            group.append(_code_element(w, guid, sname, True, sheading,
+                                       f"subgroup:{gname}/{sname}".casefold(), with_notes))
+            subgroup_guids.append(guid)
+            result.subgroups += 1
+    for cid, cname, definition in conn.execute(
+            "SELECT id, name, definition FROM codes WHERE group_id IS NULL ORDER BY id"):
+        codes.append(_code_element(w, w.guid("code", cid), cname, True, _text(conn, definition),
+                                   f"code:{cname}".casefold(), with_notes))
+        result.codes += 1
+    return (codes if len(codes) else None), subgroup_guids
+
+
+# -- notes: memos, condensates, analytic texts ---------------------------------------------------
+
+def _trail_people(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
+    return {int(seq): (str(author), str(at))
+            for seq, author, at in conn.execute("SELECT seq, author, at FROM trail")}
+
+
+def _note(w: _Writer, guid: str, name: str, body: str, who: tuple[str, str] | None) -> str:
+    attrs = {"guid": guid, "name": name}
+    if who:
+        attrs.update(creatingUser=w.guid("user", who[0]), creationDateTime=who[1])
+    note = w.E("Note", attrs)
+    w.sub(note, "PlainTextContent", text=body)
+    w.notes.append(note)
+    return guid
+
+
+def _attach_key(conn: sqlite3.Connection, ref: str | None) -> str | None:
+    """Where a memo's NoteRef goes: a document, a unit, or a code, group or subgroup."""
+    if not ref:
+        return None
+    kind, sep, _ = ref.partition(":")
+    if sep and kind.lower() in ("code", "group", "subgroup"):
+        return ref.casefold()
+    if sep and kind.lower() == "theme":
+        return None
+    doc = ref.split(":", 1)[0]
+    if ref[:1] in "Uu" and ref[1:].isdigit():
+        return f"unit:{int(ref[1:])}"
+    row = conn.execute("SELECT id FROM documents WHERE id = ? COLLATE NOCASE", (doc,)).fetchone()
+    return f"doc:{row[0]}" if row else None
+
+
+def _collect_notes(w: _Writer) -> None:
+    conn = w.conn
+    people = _trail_people(conn)
+    for mid, kind, ref, body, seq in conn.execute(
+            "SELECT id, kind, ref, body, seq FROM memos ORDER BY id"):
+        guid = _note(w, w.guid("memo", mid), note_name(mid, kind, ref), _text(conn, body) or "",
+                     people.get(int(seq)))
+        key = _attach_key(conn, ref)
+        if key is None:
+            w.project_notes.append(guid)
+        else:
+            w.note_refs.setdefault(key, []).append(guid)
+    owners = [("group", i, n, n, c, d) for i, n, c, d in conn.execute(
+        "SELECT id, name, condensate, description FROM code_groups ORDER BY position, id")]
+    owners += [("subgroup", i, f"{g}/{n}", f"{g}/{n}", c, d) for i, g, n, c, d in conn.execute(
+        "SELECT s.id, g.name, s.name, s.condensate, s.description FROM subgroups s"
+        " JOIN code_groups g ON g.id = s.group_id ORDER BY g.position, s.position, s.id")]
+    for kind, ident, name, ref, condensate, description in owners:
+        for label, value in (("Condensate", condensate), ("Analytic text", description)):
+            body = _text(conn, value)
+            if body:
+                guid = _note(w, w.guid(f"{label}:{kind}", ident), f"{label}: {name}", body, None)
+                w.note_refs.setdefault(f"{kind}:{ref}".casefold(), []).append(guid)
+
+
+# -- sources and selections ----------------------------------------------------------------------
+
+def _unit_authors(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
+    out: dict[int, tuple[str, str]] = {}
+    for author, at, payload in conn.execute(
+            "SELECT author, at, payload FROM trail WHERE kind = 'unit.add' ORDER BY seq"):
+        out[int(json.loads(payload)["id"])] = (str(author), str(at))
+    return out
+
+
+def _sources(w: _Writer, result: ExchangeExport) -> tuple[ET.Element | None, dict[str, str]]:
+    """<Sources> and the plain text files (name in sources/ -> text)."""
+    conn = w.conn
+    sources = w.E("Sources")
+    files: dict[str, str] = {}
+    authors = _unit_authors(conn)
+    for doc, version, text_hash in conn.execute(
+            "SELECT id, version, text FROM documents ORDER BY id"):
+        plain = get_text(conn, text_hash)
+        if plain is None:
+            result.left_out.append(f"{doc} (its text was erased)")
+            continue
+        guid = w.guid("doc", doc)
+        files[f"{guid}.txt"] = plain
+        source = w.sub(sources, "TextSource", {"guid": guid, "name": doc,
+                                               "plainTextPath": f"internal://{guid}.txt"})
+        result.documents += 1
+        for unit in _units(w, doc, version, plain, authors, result):
+            source.append(unit)
+        for note in w.note_refs.get(f"doc:{doc}", []):
+            w.sub(source, "NoteRef", {"targetGUID": note})
+    return (sources if len(sources) else None), files
+
+
+def _units(w: _Writer, doc: str, version: int, plain: str,
+           authors: dict[int, tuple[str, str]], result: ExchangeExport) -> Iterator[ET.Element]:
+    conn = w.conn
+    for uid, uversion, start, end, text_hash, subgroup, note in conn.execute(
+            "SELECT id, version, start, end, text, subgroup_id, note FROM units WHERE doc = ?"
+            " ORDER BY start, end, id", (doc,)):
+        if uversion != version or plain[start:end] != get_text(conn, text_hash):
+            result.left_out.append(f"U{uid} (its text changed with a re-import; review it)")
+            continue
+        attrs = {"guid": w.guid("unit", uid), "name": f"U{uid}", "startPosition": str(start),
+                 "endPosition": str(end)}
+        who = authors.get(int(uid))
+        if who:
+            attrs.update(creatingUser=w.guid("user", who[0]), creationDateTime=who[1])
+        selection = w.E("PlainTextSelection", attrs)
+        description = _text(conn, note)
+        if description:
+            w.sub(selection, "Description", text=description)
+        targets = [w.guid("code", c) for (c,) in conn.execute(
+            "SELECT code FROM unit_codes WHERE unit = ? ORDER BY code", (uid,))]
+        if subgroup is not None:
+            targets.append(w.guid("subgroup", subgroup))
+        for target in targets:
+            coding_attrs = {"guid": w.guid("coding", f"{uid}:{target}")}
+            if who:
+                coding_attrs.update(creatingUser=w.guid("user", who[0]))
+            coding = w.sub(selection, "Coding", coding_attrs)
+            w.sub(coding, "CodeRef", {"targetGUID": target})
+        for ref in w.note_refs.get(f"unit:{uid}", []):
+            w.sub(selection, "NoteRef", {"targetGUID": ref})
+        result.units += 1
+        yield selection
+
+
+def _cases(w: _Writer) -> ET.Element | None:
+    conn = w.conn
+    docs_of: dict[str, set[str]] = {}
+    for participant, doc in conn.execute("SELECT participant, id FROM documents"):
+        docs_of.setdefault(str(participant), set()).add(str(doc))
+    for participant, doc in conn.execute(
+            "SELECT DISTINCT t.participant, t.doc FROM turns t JOIN documents d"
+            " ON d.id = t.doc AND d.version = t.version WHERE t.participant IS NOT NULL"):
+        docs_of.setdefault(str(participant), set()).add(str(doc))
+    cases = w.E("Cases")
+    for participant in sorted(docs_of):
+        case = w.sub(cases, "Case", {"guid": w.guid("case", participant), "name": participant})
+        for doc in sorted(docs_of[participant]):
+            w.sub(case, "SourceRef", {"targetGUID": w.guid("doc", doc)})
+    return cases if len(cases) else None
+
+
+def _users(w: _Writer) -> ET.Element | None:
+    users = w.E("Users")
+    for (author,) in w.conn.execute("SELECT DISTINCT author FROM trail ORDER BY author"):
+        w.sub(users, "User", {"guid": w.guid("user", author), "name": str(author)})
+    return users if len(users) else None
+
+
+def _subgroup_set(w: _Writer, guids: list[str], member: str) -> ET.Element | None:
+    if not guids:
+        return None
+    sets = w.E("Sets")
+    subgroups = w.sub(sets, "Set", {"guid": w.guid("set", SUBGROUP_SET), "name": SUBGROUP_SET})
+    w.sub(subgroups, "Description",
+          text="Subgroups of stc (systematic text condensation): each is a child code of its"
+               " code group; the units sorted into it are coded with it.")
+    for guid in guids:
+        w.sub(subgroups, "MemberCode", {member: guid})
+    return sets
+
+
+# -- the two files -------------------------------------------------------------------------------
+
+def _project_element(project: Project, result: ExchangeExport) -> tuple[bytes, dict[str, str]]:
+    w = _Writer(project, PROJECT_NS)
+    conn = w.conn
+    first = conn.execute("SELECT author, at FROM trail ORDER BY seq LIMIT 1").fetchone()
+    last = conn.execute("SELECT author, at FROM trail ORDER BY seq DESC LIMIT 1").fetchone()
+    attrs = {"name": project.title, "origin": f"stc {__version__}"}
+    if first:
+        attrs.update(creatingUserGUID=w.guid("user", first[0]), creationDateTime=first[1],
+                     modifyingUserGUID=w.guid("user", last[0]), modifiedDateTime=last[1])
+    root = w.E("Project", attrs)
+    _collect_notes(w)
+    codes, subgroup_guids = _codes_element(w, True, result)
+    codebook = None
+    if codes is not None:
+        codebook = w.E("CodeBook")
+        codebook.append(codes)
+    sources, files = _sources(w, result)
+    notes = None
+    if w.notes:
+        notes = w.E("Notes")
+        notes.extend(w.notes)
+        result.notes = len(w.notes)
+    question = conn.execute("SELECT value FROM project WHERE key = 'question'").fetchone()
+    description = w.E("Description", text=str(question[0])) if question else None
+    # the schema fixes the order of Project's children; empty containers are left out
+    for child in (_users(w), codebook, _cases(w), sources, notes,
+                  _subgroup_set(w, subgroup_guids, "targetGUID"), description):
+        if child is not None:
+            root.append(child)
+    for guid in w.project_notes:
+        w.sub(root, "NoteRef", {"targetGUID": guid})
+    return _serialise(root, PROJECT_NS), files
+
+
+def _serialise(root: ET.Element, namespace: str) -> bytes:
+    ET.register_namespace("", namespace)
+    ET.indent(root, space="  ")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def codebook_xml(project: Project, result: ExchangeExport) -> bytes:
+    w = _Writer(project, CODEBOOK_NS)
+    root = w.E("CodeBook", {"origin": f"stc {__version__}"})
+    codes, subgroup_guids = _codes_element(w, False, result)
+    if codes is None:
+        raise StcError("E611", path=result.path)
+    root.append(codes)
+    sets = _subgroup_set(w, subgroup_guids, "guid")
+    if sets is not None:
+        root.append(sets)
+    return _serialise(root, CODEBOOK_NS)
+
+
+def _zip_bytes(qde: bytes, files: dict[str, str]) -> bytes:
+    entries = {"project.qde": qde, **{f"sources/{name}": text.encode("utf-8")
+                                      for name, text in files.items()}}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, entries[name])
+    return buffer.getvalue()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def export_refi(project: Project, path: Path) -> ExchangeExport:
+    """Write `path` (.qdpx or .qdc) from the project's current state."""
+    suffix = path.suffix.lower()
+    if suffix not in (".qdpx", ".qdc"):
+        raise StcError("E610", path=str(path), suffix=suffix or path.name)
+    result = ExchangeExport(str(path), "project" if suffix == ".qdpx" else "codebook")
+    if suffix == ".qdc":
+        data = codebook_xml(project, result)
+    else:
+        qde, files = _project_element(project, result)
+        data = _zip_bytes(qde, files)
+    (count,) = project.conn.execute("SELECT COUNT(*) FROM trail").fetchone()
+    result.left_out.append(f"the trail ({count} changes: who decided what, when and why)")
+    _write_atomically(path, data)
+    return result
