@@ -1,0 +1,76 @@
+"""stc matrix export, stc matrix import: the coding matrix as a spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stc.cli.common import open_project_from, project_options
+
+
+@click.group()
+def matrix() -> None:
+    """The coding matrix as .xlsx (sheets `units` and `subgroups`) or .csv (FILE and
+    FILE-subgroups.csv): out to a spreadsheet, and back in as recorded changes.
+
+    \b
+    Example:
+      stc matrix export koding.xlsx --all-segments
+      stc matrix import koding.xlsx --dry-run
+      stc matrix import koding.xlsx --why "Coded I3 in the spreadsheet"
+    """
+
+
+@matrix.command(name="export")
+@project_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all-segments", is_flag=True,
+              help="Add a row for every uncoded segment, to code line by line.")
+def export(file: Path, all_segments: bool) -> None:
+    """Write the units, codes, groups and subgroups to FILE (.xlsx or .csv).
+
+    \b
+    Example:
+      stc matrix export koding.xlsx
+      stc matrix export koding.csv --all-segments
+    """
+    from stc.matrix import export_matrix, subgroups_csv
+
+    project = open_project_from(click.get_current_context())
+    units, subs = export_matrix(project, file, all_segments)
+    also = f" and {subgroups_csv(file)}" if file.suffix.lower() == ".csv" else ""
+    click.echo(f"Wrote {units} unit rows and {subs} group/subgroup rows to {file}{also}.")
+
+
+@matrix.command(name="import")
+@project_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only print the difference; change nothing.")
+@click.option("--summary", is_flag=True, help="Print the counts, not every change.")
+@click.option("--why", help="Why: kept in the trail with every change.")
+def import_(file: Path, dry_run: bool, summary: bool, why: str | None) -> None:
+    """Bring a coding matrix in: the difference to the project is printed and recorded in one
+    transaction. Any bad row refuses the whole file, naming each bad row.
+
+    \b
+    Example:
+      stc matrix import koding.xlsx --dry-run
+      stc matrix import koding.csv --why "Second coding round"
+    """
+    from stc.matrix import import_matrix
+
+    project = open_project_from(click.get_current_context())
+    report = import_matrix(project, file, dry_run, why)
+    if not summary:
+        for line in report.lines:
+            click.echo(line)
+    if dry_run:
+        click.echo(f"Dry run: {report.summary()}; nothing recorded.")
+    elif report.lines:
+        click.echo(f"Recorded: {report.summary()} (up to change #{report.seq}).")
+    else:
+        click.echo(f"Nothing to change: the project already holds {file.name}.")
+
+
+COMMANDS = [matrix]

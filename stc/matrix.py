@@ -1,0 +1,609 @@
+"""The coding matrix: meaning units, codes, groups and subgroups as a spreadsheet, out and in.
+
+An .xlsx with the sheets `units` and `subgroups`, or two .csv files (`FILE` and
+`FILE-subgroups.csv`), laid out as CONTRACT.md describes. Import computes the difference against
+the project and records it in one transaction; a file with any bad row is refused whole, each
+bad row named with its number and reason.
+
+Cells a spreadsheet would run as a formula are written with a leading `'` and read back without
+it, so a transcript line starting with "-" or "=" survives the round trip as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stc.errors import StcError
+from stc.lookup import Named
+from stc.project import Batch, Project
+from stc.quotes import Haystack, normalise_quote
+from stc.stages.meaning_units import DocText, load_doc, record_unit
+from stc.texts import get_text
+
+UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
+                "nugget", "note")
+SUBGROUP_COLUMNS = ("group", "subgroup", "heading", "condensate", "description")
+YES = {"yes", "y", "ja", "j", "x", "true", "1"}
+NO = {"", "no", "n", "nei", "false", "0"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 200_000
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading `'` (and so does one that
+    already starts with `'` before such a character, so reading back is exact)."""
+    if value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in (*FORMULA_START,
+                                                                               "'")):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    if value[:1] == "'" and value[1:2] in (*FORMULA_START, "'"):
+        return value[1:]
+    return value
+
+
+def subgroups_csv(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-subgroups{path.suffix}")
+
+
+def _check_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise StcError("E416", path=str(path))
+    return suffix
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list[str]]:
+    from stc.stages.meaning_units import list_units
+
+    rows: list[tuple[str, int, int, list[str]]] = []  # doc, first segment, order, row
+    for u in list_units(conn):
+        doc, _, numbers = u.segments.partition(":")
+        group = u.groups[0] if len(u.groups) >= 1 else ""
+        if u.subgroup:
+            group = _subgroup_group(conn, u.id) or group
+        rows.append((doc, _first(numbers), 0, [
+            u.ref, doc, numbers, u.text, "; ".join(u.codes), group, u.subgroup or "",
+            "yes" if u.nugget else "", u.note or ""]))
+    if all_segments:
+        rows += [(doc, n, 1, ["", doc, str(n), text, "", "", "", "", ""])
+                 for doc, n, text in _uncoded_segments(conn)]
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [r[3] for r in rows]
+
+
+def _first(numbers: str) -> int:
+    head = numbers.partition("-")[0]
+    return int(head) if head.isdigit() else 0
+
+
+def _subgroup_group(conn: sqlite3.Connection, unit: int) -> str | None:
+    row = conn.execute("SELECT g.name FROM units u JOIN subgroups s ON s.id = u.subgroup_id"
+                       " JOIN code_groups g ON g.id = s.group_id WHERE u.id = ?",
+                       (unit,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _uncoded_segments(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str]]:
+    for (doc,) in conn.execute("SELECT id FROM documents ORDER BY id").fetchall():
+        d = load_doc(conn, doc)
+        covered = [(s, e) for s, e in conn.execute(
+            "SELECT start, end FROM units WHERE doc = ? AND version = ?", (doc, d.version))]
+        for n, start, end in zip(d.numbers, d.starts, d.ends, strict=True):
+            if not any(s < end and start < e for s, e in covered):
+                yield doc, n, d.text[start:end]
+
+
+def subgroup_rows(conn: sqlite3.Connection) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for gid, name, heading, condensate, description in conn.execute(
+            "SELECT id, name, heading, condensate, description FROM code_groups"
+            " ORDER BY position, id").fetchall():
+        rows.append([name, "", heading or "", get_text(conn, condensate) or "",
+                     get_text(conn, description) or ""])
+        for sub, sheading, scondensate, sdescription in conn.execute(
+                "SELECT name, heading, condensate, description FROM subgroups"
+                " WHERE group_id = ? ORDER BY position, id", (gid,)).fetchall():
+            rows.append([name, sub, sheading or "", get_text(conn, scondensate) or "",
+                         get_text(conn, sdescription) or ""])
+    return rows
+
+
+def export_matrix(project: Project, path: Path, all_segments: bool = False) -> tuple[int, int]:
+    """Write the matrix; returns the number of unit rows and of subgroup rows."""
+    suffix = _check_suffix(path)
+    units = [[neutralise(c) for c in row] for row in unit_rows(project.conn, all_segments)]
+    subs = [[neutralise(c) for c in row] for row in subgroup_rows(project.conn)]
+    if suffix == ".xlsx":
+        _write_xlsx(path, units, subs)
+    else:
+        _write_csv(path, UNIT_COLUMNS, units)
+        _write_csv(subgroups_csv(path), SUBGROUP_COLUMNS, subs)
+    return len(units), len(subs)
+
+
+def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    for index, (title, columns, rows) in enumerate(
+            (("units", UNIT_COLUMNS, units), ("subgroups", SUBGROUP_COLUMNS, subs))):
+        sheet = book.active if index == 0 else book.create_sheet()
+        assert sheet is not None
+        sheet.title = title
+        sheet.append(list(columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for column, width in zip("ABCDEFGHI", (7, 10, 10, 80, 30, 24, 24, 8, 40), strict=False):
+            sheet.column_dimensions[column].width = width
+    temporary = path.with_name(path.name + ".part")
+    book.save(temporary)
+    temporary.replace(path)
+
+
+def _write_csv(path: Path, columns: Iterable[str], rows: list[list[str]]) -> None:
+    temporary = path.with_name(path.name + ".part")
+    with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(columns))
+        writer.writerows(rows)
+    temporary.replace(path)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+Row = tuple[int, dict[str, str]]  # the row's number in the sheet, its cells by column
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return restore(str(value).strip())
+
+
+def _rows(path: Path, table: Iterator[tuple[Any, ...]], wanted: tuple[str, ...],
+          required: tuple[str, ...]) -> list[Row]:
+    header = next(table, None)
+    if header is None:
+        return []
+    names = [_cell(h).lower() for h in header]
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise StcError("E417", path=str(path),
+                       detail=f"the header lacks the column(s) {', '.join(missing)};"
+                              f" the columns are {', '.join(wanted)}")
+    index = {name: i for i, name in enumerate(names) if name in wanted}
+    out: list[Row] = []
+    for number, values in enumerate(table, start=2):
+        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
+        if any(cells.values()):
+            out.append((number, cells))
+        if len(out) > MAX_ROWS:
+            raise StcError("E417", path=str(path), detail=f"more than {MAX_ROWS} rows")
+    return out
+
+
+def read_matrix(path: Path) -> tuple[list[Row], list[Row] | None]:
+    """The rows of the units sheet and of the subgroups sheet (None when absent)."""
+    suffix = _check_suffix(path)
+    if not path.is_file():
+        raise StcError("E101", path=str(path))
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    units = _read_csv(path, UNIT_COLUMNS, ("document", "codes"))
+    other = subgroups_csv(path)
+    subs = _read_csv(other, SUBGROUP_COLUMNS, ("group",)) if other.is_file() else None
+    return units, subs
+
+
+def _read_csv(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return _rows(path, (tuple(r) for r in csv.reader(handle)), wanted, required)
+    except UnicodeDecodeError:
+        raise StcError("E417", path=str(path),
+                       detail="not UTF-8; save it as CSV UTF-8 from the spreadsheet") from None
+    except csv.Error as exc:
+        raise StcError("E417", path=str(path), detail=f"not a readable CSV file ({exc})") from None
+
+
+def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise StcError("E417", path=str(path), detail=f"not a readable .xlsx file ({exc})") \
+            from None
+    try:
+        sheets = {name.lower(): book[name] for name in book.sheetnames}
+        if "units" not in sheets:
+            raise StcError("E417", path=str(path), detail="it has no sheet named `units`")
+        units = _rows(path, sheets["units"].iter_rows(values_only=True), UNIT_COLUMNS,
+                      ("document", "codes"))
+        subs = None
+        if "subgroups" in sheets:
+            subs = _rows(path, sheets["subgroups"].iter_rows(values_only=True),
+                         SUBGROUP_COLUMNS, ("group",))
+    finally:
+        book.close()
+    return units, subs
+
+
+# -- import: check every row, then record the difference ---------------------------------------
+
+@dataclass
+class RowPlan:
+    number: int
+    unit: int | None  # None: a new unit
+    doc: DocText
+    start: int
+    end: int
+    codes: list[str]
+    group: str | None
+    subgroup: str | None
+    nugget: bool
+    note: str | None
+
+
+@dataclass
+class ImportReport:
+    lines: list[str] = field(default_factory=list)  # the difference, one line per change
+    new_units: int = 0
+    changed_units: int = 0
+    unchanged_units: int = 0
+    skipped_rows: int = 0  # uncoded segments (from --all-segments)
+    applied: bool = False
+    seq: int | None = None
+
+    def summary(self) -> str:
+        other = len(self.lines) - self.new_units - self.changed_units
+        return (f"{self.new_units} new units, {self.changed_units} units changed,"
+                f" {self.unchanged_units} unchanged, {other} other changes")
+
+
+class _Refused(Exception):
+    """A dry run is rolled back by raising this inside the transaction."""
+
+
+@dataclass
+class _Project:
+    """What the checks need from the project, loaded in a few queries."""
+
+    docs: dict[str, str]
+    units: dict[int, tuple[str, int, int, int | None, str | None, str | None]]
+    unit_text: dict[int, str]
+    spans: dict[tuple[str, int, int], int]
+    loaded: dict[str, tuple[DocText, Haystack]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> _Project:
+        docs = {str(r[0]).casefold(): str(r[0]) for r in conn.execute("SELECT id FROM documents")}
+        units: dict[int, tuple[str, int, int, int | None, str | None, str | None]] = {}
+        spans: dict[tuple[str, int, int], int] = {}
+        for uid, doc, version, start, end, sub, nugget, note, current in conn.execute(
+                "SELECT u.id, u.doc, u.version, u.start, u.end, u.subgroup_id, u.nugget, u.note,"
+                " d.version FROM units u JOIN documents d ON d.id = u.doc"):
+            units[uid] = (doc, start, end, sub, nugget, note)
+            if version == current:
+                spans[(doc, start, end)] = uid
+        texts = dict(conn.execute("SELECT u.id, t.body FROM units u JOIN texts t"
+                                  " ON t.hash = u.text").fetchall())
+        return cls(docs, units, texts, spans)
+
+    def doc(self, conn: sqlite3.Connection, doc_id: str) -> tuple[DocText, Haystack]:
+        if doc_id not in self.loaded:
+            d = load_doc(conn, doc_id)
+            self.loaded[doc_id] = (d, Haystack(d.text))
+        return self.loaded[doc_id]
+
+
+def _split_codes(cell: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in cell.split(";"):
+        name = " ".join(name.split())
+        if name:
+            seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def _segments(cell: str, doc: DocText) -> tuple[int | None, int | None]:
+    if not cell:
+        return None, None
+    text = cell.partition(":")[2] if ":" in cell else cell
+    first, _, last = text.replace("–", "-").partition("-")
+    if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+        raise ValueError(f"segments {cell!r} is not N or N-M")
+    a, b = int(first), int(last or first)
+    lo, hi = doc.numbers[0], doc.numbers[-1]
+    if a > b or a < lo or b > hi:
+        raise ValueError(f"{doc.id} has segments {lo}-{hi}; {cell!r} is outside them")
+    return a, b
+
+
+def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: dict[str, str]
+               ) -> RowPlan | None:
+    """The row's plan, None for an uncoded segment row; ValueError names what is wrong."""
+    codes = _split_codes(cells.get("codes", ""))
+    unit_cell = cells.get("unit", "")
+    extra = [cells.get(c, "") for c in ("group", "subgroup", "nugget", "note")]
+    if not unit_cell and not codes and not any(extra):
+        return None  # an uncoded line of an --all-segments export
+    unit: int | None = None
+    if unit_cell:
+        digits = unit_cell[1:] if unit_cell[:1] in "Uu" else unit_cell
+        if not digits.isdigit() or int(digits) not in known.units:
+            raise ValueError(f"unknown unit {unit_cell!r}")
+        unit = int(digits)
+    doc_cell = cells.get("document", "")
+    if not doc_cell:
+        raise ValueError("the document is empty")
+    if doc_cell.casefold() not in known.docs:
+        raise ValueError(f"unknown document {doc_cell!r}")
+    doc, hay = known.doc(conn, known.docs[doc_cell.casefold()])
+    if unit is not None and known.units[unit][0] != doc.id:
+        raise ValueError(f"U{unit} is in {known.units[unit][0]}, not {doc.id}")
+    first, last = _segments(cells.get("segments", ""), doc)
+    quote = cells.get("quote", "") or None
+    if not codes:
+        raise ValueError("no codes; name at least one code (separate codes with ;)")
+    nugget = cells.get("nugget", "").lower()
+    if nugget not in YES | NO:
+        raise ValueError(f"nugget must be yes or empty, not {cells.get('nugget')!r}")
+    group = " ".join(cells.get("group", "").split()) or None
+    subgroup = " ".join(cells.get("subgroup", "").split()) or None
+    if subgroup and not group:
+        raise ValueError(f"subgroup {subgroup!r} needs its group in the group column")
+    if unit is not None:
+        _, start, end, *_ = known.units[unit]
+        if quote and normalise_quote(quote) != normalise_quote(known.unit_text.get(unit, "")):
+            raise ValueError(f"the quote differs from the text of U{unit}; leave the unit"
+                             " empty to make a new unit")
+    else:
+        start, end = _locate(doc, hay, first, last, quote)
+        unit = known.spans.get((doc.id, start, end))
+    who = doc.participants(start, end) if unit is None else set()
+    if len(who) > 1:
+        raise ValueError(f"{doc.ref(start, end)} holds speech of {', '.join(sorted(who))}")
+    return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
+                   cells.get("note", "") or None)
+
+
+def _locate(doc: DocText, hay: Haystack, first: int | None, last: int | None,
+            quote: str | None) -> tuple[int, int]:
+    if quote is None and first is None:
+        raise ValueError("give the segments or the quote")
+    lo, hi = (first, last) if first is not None and last is not None else \
+        (doc.numbers[0], doc.numbers[-1])
+    start, end = doc.span(lo, hi)
+    if quote is None:
+        return start, end
+    found = hay.find(quote, start, end)
+    where = f"{doc.id}:{first}-{last}" if first is not None else doc.id
+    if not found:
+        raise ValueError(f"the quote was not found in {where}")
+    if len(found) > 1:
+        places = ", ".join(doc.ref(s, e) for s, e in found)
+        raise ValueError(f"the quote occurs {len(found)} times ({places})")
+    return found[0]
+
+
+def check_rows(conn: sqlite3.Connection, rows: list[Row]) -> tuple[list[RowPlan], list[str], int]:
+    """Plans for the good rows, problems of the bad ones, and how many rows were skipped."""
+    known = _Project.load(conn)
+    plans: list[RowPlan] = []
+    problems: list[str] = []
+    skipped = 0
+    code_group: dict[str, tuple[str, int]] = {}
+    for number, cells in rows:
+        try:
+            plan = _check_row(conn, known, number, cells)
+        except ValueError as exc:
+            problems.append(f"units row {number}: {exc}")
+            continue
+        if plan is None:
+            skipped += 1
+            continue
+        for name in plan.codes if plan.group else []:
+            assert plan.group is not None
+            seen = code_group.setdefault(name.casefold(), (plan.group, number))
+            if seen[0].casefold() != plan.group.casefold():
+                problems.append(f"units row {number}: code {name!r} is put in group"
+                                f" {plan.group!r} here but in {seen[0]!r} in row {seen[1]}")
+        plans.append(plan)
+    return plans, problems, skipped
+
+
+class _Applier:
+    """Records the difference between checked rows and the project inside one batch."""
+
+    def __init__(self, b: Batch, report: ImportReport) -> None:
+        self.b = b
+        self.conn = b.conn
+        self.report = report
+        self.groups = {r[1].casefold(): Named("group", r[0], r[1]) for r in
+                       self.conn.execute("SELECT id, name FROM code_groups")}
+        self.codes = {r[1].casefold(): Named("code", r[0], r[1], r[2]) for r in
+                      self.conn.execute("SELECT id, name, group_id FROM codes")}
+        self.subgroups = {(r[1], r[2].casefold()): Named("subgroup", r[0], r[2], r[1]) for r in
+                          self.conn.execute("SELECT id, group_id, name FROM subgroups")}
+
+    def group(self, name: str) -> Named:
+        from stc.stages.meaning_units import add_named
+
+        if name.casefold() not in self.groups:
+            self.groups[name.casefold()] = add_named(self.b, "group", name)
+            self.report.lines.append(f"+ code group {name!r}")
+        return self.groups[name.casefold()]
+
+    def subgroup(self, group: Named, name: str) -> Named:
+        from stc.stages.meaning_units import add_named
+
+        key = (group.id, name.casefold())
+        if key not in self.subgroups:
+            self.subgroups[key] = add_named(self.b, "subgroup", name, group)
+            self.report.lines.append(f"+ subgroup {group.name}/{name}")
+        return self.subgroups[key]
+
+    def codes_of(self, plans: list[RowPlan]) -> None:
+        """Make the codes, and move codes to the group their rows give."""
+        from stc.stages.meaning_units import add_named, record_code_group
+
+        moves: dict[int, list[Named]] = {}
+        for plan in plans:
+            group = self.group(plan.group) if plan.group else None
+            for name in plan.codes:
+                code = self.codes.get(name.casefold())
+                if code is None:
+                    code = add_named(self.b, "code", name, group)
+                    self.codes[name.casefold()] = code
+                    where = f" in {group.name!r}" if group else ""
+                    self.report.lines.append(f"+ code {name!r}{where}")
+                elif group is not None and code.group_id != group.id:
+                    moved = Named("code", code.id, code.name, group.id, group.name)
+                    self.codes[name.casefold()] = moved
+                    moves.setdefault(group.id, []).append(code)
+                    self.report.lines.append(f"~ code {code.name!r} into group {group.name!r}")
+        for group_id, codes in moves.items():
+            group = next(g for g in self.groups.values() if g.id == group_id)
+            record_code_group(self.b, codes, group)
+
+    def unit(self, plan: RowPlan) -> None:
+        codes = [self.codes[c.casefold()] for c in plan.codes]
+        sub = None
+        if plan.subgroup and plan.group:
+            sub = self.subgroup(self.groups[plan.group.casefold()], plan.subgroup)
+        if plan.unit is None:
+            unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note)
+            self.report.new_units += 1
+            self.report.lines.append(f"+ U{unit} {plan.doc.ref(plan.start, plan.end)}"
+                                     f"  {'; '.join(c.name for c in codes)}")
+            self._set(unit, plan, sub, None, None, plan.note)
+            return
+        changed = self._codes(plan.unit, codes)
+        _, _, _, _, nugget, note = self._unit_row(plan.unit)
+        changed |= self._set(plan.unit, plan, sub, self._unit_row(plan.unit)[3], nugget,
+                             get_text(self.conn, note))
+        if changed:
+            self.report.changed_units += 1
+        else:
+            self.report.unchanged_units += 1
+
+    def _unit_row(self, unit: int) -> tuple[Any, ...]:
+        return tuple(self.conn.execute(
+            "SELECT doc, start, end, subgroup_id, nugget, note FROM units WHERE id = ?",
+            (unit,)).fetchone())
+
+    def _codes(self, unit: int, codes: list[Named]) -> bool:
+        have = dict(self.conn.execute("SELECT c.id, c.name FROM unit_codes uc JOIN codes c"
+                                      " ON c.id = uc.code WHERE uc.unit = ?", (unit,)).fetchall())
+        want = {c.id: c.name for c in codes}
+        add = [i for i in want if i not in have]
+        remove = [i for i in have if i not in want]
+        if not add and not remove:
+            return False
+        self.b.record("unit.codes", {"id": unit, "add": add, "add_names": [want[i] for i in add],
+                                     "remove": remove,
+                                     "remove_names": [have[i] for i in remove]})
+        change = " ".join([*(f"+{want[i]}" for i in add), *(f"-{have[i]}" for i in remove)])
+        self.report.lines.append(f"~ U{unit} codes {change}")
+        return True
+
+    def _set(self, unit: int, plan: RowPlan, sub: Named | None, had_sub: int | None,
+             had_nugget: str | None, had_note: str | None) -> bool:
+        fields: dict[str, Any] = {}
+        notes: list[str] = []
+        sub_id = sub.id if sub else None
+        if sub_id != had_sub:
+            fields["subgroup_id"] = sub_id
+            notes.append(f"subgroup {plan.group}/{sub.name}" if sub else "out of its subgroup")
+        if plan.nugget and had_nugget is None:
+            fields["nugget"] = self.b.text(plan.doc.text[plan.start:plan.end]) \
+                if plan.unit is None else self._text_hash(unit)
+            notes.append("nugget")
+        elif not plan.nugget and had_nugget is not None:
+            fields["nugget"] = None
+            notes.append("no longer a nugget")
+        if plan.unit is not None and (plan.note or None) != (had_note or None):
+            fields["note"] = self.b.text(plan.note) if plan.note else None
+            notes.append("note")
+        if not fields:
+            return False
+        self.b.record("unit.set", {"id": unit, **fields})
+        self.report.lines.append(f"~ U{unit} {', '.join(notes)}")
+        return True
+
+    def _text_hash(self, unit: int) -> str:
+        return str(self.conn.execute("SELECT text FROM units WHERE id = ?", (unit,)).fetchone()[0])
+
+    def texts(self, rows: list[Row]) -> None:
+        """Headings, condensates and descriptions from the subgroups sheet."""
+        for _, cells in rows:
+            group = self.group(" ".join(cells.get("group", "").split()))
+            sub_name = " ".join(cells.get("subgroup", "").split())
+            target = self.subgroup(group, sub_name) if sub_name else group
+            table = "subgroups" if sub_name else "code_groups"
+            have = self.conn.execute(f"SELECT heading, condensate, description FROM {table}"
+                                     " WHERE id = ?", (target.id,)).fetchone()
+            label = f"{group.name}/{target.name}" if sub_name else group.name
+            for i, name in enumerate(("heading", "condensate", "description")):
+                self._text(target, label, name, have[i], cells.get(name, ""))
+
+    def _text(self, target: Named, label: str, name: str, have: str | None, want: str) -> None:
+        current = have if name == "heading" else get_text(self.conn, have)
+        if (current or "") == want:
+            return
+        value = (want if name == "heading" else self.b.text(want)) if want else None
+        self.b.record("text.set", {"kind": target.kind, "id": target.id, "name": target.name,
+                                   "field": name, "value": value})
+        self.report.lines.append(f"~ {label}: {name} {'set' if want else 'cleared'}")
+
+
+def _check_subgroup_rows(rows: list[Row]) -> list[str]:
+    return [f"subgroups row {number}: the group is empty" for number, cells in rows
+            if not cells.get("group", "").strip()]
+
+
+def import_matrix(project: Project, path: Path, dry_run: bool = False,
+                  why: str | None = None) -> ImportReport:
+    """Check every row, then record the difference in one transaction (none on a dry run)."""
+    unit_rows_, sub_rows = read_matrix(path)
+    plans, problems, skipped = check_rows(project.conn, unit_rows_)
+    problems += _check_subgroup_rows(sub_rows or [])
+    if problems:
+        shown = problems[:100] + ([f"... and {len(problems) - 100} more"]
+                                  if len(problems) > 100 else [])
+        raise StcError("E418", path=str(path), count=len(problems),
+                       rows="\n".join("  " + p for p in shown))
+    report = ImportReport(skipped_rows=skipped)
+    try:
+        with project.batch(why or f"coding matrix {path.name}") as b:
+            applier = _Applier(b, report)
+            applier.codes_of(plans)
+            for plan in plans:
+                applier.unit(plan)
+            applier.texts(sub_rows or [])
+            if dry_run:
+                raise _Refused()
+            report.seq = b.recorded[-1].seq if b.recorded else None
+    except _Refused:
+        return report
+    report.applied = bool(report.lines)
+    return report

@@ -1,0 +1,167 @@
+"""The coding matrix round trip: export, import of the difference, refusal of bad rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CORPORA, Run, write
+
+INTERVIEW = """I: Hva tenker du om dispenserne?
+Kari: Dispenserne gir brukerne frihet. -Nå kan jeg sove, sa hun. Det er fint.
+I: Og besøkene?
+Kari: =Besøkene blir færre. Jeg savner besøket. Det er fint.
+"""
+HEADER = "unit,document,segments,quote,codes,group,subgroup,nugget,note\n"
+
+
+@pytest.fixture
+def interview(run: Run, project: Path) -> Path:
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    return project
+
+
+def units(run: Run) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(run("units", "--json").stdout)
+    return data
+
+
+def state(project: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(project / "stc.db")
+    rows = conn.execute("SELECT seq, kind FROM trail ORDER BY seq").fetchall()
+    conn.close()
+    return rows
+
+
+def test_import_new_units_codes_groups_subgroups(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER +
+                   ",I1,2-3,,frihet;søvn,Frihet,,yes,om søvn\n"
+                   ",I1,,Jeg savner besøket.,savn,Nærhet,Tap,,\n")
+    write(interview / "m-subgroups.csv", "group,subgroup,heading,condensate,description\n"
+          "Nærhet,,Nærhet i hverdagen,,Kategorien handler om nærhet.\n"
+          "Nærhet,Tap,,Jeg savner besøket.,\n")
+    out = run("matrix", "import", "m.csv", "--why", "første runde").stdout
+    assert "+ U1 I1:2-3  frihet; søvn" in out and "+ U2 I1:7  savn" in out
+    assert "+ subgroup Nærhet/Tap" in out and "Nærhet: heading set" in out
+    got = units(run)
+    assert [(u["codes"], u["groups"], u["subgroup"], u["nugget"], u["note"]) for u in got] == [
+        (["frihet", "søvn"], ["Frihet"], None, True, "om søvn"),
+        (["savn"], ["Nærhet"], "Tap", False, None)]
+    assert got[1]["text"] == "Jeg savner besøket."
+    log = json.loads(run("log", "--json").stdout)
+    assert {r["why"] for r in log[1:] if r["kind"] != "document.import"} == {"første runde"}
+    assert "Nothing to change" in run("matrix", "import", "m.csv").stdout
+    run("verify")
+
+
+def test_dry_run_prints_and_changes_nothing(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER + ",I1,2,,frihet,,,,\n")
+    before = state(interview)
+    out = run("matrix", "import", "m.csv", "--dry-run").stdout
+    assert "+ U1 I1:2  frihet" in out and "Dry run" in out
+    assert state(interview) == before
+    run("matrix", "import", "m.csv")
+    assert units(run)[0]["unit"] == "U1"  # the dry run did not use up a number
+
+
+def test_bad_rows_are_refused_with_numbers_and_nothing_applied(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER +
+          ",I1,2,,frihet,,,,\n"
+          ",I9,2,,frihet,,,,\n"
+          ",I1,,Det er fint.,fint,,,,\n"
+          ",I1,,Finnes ikke,fint,,,,\n"
+          ",I1,99,,fint,,,,\n"
+          ",I1,3,,,,,yes,\n"
+          "U77,I1,3,,x,,,,\n")
+    before = state(interview)
+    result = run("matrix", "import", "m.csv", code=1)
+    err = result.stderr
+    assert "[E418]" in err and "6 row(s) refused" in err
+    for row, reason in [(3, "unknown document 'I9'"), (4, "occurs 2 times (I1:4, I1:8)"),
+                        (5, "not found"), (6, "outside them"), (7, "no codes"),
+                        (8, "unknown unit 'U77'")]:
+        assert f"row {row}: " in err and reason in err
+    assert state(interview) == before
+
+
+def test_code_changes_nuggets_and_subgroups_on_existing_units(run: Run, interview: Path
+                                                               ) -> None:
+    run("code", "I1:2", "frihet", "--group", "Frihet")
+    run("code", "I1:7", "savn")
+    run("matrix", "export", "m.csv")
+    rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
+    rows[1][4] = "frihet; selvbestemmelse"
+    rows[1][6], rows[1][7] = "Egen tid", "yes"
+    rows[2][5] = "Nærhet"
+    with (interview / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    out = run("matrix", "import", "m.csv").stdout
+    assert "~ U1 codes +selvbestemmelse" in out and "+ subgroup Frihet/Egen tid" in out
+    assert "~ code 'savn' into group 'Nærhet'" in out
+    got = units(run)
+    assert got[0]["subgroup"] == "Egen tid" and got[0]["nugget"]
+    assert got[1]["groups"] == ["Nærhet"]
+    run("verify")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_round_trip_keeps_everything_and_neutralises_formulas(
+        run: Run, interview: Path, suffix: str) -> None:
+    run("code", "I1:3", "sitat", "--group", "=SUM(A1)", "--note", "@note")
+    run("code", "I1:7", "færre", "--group", "=SUM(A1)")
+    run("matrix", "export", f"m{suffix}", "--all-segments")
+    if suffix == ".xlsx":
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(interview / "m.xlsx")["units"]
+        cells = [c.value for row in sheet.iter_rows() for c in row]
+    else:
+        cells = [c for row in csv.reader((interview / "m.csv").open(encoding="utf-8-sig"))
+                 for c in row]
+    assert "'-Nå kan jeg sove, sa hun." in cells and "'=SUM(A1)" in cells
+    assert "'=Besøkene blir færre." in cells and "'@note" in cells
+    assert not [c for c in cells if isinstance(c, str) and c[:1] and c[:1] in "=+-@"]
+    before = state(interview)
+    assert "Nothing to change" in run("matrix", "import", f"m{suffix}").stdout
+    assert state(interview) == before
+    groups = [g["name"] for g in json.loads(run("codes", "--json").stdout)]
+    assert groups == ["=SUM(A1)"]
+
+
+def test_all_segments_rows_can_be_coded_in_the_sheet(run: Run, interview: Path) -> None:
+    run("matrix", "export", "m.csv", "--all-segments")
+    rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == 1 + 8
+    rows[3][4] = "søvn"  # segment 3
+    with (interview / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    out = run("matrix", "import", "m.csv").stdout
+    assert "+ U1 I1:3  søvn" in out
+
+
+def test_unknown_format_and_missing_columns(run: Run, interview: Path) -> None:
+    assert "[E416]" in run("matrix", "export", "m.ods", code=1).stderr
+    write(interview / "m.csv", "document,quote\nI1,x\n")
+    assert "[E417]" in run("matrix", "import", "m.csv", code=1).stderr
+
+
+def test_sample_corpus_matrix_with_revisions(run: Run, project: Path) -> None:
+    corpus = CORPORA / "nb-hjemmetjeneste"
+    matrix = corpus / "analysis" / "koding.csv"
+    if not matrix.exists():
+        pytest.skip("sample corpus analysis not present")
+    files = sorted(str(p) for p in corpus.iterdir() if p.stem[:1] == "I" and p.is_file())
+    run("import", *files, "--speakers", "I=interviewer")
+    run("matrix", "import", str(matrix))
+    rows = list(csv.DictReader(matrix.open(encoding="utf-8")))
+    got = units(run)
+    assert len(got) == len(rows)
+    for unit, row in zip(got, rows, strict=True):
+        assert " ".join(unit["text"].split()) == " ".join(row["quote"].split())
+        assert unit["codes"] == sorted(c.strip() for c in row["codes"].split(";"))
+    run("verify")
