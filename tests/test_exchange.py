@@ -376,3 +376,24 @@ def test_an_unknown_code_and_a_clashing_document_import_nothing(run: Run, projec
     assert "[E612]" in run("import", str(good), str(good), code=1).stderr
 
 
+
+
+def test_round_trip_of_the_demo_corpus(run: Run, project: Path, tmp_path: Path) -> None:
+    """The Norwegian sample corpus, coded and condensed from its matrix, goes out and comes
+    back the same: transcripts, segments, turns, units, codes, groups, subgroups, memos."""
+    from tests.conftest import CORPORA
+
+    corpus = CORPORA / "nb-hjemmetjeneste"
+    run("import", *(str(corpus / n) for n in ("I1.txt", "I2.docx", "I3.vtt", "I4.txt")),
+        "--speakers", "I=interviewer")
+    run("matrix", "import", str(corpus / "analysis" / "koding.csv"))
+    run("matrix", "import", str(corpus / "analysis" / "kondensering.csv"))
+    run("memo", "add", "--kind", "preunderstanding", "-m", "Forforståelse: æ, ø, å 🙂")
+    run("export", str(tmp_path / "demo.qdpx"))
+    run("init", str(tmp_path / "kopi"), "--language", "nb", "--title", "Kopi")
+    run("--project", str(tmp_path / "kopi"), "import", str(tmp_path / "demo.qdpx"))
+    before, after = snapshot(project), snapshot(tmp_path / "kopi")
+    assert before["units"] and before["subgroups"]
+    for key in before:
+        assert after[key] == before[key], key
+    assert "OK" in run("--project", str(tmp_path / "kopi"), "verify").stdout
