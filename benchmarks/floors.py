@@ -49,11 +49,11 @@ def trail_floor(db: str) -> None:
     import sqlite3
 
     conn = sqlite3.connect(db)
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     prev = "0" * 64
     for row in conn.execute("SELECT seq, at, author, kind, payload, why, hash FROM trail"
                             " ORDER BY seq"):
-        body = json.dumps([*row[:6], prev], sort_keys=True, ensure_ascii=False,
-                          separators=(",", ":"))
+        body = encoder.encode([*row[:6], prev])
         prev = hashlib.sha256(body.encode("utf-8")).hexdigest()
     print(prev)
 

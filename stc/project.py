@@ -175,9 +175,7 @@ class Project:
         return memory
 
     def verify(self) -> trail.Verdict:
-        problems, count = trail.check_chain(self.conn)
-        if not problems:
-            problems += trail.compare_state(self.conn, self.replayed())
+        problems, count = trail.verify_trail(self.db_path)
         problems += [f"stored text {h[:12]} does not match its hash" for h in bad_texts(self.conn)]
         problems += self._missing_sources()
         return trail.Verdict(not problems, problems, count)

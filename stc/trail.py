@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from stc.changes import CHANGE_KINDS
 from stc.errors import CannotUndo, StcError
-from stc.store import clear_state, dump_state
+from stc.store import STATE_TABLES, clear_state, dump_state
 
 GENESIS = "0" * 64
 UNDO = "undo"
@@ -51,8 +54,13 @@ class Record:
                 "hash": self.hash}
 
 
+# one encoder for every record: json.dumps with options builds a new encoder per call, which
+# was most of the time `stc verify` spent hashing
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(obj)
 
 
 def record_hash(seq: int, at: str, author: str, kind: str, payload_json: str,
@@ -115,11 +123,46 @@ def effective(all_records: Iterable[Record]) -> list[Record]:
 def replay(conn: sqlite3.Connection, in_effect: Iterable[Record]) -> None:
     """Rebuild the state tables from scratch by applying the records in order."""
     clear_state(conn)
-    for record in in_effect:
-        kind = CHANGE_KINDS.get(record.kind)
+    _apply_all(conn, ((r.seq, r.kind, r.payload) for r in in_effect))
+
+
+def _apply_all(conn: sqlite3.Connection, changes: Iterable[tuple[int, str, dict[str, Any]]]
+               ) -> None:
+    for seq, name, payload in changes:
+        kind = CHANGE_KINDS.get(name)
         if kind is None:
-            raise StcError("E303", kind=record.kind, seq=record.seq)
-        kind.apply(conn, record.payload, record.seq)
+            raise StcError("E303", kind=name, seq=seq)
+        kind.apply(conn, payload, seq)
+
+
+def _effective_rows(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """`effective` on raw (seq, kind, payload JSON) rows: only undo payloads are parsed."""
+    stack: list[tuple[int, str, str]] = []
+    for row in rows:
+        if row[1] == UNDO:
+            if stack and stack[-1][0] == json.loads(row[2])["seq"]:
+                stack.pop()
+        else:
+            stack.append(row)
+    return stack
+
+
+def replay_state(live: Path) -> sqlite3.Connection:
+    """A private in-memory replay of the whole trail of the project database `live`, with
+    `live` attached (as `live`) to compare against. The replay reads the trail once and keeps
+    no texts: change functions never read the text store. The caller closes it."""
+    from stc.store import connect, migrate
+
+    memory = connect(":memory:")
+    migrate(memory)
+    memory.execute("ATTACH DATABASE ? AS live", (str(live),))
+    memory.execute("BEGIN")  # one snapshot of the live database for the replay and the compare
+    cursor = memory.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute("SELECT seq, kind, payload FROM live.trail ORDER BY seq").fetchall()
+    _apply_all(memory, ((seq, kind, json.loads(payload))
+                        for seq, kind, payload in _effective_rows(rows)))
+    return memory
 
 
 def undo(conn: sqlite3.Connection, author: str, why: str | None) -> Record:
@@ -149,10 +192,12 @@ def check_chain(conn: sqlite3.Connection) -> tuple[list[str], int]:
     prev = GENESIS
     expected_seq = 1
     count = 0
-    for row in conn.execute(
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a Row per record costs more than its hash
+    for row in cursor.execute(
         "SELECT seq, at, author, kind, payload, why, prev, hash FROM trail ORDER BY seq"
     ):
-        seq, at, author, kind, payload, why, stored_prev, digest = tuple(row)
+        seq, at, author, kind, payload, why, stored_prev, digest = row
         count += 1
         if seq != expected_seq:
             return [f"change #{expected_seq} is missing from the trail"], count
@@ -160,6 +205,99 @@ def check_chain(conn: sqlite3.Connection) -> tuple[list[str], int]:
             return [f"change #{seq} ({kind}) does not match its hash: it was altered"], count
         prev, expected_seq = digest, seq + 1
     return [], count
+
+
+def verify_trail(db_path: Path) -> tuple[list[str], int]:
+    """Problems with the trail of the project database: the hash chain first, else where the
+    state differs from its replay; and the number of changes checked.
+
+    The chain is checked in a forked process while this one replays, so the two halves of the
+    work share the machine's cores. A replay can fail on a tampered trail: the chain then says
+    which record was altered."""
+    chain = _forked_chain_check(db_path)
+    replay_error: Exception | None = None
+    state_problems: list[str] = []
+    try:
+        memory = replay_state(db_path)
+        try:
+            state_problems = compare_replay(memory)
+        finally:
+            memory.close()
+    except Exception as exc:  # reported below unless the chain explains it
+        replay_error = exc
+    chain_problems, count = chain()
+    if chain_problems:
+        return chain_problems, count
+    if replay_error is not None:
+        raise replay_error
+    return state_problems, count
+
+
+def _chain_check(db_path: Path) -> tuple[list[str], int]:
+    from stc.store import connect
+
+    conn = connect(db_path)
+    try:
+        return check_chain(conn)
+    finally:
+        conn.close()
+
+
+def _forked_chain_check(db_path: Path) -> Callable[[], tuple[list[str], int]]:
+    """Start the chain check in a child process; the returned function waits for its answer.
+    Where fork is missing or unsafe (Windows, macOS) the check runs here and now."""
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        result = _chain_check(db_path)
+        return lambda: result
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: new connection, answer as JSON, leave without any clean-up
+        os.close(read_end)
+        code = 1
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                out.write(json.dumps(_chain_check(db_path)).encode("utf-8"))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def wait() -> tuple[list[str], int]:
+        with os.fdopen(read_end, "rb") as answer:
+            data = answer.read()
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            return _chain_check(db_path)  # the child failed: check here instead
+        problems, count = json.loads(data)
+        return [str(p) for p in problems], int(count)
+
+    return wait
+
+
+def compare_replay(memory: sqlite3.Connection) -> list[str]:
+    """Differences between the live state and the replay made by `replay_state`, computed
+    by SQLite (EXCEPT both ways, and row counts for duplicate rows)."""
+    problems = []
+    for table in STATE_TABLES:
+        extra_sql = f"SELECT * FROM live.{table} EXCEPT SELECT * FROM main.{table}"
+        missing_sql = f"SELECT * FROM main.{table} EXCEPT SELECT * FROM live.{table}"
+        extra = _count(memory, extra_sql)
+        missing = _count(memory, missing_sql)
+        have = _count(memory, f"SELECT * FROM live.{table}")
+        want = _count(memory, f"SELECT * FROM main.{table}")
+        if extra or missing or have != want:
+            row = memory.execute((extra_sql if extra else missing_sql) + " LIMIT 1").fetchone()
+            sample = [tuple(row)] if row else []
+            problems.append(
+                f"table {table} differs from the replayed trail"
+                f" ({extra or max(have - want, 0)} rows not in the trail,"
+                f" {missing or max(want - have, 0)} missing): {sample}"
+            )
+    return problems
+
+
+def _count(conn: sqlite3.Connection, sql: str) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])
 
 
 def compare_state(live: sqlite3.Connection, replayed: sqlite3.Connection) -> list[str]:
