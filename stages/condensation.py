@@ -1,10 +1,30 @@
-"""Step 3, condensation: from code to meaning."""
+"""Step 3, condensation: from code to meaning.
+
+For each code group the researcher sorts its meaning units into subgroups (a group may have none;
+then it is its own single subgroup), writes a condensate per subgroup (a first-person "artificial
+quotation" resting on the subgroup's units) and picks illustrative quotations ("gold nuggets").
+
+Writing functions take a `Project` and record changes; reading functions take a connection, so
+they work on the live project and on a replayed past state (`project.replayed(N)`) alike.
+"""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from stc.errors import StcError
+from stc.project import Project
+from stc.refs import UNIT_REF
 from stc.stages import Step, StepStatus, count
+from stc.texts import get_text, must_text
+from stc.trail import Record
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STEP = Step(3, "Condensation", requires=("code groups", "meaning units"),
             produces=("subgroups", "condensates", "illustrative quotations"))
@@ -14,14 +34,373 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     subgroups = count(conn, "SELECT COUNT(*) FROM subgroups")
     condensed = count(conn, "SELECT COUNT(*) FROM subgroups WHERE condensate IS NOT NULL")
     nuggets = count(conn, "SELECT COUNT(*) FROM units WHERE nugget IS NOT NULL")
+    unsorted = len(unsorted_units(conn))
     st = StepStatus(STEP, [f"{subgroups} subgroups, {condensed} with a condensate",
                            f"{nuggets} illustrative quotations"])
+    if unsorted:
+        st.facts.append(f"{unsorted} units of groups with subgroups not yet sorted")
     if count(conn, "SELECT COUNT(*) FROM code_groups") == 0:
         st.next = "stc group CODE... --into GROUP"
     elif subgroups == 0:
         st.next = "stc subgroup add GROUP NAME"
+    elif unsorted:
+        st.next = "stc sort UNIT... --into GROUP/SUBGROUP"
     elif condensed < subgroups:
         st.next = "stc condense GROUP/SUBGROUP --edit"
     elif nuggets == 0:
         st.next = "stc nugget UNIT"
     return st
+
+
+# -- references ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """A code group, or a subgroup within one: what a condensate or analytic text belongs to."""
+
+    kind: str  # "group" or "subgroup"
+    id: int
+    name: str
+    group_id: int
+    group_name: str
+
+    @property
+    def label(self) -> str:
+        return self.group_name if self.kind == "group" else f"{self.group_name}/{self.name}"
+
+    @property
+    def table(self) -> str:
+        return "code_groups" if self.kind == "group" else "subgroups"
+
+
+def resolve_group(conn: sqlite3.Connection, name: str) -> Target:
+    row = conn.execute("SELECT id, name FROM code_groups WHERE name = ? COLLATE NOCASE",
+                       (name.strip(),)).fetchone()
+    if row is None:
+        raise StcError("E501", name=name)
+    return Target("group", int(row["id"]), str(row["name"]), int(row["id"]), str(row["name"]))
+
+
+def resolve_target(conn: sqlite3.Connection, ref: str) -> Target:
+    """`GROUP/SUBGROUP`, `GROUP`, or a `SUBGROUP` name unique across groups."""
+    if "/" in ref:
+        group_name, sub_name = ref.split("/", 1)
+        group = resolve_group(conn, group_name)
+        row = conn.execute("SELECT id, name FROM subgroups WHERE group_id = ? AND name = ?"
+                           " COLLATE NOCASE", (group.id, sub_name.strip())).fetchone()
+        if row is None:
+            raise StcError("E502", name=ref)
+        return Target("subgroup", int(row["id"]), str(row["name"]), group.id, group.name)
+    try:
+        return resolve_group(conn, ref)
+    except StcError:
+        pass
+    rows = conn.execute(
+        "SELECT s.id, s.name, g.id AS gid, g.name AS gname FROM subgroups s"
+        " JOIN code_groups g ON g.id = s.group_id WHERE s.name = ? COLLATE NOCASE ORDER BY g.name",
+        (ref.strip(),)).fetchall()
+    if not rows:
+        raise StcError("E501", name=ref)
+    if len(rows) > 1:
+        raise StcError("E503", name=ref, groups=", ".join(r["gname"] for r in rows))
+    r = rows[0]
+    return Target("subgroup", int(r["id"]), str(r["name"]), int(r["gid"]), str(r["gname"]))
+
+
+def resolve_unit(conn: sqlite3.Connection, ref: str) -> int:
+    m = UNIT_REF.match(ref.strip())
+    if not m:
+        raise StcError("E505", ref=ref)
+    unit = int(m.group("n"))
+    if conn.execute("SELECT 1 FROM units WHERE id = ?", (unit,)).fetchone() is None:
+        raise StcError("E506", ref=f"U{unit}")
+    return unit
+
+
+def unit_groups(conn: sqlite3.Connection, unit: int) -> list[tuple[int, str]]:
+    """The code groups of a unit: the groups of its codes."""
+    rows = conn.execute(
+        "SELECT DISTINCT g.id, g.name FROM unit_codes uc JOIN codes c ON c.id = uc.code"
+        " JOIN code_groups g ON g.id = c.group_id WHERE uc.unit = ? ORDER BY g.position",
+        (unit,))
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def subgroups_of(conn: sqlite3.Connection, group_id: int) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM subgroups WHERE group_id = ? ORDER BY position, id",
+                        (group_id,)).fetchall()
+
+
+def group_units(conn: sqlite3.Connection, group_id: int) -> list[int]:
+    rows = conn.execute(
+        "SELECT DISTINCT u.id FROM units u JOIN unit_codes uc ON uc.unit = u.id"
+        " JOIN codes c ON c.id = uc.code WHERE c.group_id = ? ORDER BY u.id", (group_id,))
+    return [int(r[0]) for r in rows]
+
+
+def target_units(conn: sqlite3.Connection, target: Target) -> list[int]:
+    """The units a condensate of the target rests on: a subgroup's sorted units, or, for a
+    group without subgroups, every unit of the group that is not set aside."""
+    if target.kind == "subgroup":
+        rows = conn.execute("SELECT id FROM units WHERE subgroup_id = ? ORDER BY id",
+                            (target.id,))
+        return [int(r[0]) for r in rows]
+    aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
+    return [u for u in group_units(conn, target.id) if u not in aside]
+
+
+def unsorted_units(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(unit, group name) for units of a group that has subgroups, in none of them, not aside."""
+    out = []
+    for group in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id"):
+        subs = {int(s["id"]) for s in subgroups_of(conn, group["id"])}
+        if not subs:
+            continue
+        for unit in group_units(conn, group["id"]):
+            row = conn.execute("SELECT subgroup_id, aside FROM units WHERE id = ?",
+                               (unit,)).fetchone()
+            if row["subgroup_id"] not in subs and not row["aside"]:
+                out.append((unit, str(group["name"])))
+    return out
+
+
+# -- writing -------------------------------------------------------------------------------
+
+def add_subgroup(project: Project, group: str, name: str, why: str | None = None) -> Record:
+    name = name.strip()
+    if not name:
+        raise StcError("E514")
+    if "/" in name:
+        raise StcError("E520", name=name)
+    with project.batch(why) as b:
+        target = resolve_group(b.conn, group)
+        taken = b.conn.execute("SELECT 1 FROM subgroups WHERE group_id = ? AND name = ?"
+                               " COLLATE NOCASE", (target.id, name)).fetchone()
+        if taken:
+            raise StcError("E504", name=name, group=target.name)
+        return b.record("subgroup.add", {"id": b.next_id("subgroups"), "name": name,
+                                         "group": target.id, "group_name": target.name})
+
+
+def sort_units(project: Project, units: Sequence[str], into: str,
+               why: str | None = None) -> list[Record]:
+    """Put units into a subgroup; a unit set aside is taken back in."""
+    with project.batch(why) as b:
+        target = resolve_target(b.conn, into)
+        if target.kind != "subgroup":
+            raise StcError("E502", name=into)
+        ids = [resolve_unit(b.conn, u) for u in units]
+        for unit in ids:
+            groups = unit_groups(b.conn, unit)
+            if target.group_id not in [g for g, _ in groups]:
+                raise StcError("E507", unit=f"U{unit}", group=target.group_name,
+                               groups=", ".join(n for _, n in groups) or "none")
+        return [b.record("unit.set", {"id": u, "subgroup_id": target.id, "aside": None})
+                for u in ids]
+
+
+def set_aside(project: Project, units: Sequence[str], reason: str) -> list[Record]:
+    """Set units aside from the subgroups, with the reason (kept in the state and the trail)."""
+    reason = reason.strip()
+    if not reason:
+        raise StcError("E512")
+    with project.batch(reason) as b:
+        ids = [resolve_unit(b.conn, u) for u in units]
+        return [b.record("unit.set", {"id": u, "subgroup_id": None, "aside": reason})
+                for u in ids]
+
+
+def condense(project: Project, ref: str, text: str | None, why: str | None = None) -> Record:
+    """Write (or, with `text` None, clear) the condensate of a subgroup, or of a group without
+    subgroups, linked to the units it rests on now."""
+    with project.batch(why) as b:
+        target = resolve_target(b.conn, ref)
+        if target.kind == "group":
+            subs = subgroups_of(b.conn, target.id)
+            if subs:
+                raise StcError("E508", name=target.name,
+                               subgroups=", ".join(f"{target.name}/{s['name']}" for s in subs))
+        units = target_units(b.conn, target) if text else []
+        if text and not units:
+            raise StcError("E509", name=target.label)
+        value = b.text(text.strip()) if text else None
+        return b.record("condensate.set", {"kind": target.kind, "id": target.id,
+                                           "name": target.label, "value": value,
+                                           "units": units})
+
+
+def condense_about(conn: sqlite3.Connection, ref: str) -> str:
+    """What `stc condense --edit` shows as comments: the units the condensate rests on."""
+    target = resolve_target(conn, ref)
+    lines = [f"Condensate of {target.label}: first person, the participants' own words,",
+             "carrying the content of every unit below.", ""]
+    for unit in target_units(conn, target):
+        view = unit_view(conn, unit)
+        lines.append(f"U{unit}  {view['ref']}  ({view['participant']})")
+        lines += ["    " + line for line in view["text"].splitlines()]
+    current = conn.execute(f"SELECT condensate FROM {target.table} WHERE id = ?",
+                           (target.id,)).fetchone()[0]
+    if current:
+        lines += ["", "Current condensate:", *must_text(conn, current).splitlines()]
+    return "\n".join(lines)
+
+
+# -- illustrative quotations -----------------------------------------------------------------
+
+_ELLIPSIS = re.compile(r"\s*[\[(]?(?:…|\.\.\.)[\])]?\s*")
+
+
+def quote_pieces(quote: str) -> tuple[list[str], bool, bool]:
+    """The kept pieces of a quotation, and whether it is cut at the start and at the end."""
+    parts = _ELLIPSIS.split(quote.strip())
+    pieces = [p.strip() for p in parts if p.strip()]
+    cut_start = bool(parts) and not parts[0].strip()
+    cut_end = len(parts) > 1 and not parts[-1].strip()
+    return pieces, cut_start, cut_end
+
+
+def _piece_pattern(piece: str) -> re.Pattern[str]:
+    # the transcripts are whitespace-normalised per line; a quote may join lines with spaces
+    return re.compile(r"\s+".join(re.escape(word) for word in piece.split()))
+
+
+def verbatim_quote(source: str, quote: str, unit: str = "the unit") -> str:
+    """The quotation made of the source's own words: every kept piece found in order in
+    `source`; pieces joined by ' … '. Raises E510/E511 otherwise."""
+    pieces, cut_start, cut_end = quote_pieces(quote)
+    if not pieces:
+        raise StcError("E511")
+    found, at = [], 0
+    for piece in pieces:
+        m = _piece_pattern(piece).search(source, at)
+        if m is None:
+            earlier = _piece_pattern(piece).search(source)
+            detail = " after the piece before it" if earlier else ""
+            raise StcError("E510", piece=piece, unit=unit, detail=detail)
+        found.append(m.group(0))
+        at = m.end()
+    return ("… " if cut_start else "") + " … ".join(found) + (" …" if cut_end else "")
+
+
+def quote_is_verbatim(source: str, quote: str) -> bool:
+    try:
+        verbatim_quote(source, quote)
+    except StcError:
+        return False
+    return True
+
+
+def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: bool = False,
+           why: str | None = None) -> Record:
+    """Mark a unit (or a cut quotation from it) as an illustrative quotation, or clear it."""
+    with project.batch(why) as b:
+        unit = resolve_unit(b.conn, unit_ref)
+        if clear:
+            return b.record("unit.set", {"id": unit, "nugget": None})
+        source = unit_source_text(b.conn, unit)
+        text = verbatim_quote(source, quote, f"U{unit}") if quote else source.strip()
+        return b.record("unit.set", {"id": unit, "nugget": b.text(text)})
+
+
+# -- reading units -------------------------------------------------------------------------
+
+def document_text(conn: sqlite3.Connection, doc: str) -> tuple[str, int]:
+    row = conn.execute("SELECT text, version FROM documents WHERE id = ?", (doc,)).fetchone()
+    return must_text(conn, row["text"]), int(row["version"])
+
+
+def unit_source_text(conn: sqlite3.Connection, unit: int) -> str:
+    """The unit's text as the current transcript has it at the unit's offsets."""
+    row = conn.execute("SELECT doc, start, end FROM units WHERE id = ?", (unit,)).fetchone()
+    text, _ = document_text(conn, row["doc"])
+    return text[row["start"]:row["end"]]
+
+
+def unit_participants(conn: sqlite3.Connection, unit: int) -> list[str]:
+    """Who speaks in the unit: the participants of the turns it overlaps, else the document's."""
+    row = conn.execute("SELECT doc, version, start, end FROM units WHERE id = ?",
+                       (unit,)).fetchone()
+    found = [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT participant FROM turns WHERE doc = ? AND version = ? AND start < ?"
+        " AND end > ? AND participant IS NOT NULL ORDER BY participant",
+        (row["doc"], row["version"], max(row["end"], row["start"] + 1), row["start"]))]
+    if found:
+        return found
+    doc = conn.execute("SELECT participant FROM documents WHERE id = ?", (row["doc"],)).fetchone()
+    return [str(doc[0])] if doc else []
+
+
+def unit_segments(conn: sqlite3.Connection, unit: int) -> str:
+    """`DOC:N` or `DOC:N-M`: the segments the unit overlaps."""
+    row = conn.execute("SELECT doc, version, start, end FROM units WHERE id = ?",
+                       (unit,)).fetchone()
+    span = conn.execute(
+        "SELECT MIN(n), MAX(n) FROM segments WHERE doc = ? AND version = ? AND start < ?"
+        " AND end > ?", (row["doc"], row["version"], max(row["end"], row["start"] + 1),
+                         row["start"])).fetchone()
+    if span[0] is None:
+        return str(row["doc"])
+    first, last = int(span[0]), int(span[1])
+    return f"{row['doc']}:{first}" if first == last else f"{row['doc']}:{first}-{last}"
+
+
+def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240) -> dict[str, Any]:
+    """Everything shown about a unit: place, participants, codes, text, and its surroundings."""
+    row = conn.execute("SELECT * FROM units WHERE id = ?", (unit,)).fetchone()
+    text, version = document_text(conn, row["doc"])
+    start, end = int(row["start"]), int(row["end"])
+    codes = [str(r[0]) for r in conn.execute(
+        "SELECT c.name FROM unit_codes uc JOIN codes c ON c.id = uc.code WHERE uc.unit = ?"
+        " ORDER BY c.name", (unit,))]
+    before = text[max(0, start - context):start]
+    after = text[end:end + context]
+    return {
+        "id": unit, "unit": f"U{unit}", "doc": str(row["doc"]),
+        "ref": unit_segments(conn, unit), "participant": ", ".join(unit_participants(conn, unit)),
+        "codes": codes, "text": must_text(conn, row["text"]),
+        "before": ("…" if start > context else "") + before,
+        "after": after + ("…" if end + context < len(text) else ""),
+        "nugget": get_text(conn, row["nugget"]) if row["nugget"] else None,
+        "aside": row["aside"], "subgroup_id": row["subgroup_id"],
+        "review": row["review"], "current": int(row["version"]) == version,
+    }
+
+
+def units_frame(conn: sqlite3.Connection | Project) -> pd.DataFrame:
+    """Every meaning unit as a pandas DataFrame: place, participants, codes, group, subgroup,
+    text, quotation, set-aside reason."""
+    import pandas as pd
+
+    conn = conn.conn if isinstance(conn, Project) else conn
+    subgroup_names = {int(r["id"]): str(r["name"]) for r in conn.execute(
+        "SELECT id, name FROM subgroups")}
+    rows = []
+    for (unit,) in conn.execute("SELECT id FROM units ORDER BY id"):
+        view = unit_view(conn, unit, context=0)
+        rows.append({
+            "unit": view["unit"], "document": view["doc"], "segments": view["ref"],
+            "participants": view["participant"], "codes": "; ".join(view["codes"]),
+            "groups": "; ".join(n for _, n in unit_groups(conn, unit)),
+            "subgroup": subgroup_names.get(view["subgroup_id"] or 0),
+            "text": view["text"], "nugget": view["nugget"], "aside": view["aside"],
+        })
+    columns = ["unit", "document", "segments", "participants", "codes", "groups", "subgroup",
+               "text", "nugget", "aside"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def subgroup_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Code groups and their subgroups in the user's order, with counts, for listings."""
+    out: list[dict[str, Any]] = []
+    for group in conn.execute("SELECT * FROM code_groups ORDER BY position, id"):
+        for sub in subgroups_of(conn, group["id"]):
+            target = Target("subgroup", sub["id"], sub["name"], group["id"], group["name"])
+            out.append({"group": group["name"], "subgroup": sub["name"],
+                        "units": len(target_units(conn, target)),
+                        "condensate": sub["condensate"] is not None,
+                        "heading": sub["heading"]})
+    return out
+
+
+def ids(values: Iterable[int]) -> str:
+    return ", ".join(f"U{v}" for v in values)

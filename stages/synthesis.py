@@ -1,10 +1,27 @@
-"""Step 4, synthesizing: from condensation to descriptions and concepts."""
+"""Step 4, synthesizing: from condensation to descriptions and concepts.
+
+Code groups become categories and subgroups subcategories: each gets an analytic text (third
+person) and a heading, which defaults to its name. The order of categories and subcategories is
+the user's. Identifying names (people, places) are kept so that checks and reports can refuse
+texts that contain them.
+"""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from stc.errors import StcError
+from stc.project import Project
 from stc.stages import Step, StepStatus, count
+from stc.stages.condensation import resolve_group, resolve_target, subgroups_of
+from stc.texts import get_text, text_hash
+from stc.trail import Record
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STEP = Step(4, "Synthesis", requires=("condensates", "illustrative quotations"),
             produces=("analytic texts", "categories", "report"))
@@ -22,3 +39,161 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     else:
         st.next = "stc check"
     return st
+
+
+def project_language(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM project WHERE key = 'language'").fetchone()
+    return str(row[0]) if row else "en"
+
+
+# -- analytic texts and headings -------------------------------------------------------------
+
+def describe(project: Project, ref: str, text: str | None = None, heading: str | None = None,
+             why: str | None = None) -> list[Record]:
+    """Set the analytic text and/or the heading of a category (GROUP) or subcategory
+    (GROUP/SUBGROUP). An empty heading goes back to the name."""
+    with project.batch(why) as b:
+        target = resolve_target(b.conn, ref)
+        records = []
+        base = {"kind": target.kind, "id": target.id, "name": target.label}
+        if text is not None:
+            value = b.text(text.strip()) if text.strip() else None
+            records.append(b.record("text.set", {**base, "field": "description",
+                                                 "value": value}))
+        if heading is not None:
+            records.append(b.record("text.set", {**base, "field": "heading",
+                                                 "value": heading.strip() or None}))
+        return records
+
+
+def describe_about(conn: sqlite3.Connection, ref: str) -> str:
+    """What `stc describe --edit` shows as comments: the condensate(s) and the quotations."""
+    target = resolve_target(conn, ref)
+    lines = [f"Analytic text of {target.label}: third person, what the material says",
+             "(e.g. 'most informants describe ...'). A line [U7] places that quotation.", ""]
+    owners = [(target.table, target.id)]
+    if target.kind == "group":
+        owners += [("subgroups", int(s["id"])) for s in subgroups_of(conn, target.id)]
+    for table, ident in owners:
+        row = conn.execute(f"SELECT name, condensate FROM {table} WHERE id = ?",
+                           (ident,)).fetchone()
+        if row["condensate"]:
+            lines += [f"Condensate of {row['name']}:",
+                      *(get_text(conn, row["condensate"]) or "").splitlines(), ""]
+    for unit, nugget in conn.execute(
+        "SELECT id, nugget FROM units WHERE nugget IS NOT NULL AND subgroup_id = ? ORDER BY id",
+        (target.id if target.kind == "subgroup" else -1,)):
+        lines.append(f"[U{unit}] {get_text(conn, nugget)}")
+    return "\n".join(lines)
+
+
+def set_order(project: Project, kind: str, names: Sequence[str], group: str | None = None,
+              why: str | None = None) -> Record:
+    """The order of the categories (kind 'group') or of one category's subcategories
+    (kind 'subgroup', with `group`). Names not given keep their order after the given ones."""
+    with project.batch(why) as b:
+        if kind == "group":
+            rows = b.conn.execute("SELECT id, name FROM code_groups ORDER BY position, id")
+            scope = "the project"
+        else:
+            parent = resolve_group(b.conn, group or "")
+            rows = b.conn.execute("SELECT id, name FROM subgroups WHERE group_id = ?"
+                                  " ORDER BY position, id", (parent.id,))
+            scope = parent.name
+        current = [(int(r["id"]), str(r["name"])) for r in rows]
+        by_name = {n.lower(): (i, n) for i, n in current}
+        wanted = [n.strip().lower() for n in names]
+        if len(set(wanted)) != len(wanted) or any(w not in by_name for w in wanted):
+            raise StcError("E513", kind=kind, scope=scope,
+                           names=", ".join(n for _, n in current))
+        chosen = [by_name[w] for w in wanted]
+        rest = [c for c in current if c not in chosen]
+        ordered = chosen + rest
+        return b.record("order", {"kind": kind, "ids": [i for i, _ in ordered],
+                                  "names": [n for _, n in ordered]})
+
+
+# -- identifying names -----------------------------------------------------------------------
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split()).lower()
+    if not cleaned:
+        raise StcError("E514")
+    return cleaned
+
+
+def add_names(project: Project, names: Sequence[str], why: str | None = None) -> list[Record]:
+    with project.batch(why) as b:
+        records = []
+        for name in names:
+            digest = b.text(_clean_name(name))
+            if b.conn.execute("SELECT 1 FROM identifying_names WHERE name = ?",
+                              (digest,)).fetchone() is None:
+                records.append(b.record("names.add", {"name": digest}))
+        return records
+
+
+def drop_names(project: Project, names: Sequence[str], why: str | None = None) -> list[Record]:
+    with project.batch(why) as b:
+        records = []
+        for name in names:
+            digest = text_hash(_clean_name(name))
+            if b.conn.execute("SELECT 1 FROM identifying_names WHERE name = ?",
+                              (digest,)).fetchone() is None:
+                raise StcError("E515", name=name)
+            records.append(b.record("names.drop", {"name": digest}))
+        return records
+
+
+def identifying_names(conn: sqlite3.Connection) -> list[str]:
+    names = [get_text(conn, r[0]) for r in conn.execute("SELECT name FROM identifying_names")]
+    return sorted(n for n in names if n)
+
+
+def names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for every name, on word boundaries; whitespace inside a
+    name matches any whitespace run."""
+    if not names:
+        return None
+    parts = [r"\s+".join(re.escape(w) for w in n.split()) for n in
+             sorted(names, key=len, reverse=True)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def names_in(text: str, pattern: re.Pattern[str] | None) -> list[str]:
+    if pattern is None or not text:
+        return []
+    return sorted({m.group(0) for m in pattern.finditer(text)})
+
+
+# -- frames for notebooks ----------------------------------------------------------------------
+
+def codes_frame(project: Project | sqlite3.Connection) -> pd.DataFrame:
+    """Every code with its group, number of units and number of participants."""
+    import pandas as pd
+
+    from stc.stages.condensation import unit_participants
+
+    conn = project.conn if isinstance(project, Project) else project
+    rows = []
+    for code in conn.execute("SELECT c.id, c.name, g.name AS grp FROM codes c"
+                             " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.name"):
+        units = [int(r[0]) for r in conn.execute("SELECT unit FROM unit_codes WHERE code = ?",
+                                                 (code["id"],))]
+        people = {p for u in units for p in unit_participants(conn, u)}
+        rows.append({"code": code["name"], "group": code["grp"], "units": len(units),
+                     "participants": len(people)})
+    return pd.DataFrame(rows, columns=["code", "group", "units", "participants"])
+
+
+def prevalence_frame(project: Project | sqlite3.Connection) -> pd.DataFrame:
+    """Prevalence per category and subcategory (see stc.prevalence)."""
+    from stc.prevalence import prevalence_frame as frame
+
+    return frame(project)
+
+
+def units_frame(project: Project | sqlite3.Connection) -> pd.DataFrame:
+    from stc.stages.condensation import units_frame as frame
+
+    return frame(project)

@@ -35,6 +35,7 @@ STATE_TABLES: tuple[str, ...] = (
     "unit_codes",
     "memos",
     "identifying_names",
+    "condensate_units",
 )
 
 
@@ -164,12 +165,27 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m002_condensate_units(conn: sqlite3.Connection) -> None:
+    # the meaning units a condensate rests on, as they were when it was written
+    run_script(conn,
+        """
+        CREATE TABLE condensate_units (
+            kind TEXT NOT NULL,         -- 'group' or 'subgroup'
+            owner INTEGER NOT NULL,     -- id of the code group or subgroup
+            unit INTEGER NOT NULL,
+            PRIMARY KEY (kind, owner, unit)
+        );
+        """
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
 # together with its row in schema_migrations.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
+    ("002_condensate_units", _m002_condensate_units),
 ]
 
 

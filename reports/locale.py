@@ -1,0 +1,39 @@
+"""Fixed phrases and headings of the reports, per language (reports/locales/*.json).
+
+The project language chooses; a language without its own file (de, fi, ...) gets English.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("nb", "nn", "sv", "da", "en")
+
+
+@cache
+def phrases(language: str) -> dict[str, Any]:
+    lang = language if language in LANGUAGES else "en"
+    source = resources.files("stc.reports").joinpath("locales", f"{lang}.json")
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    data["code"] = lang
+    return data
+
+
+def number_word(language: str, n: int) -> str:
+    words: list[str] = phrases(language)["numbers"]
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def join_words(language: str, items: list[str]) -> str:
+    """'a, b and c' in the language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {phrases(language)['and']} " + items[-1]
+
+
+def quoted(language: str, text: str) -> str:
+    p = phrases(language)
+    return f"{p['quote_open']}{text}{p['quote_close']}"

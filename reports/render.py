@@ -1,0 +1,159 @@
+"""`stc report`: the results chapter, the audit trail and the matrix, from one project state.
+
+One jinja2 environment renders every text report. A project may override any template by putting
+a file of the same name in its own `templates/` folder, which is searched first. Undefined
+variables are errors (StrictUndefined) and HTML templates escape everything they insert, so
+nothing from a transcript can run script in a report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stc.errors import StcError
+from stc.project import Project
+from stc.reports.model import ReportOptions, build
+from stc.reports.office import change_time, matrix_xlsx, results_docx
+
+REPORTS: dict[str, tuple[str, ...]] = {
+    "results": ("md", "html", "docx"),
+    "audit": ("html",),
+    "matrix": ("csv", "xlsx"),
+}
+
+
+def environment(project_templates: Path | None = None) -> Any:
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
+    loaders: list[Any] = []
+    if project_templates is not None and project_templates.is_dir():
+        loaders.append(FileSystemLoader(str(project_templates)))
+    loaders.append(PackageLoader("stc.reports", "templates"))
+    return Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
+                                     default_for_string=True, default=True),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Request:
+    reports: tuple[str, ...]
+    formats: dict[str, tuple[str, ...]]
+
+
+def plan(which: str, formats: Sequence[str] | None) -> Request:
+    """Which reports in which formats: `--format` picks among each report's own formats."""
+    if which != "all" and which not in REPORTS:
+        raise StcError("E517", name=which)
+    reports = tuple(REPORTS) if which == "all" else (which,)
+    wanted = [f.strip().lower() for f in formats or [] if f.strip()]
+    chosen: dict[str, tuple[str, ...]] = {}
+    for report in reports:
+        own = REPORTS[report]
+        picked = tuple(f for f in own if f in wanted) if wanted else own
+        if wanted and which != "all" and len(picked) < len(set(wanted)):
+            raise StcError("E518", report=report, formats=", ".join(wanted),
+                           allowed=", ".join(own))
+        if picked:
+            chosen[report] = picked
+    if not chosen:
+        raise StcError("E518", report=which, formats=", ".join(wanted),
+                       allowed="; ".join(f"{r}: {', '.join(f)}" for r, f in REPORTS.items()))
+    return Request(tuple(chosen), chosen)
+
+
+def options_of(project: Project) -> ReportOptions:
+    settings = project.settings.get("report", {})
+    return ReportOptions(chapter=str(settings.get("chapter", 3)),
+                         inline_words=int(settings.get("inline_words", 0)))
+
+
+def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
+    """Participants × code groups and subgroups: units (not set aside) per participant."""
+    from stc.prevalence import study_participants
+    from stc.stages.condensation import Target, group_units, subgroups_of, target_units
+    from stc.stages.condensation import unit_participants as people
+
+    participants = study_participants(conn)
+    aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
+    columns: list[tuple[str, list[int]]] = []
+    for g in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id").fetchall():
+        columns.append((g["name"], [u for u in group_units(conn, g["id"]) if u not in aside]))
+        for s in subgroups_of(conn, g["id"]):
+            target = Target("subgroup", s["id"], s["name"], g["id"], g["name"])
+            columns.append((f"{g['name']}/{s['name']}", target_units(conn, target)))
+    who = {u: people(conn, u) for _, units in columns for u in units}
+    rows = [[name, *(sum(1 for u in units if name in who[u]) for _, units in columns)]
+            for name in participants]
+    return ["participant", *(c for c, _ in columns)], rows
+
+
+def _matrix_csv(header: list[str], rows: list[list[Any]], state_line: str) -> str:
+    out = io.StringIO()
+    out.write(f"# {state_line}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def render(project: Project, which: str = "all", formats: Sequence[str] | None = None,
+           out: Path | None = None, as_of: int | None = None,
+           allow_identifying: bool = False) -> list[Path]:
+    """Write the reports; returns the files written. `as_of` renders the state after that
+    change. Refuses (E516) when a text shown would contain an identifying name."""
+    from stc.checks import identifying_places
+
+    request = plan(which, formats)
+    conn = project.replayed(as_of) if as_of is not None else project.conn
+    places = identifying_places(conn)
+    if places and not allow_identifying:
+        raise StcError("E516", places="; ".join(places))
+    model = build(conn, as_of, options_of(project), None)
+    target = out or project.reports_dir
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StcError("E519", path=str(target), detail=exc.strerror or str(exc)) from None
+    env = environment(project.root / "templates")
+    written = []
+    for report in request.reports:
+        for fmt in request.formats[report]:
+            path = target / f"{report}.{fmt}"
+            _write(project, conn, env, model, report, fmt, path)
+            written.append(path)
+    return written
+
+
+def _write(project: Project, conn: sqlite3.Connection, env: Any, model: dict[str, Any],
+           report: str, fmt: str, path: Path) -> None:
+    if report == "results" and fmt == "docx":
+        results_docx(model, path, project.root / "templates" / "results.docx")
+    elif report == "matrix":
+        header, rows = matrix_table(conn)
+        if fmt == "csv":
+            path.write_bytes(_matrix_csv(header, rows, model["state_line"]).encode("utf-8"))
+        else:
+            state = model["state"]
+            about = [("stc", state["version"]), ("last change", str(state["seq"])),
+                     ("changed at", state["at"]), ("trail hash", state["hash"])]
+            matrix_xlsx(header, rows, about, path, change_time(state["at"]))
+    else:
+        text = env.get_template(f"{report}.{fmt}.j2").render(**model)
+        path.write_bytes(text.encode("utf-8"))

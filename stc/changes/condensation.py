@@ -1,0 +1,26 @@
+"""Changes of step 3 beyond the general kinds: condensates with the units they rest on."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stc.changes.analysis import TABLES
+from stc.changes.registry import Payload, change_kind
+
+
+@change_kind(
+    "condensate.set",
+    lambda p: (f"condensate of {p['kind']} {p['name']!r} "
+               + (f"written on {', '.join(f'U{u}' for u in p['units'])}" if p["value"]
+                  else "cleared")),
+    refs=lambda p: [p["name"], *(f"U{u}" for u in p["units"])],
+)
+def _condensate_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Payload: kind (group|subgroup), id, name, value (hash or None), units (ids it rests on)."""
+    if p["kind"] not in ("group", "subgroup"):
+        raise ValueError(p["kind"])
+    conn.execute(f"UPDATE {TABLES[p['kind']]} SET condensate = ? WHERE id = ?",
+                 (p["value"], p["id"]))
+    conn.execute("DELETE FROM condensate_units WHERE kind = ? AND owner = ?", (p["kind"], p["id"]))
+    conn.executemany("INSERT INTO condensate_units VALUES (?, ?, ?)",
+                     [(p["kind"], p["id"], u) for u in p["units"]])
