@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "E112": "{path} holds no text after removing markup; nothing to import",
     "E113": "unknown encoding {encoding!r}; use a name such as utf-8, utf-16, cp1252 or latin-1",
     "E114": "{path}: the subtitle file has no readable cues ({detail})",
+    "E115": "{path} changed while it was being imported; import it again",
     # documents and references
     "E201": "document {doc!r} exists already; use another --id, or --replace {doc} to bring in a corrected version",
     "E202": "unknown document {doc!r}; `stc docs` lists them",

@@ -1,7 +1,9 @@
 """Bringing transcripts into a project: read, find turns and roles, split sentences, record.
 
 All files are read and checked before anything is recorded, so a bad file among several changes
-nothing. Each file is then recorded in a transaction of its own (one `document.import` change).
+nothing. Each file is then read again and recorded in a transaction of its own (one
+`document.import` change): only one transcript is held in memory at a time, so memory does not
+grow with the number of files.
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ class ImportResult:
 
 @dataclass
 class _Prepared:
+    """A file that passed the checks; its content is read again when it is recorded."""
+
     path: Path
     doc: str
-    data: bytes
-    transcript: Transcript
+    source: str  # sha256 of the bytes that were checked
     participant: str | None
     result: ImportResult
 
@@ -115,6 +118,8 @@ def _prepare(project: Project, path: Path, doc: str | None, participant: str | N
     doc_id = doc or path.stem
     if not DOC_ID.match(doc_id):
         raise StcError("E208", doc=doc_id)
+    if not build_document(transcript.turns)[0].strip():
+        raise BadInput("E112", path=str(path))
     source = hashlib.sha256(data).hexdigest()
     result = ImportResult(doc_id, path.name, transcript.encoding)
     row = project.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
@@ -123,12 +128,12 @@ def _prepare(project: Project, path: Path, doc: str | None, participant: str | N
     elif doc_id.casefold() in taken:
         raise StcError("E201", doc=doc_id)
     taken.add(doc_id.casefold())
-    return _Prepared(path, doc_id, data, transcript, participant, result)
+    return _Prepared(path, doc_id, source, participant, result)
 
 
-def _payload(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any,
+def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp: Any,
              digest: str, text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
-    turns = prep.transcript.turns
+    turns = transcript.turns
     labelled = any(t.speaker for t in turns)
     turn_roles = [role_of(t.speaker, roles, labelled) for t in turns]
     participant_labels = {t.speaker for t, r in zip(turns, turn_roles, strict=True)
@@ -148,7 +153,7 @@ def _payload(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any,
     return {
         "doc": prep.doc, "version": 1, "participant": doc_participant,
         "filename": prep.path.name, "format": prep.path.suffix.lower().lstrip("."),
-        "source": hashlib.sha256(prep.data).hexdigest(), "encoding": prep.transcript.encoding,
+        "source": prep.source, "encoding": transcript.encoding,
         "text": digest, "chars": len(text),
         "turns": [[t.speaker, role, participant_of(t, role), start, end, t.begins, t.ends]
                   for t, role, (start, end) in zip(turns, turn_roles, spans, strict=True)],
@@ -156,13 +161,12 @@ def _payload(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any,
     }
 
 
-def _keep_original(project: Project, prep: _Prepared) -> Path:
+def _keep_original(project: Project, prep: _Prepared, data: bytes) -> Path:
     """Write the original bytes under sources/ (atomically); returns the final path."""
-    source = hashlib.sha256(prep.data).hexdigest()
-    target = project.sources_dir / source_name(prep.doc, prep.path.name, source)
+    target = project.sources_dir / source_name(prep.doc, prep.path.name, prep.source)
     project.sources_dir.mkdir(exist_ok=True)
     temporary = target.with_name(target.name + ".part")
-    temporary.write_bytes(prep.data)
+    temporary.write_bytes(data)
     os.replace(temporary, target)
     return target
 
@@ -187,24 +191,44 @@ def import_files(
     results = []
     for prep in prepared:
         if prep.result.identical_to is None:
-            _record(project, prep, roles, nlp)
+            _record(project, prep, roles, nlp, encoding)
         results.append(prep.result)
         if on_file:
             on_file(prep.path)
     return results
 
 
-def _record(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any) -> None:
-    text, spans = build_document(prep.transcript.turns)
-    if not text.strip():
-        raise BadInput("E112", path=str(prep.path))
+def _record(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any,
+            encoding: str | None) -> None:
+    transcript, data = read_transcript(prep.path, encoding)
+    if hashlib.sha256(data).hexdigest() != prep.source:
+        raise BadInput("E115", path=str(prep.path))
+    text, spans = build_document(transcript.turns)
     # sentence splitting happens before the write lock is taken, so other processes wait less
-    payload = _payload(project, prep, roles, nlp, text_hash(text), text, spans)
-    kept = _keep_original(project, prep)
+    payload = _payload(prep, transcript, roles, nlp, text_hash(text), text, spans)
+    kept = _keep_original(project, prep, data)
     try:
         with project.batch() as batch:
+            if _imported_meanwhile(project, prep):
+                if prep.result.identical_to != prep.doc:
+                    kept.unlink(missing_ok=True)
+                return
             batch.text(text)
             prep.result.seq = batch.record("document.import", payload).seq
     except BaseException:
         kept.unlink(missing_ok=True)  # the import did not happen; leave no stray original
         raise
+
+
+def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:
+    """Checked again under the write lock: another `stc` process may have imported the same
+    file, or taken the id, since the files were read. True when nothing is left to do."""
+    row = project.conn.execute("SELECT id FROM documents WHERE source = ?",
+                               (prep.source,)).fetchone()
+    if row:
+        prep.result.identical_to = str(row[0])
+        return True
+    if project.conn.execute("SELECT 1 FROM documents WHERE id = ? COLLATE NOCASE",
+                            (prep.doc,)).fetchone():
+        raise StcError("E201", doc=prep.doc)
+    return False
