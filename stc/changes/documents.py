@@ -50,3 +50,15 @@ def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     refs = [doc, *(f"U{u}" for u in units)]
     conn.executemany("DELETE FROM memos WHERE ref = ? OR ref LIKE ?",
                      [(r, f"{r}:%") for r in refs])
+
+
+@change_kind(
+    "document.replace",
+    lambda p: (f"corrected {p['doc']} from {p['filename']} (version {p['version']}, segments"
+               f" {p['first_segment']}-{p['first_segment'] + len(p['segments']) - 1})"),
+    refs=lambda p: [p["doc"]],
+)
+def _replace(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """A corrected version: new turns and new segment numbers after the old ones, which stay
+    (with their version) so old references still resolve."""
+    _insert_version(conn, p, seq, first_segment=p["first_segment"])

@@ -13,6 +13,7 @@ from stc.cli.common import (
     project_options,
     wrap,
 )
+from stc.project import Project
 from stc.reading import documents, segments
 
 
@@ -24,8 +25,12 @@ from stc.reading import documents, segments
 @click.option("--encoding", help="Text encoding, when detection guesses wrong (e.g. cp1252).")
 @click.option("--speakers", multiple=True, metavar="LABEL=ROLE",
               help="Role of a speaker label: interviewer, participant or other. Repeatable.")
+@click.option("--replace", "replace_doc", metavar="DOC",
+              help="Bring in FILE as a corrected version of DOC; coded units follow their text.")
+@click.option("--why", help="With --replace: why, kept in the trail.")
 def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None,
-            encoding: str | None, speakers: tuple[str, ...]) -> None:
+            encoding: str | None, speakers: tuple[str, ...], replace_doc: str | None,
+            why: str | None) -> None:
     """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt), or a REFI-QDA .qdpx/.qdc.
 
     The original is kept byte for byte under sources/. Speaker turns are recognised from labels
@@ -35,11 +40,15 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
     Example:
       stc import intervju1.docx --id I1 --participant Kari --speakers I=interviewer
       stc import transcripts/*.txt
+      stc import --replace I1 intervju1-korrigert.docx --why "Transcription errors fixed"
     """
     from stc.importing import import_files
 
     project = open_project_from(click.get_current_context())
     paths = list(files)
+    if replace_doc:
+        _replace(project, replace_doc, paths, encoding, speakers, why)
+        return
     if any(p.suffix.lower() in (".qdpx", ".qde", ".qdc") for p in paths):  # REFI-QDA exchange
         from stc.cli.exchange import import_exchange_file
 
@@ -58,6 +67,22 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
         encoding_note = f", {r.encoding}" if r.encoding else ""
         click.echo(f"{r.doc}: {r.filename}{encoding_note}; {r.turns} turns, {r.segments} segments;"
                    f" speakers {roles}  (change #{r.seq})")
+
+
+def _replace(project: Project, doc: str, paths: list[Path], encoding: str | None,
+             speakers: tuple[str, ...], why: str | None) -> None:
+    from stc.replace import replace_document
+
+    if len(paths) != 1:
+        raise click.UsageError("--replace takes exactly one FILE")
+    r = replace_document(project, doc, paths[0], encoding, list(speakers), why)
+    first, last = r.segments
+    click.echo(f"{r.doc}: version {r.version}, segments {first}-{last}; {len(r.moved)} units"
+               f" followed their text, {len(r.review)} to review  (change #{r.seq})")
+    for line in r.moved:
+        click.echo(f"  moved   {line}")
+    for line in r.review:
+        click.echo(f"  review  {line}")
 
 
 @click.command()

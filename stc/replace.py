@@ -1,0 +1,189 @@
+"""Bringing in a corrected transcript under coded units (`stc import --replace DOC FILE`).
+
+The new version gets new segment numbers, after the old ones, so an old reference in the trail
+never points at other text. Every unit of the document is looked for in the new text: a unit
+whose text is unchanged follows it to its new place (its context picks between repeated
+occurrences); a unit whose text changed keeps its old place and is flagged for review. Nothing
+is moved or dropped silently: each move and each flag is a recorded change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stc.errors import BadInput, StcError
+from stc.formats import read_transcript
+from stc.formats.model import Transcript
+from stc.importing import build_document, parse_speaker_roles, role_of, segment_document
+from stc.project import Batch, Project, source_name
+from stc.quotes import Haystack, normalise_quote
+from stc.refs import resolve_doc
+from stc.texts import get_text, text_hash
+
+CONTEXT_CHARS = 60
+
+
+@dataclass
+class ReplaceResult:
+    doc: str
+    version: int
+    segments: tuple[int, int]  # the new version's first and last segment number
+    moved: list[str] = field(default_factory=list)  # "U3 I1:12 -> I1:190"
+    review: list[str] = field(default_factory=list)  # units flagged, with why
+    seq: int | None = None
+
+
+@dataclass
+class _Unit:
+    id: int
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+    ref: str
+
+
+def _old_roles(project: Project, doc: str, version: int) -> dict[str, str]:
+    """The roles the labels had in the old version, so a correction keeps them."""
+    return {str(label).casefold(): str(role) for label, role in project.conn.execute(
+        "SELECT speaker, role FROM turns WHERE doc = ? AND version = ? AND speaker IS NOT NULL",
+        (doc, version))}
+
+
+def _units(project: Project, doc: str) -> list[_Unit]:
+    from stc.stages.meaning_units import _Places
+
+    conn = project.conn
+    places = _Places(conn)
+    out = []
+    for uid, version, start, end, text, before, after in conn.execute(
+            "SELECT id, version, start, end, text, before, after FROM units WHERE doc = ?"
+            " ORDER BY id", (doc,)).fetchall():
+        out.append(_Unit(uid, start, end, get_text(conn, text) or "",
+                         get_text(conn, before) or "", get_text(conn, after) or "",
+                         places.ref(doc, version, start, end)))
+    return out
+
+
+def _score(text: str, start: int, end: int, unit: _Unit) -> float:
+    """How closely the text around a candidate place matches the unit's remembered context."""
+    from difflib import SequenceMatcher
+
+    before = normalise_quote(text[max(0, start - CONTEXT_CHARS):start])
+    after = normalise_quote(text[end:end + CONTEXT_CHARS])
+    want_before, want_after = normalise_quote(unit.before), normalise_quote(unit.after)
+    return (SequenceMatcher(None, want_before, before).ratio()
+            + SequenceMatcher(None, want_after, after).ratio())
+
+
+def relocate(text: str, unit: _Unit, hay: Haystack) -> tuple[int, int] | str:
+    """The unit's place in the new text, or why it needs review."""
+    if not unit.text.strip():
+        return "its text was erased"
+    found = hay.find(unit.text)
+    if not found:
+        return "its text changed in the corrected transcript"
+    if len(found) == 1:
+        return found[0]
+    scored = sorted(((_score(text, s, e, unit), (s, e)) for s, e in found), reverse=True)
+    if scored[0][0] > scored[1][0] + 0.1:
+        return scored[0][1]
+    return f"its text occurs {len(found)} times in the corrected transcript"
+
+
+def replace_document(project: Project, doc: str, path: Path, encoding: str | None = None,
+                     speakers: list[str] | None = None, why: str | None = None
+                     ) -> ReplaceResult:
+    from stc.language import sentence_pipeline
+
+    conn = project.conn
+    doc = resolve_doc(conn, doc)
+    participant, version, current_source = conn.execute(
+        "SELECT participant, version, source FROM documents WHERE id = ?", (doc,)).fetchone()
+    transcript, data = read_transcript(path, encoding)
+    source = hashlib.sha256(data).hexdigest()
+    if source == current_source:
+        raise StcError("E419", path=str(path), doc=doc)
+    roles = {**_old_roles(project, doc, version), **parse_speaker_roles(speakers or [])}
+    text, spans = build_document(transcript.turns)
+    if not text.strip():
+        raise BadInput("E112", path=str(path))
+    nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
+    first = int(conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM segments WHERE doc = ?",
+                             (doc,)).fetchone()[0])
+    payload = {
+        "doc": doc, "version": version + 1, "first_segment": first, "participant": participant,
+        "filename": path.name, "format": path.suffix.lower().lstrip("."), "source": source,
+        "previous_source": current_source, "encoding": transcript.encoding,
+        "text": text_hash(text), "chars": len(text),
+        "turns": _turns(transcript, roles, participant, spans),
+        "segments": [list(s) for s in segment_document(text, spans, nlp)],
+    }
+    result = ReplaceResult(doc, version + 1, (first, first + len(payload["segments"]) - 1))
+    units = _units(project, doc)
+    kept = _keep_original(project, doc, path, source, data)
+    try:
+        with project.batch(why) as b:
+            b.text(text)
+            b.record("document.replace", payload)
+            _follow(b, doc, text, units, result)
+            result.seq = b.recorded[-1].seq
+    except BaseException:
+        kept.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _turns(transcript: Transcript, roles: dict[str, str], participant: str,
+           spans: list[tuple[int, int]]) -> list[list[Any]]:
+    """Turn rows as `document.import` records them: label, role, participant, span, times."""
+    turns = transcript.turns
+    labelled = any(t.speaker for t in turns)
+    turn_roles = [role_of(t.speaker, roles, labelled) for t in turns]
+    speaking = {t.speaker for t, r in zip(turns, turn_roles, strict=True) if r == "participant"}
+    focus_group = len(speaking) > 1
+    rows = []
+    for turn, role, (start, end) in zip(turns, turn_roles, spans, strict=True):
+        who = None
+        if role == "participant":
+            who = turn.speaker if focus_group and turn.speaker else participant
+        rows.append([turn.speaker, role, who, start, end, turn.begins, turn.ends])
+    return rows
+
+
+def _keep_original(project: Project, doc: str, path: Path, source: str, data: bytes) -> Path:
+    """The corrected original under sources/, beside the earlier versions."""
+    target = project.sources_dir / source_name(doc, path.name, source)
+    project.sources_dir.mkdir(exist_ok=True)
+    temporary = target.with_name(target.name + ".part")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return target
+
+
+def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceResult) -> None:
+    """Record where each unit went, or that it needs review."""
+    from stc.stages.meaning_units import load_doc
+
+    new = load_doc(b.conn, doc)
+    hay = Haystack(text)
+    for unit in units:
+        place = relocate(text, unit, hay)
+        if isinstance(place, str):
+            reason = f"{place} (version {result.version}); it still points at {unit.ref}"
+            b.record("unit.set", {"id": unit.id, "review": reason})
+            result.review.append(f"U{unit.id} {unit.ref}: {place}")
+            continue
+        start, end = place
+        fields: dict[str, Any] = {
+            "id": unit.id, "version": result.version, "start": start, "end": end,
+            "text": b.text(text[start:end]),
+            "before": b.text(text[max(0, start - CONTEXT_CHARS):start]),
+            "after": b.text(text[end:end + CONTEXT_CHARS]), "review": None}
+        b.record("unit.set", fields)
+        result.moved.append(f"U{unit.id} {unit.ref} -> {new.ref(start, end)}")
