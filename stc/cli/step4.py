@@ -25,9 +25,10 @@ WHY = click.option("--why", help="Why: kept in the trail.")
               help="Read the analytic text from a file.")
 @click.option("--edit", is_flag=True, help="Write it in $EDITOR, beside the condensate.")
 @click.option("--heading", help="The heading in the report (default: the name; '' resets).")
+@click.option("--clear", is_flag=True, help="Remove the analytic text.")
 @WHY
 def describe(target: str, message: str | None, file: str | None, edit: bool,
-             heading: str | None, why: str | None) -> None:
+             heading: str | None, clear: bool, why: str | None) -> None:
     """Write the analytic text of a category (GROUP) or subcategory (GROUP/SUBGROUP), and set
     its heading. A line holding only [U7] places that quotation in the results chapter.
 
@@ -37,8 +38,8 @@ def describe(target: str, message: str | None, file: str | None, edit: bool,
       stc describe "Tid og rutiner/Tidspress" --file tidspress.md
     """
     project = open_project_from(click.get_current_context())
-    text = None
-    if message or file or edit or heading is None:
+    text = "" if clear else None
+    if not clear and (message or file or edit or heading is None):
         text = read_text_option(message, file, edit, synthesis.describe_about(project.conn,
                                                                                target))
     records = synthesis.describe(project, target, text, heading, why)

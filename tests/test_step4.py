@@ -1,0 +1,146 @@
+"""Step 4: analytic texts, headings, order, identifying names, prevalence, stc check."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from stc import open_project
+from stc.checks import first_person
+from stc.prevalence import prevalence_words
+from stc.stages.synthesis import codes_frame, names_in, names_pattern, prevalence_frame
+from tests.builders import WORDS, analysed_project
+from tests.conftest import Run
+
+NB = WORDS["nb"]
+RUSH = f"{NB['time']}/{NB['rush']}"
+
+
+@pytest.fixture
+def done(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "nb"
+    analysed_project(run, root, "nb")
+    monkeypatch.chdir(root)
+    return root
+
+
+def checks(run: Run, code: int = 0) -> dict[str, list[str]]:
+    return {c["id"]: c["failures"] for c in json.loads(run("check", "--json", code=code).stdout)}
+
+
+def test_describe_sets_text_and_heading_and_heading_resets(run: Run, done: Path) -> None:
+    out = run("describe", NB["tech"], "--heading", "Skjermen").stdout
+    assert "heading of group 'Teknologi' set" in out
+    assert "description" not in out  # the heading alone leaves the text as it was
+    run("describe", NB["tech"], "--heading", "")
+    assert "Teknologi" in (done / "reports").joinpath(
+        run("report", "results", "--format", "md").stdout.strip()).read_text()
+    assert run("describe", NB["tech"], code=2).exit_code == 2
+    assert "[E501]" in run("describe", "Ukjent", "-m", "x", code=1).stderr
+
+
+def test_every_check_fails_with_its_place(run: Run, done: Path) -> None:
+    assert all(not f for f in checks(run).values())
+    run("describe", RUSH, "--clear")  # clearing the analytic text
+    run("condense", f"{NB['time']}/{NB['tired']}", "-m", "Hun blir sliten.")
+    run("nugget", "U5", "--clear")
+    run("code", "I3:4", "ny kode")
+    run("theme", "drop", NB["themes"][0])
+    found = checks(run, code=1)
+    assert found["analytic-texts"] == [
+        f"subcategory {RUSH!r} has no analytic text (stc describe {RUSH})"]
+    assert found["condensates"] == [
+        f"the condensate of {NB['time']}/{NB['tired']} is not written in the first person"]
+    assert found["quotations"] == [
+        "category 'Teknologi' has no illustrative quotation (stc nugget UNIT)"]
+    assert "code 'ny kode' is in no code group" in found["codes-grouped"][0]
+    assert found["units-sorted"] == ["U8 has no code in a code group"]
+    assert found["themes"][0].startswith("3 preliminary themes")
+
+
+def test_verbatim_and_current_checks_catch_changed_text(run: Run, done: Path) -> None:
+    conn = sqlite3.connect(done / "stc.db")
+    conn.execute("UPDATE texts SET body = 'Jeg har masse tid' WHERE hash ="
+                 " (SELECT nugget FROM units WHERE id = 1)")
+    conn.execute("UPDATE units SET review = 'the text changed' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    found = checks(run, code=1)
+    assert found["verbatim"] == [
+        "U1: the illustrative quotation is not verbatim in I1 (stc nugget U1 --quote ...)"]
+    assert found["current"] == ["U3 in I1 needs review: the text changed"]
+
+
+def test_identifying_names_fail_the_check_and_stop_the_report(run: Run, done: Path) -> None:
+    run("names", "add", "KARI", "bruker til  bruker")
+    assert json.loads(run("names", "list", "--json").stdout) == ["bruker til bruker", "kari"]
+    failures = checks(run, code=1)["identifying-names"]
+    assert failures == [
+        "the condensate of subcategory 'Tid og rutiner/Tidspress' contains"
+        " 'bruker til bruker'"]
+    err = run("report", "results", code=1).stderr
+    assert "[E516]" in err and "bruker til bruker" in err
+    run("report", "results", "--allow-identifying")
+    run("names", "drop", "bruker til bruker")
+    assert checks(run)["identifying-names"] == []
+    assert "[E515]" in run("names", "drop", "ukjent", code=1).stderr
+    trail = (done / "stc.db").read_bytes()
+    assert b"KARI" not in trail and b"kari\"" not in trail  # payloads carry hashes only
+    run("verify")
+
+
+def test_order_of_categories_and_subcategories(run: Run, done: Path) -> None:
+    run("order", "groups", NB["tech"])
+    run("order", "subgroups", "--group", NB["time"], NB["tired"], NB["rush"])
+    md = (done / "reports" / "results.md")
+    run("report", "results", "--format", "md")
+    text = md.read_text()
+    assert text.index("## 3.1 Teknologi") < text.index("## 3.2 Tiden som ikke strekker til")
+    assert "### 3.2.1 Å bli sliten" in text and "### 3.2.2 Tidspress" in text
+    assert "[E513]" in run("order", "groups", "Ukjent", code=1).stderr
+    assert run("order", "subgroups", NB["rush"], code=2).exit_code == 2
+    run("verify")
+
+
+def test_prevalence_in_words_and_frames(run: Run, done: Path) -> None:
+    rows = json.loads(run("prevalence", "--json").stdout)
+    by = {(r["group"], r["subgroup"]): r for r in rows}
+    assert by[(NB["time"], NB["rush"])]["words"] == "alle informantene"
+    assert by[(NB["time"], NB["rush"])]["units"] == 3
+    assert by[(NB["time"], NB["tired"])]["words"] == "en av informantene"
+    assert by[(NB["tech"], None)]["words"] == "to av tre informanter"
+    frame = prevalence_frame(open_project(done))
+    assert list(frame["participants"]) == [3, 3, 1, 2]
+    codes = codes_frame(open_project(done)).set_index("code")
+    assert codes.loc["tidspress", "units"] == 4
+
+
+@pytest.mark.parametrize(("language", "n", "total", "words"), [
+    ("nb", 4, 4, "alle informantene"), ("nb", 3, 4, "tre av fire informanter"),
+    ("nb", 1, 4, "en av informantene"), ("en", 3, 4, "three of four participants"),
+    ("en", 4, 4, "all participants"), ("en", 1, 3, "one of the participants"),
+    ("sv", 2, 5, "två av fem informanter"), ("da", 1, 4, "en af informanterne"),
+    ("nn", 1, 4, "ein av informantane"), ("nb", 14, 20, "14 av 20 informanter"),
+    ("de", 2, 2, "both participants"),
+])
+def test_prevalence_words(language: str, n: int, total: int, words: str) -> None:
+    assert prevalence_words(language, n, total) == words
+
+
+@pytest.mark.parametrize(("language", "text", "first"), [
+    ("nb", "Jeg blir sliten.", True), ("nb", "Hun blir sliten.", False),
+    ("nn", "Eg blir trøytt.", True), ("sv", "Jag blir trött.", True),
+    ("da", "Vi bliver trætte.", True), ("en", "I'm tired.", True),
+    ("en", "She is tired.", False),
+])
+def test_first_person(language: str, text: str, first: bool) -> None:
+    assert first_person(text, language) is first
+
+
+def test_names_match_whole_words_in_any_case() -> None:
+    pattern = names_pattern(["kari", "sagene bydel"])
+    assert names_in("Karianne og KARI fra Sagene\nbydel.", pattern) == ["KARI", "Sagene\nbydel"]
+    assert names_in("ingen her", pattern) == []
