@@ -224,6 +224,38 @@ def test_a_killed_import_leaves_a_project_verify_accepts(project: Path, run: Run
     run("verify")
 
 
+@pytest.mark.parametrize("same_file", [True, False], ids=["same file", "same id"])
+def test_an_import_that_lost_a_race_changes_nothing(project: Path, run: Run,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    same_file: bool) -> None:
+    """Another process imports between this one's reading and its recording."""
+    import stc.importing
+    from stc import open_project
+
+    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
+    other = project / "other"
+    other.mkdir()
+    write(other / "I1.txt", "I: Hvordan går det?\nKari: Det går bra." + ("" if same_file
+                                                                         else " Ja.") + "\n")
+    real_payload = stc.importing._payload
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(stc.importing, "_payload", real_payload)
+        rival = open_project(project)
+        stc.importing.import_files(rival, [other / "I1.txt"])
+        rival.close()
+        return real_payload(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stc.importing, "_payload", meanwhile)
+    if same_file:
+        assert "identical to document I1" in run("import", "I1.txt").stdout
+    else:
+        assert "[E201]" in run("import", "I1.txt", code=1).stderr
+    assert len(json.loads(run("log", "--json").stdout)) == 2
+    assert len(list((project / "sources").iterdir())) == 1
+    run("verify")
+
+
 KILL_INSIDE_THE_TRANSACTION = """
 import os, signal, sys
 import stc.trail
