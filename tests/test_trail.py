@@ -185,6 +185,7 @@ def test_an_undone_import_can_be_imported_again(run: Run, project: Path) -> None
 def _big_transcript(path: Path, turns: int) -> Path:
     sentence = "Jeg var ikke sikker på om alarmen ville virke, men nå føler jeg meg tryggere. "
     lines = [f"{'I' if n % 2 else 'Kari'}: {sentence * 3}{n}." for n in range(turns)]
+    lines.append(f"I: Takk for samtalen om {path.stem}.")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
