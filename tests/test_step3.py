@@ -135,3 +135,30 @@ def test_a_complete_step_3_passes_its_checks(run: Run, tmp_path: Path) -> None:
     assert "9 of 9 checks passed." in out
     assert "[done]" in run("status", "--project", str(root)).stdout.split("3. ")[1][:40]
     run("verify", "--project", str(root))
+
+
+def test_the_library_does_steps_3_and_4_without_the_command_line(coded: Path) -> None:
+    from stc.checks import run_checks
+    from stc.prevalence import prevalence_frame
+    from stc.reports.render import render
+    from stc.stages import condensation, synthesis
+
+    project = open_project(coded, author="notebook")
+    condensation.add_subgroup(project, NB["time"], NB["rush"])
+    condensation.add_subgroup(project, NB["time"], NB["tired"])
+    condensation.sort_units(project, ["U1", "U4", "U7"], RUSH)
+    condensation.sort_units(project, ["U3"], f"{NB['time']}/{NB['tired']}")
+    condensation.set_aside(project, ["U2"], NB["aside"])
+    condensation.condense(project, RUSH, NB["cond_rush"])
+    condensation.condense(project, f"{NB['time']}/{NB['tired']}", NB["cond_tired"])
+    condensation.condense(project, NB["tech"], NB["cond_tech"])
+    for unit in ("U1", "U3", "U5"):
+        condensation.nugget(project, unit)
+    for ref in (NB["time"], RUSH, f"{NB['time']}/{NB['tired']}", NB["tech"]):
+        synthesis.describe(project, ref, "Informantene beskriver dette.")
+    assert all(c.ok for c in run_checks(project.conn))
+    frame = prevalence_frame(project)
+    assert frame.loc[1, "words"] == "alle informantene"
+    written = render(project, "results", ["md"])
+    assert [p.name for p in written] == ["results.md"]
+    assert project.verify().ok
