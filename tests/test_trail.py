@@ -59,6 +59,23 @@ def test_log_filters(run: Run, project: Path) -> None:
     assert run("log", "--on", "nothing-here").stdout == ""
 
 
+def test_log_since_takes_dates_times_and_zones(run: Run, project: Path) -> None:
+    import_two(run, project)
+    log = json.loads(run("log", "--json").stdout)
+    second = log[1]["at"]  # e.g. 2026-03-01T10:00:00.123456Z
+    after = json.loads(run("log", "--since", second, "--json").stdout)
+    assert [r["seq"] for r in after] == [2, 3]
+    day = second[:10]
+    assert len(json.loads(run("log", "--since", day, "--json").stdout)) == 3
+    # the same moment written in another zone
+    from datetime import datetime, timedelta, timezone
+
+    oslo = timezone(timedelta(hours=2))
+    shifted = datetime.fromisoformat(second.replace("Z", "+00:00")).astimezone(oslo).isoformat()
+    assert len(json.loads(run("log", "--since", shifted, "--json").stdout)) == 2
+    assert "--since" in run("log", "--since", "last tuesday", code=2).stderr
+
+
 # -- verify -----------------------------------------------------------------------------------
 
 def test_verify_accepts_an_untouched_project(run: Run, project: Path) -> None:

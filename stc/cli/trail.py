@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
 from stc.cli.common import (
@@ -29,6 +31,7 @@ def log(on_ref: str | None, by_author: str | None, since: str | None, as_json: b
       stc log --on U12
       stc log --author Kari --since 2026-03-01 --json
     """
+    since = _moment(since)
     project = open_project_from(click.get_current_context())
     chosen = []
     for rec in records(project.conn):
@@ -47,6 +50,20 @@ def log(on_ref: str | None, by_author: str | None, since: str | None, as_json: b
                    f"{rec.summary()}")
         if rec.why:
             click.echo(f"       why: {rec.why}")
+
+
+def _moment(value: str | None) -> str | None:
+    """--since as a UTC time in the trail's own format, so that times compare as text."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter("write a date or a time, e.g. 2026-03-01 or 2026-03-01T14:30"
+                                 " (UTC unless it names a zone)", param_hint="--since") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 def _touches(refs: list[str], wanted: str) -> bool:
