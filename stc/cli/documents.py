@@ -103,11 +103,13 @@ def docs(as_json: bool) -> None:
     if not infos:
         click.echo("No transcripts yet. Next: stc import FILE...")
         return
+    id_width = max(len(i.id) for i in infos)  # long file-stem ids keep the columns aligned
+    who_width = max(len(i.participant) for i in infos)
     for i in infos:
         speakers = ", ".join(f"{s} ({r})" for s, r in i.speakers.items()) or "no labels"
         version = f" v{i.version}" if i.version > 1 else ""
-        click.echo(f"{i.id:<8} {i.participant:<14} {i.segments:>5} segments {i.words:>7} words"
-                   f"  {i.filename}{version}  {speakers}")
+        click.echo(f"{i.id:<{id_width}}  {i.participant:<{who_width}} {i.segments:>5} segments"
+                   f" {i.words:>7} words  {i.filename}{version}  {speakers}")
 
 
 @click.command()
