@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stc.changes import CHANGE_KINDS
 from stc.errors import StcError
 from stc.lookup import Named
 from stc.project import Batch, Project
@@ -68,9 +69,11 @@ def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list
     rows: list[tuple[str, int, int, list[str]]] = []  # doc, first segment, order, row
     for u in list_units(conn):
         doc, _, numbers = u.segments.partition(":")
-        group = u.groups[0] if len(u.groups) >= 1 else ""
-        if u.subgroup:
-            group = _subgroup_group(conn, u.id) or group
+        groups = list(u.groups)
+        primary = _subgroup_group(conn, u.id) if u.subgroup else None
+        if primary:  # the subgroup's group first: the subgroup belongs to it
+            groups = [primary, *(g for g in groups if g != primary)]
+        group = "; ".join(groups)
         rows.append((doc, _first(numbers), 0, [
             u.ref, doc, numbers, u.text, "; ".join(u.codes), group, u.subgroup or "",
             "yes" if u.nugget else "", u.note or ""]))
@@ -257,10 +260,11 @@ class RowPlan:
     start: int
     end: int
     codes: list[str]
-    group: str | None
+    group: str | None  # the first group named: the subgroup's
     subgroup: str | None
     nugget: bool
     note: str | None
+    code_groups: dict[str, str] = field(default_factory=dict)  # code -> the group it goes in
 
 
 @dataclass
@@ -291,6 +295,7 @@ class _Project:
     units: dict[int, tuple[str, int, int, int | None, str | None, str | None]]
     unit_text: dict[int, str]
     spans: dict[tuple[str, int, int], int]
+    code_group: dict[str, str | None] = field(default_factory=dict)  # code -> its group now
     loaded: dict[str, tuple[DocText, Haystack]] = field(default_factory=dict)
 
     @classmethod
@@ -306,7 +311,9 @@ class _Project:
                 spans[(doc, start, end)] = uid
         texts = dict(conn.execute("SELECT u.id, t.body FROM units u JOIN texts t"
                                   " ON t.hash = u.text").fetchall())
-        return cls(docs, units, texts, spans)
+        code_group = {str(name).casefold(): group for name, group in conn.execute(
+            "SELECT c.name, g.name FROM codes c LEFT JOIN code_groups g ON g.id = c.group_id")}
+        return cls(docs, units, texts, spans, code_group)
 
     def doc(self, conn: sqlite3.Connection, doc_id: str) -> tuple[DocText, Haystack]:
         if doc_id not in self.loaded:
@@ -367,7 +374,8 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     nugget = cells.get("nugget", "").lower()
     if nugget not in YES | NO:
         raise ValueError(f"nugget must be yes or empty, not {cells.get('nugget')!r}")
-    group = " ".join(cells.get("group", "").split()) or None
+    groups = _split_codes(cells.get("group", ""))
+    group = groups[0] if groups else None
     subgroup = " ".join(cells.get("subgroup", "").split()) or None
     if subgroup and not group:
         raise ValueError(f"subgroup {subgroup!r} needs its group in the group column")
@@ -383,7 +391,20 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     if len(who) > 1:
         raise ValueError(f"{doc.ref(start, end)} holds speech of {', '.join(sorted(who))}")
     return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
-                   cells.get("note", "") or None)
+                   cells.get("note", "") or None, _code_groups(known, codes, groups))
+
+
+def _code_groups(known: _Project, codes: list[str], groups: list[str]) -> dict[str, str]:
+    """The group each code of a row goes in: where it is now when the row names that group,
+    else the first group the row names."""
+    if not groups:
+        return {}
+    named = {g.casefold() for g in groups}
+    out = {}
+    for code in codes:
+        now = known.code_group.get(code.casefold())
+        out[code] = now if now is not None and now.casefold() in named else groups[0]
+    return out
 
 
 def _locate(doc: DocText, hay: Haystack, first: int | None, last: int | None,
@@ -421,12 +442,11 @@ def check_rows(conn: sqlite3.Connection, rows: list[Row]) -> tuple[list[RowPlan]
         if plan is None:
             skipped += 1
             continue
-        for name in plan.codes if plan.group else []:
-            assert plan.group is not None
-            seen = code_group.setdefault(name.casefold(), (plan.group, number))
-            if seen[0].casefold() != plan.group.casefold():
+        for name, group in plan.code_groups.items():
+            seen = code_group.setdefault(name.casefold(), (group, number))
+            if seen[0].casefold() != group.casefold():
                 problems.append(f"units row {number}: code {name!r} is put in group"
-                                f" {plan.group!r} here but in {seen[0]!r} in row {seen[1]}")
+                                f" {group!r} here but in {seen[0]!r} in row {seen[1]}")
         plans.append(plan)
     return plans, problems, skipped
 
@@ -468,8 +488,9 @@ class _Applier:
 
         moves: dict[int, list[Named]] = {}
         for plan in plans:
-            group = self.group(plan.group) if plan.group else None
             for name in plan.codes:
+                wanted = plan.code_groups.get(name)
+                group = self.group(wanted) if wanted else None
                 code = self.codes.get(name.casefold())
                 if code is None:
                     code = add_named(self.b, "code", name, group)
@@ -489,7 +510,7 @@ class _Applier:
         codes = [self.codes[c.casefold()] for c in plan.codes]
         sub = None
         if plan.subgroup and plan.group:
-            sub = self.subgroup(self.groups[plan.group.casefold()], plan.subgroup)
+            sub = self.subgroup(self.group(plan.group), plan.subgroup)
         if plan.unit is None:
             unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note)
             self.report.new_units += 1
@@ -571,9 +592,23 @@ class _Applier:
         if (current or "") == want:
             return
         value = (want if name == "heading" else self.b.text(want)) if want else None
-        self.b.record("text.set", {"kind": target.kind, "id": target.id, "name": target.name,
-                                   "field": name, "value": value})
+        payload = {"kind": target.kind, "id": target.id, "name": target.name, "value": value}
+        if name == "condensate" and "condensate.set" in CHANGE_KINDS:
+            # a condensate rests on the units of its subgroup (or of its group, without one)
+            self.b.record("condensate.set", {**payload, "units": self._units_of(target)})
+        else:
+            self.b.record("text.set", {**payload, "field": name})
         self.report.lines.append(f"~ {label}: {name} {'set' if want else 'cleared'}")
+
+
+    def _units_of(self, target: Named) -> list[int]:
+        if target.kind == "subgroup":
+            sql, args = "SELECT id FROM units WHERE subgroup_id = ? ORDER BY id", (target.id,)
+        else:
+            sql = ("SELECT DISTINCT uc.unit FROM unit_codes uc JOIN codes c ON c.id = uc.code"
+                   " WHERE c.group_id = ? ORDER BY uc.unit")
+            args = (target.id,)
+        return [int(r[0]) for r in self.conn.execute(sql, args)]
 
 
 def _check_subgroup_rows(rows: list[Row]) -> list[str]:

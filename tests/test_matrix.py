@@ -133,6 +133,16 @@ def test_round_trip_keeps_everything_and_neutralises_formulas(
     assert groups == ["=SUM(A1)"]
 
 
+def test_a_unit_with_codes_in_two_groups_round_trips(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet", "--group", "Frihet")
+    run("code", "I1:3", "tap", "--group", "Nærhet")
+    run("code", "I1:4", "frihet", "tap")
+    run("matrix", "export", "m.csv")
+    rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
+    assert rows[3][5] == "Frihet; Nærhet"
+    assert "Nothing to change" in run("matrix", "import", "m.csv").stdout
+
+
 def test_all_segments_rows_can_be_coded_in_the_sheet(run: Run, interview: Path) -> None:
     run("matrix", "export", "m.csv", "--all-segments")
     rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
