@@ -99,10 +99,13 @@ def _subgroup_group(conn: sqlite3.Connection, unit: int) -> str | None:
 def _uncoded_segments(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str]]:
     for (doc,) in conn.execute("SELECT id FROM documents ORDER BY id").fetchall():
         d = load_doc(conn, doc)
-        covered = [(s, e) for s, e in conn.execute(
-            "SELECT start, end FROM units WHERE doc = ? AND version = ?", (doc, d.version))]
+        covered: set[int] = set()
+        for start, end in conn.execute("SELECT start, end FROM units WHERE doc = ? AND"
+                                       " version = ?", (doc, d.version)):
+            first, last = d.covering(start, end)
+            covered.update(range(first, last + 1))
         for n, start, end in zip(d.numbers, d.starts, d.ends, strict=True):
-            if not any(s < end and start < e for s, e in covered):
+            if n not in covered:
                 yield doc, n, d.text[start:end]
 
 
@@ -293,6 +296,7 @@ class _Project:
 
     docs: dict[str, str]
     units: dict[int, tuple[str, int, int, int | None, str | None, str | None]]
+    outdated: set[int]  # units still on an earlier version of their transcript
     unit_text: dict[int, str]
     spans: dict[tuple[str, int, int], int]
     code_group: dict[str, str | None] = field(default_factory=dict)  # code -> its group now
@@ -303,17 +307,20 @@ class _Project:
         docs = {str(r[0]).casefold(): str(r[0]) for r in conn.execute("SELECT id FROM documents")}
         units: dict[int, tuple[str, int, int, int | None, str | None, str | None]] = {}
         spans: dict[tuple[str, int, int], int] = {}
+        outdated: set[int] = set()
         for uid, doc, version, start, end, sub, nugget, note, current in conn.execute(
                 "SELECT u.id, u.doc, u.version, u.start, u.end, u.subgroup_id, u.nugget, u.note,"
                 " d.version FROM units u JOIN documents d ON d.id = u.doc"):
             units[uid] = (doc, start, end, sub, nugget, note)
             if version == current:
                 spans[(doc, start, end)] = uid
+            else:
+                outdated.add(uid)
         texts = dict(conn.execute("SELECT u.id, t.body FROM units u JOIN texts t"
                                   " ON t.hash = u.text").fetchall())
         code_group = {str(name).casefold(): group for name, group in conn.execute(
             "SELECT c.name, g.name FROM codes c LEFT JOIN code_groups g ON g.id = c.group_id")}
-        return cls(docs, units, texts, spans, code_group)
+        return cls(docs, units, outdated, texts, spans, code_group)
 
     def doc(self, conn: sqlite3.Connection, doc_id: str) -> tuple[DocText, Haystack]:
         if doc_id not in self.loaded:
@@ -367,7 +374,8 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     doc, hay = known.doc(conn, known.docs[doc_cell.casefold()])
     if unit is not None and known.units[unit][0] != doc.id:
         raise ValueError(f"U{unit} is in {known.units[unit][0]}, not {doc.id}")
-    first, last = _segments(cells.get("segments", ""), doc)
+    outdated = unit is not None and unit in known.outdated
+    first, last = _segments("" if outdated else cells.get("segments", ""), doc)
     quote = cells.get("quote", "") or None
     if not codes:
         raise ValueError("no codes; name at least one code (separate codes with ;)")

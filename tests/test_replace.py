@@ -84,3 +84,9 @@ def test_identical_file_and_unknown_document(run: Run, coded: Path) -> None:
     assert "[E419]" in run("import", "--replace", "I1", str(same), code=1).stderr
     assert "[E202]" in run("import", "--replace", "I9", str(same), code=1).stderr
     run("import", "--replace", "I1", str(same), str(same), code=2)
+
+
+def test_matrix_round_trip_after_a_replace(run: Run, coded: Path) -> None:
+    run("import", "--replace", "I1", str(write(coded.parent / "c.txt", CORRECTED)))
+    run("matrix", "export", "m.xlsx", "--all-segments")
+    assert "Nothing to change" in run("matrix", "import", "m.xlsx").stdout
