@@ -359,3 +359,28 @@ def test_docx_soft_line_breaks_wrap_lines_but_labels_start_turns(run: Run, proje
     run("import", "W.docx")
     assert [(s["speaker"], s["text"]) for s in shown(run, "W")] == [
         ("Intervjuer", "Hvordan går det?"), ("Kari", "Bra, takk.")]
+
+
+def test_label_and_time_on_a_line_of_their_own(run: Run, project: Path) -> None:
+    """Otter and similar tools: `Speaker 1  0:03`, the speech on the lines below."""
+    write(project / "O.txt", "Speaker 1  0:03\nHello there, how are\nyou doing today?\n\n"
+                             "Speaker 2  0:07\nI am fine. Thanks.\n\nSpeaker 1  1:12\nGood.\n")
+    run("import", "O.txt")
+    assert [(s["speaker"], s["begins"], s["text"]) for s in shown(run, "O")] == [
+        ("Speaker 1", "0:03", "Hello there, how are you doing today?"),
+        ("Speaker 2", "0:07", "I am fine."), ("Speaker 2", "0:07", "Thanks."),
+        ("Speaker 1", "1:12", "Good.")]
+
+
+def test_teams_style_docx_transcript(run: Run, project: Path) -> None:
+    make_docx(project / "T.docx", ["Intervjuer   0:03", "Hvordan går det?",
+                                   "Kari Nordmann   0:07", "Det går fint."])
+    run("import", "T.docx")
+    assert [(s["speaker"], s["text"]) for s in shown(run, "T")] == [
+        ("Intervjuer", "Hvordan går det?"), ("Kari Nordmann", "Det går fint.")]
+
+
+def test_a_single_line_ending_in_a_time_is_not_a_speaker(run: Run, project: Path) -> None:
+    write(project / "S.txt", "Kari: Vi møttes klokka\nhalv ni 8:30\nog gikk sammen.\n")
+    run("import", "S.txt")
+    assert speakers_of(run, "S") == {"Kari": "participant"}

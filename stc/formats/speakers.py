@@ -2,8 +2,9 @@
 
 Recognised label forms, at the start of a line:
   `Kari: text`, `I:<tab>text`, `Interviewer:    text` (aligned), `**Tom:** text` (Markdown),
-  `[id1] text` (QualCoder), `Kari<tab>text` (a label that recurs), and any of these after a
-  timestamp such as `[00:01:23]` or `00:01:23`, which is kept as metadata.
+  `[id1] text` (QualCoder), `Kari<tab>text` (a label that recurs), `Speaker 1  0:03` alone on
+  a line with the speech below it (Otter, Teams), and any of these after a timestamp such as
+  `[00:01:23]` or `00:01:23`, which is kept as metadata.
 A line without a label continues the turn before it; hard-wrapped lines are joined with a space,
 paragraphs within a turn with a newline.
 """
@@ -24,6 +25,11 @@ _COLON_LABEL = re.compile(
 )
 _BRACKET_LABEL = re.compile(r"^\s*\[(?P<label>[^\]\n\d:][^\]\n]{0,38})\]\s*:?\s*(?P<text>.*)$")
 _TAB_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][\w.'’ -]{0,38}?)\t+(?P<text>\S.*)$")
+# `Speaker 1  0:03` alone on a line, the speech on the lines below (Otter, Teams)
+_HEADER_LABEL = re.compile(
+    rf"^\s*(?P<label>[^\W\d_][\w.'’ -]{{0,38}}?)(?:[ \t]+[-–|]?[ \t]*)[\[(]?(?P<time>{_TIME})"
+    r"[\])]?\s*$(?P<text>)"
+)
 
 INTERVIEWER_LABEL = re.compile(
     r"^(i|int|intv|iv|q|interviewer|intervjuer|intervjuar|intervjuare|interviewer|moderator|mod|"
@@ -40,6 +46,7 @@ class _Candidate:
     text: str
     time: str | None
     strong: bool  # a colon or bracket label; a tab label needs to recur
+    header: bool = False  # a `Name  0:03` line
 
 
 def _match(line: str) -> _Candidate | None:
@@ -47,12 +54,15 @@ def _match(line: str) -> _Candidate | None:
     stamp = _LEADING_TIME.match(line)
     if stamp and stamp.end() < len(line):
         time, line = stamp.group("time"), line[stamp.end():]
-    for pattern, strong in ((_BRACKET_LABEL, True), (_COLON_LABEL, True), (_TAB_LABEL, False)):
+    patterns = ((_BRACKET_LABEL, True), (_COLON_LABEL, True), (_HEADER_LABEL, False),
+                (_TAB_LABEL, False))
+    for pattern, strong in patterns:
         m = pattern.match(line)
         if m and len(m.group("label").split()) <= MAX_LABEL_WORDS:
             label = m.group("label").strip()
             found_time = m.groupdict().get("time") or time
-            return _Candidate(label, m.group("text").strip(), found_time, strong)
+            return _Candidate(label, m.group("text").strip(), found_time, strong,
+                              header=pattern is _HEADER_LABEL)
     return None
 
 
@@ -78,6 +88,10 @@ Labelled = tuple[str | None, str, str | None]  # speaker label, text, timestamp
 def labelled_lines(lines: list[str]) -> list[Labelled]:
     """Each line split into its speaker label (None when it has none) and its text."""
     candidates = [_match(line) for line in lines]
+    headers = [c for c in candidates if c and c.header]
+    if len(headers) >= 2:  # the file is written that way: a speaker may speak only once
+        for c in headers:
+            c.strong = True
     accepted = _accepted_labels(candidates)
     return [
         (c.label, c.text, c.time) if c and c.label in accepted else (None, line.strip(), None)
