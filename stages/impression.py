@@ -183,7 +183,9 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
     for d in docs:
         counts: Counter[str] = Counter()
         words = 0
-        for parsed in nlp.pipe(_spoken(conn, d, all_speakers), batch_size=64):
+        # lower-cased first: lookup tables hold lower-case forms ("Walking" -> "walk")
+        spoken = (t.lower() for t in _spoken(conn, d, all_speakers))
+        for parsed in nlp.pipe(spoken, batch_size=64):
             for token in parsed:
                 if not token.is_alpha:
                     continue

@@ -49,6 +49,10 @@ def lemma_pipeline(lang: str, pipeline: str | None = None) -> Any:
     return nlp
 
 
+# languages whose lookup tables are too small to trust a lemma equal to the word form
+TINY_TABLES = frozenset({"nb", "nn"})
+
+
 @lru_cache(maxsize=4)
 def _stemmer(lang: str) -> Any:
     import snowballstemmer
@@ -63,6 +67,8 @@ def lemma_of(token: Any, lang: str) -> str:
     form = str(token.text).lower()
     if lemma and lemma != form:
         return lemma
+    if lemma and lang not in TINY_TABLES:
+        return form  # the table knows the word as its own lemma ("maybe", not "mayb")
     stemmer = _stemmer(lang)
     return str(stemmer.stemWord(form)) if stemmer else form
 

@@ -101,3 +101,15 @@ def test_terms_leave_out_interviewer_and_stop_words(run: Run, interview: Path) -
     everyone = json.loads(run("terms", "I1", "--all-speakers", "--json").stdout)
     assert everyone[0]["words"] > data[0]["words"]
     assert "I1 (" in run("terms").stdout
+
+
+def test_terms_use_the_lookup_lemmas_of_the_project_language(run: Run, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    run("init", "en", "--language", "en", "--title", "Pain")
+    monkeypatch.chdir(tmp_path / "en")
+    text = ("Interviewer: Do you walk?\nAnn: I walked daily. Walking helps, maybe. "
+            "I was walking with the dogs and the dog walks me.\n")
+    run("import", str(write(tmp_path / "P1.txt", text)))
+    top = {t["lemma"]: t["count"] for t in json.loads(run("terms", "--json").stdout)[0]["top"]}
+    assert top["walk"] == 4 and top["dog"] == 2 and "maybe" in top
