@@ -97,6 +97,12 @@ def search(conn: sqlite3.Connection, pattern: str, regex: bool = False,
     return hits
 
 
+def _lowered(sentence: str) -> str:
+    """Lookup tables hold lower-case forms; keep the case where lowering would move offsets."""
+    lowered = sentence.lower()
+    return lowered if len(lowered) == len(sentence) else sentence
+
+
 def search_lemma(conn: sqlite3.Connection, pattern: str, lang: str,
                  pipeline: str | None = None, doc: str | None = None) -> list[Hit]:
     """Hits of every form of a word: tokens whose lemma is the pattern's lemma."""
@@ -107,7 +113,7 @@ def search_lemma(conn: sqlite3.Connection, pattern: str, lang: str,
     wanted |= {pattern.strip().lower()}
     hits: list[Hit] = []
     for _, text, segments in _documents(conn, doc):
-        parsed = nlp.pipe((text[s.start:s.end] for s in segments), batch_size=256)
+        parsed = nlp.pipe((_lowered(text[s.start:s.end]) for s in segments), batch_size=256)
         for seg, sentence in zip(segments, parsed, strict=True):
             for token in sentence:
                 if token.is_alpha and (token.text.lower() in wanted
