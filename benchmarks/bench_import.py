@@ -29,38 +29,40 @@ def imported_project(settings: Settings, size: int) -> Path:
     return path
 
 
-def _import(settings: Settings, size: int) -> tuple[float, float, int]:
-    """(seconds, peak MB, words) of importing the corpus into a new project."""
+def _import(settings: Settings, size: int) -> tuple[float, float, int, float]:
+    """(seconds, peak MB, words, cpu seconds) of importing the corpus into a new project."""
     paths = files(corpus(size, settings.words, settings.lang, settings.data))
     project = fresh(project_path(settings, size))
     stc("init", str(project), "--language", settings.lang, "--title", f"bench {size}")
     child = stc("import", *map(str, paths), project=project)
     (project / ".complete").write_text("")
-    return child.seconds, child.max_rss_mb, word_count(paths)
+    return child.seconds, child.max_rss_mb, word_count(paths), child.cpu
 
 
-def spacy_floor(settings: Settings, size: int) -> float:
+def spacy_floor(settings: Settings, size: int) -> tuple[float, float]:
     paths = files(corpus(size, settings.words, settings.lang, settings.data))
     listing = settings.data / f"files-{size}.txt"
     listing.write_text("\n".join(map(str, paths)), encoding="utf-8")
-    return run_child([PYTHON, str(HERE / "floors.py"), "spacy", settings.lang,
-                      str(listing)]).seconds
+    floor = run_child([PYTHON, str(HERE / "floors.py"), "spacy", settings.lang,
+                      str(listing)])
+    return floor.seconds, floor.cpu
 
 
 def run(settings: Settings) -> list[Row]:
     rows: list[Row] = []
     memory: dict[int, float] = {}
     for size in settings.sizes:
-        seconds, peak, words = _import(settings, size)
+        seconds, peak, words, cpu = _import(settings, size)
         memory[size] = peak
         if size == settings.largest:
-            floor = spacy_floor(settings, size)
+            floor, floor_cpu = spacy_floor(settings, size)
             speed, floor_speed = words / seconds, words / floor
             share = floor_speed and speed / floor_speed
             rows.append(Row(
                 f"import words/s, {size} transcripts ({words:,} words)", seconds, floor,
                 share, ">= 0.8x", share >= 0.8,
-                f"stc {speed:,.0f} words/s; spaCy nlp.pipe {floor_speed:,.0f} words/s"))
+                f"stc {speed:,.0f} words/s; spaCy nlp.pipe {floor_speed:,.0f} words/s;"
+                f" cpu {cpu:.1f} s vs {floor_cpu:.1f} s"))
     for size, peak in memory.items():
         rows.append(Row(f"import peak memory, {size} transcripts", None, None, None,
                         f"< {MEMORY_LIMIT_MB} MB", peak < MEMORY_LIMIT_MB, f"{peak:,.0f} MB"))

@@ -60,6 +60,7 @@ class Child:
     max_rss_mb: float
     code: int
     output: str
+    cpu: float = 0.0  # user + system seconds, less sensitive than wall time to a busy machine
 
 
 def run_child(args: list[str], cwd: Path | None = None, check: bool = True) -> Child:
@@ -76,7 +77,8 @@ def run_child(args: list[str], cwd: Path | None = None, check: bool = True) -> C
         output = out.read().decode("utf-8", "replace")
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:4])}... exited {proc.returncode}:\n{output[-2000:]}")
-    return Child(seconds, usage.ru_maxrss / 1024, proc.returncode, output)
+    return Child(seconds, usage.ru_maxrss / 1024, proc.returncode, output,
+                 usage.ru_utime + usage.ru_stime)
 
 
 def median_time(args: list[str], repeats: int, cwd: Path | None = None) -> float:
