@@ -120,11 +120,12 @@ def check_one_participant(doc: DocText, start: int, end: int) -> None:
 
 
 def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named],
-                note: str | None = None) -> int:
-    """Record one `unit.add`; returns the new unit's number."""
+                note: str | None = None, number: int | None = None) -> int:
+    """Record one `unit.add`; returns the new unit's number (`number` when given: one never
+    handed out, from a coding matrix written elsewhere)."""
     if not codes:
         raise StcError("E409")
-    unit = b.take_number("unit")
+    unit = number if number is not None else b.take_number("unit")
     text = doc.text
     payload: dict[str, Any] = {
         "id": unit, "doc": doc.id, "version": doc.version, "start": start, "end": end,

@@ -268,6 +268,7 @@ class RowPlan:
     nugget: bool
     note: str | None
     code_groups: dict[str, str] = field(default_factory=dict)  # code -> the group it goes in
+    new_number: int | None = None  # a new unit's number given in the file
 
 
 @dataclass
@@ -300,6 +301,7 @@ class _Project:
     unit_text: dict[int, str]
     spans: dict[tuple[str, int, int], int]
     code_group: dict[str, str | None] = field(default_factory=dict)  # code -> its group now
+    last_number: int = 0  # the last unit number handed out
     loaded: dict[str, tuple[DocText, Haystack]] = field(default_factory=dict)
 
     @classmethod
@@ -320,7 +322,8 @@ class _Project:
                                   " ON t.hash = u.text").fetchall())
         code_group = {str(name).casefold(): group for name, group in conn.execute(
             "SELECT c.name, g.name FROM codes c LEFT JOIN code_groups g ON g.id = c.group_id")}
-        return cls(docs, units, outdated, texts, spans, code_group)
+        row = conn.execute("SELECT last FROM counters WHERE name = 'unit'").fetchone()
+        return cls(docs, units, outdated, texts, spans, code_group, int(row[0]) if row else 0)
 
     def doc(self, conn: sqlite3.Connection, doc_id: str) -> tuple[DocText, Haystack]:
         if doc_id not in self.loaded:
@@ -360,12 +363,7 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     extra = [cells.get(c, "") for c in ("group", "subgroup", "nugget", "note")]
     if not unit_cell and not codes and not any(extra):
         return None  # an uncoded line of an --all-segments export
-    unit: int | None = None
-    if unit_cell:
-        digits = unit_cell[1:] if unit_cell[:1] in "Uu" else unit_cell
-        if not digits.isdigit() or int(digits) not in known.units:
-            raise ValueError(f"unknown unit {unit_cell!r}")
-        unit = int(digits)
+    unit, new_number = _unit_number(known, unit_cell)
     doc_cell = cells.get("document", "")
     if not doc_cell:
         raise ValueError("the document is empty")
@@ -394,12 +392,28 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
                              " empty to make a new unit")
     else:
         start, end = _locate(doc, hay, first, last, quote)
-        unit = known.spans.get((doc.id, start, end))
+        unit = None if new_number is not None else known.spans.get((doc.id, start, end))
     who = doc.participants(start, end) if unit is None else set()
     if len(who) > 1:
         raise ValueError(f"{doc.ref(start, end)} holds speech of {', '.join(sorted(who))}")
     return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
-                   cells.get("note", "") or None, _code_groups(known, codes, groups))
+                   cells.get("note", "") or None, _code_groups(known, codes, groups), new_number)
+
+
+def _unit_number(known: _Project, cell: str) -> tuple[int | None, int | None]:
+    """(an existing unit, a new unit's number never handed out) from the unit cell."""
+    if not cell:
+        return None, None
+    digits = cell[1:] if cell[:1] in "Uu" else cell
+    if not digits.isdigit() or int(digits) < 1:
+        raise ValueError(f"{cell!r} is not a unit; write U7, or leave it empty for a new unit")
+    number = int(digits)
+    if number in known.units:
+        return number, None
+    if number <= known.last_number:
+        raise ValueError(f"U{number} is not a unit of this project and numbers are never"
+                         " reused; leave the unit cell empty to make a new unit")
+    return None, number
 
 
 def _code_groups(known: _Project, codes: list[str], groups: list[str]) -> dict[str, str]:
@@ -441,6 +455,7 @@ def check_rows(conn: sqlite3.Connection, rows: list[Row]) -> tuple[list[RowPlan]
     problems: list[str] = []
     skipped = 0
     code_group: dict[str, tuple[str, int]] = {}
+    seen_units: dict[int, int] = {}
     for number, cells in rows:
         try:
             plan = _check_row(conn, known, number, cells)
@@ -450,6 +465,11 @@ def check_rows(conn: sqlite3.Connection, rows: list[Row]) -> tuple[list[RowPlan]
         if plan is None:
             skipped += 1
             continue
+        ident = plan.unit or plan.new_number
+        if ident is not None:
+            first = seen_units.setdefault(ident, number)
+            if first != number:
+                problems.append(f"units row {number}: U{ident} is in row {first} too")
         for name, group in plan.code_groups.items():
             seen = code_group.setdefault(name.casefold(), (group, number))
             if seen[0].casefold() != group.casefold():
@@ -520,7 +540,8 @@ class _Applier:
         if plan.subgroup and plan.group:
             sub = self.subgroup(self.group(plan.group), plan.subgroup)
         if plan.unit is None:
-            unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note)
+            unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note,
+                               plan.new_number)
             self.report.new_units += 1
             self.report.lines.append(f"+ U{unit} {plan.doc.ref(plan.start, plan.end)}"
                                      f"  {'; '.join(c.name for c in codes)}")
@@ -619,6 +640,14 @@ class _Applier:
         return [int(r[0]) for r in self.conn.execute(sql, args)]
 
 
+def _reserve_numbers(b: Batch, plans: list[RowPlan]) -> None:
+    """Numbers the file gives new units are taken first, so units without one come after."""
+    given = [p.new_number for p in plans if p.new_number is not None]
+    if given:
+        b.conn.execute("INSERT INTO counters VALUES ('unit', ?) ON CONFLICT(name) DO UPDATE"
+                       " SET last = MAX(last, excluded.last)", (max(given),))
+
+
 def _check_subgroup_rows(rows: list[Row]) -> list[str]:
     return [f"subgroups row {number}: the group is empty" for number, cells in rows
             if not cells.get("group", "").strip()]
@@ -640,6 +669,7 @@ def import_matrix(project: Project, path: Path, dry_run: bool = False,
         with project.batch(why or f"coding matrix {path.name}") as b:
             applier = _Applier(b, report)
             applier.codes_of(plans)
+            _reserve_numbers(b, plans)
             for plan in plans:
                 applier.unit(plan)
             applier.texts(sub_rows or [])

@@ -77,14 +77,14 @@ def test_bad_rows_are_refused_with_numbers_and_nothing_applied(run: Run, intervi
           ",I1,,Finnes ikke,fint,,,,\n"
           ",I1,99,,fint,,,,\n"
           ",I1,3,,,,,yes,\n"
-          "U77,I1,3,,x,,,,\n")
+          "0,I1,3,,x,,,,\n")
     before = state(interview)
     result = run("matrix", "import", "m.csv", code=1)
     err = result.stderr
     assert "[E418]" in err and "6 row(s) refused" in err
     for row, reason in [(3, "unknown document 'I9'"), (4, "occurs 2 times (I1:4, I1:8)"),
                         (5, "not found"), (6, "outside them"), (7, "no codes"),
-                        (8, "unknown unit 'U77'")]:
+                        (8, "is not a unit")]:
         assert f"row {row}: " in err and reason in err
     assert state(interview) == before
 
@@ -174,4 +174,19 @@ def test_sample_corpus_matrix_with_revisions(run: Run, project: Path) -> None:
     for unit, row in zip(got, rows, strict=True):
         assert " ".join(unit["text"].split()) == " ".join(row["quote"].split())
         assert unit["codes"] == sorted(c.strip() for c in row["codes"].split(";"))
+    run("verify")
+
+
+def test_unit_numbers_from_a_matrix_written_elsewhere_are_kept(run: Run, interview: Path
+                                                                ) -> None:
+    write(interview / "m.csv", HEADER + "U5,I1,2,,frihet,,,,\n,I1,3,,søvn,,,,\nU2,I1,7,,savn,,,,\n")
+    run("matrix", "import", "m.csv")
+    assert [u["unit"] for u in units(run)] == ["U2", "U5", "U6"]
+    run("code", "I1:8", "fint")
+    assert units(run)[-1]["unit"] == "U7"
+    run("drop", "code", "fint", "--force")
+    run("undo")
+    write(interview / "n.csv", HEADER + "U1,I1,4,,x,,,,\nU5,I1,6,,y,,,,\n")
+    err = run("matrix", "import", "n.csv", code=1).stderr
+    assert "1 row(s) refused" in err and "row 2: U1 is not a unit" in err
     run("verify")
