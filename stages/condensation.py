@@ -306,7 +306,22 @@ def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: boo
 
 def document_text(conn: sqlite3.Connection, doc: str) -> tuple[str, int]:
     row = conn.execute("SELECT text, version FROM documents WHERE id = ?", (doc,)).fetchone()
-    return must_text(conn, row["text"]), int(row["version"])
+    return _text_of(conn, str(row["text"])), int(row["version"])
+
+
+_TEXTS: dict[str, str] = {}  # transcript texts by hash: a report reads each once, not per unit
+
+
+def _text_of(conn: sqlite3.Connection, digest: str) -> str:
+    # a text never changes under its hash; one that was erased is no longer in the store
+    if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
+        _TEXTS.pop(digest, None)
+        return must_text(conn, digest)
+    if digest not in _TEXTS:
+        if len(_TEXTS) >= 16:
+            _TEXTS.pop(next(iter(_TEXTS)))
+        _TEXTS[digest] = must_text(conn, digest)
+    return _TEXTS[digest]
 
 
 def unit_source_text(conn: sqlite3.Connection, unit: int) -> str:
