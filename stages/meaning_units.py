@@ -380,8 +380,12 @@ def unit_participants(conn: sqlite3.Connection) -> dict[int, str]:
 
 
 def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | None = None,
-               doc: str | None = None, review: bool = False) -> list[UnitView]:
+               doc: str | None = None, review: bool = False, subgroup: str | None = None
+               ) -> list[UnitView]:
     where, args = _unit_filters(conn, code, group, doc, review)
+    if subgroup:
+        where += (" AND " if where else " WHERE ") + "u.subgroup_id = ?"
+        args.append(get(conn, "subgroup", subgroup).id)
     rows = conn.execute(
         "SELECT u.id, u.doc, u.version, u.start, u.end, u.text, u.subgroup_id, u.nugget,"
         " u.note, u.aside, u.review FROM units u" + where + " ORDER BY u.id", args).fetchall()

@@ -302,6 +302,7 @@ class _Project:
     spans: dict[tuple[str, int, int], int]
     code_group: dict[str, str | None] = field(default_factory=dict)  # code -> its group now
     last_number: int = 0  # the last unit number handed out
+    loose: bool = False  # typographic quotes, apostrophes and dashes match their plain forms
     loaded: dict[str, tuple[DocText, Haystack]] = field(default_factory=dict)
 
     @classmethod
@@ -328,7 +329,7 @@ class _Project:
     def doc(self, conn: sqlite3.Connection, doc_id: str) -> tuple[DocText, Haystack]:
         if doc_id not in self.loaded:
             d = load_doc(conn, doc_id)
-            self.loaded[doc_id] = (d, Haystack(d.text))
+            self.loaded[doc_id] = (d, Haystack(d.text, self.loose))
         return self.loaded[doc_id]
 
 
@@ -387,7 +388,8 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
         raise ValueError(f"subgroup {subgroup!r} needs its group in the group column")
     if unit is not None:
         _, start, end, *_ = known.units[unit]
-        if quote and normalise_quote(quote) != normalise_quote(known.unit_text.get(unit, "")):
+        text = known.unit_text.get(unit, "")
+        if quote and normalise_quote(quote, known.loose) != normalise_quote(text, known.loose):
             raise ValueError(f"the quote differs from the text of U{unit}; leave the unit"
                              " empty to make a new unit")
     else:
@@ -448,9 +450,11 @@ def _locate(doc: DocText, hay: Haystack, first: int | None, last: int | None,
     return found[0]
 
 
-def check_rows(conn: sqlite3.Connection, rows: list[Row]) -> tuple[list[RowPlan], list[str], int]:
+def check_rows(conn: sqlite3.Connection, rows: list[Row], loose: bool = False
+               ) -> tuple[list[RowPlan], list[str], int]:
     """Plans for the good rows, problems of the bad ones, and how many rows were skipped."""
     known = _Project.load(conn)
+    known.loose = loose
     plans: list[RowPlan] = []
     problems: list[str] = []
     skipped = 0
@@ -654,10 +658,10 @@ def _check_subgroup_rows(rows: list[Row]) -> list[str]:
 
 
 def import_matrix(project: Project, path: Path, dry_run: bool = False,
-                  why: str | None = None) -> ImportReport:
+                  why: str | None = None, loose: bool = False) -> ImportReport:
     """Check every row, then record the difference in one transaction (none on a dry run)."""
     unit_rows_, sub_rows = read_matrix(path)
-    plans, problems, skipped = check_rows(project.conn, unit_rows_)
+    plans, problems, skipped = check_rows(project.conn, unit_rows_, loose)
     problems += _check_subgroup_rows(sub_rows or [])
     if problems:
         shown = problems[:100] + ([f"... and {len(problems) - 100} more"]

@@ -53,6 +53,8 @@ def test_import_new_units_codes_groups_subgroups(run: Run, interview: Path) -> N
         (["frihet", "søvn"], ["Frihet"], None, True, "om søvn"),
         (["savn"], ["Nærhet"], "Tap", False, None)]
     assert got[1]["text"] == "Jeg savner besøket."
+    sorted_ = json.loads(run("units", "--subgroup", "nærhet/tap", "--json").stdout)
+    assert [u["unit"] for u in sorted_] == ["U2"]
     log = json.loads(run("log", "--json").stdout)
     assert {r["why"] for r in log[1:] if r["kind"] != "document.import"} == {"første runde"}
     assert "Nothing to change" in run("matrix", "import", "m.csv").stdout
@@ -190,3 +192,10 @@ def test_unit_numbers_from_a_matrix_written_elsewhere_are_kept(run: Run, intervi
     err = run("matrix", "import", "n.csv", code=1).stderr
     assert "1 row(s) refused" in err and "row 2: U1 is not a unit" in err
     run("verify")
+
+
+def test_loose_quotes(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER + ",I1,,–Nå kan jeg sove,søvn,,,,\n")
+    assert "not found" in run("matrix", "import", "m.csv", code=1).stderr
+    run("matrix", "import", "m.csv", "--loose")
+    assert units(run)[0]["text"] == "-Nå kan jeg sove"

@@ -48,8 +48,10 @@ def export(file: Path, all_segments: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only print the difference; change nothing.")
 @click.option("--summary", is_flag=True, help="Print the counts, not every change.")
+@click.option("--loose", is_flag=True, help="Typographic quotation marks, apostrophes and dashes"
+              " in quotes match their plain forms.")
 @click.option("--why", help="Why: kept in the trail with every change.")
-def import_(file: Path, dry_run: bool, summary: bool, why: str | None) -> None:
+def import_(file: Path, dry_run: bool, summary: bool, loose: bool, why: str | None) -> None:
     """Bring a coding matrix in: the difference to the project is printed and recorded in one
     transaction. Any bad row refuses the whole file, naming each bad row.
 
@@ -61,7 +63,7 @@ def import_(file: Path, dry_run: bool, summary: bool, why: str | None) -> None:
     from stc.matrix import import_matrix
 
     project = open_project_from(click.get_current_context())
-    report = import_matrix(project, file, dry_run, why)
+    report = import_matrix(project, file, dry_run, why, loose)
     if not summary:
         for line in report.lines:
             click.echo(line)

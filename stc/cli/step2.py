@@ -48,11 +48,12 @@ def code(ref: str, codes: tuple[str, ...], quote: str | None, loose: bool, group
 @project_options
 @click.option("--code", "code_name", help="Only units with this code.")
 @click.option("--group", help="Only units with a code in this group.")
+@click.option("--subgroup", help="Only units sorted into GROUP/SUBGROUP.")
 @click.option("--doc", help="Only units in this transcript.")
 @click.option("--review", is_flag=True, help="Only units to review after a re-import.")
 @json_option
-def units(code_name: str | None, group: str | None, doc: str | None, review: bool,
-          as_json: bool) -> None:
+def units(code_name: str | None, group: str | None, subgroup: str | None, doc: str | None,
+          review: bool, as_json: bool) -> None:
     """List meaning units with their place, codes and text.
 
     \b
@@ -61,12 +62,13 @@ def units(code_name: str | None, group: str | None, doc: str | None, review: boo
       stc units --doc I2 --json
     """
     project = open_project_from(click.get_current_context())
-    found = mu.list_units(project.conn, code_name, group, doc, review)
+    found = mu.list_units(project.conn, code_name, group, doc, review, subgroup)
     if as_json:
         print_json([u.as_json() for u in found])
         return
     if not found:
-        click.echo("No meaning units match." if (code_name or group or doc or review) else
+        filtered = code_name or group or subgroup or doc or review
+        click.echo("No meaning units match." if filtered else
                    "No meaning units yet. Next: stc code DOC:N-M CODE...")
     for u in found:
         marks = "".join([" [nugget]" if u.nugget else "", f" [review: {u.review}]"
