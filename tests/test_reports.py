@@ -192,3 +192,15 @@ def test_matrix_counts_participants_by_group_and_subgroup(run: Run, tmp_path: Pa
 
     frame = pd.read_csv(io.StringIO("\n".join(lines)), comment="#")
     assert list(frame["participant"]) == ["I1", "I2", "I3"]
+
+
+def test_every_language_has_every_phrase_and_check_title() -> None:
+    from stc.checks import CHECKS
+    from stc.reports.locale import LANGUAGES, phrases
+
+    english = phrases("en")
+    for language in LANGUAGES:
+        found = phrases(language)
+        assert set(found) == set(english), language
+        assert set(found["check_titles"]) == {ident for ident, _, _ in CHECKS}, language
+    assert phrases("de") == english  # languages without their own phrases get English
