@@ -138,3 +138,18 @@ def test_search_word_lemma_and_regex(run: Run, interview: Path) -> None:
     shown = run("search", "savner").stdout
     assert shown.startswith("I1:8") and "[savner]" in shown
     run("code", hits[0]["ref"], "fint", "--quote", "Det er fint.")
+
+
+def test_subgroups_rename_merge_drop(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", "unit,document,segments,quote,codes,group,subgroup,nugget,note\n"
+          ",I1,2,,frihet,Nærhet,Frihet,,\n,I1,3,,søvn,Nærhet,Søvn,,\n,I1,8,,savn,Nærhet,Savn,,\n")
+    run("matrix", "import", "m.csv")
+    run("rename", "subgroup", "nærhet/søvn", "Hvile", "--why", "bredere")
+    out = run("merge", "subgroup", "Nærhet/Frihet", "Nærhet/Hvile", "--into", "Egen tid").stdout
+    assert "Nærhet/Frihet, Nærhet/Hvile merged into Nærhet/Egen tid (new)" in out
+    assert [u["subgroup"] for u in units(run)] == ["Egen tid", "Egen tid", "Savn"]
+    assert "[E407]" in run("drop", "subgroup", "Nærhet/Savn", code=1).stderr
+    run("drop", "subgroup", "Nærhet/Savn", "--force")
+    assert units(run)[2]["subgroup"] is None
+    assert "[E401]" in run("rename", "subgroup", "Savn", "X", code=1).stderr
+    run("verify")
