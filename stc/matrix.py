@@ -218,14 +218,26 @@ def read_matrix(path: Path) -> tuple[list[Row], list[Row] | None]:
 
 
 def _read_csv(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
+    import io
+
+    data = path.read_bytes()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return _rows(path, (tuple(r) for r in csv.reader(handle)), wanted, required)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise StcError("E417", path=str(path),
-                       detail="not UTF-8; save it as CSV UTF-8 from the spreadsheet") from None
+        # Excel on Windows saves "CSV" in the ANSI code page, cp1252 for the Nordic languages
+        text = data.decode("cp1252", errors="replace")
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""),
+                            delimiter=_delimiter(text.partition("\n")[0]))
+        return _rows(path, (tuple(r) for r in reader), wanted, required)
     except csv.Error as exc:
         raise StcError("E417", path=str(path), detail=f"not a readable CSV file ({exc})") from None
+
+
+def _delimiter(header: str) -> str:
+    """Spreadsheets in Nordic locales save CSV with `;` between cells; some use tabs."""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
 def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:

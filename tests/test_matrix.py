@@ -199,3 +199,16 @@ def test_loose_quotes(run: Run, interview: Path) -> None:
     assert "not found" in run("matrix", "import", "m.csv", code=1).stderr
     run("matrix", "import", "m.csv", "--loose")
     assert units(run)[0]["text"] == "-Nå kan jeg sove"
+
+
+def test_semicolon_separated_csv_from_a_nordic_spreadsheet(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER.replace(",", ";") + ';I1;2;;"frihet; søvn";Frihet;;;\n',
+          encoding="utf-8-sig")
+    run("matrix", "import", "m.csv")
+    assert units(run)[0]["codes"] == ["frihet", "søvn"]
+
+
+def test_csv_in_the_windows_code_page(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER + ",I1,7,,savn,Nærhet,,,\n", encoding="cp1252")
+    run("matrix", "import", "m.csv")
+    assert units(run)[0]["groups"] == ["Nærhet"]
