@@ -325,6 +325,7 @@ class NewUnit:
     ref: str  # DOC:N-M
     text: str
     codes: list[str]
+    existing: bool = False  # the stretch was a unit already; the codes were added to it
 
 
 def code_segments(project: Project, ref: str, codes: list[str], quote: str | None = None,
@@ -338,11 +339,27 @@ def code_segments(project: Project, ref: str, codes: list[str], quote: str | Non
     check_one_participant(doc, start, end)
     if not [c for c in codes if c.strip()]:
         raise StcError("E409")
+    same = conn.execute("SELECT id FROM units WHERE doc = ? AND version = ? AND start = ?"
+                        " AND end = ?", (doc.id, doc.version, start, end)).fetchone()
     with project.batch(why) as b:
         target = ensure(b, "group", group) if group else None
         named = ensure_codes(b, [c for c in codes if c.strip()], target)
-        unit = record_unit(b, doc, start, end, named, note)
-    return NewUnit(unit, doc.ref(start, end), doc.text[start:end], [c.name for c in named])
+        if same is None:
+            unit = record_unit(b, doc, start, end, named, note)
+        else:  # the same stretch again: one unit with more codes, not two units
+            unit = int(same[0])
+            _add_codes(b, unit, named)
+    return NewUnit(unit, doc.ref(start, end), doc.text[start:end], [c.name for c in named],
+                   existing=same is not None)
+
+
+def _add_codes(b: Batch, unit: int, codes: list[Named]) -> None:
+    have = {r[0] for r in b.conn.execute("SELECT code FROM unit_codes WHERE unit = ?", (unit,))}
+    add = [c for c in codes if c.id not in have]
+    if add:
+        b.record("unit.codes", {"id": unit, "add": [c.id for c in add],
+                                "add_names": [c.name for c in add], "remove": [],
+                                "remove_names": []})
 
 
 # -- listings ----------------------------------------------------------------------------------

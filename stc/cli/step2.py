@@ -40,7 +40,8 @@ def code(ref: str, codes: tuple[str, ...], quote: str | None, loose: bool, group
     """
     project = open_project_from(click.get_current_context())
     unit = mu.code_segments(project, ref, list(codes), quote, loose, group, note, why)
-    click.echo(f"U{unit.id} {unit.ref}  {', '.join(unit.codes)}")
+    again = "  (already a unit: codes added)" if unit.existing else ""
+    click.echo(f"U{unit.id} {unit.ref}  {', '.join(unit.codes)}{again}")
     click.echo(wrap(_short(unit.text, 300), 4))
 
 
