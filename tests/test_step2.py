@@ -161,3 +161,16 @@ def test_coding_the_same_stretch_again_adds_codes_to_its_unit(run: Run, intervie
     assert out.startswith("U1 I1:2") and "already a unit" in out
     assert [u["codes"] for u in units(run)] == [["frihet", "selvstendighet"]]
     run("verify")
+
+
+def test_quote_matching_maps_back_to_the_original_offsets() -> None:
+    from stc.quotes import find_all
+
+    text = "Kari: Jeg  sa\n\n«ja» – og gikk.\tJeg sa ja."
+    [(start, end)] = find_all(text, "Jeg sa «ja» – og", start=0, end=30)
+    assert text[start:end] == "Jeg  sa\n\n«ja» – og"
+    assert find_all(text, 'sa "ja" - og') == []
+    [(start, end)] = find_all(text, 'sa "ja" - og', loose=True)
+    assert text[start:end] == "sa\n\n«ja» – og"
+    assert len(find_all(text, "Jeg sa")) == 2
+    assert find_all(text, "e\u0301") == find_all(text, "é")  # NFC on both sides
