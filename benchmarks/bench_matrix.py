@@ -29,7 +29,11 @@ def run(settings: Settings) -> list[Row]:
     matrix = write_matrix(root, settings.matrix_units,
                           settings.data / f"matrix-{settings.matrix_units}.xlsx")
     floor = run_child([PYTHON, str(HERE / "floors.py"), "openpyxl", str(matrix)]).seconds
-    child = run_stc("matrix", "import", str(matrix), project=root)
+    child = run_stc("matrix", "import", str(matrix), project=root, check=False)
+    if child.code != 0:
+        error = child.output.strip().splitlines()[-1:] or ["no output"]
+        return [Row(label, None, floor, None, f"<= {TARGET}x", None,
+                    f"failed: {error[0][:120]}")]
     share = ratio(child.seconds, floor)
     return [Row(label, child.seconds, floor, share, f"<= {TARGET}x", share <= TARGET,
                 f"peak {child.max_rss_mb:,.0f} MB")]

@@ -32,7 +32,12 @@ def run(settings: Settings) -> list[Row]:
     for units in (small, large):
         root = report_project(settings, units)
         out = settings.data / f"reports-{units}"
-        times[units] = stc("report", "all", "--out", str(out), project=root).seconds
+        child = stc("report", "all", "--out", str(out), project=root, check=False)
+        if child.code != 0:
+            error = child.output.strip().splitlines()[-1:] or ["no output"]
+            return [Row(label, None, None, None, f"<= {TARGET:g}x", None,
+                        f"failed at {units:,} units: {error[0][:120]}")]
+        times[units] = child.seconds
     share = ratio(times[large], times[small])
     return [Row(label, times[large], times[small], share, f"<= {TARGET:g}x", share <= TARGET,
                 f"floor column: the {small:,}-unit run")]
