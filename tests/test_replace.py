@@ -84,6 +84,7 @@ def test_identical_file_and_unknown_document(run: Run, coded: Path) -> None:
     assert "[E419]" in run("import", "--replace", "I1", str(same), code=1).stderr
     assert "[E202]" in run("import", "--replace", "I9", str(same), code=1).stderr
     run("import", "--replace", "I1", str(same), str(same), code=2)
+    run("import", "--replace", "I1", "--id", "I2", str(same), code=2)
 
 
 def test_matrix_round_trip_after_a_replace(run: Run, coded: Path) -> None:

@@ -47,6 +47,9 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
     project = open_project_from(click.get_current_context())
     paths = list(files)
     if replace_doc:
+        if doc_id or participant:
+            raise click.UsageError("--replace keeps the document's id and participant;"
+                                   " leave out --id and --participant")
         _replace(project, replace_doc, paths, encoding, speakers, why)
         return
     if any(p.suffix.lower() in (".qdpx", ".qde", ".qdc") for p in paths):  # REFI-QDA exchange
