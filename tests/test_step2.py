@@ -174,3 +174,17 @@ def test_quote_matching_maps_back_to_the_original_offsets() -> None:
     assert text[start:end] == "sa\n\n«ja» – og"
     assert len(find_all(text, "Jeg sa")) == 2
     assert find_all(text, "e\u0301") == find_all(text, "é")  # NFC on both sides
+
+
+def test_merges_that_would_clash_are_refused(run: Run, interview: Path) -> None:
+    write(interview / "m.csv", "unit,document,segments,quote,codes,group,subgroup,nugget,note\n"
+          ",I1,2,,a,A,Felles,,\n,I1,3,,b,B,Felles,,\n")
+    run("matrix", "import", "m.csv")
+    assert "[E413]" in run("merge", "subgroup", "A/Felles", "B/Felles", "--into", "A/Ny",
+                           code=1).stderr
+    assert "[E414]" in run("merge", "group", "A", "B", "--into", "C", code=1).stderr
+    assert json.loads(run("codes", "--json").stdout)[0]["name"] == "A"  # nothing changed
+    run("theme", "add", "T1", "T2")
+    run("merge", "theme", "T1", "T2", "--into", "T2")
+    assert [t["name"] for t in json.loads(run("themes", "--json").stdout)["themes"]] == ["T2"]
+    run("verify")
