@@ -19,7 +19,10 @@ def all_commands() -> list[list[str]]:
     found: list[list[str]] = []
 
     def walk(group: click.Group, prefix: list[str]) -> None:
-        for name, command in group.commands.items():
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, f"stc {' '.join([*prefix, name])} does not load"
             found.append([*prefix, name])
             if isinstance(command, click.Group):
                 walk(command, [*prefix, name])

@@ -7,6 +7,7 @@ bug and prints one line too, unless --debug asks for the traceback.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 from typing import Any
@@ -16,6 +17,23 @@ import click
 from stc import __version__
 from stc.cli.common import Context
 from stc.errors import StcError
+
+# Each command's module, in the order `stc --help` lists them (the four steps, then the trail).
+# Modules are imported only when their command runs, so `stc status` loads no step code.
+COMMAND_MODULES: dict[str, str] = {
+    "init": "project", "status": "project",
+    "import": "documents", "docs": "documents", "show": "documents",
+    "memo": "step1", "memos": "step1", "theme": "step1", "themes": "step1", "terms": "step1",
+    "code": "step2", "units": "step2", "codes": "step2", "group": "step2", "rename": "step2",
+    "merge": "step2", "drop": "step2", "search": "step2",
+    "matrix": "matrix",
+    "subgroup": "step3", "subgroups": "step3", "sort": "step3", "set-aside": "step3",
+    "condense": "step3", "nugget": "step3",
+    "describe": "step4", "order": "step4", "names": "step4", "prevalence": "step4",
+    "check": "step4",
+    "report": "report", "export": "exchange", "erase": "privacy",
+    "log": "trail", "verify": "trail", "undo": "trail",
+}
 
 
 class StcGroup(click.Group):
@@ -38,7 +56,14 @@ class StcGroup(click.Group):
             _fail(ctx, f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)  # in the order of the four steps, not alphabetical
+        return [*COMMAND_MODULES, *(n for n in self.commands if n not in COMMAND_MODULES)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(f"stc.cli.{COMMAND_MODULES[cmd_name]}")
+            for command in module.COMMANDS:
+                self.commands.setdefault(str(command.name), command)
+        return self.commands.get(cmd_name)
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -75,35 +100,6 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
       stc status
     """
     ctx.obj = Context(project_dir, author, debug)
-
-
-def _register() -> None:
-    from stc.cli import documents, project, trail
-
-    for module in (project, documents):
-        for command in module.COMMANDS:
-            main.add_command(command)
-    _register_optional()
-    for command in trail.COMMANDS:
-        main.add_command(command)
-
-
-def _register_optional() -> None:
-    """Command modules of the steps, registered when present."""
-    import importlib
-
-    for name in ("step1", "step2", "matrix", "step3", "step4", "report", "exchange", "privacy"):
-        try:
-            module = importlib.import_module(f"stc.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"stc.cli.{name}":
-                raise
-            continue
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m stc`
