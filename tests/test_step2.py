@@ -86,7 +86,7 @@ def test_codes_tree_groups_and_counts(run: Run, interview: Path) -> None:
     assert tree[0]["units"] == 3 and tree[0]["participants"] == 1
     assert [u["unit"] for u in units(run, "--code", "FRIHET")] == ["U1", "U2"]
     assert len(units(run, "--group", "nærhet")) == 3
-    assert "Nærhet  [3 units, 1 participants]" in run("codes").stdout
+    assert "Nærhet  [3 units, 1 participant]" in run("codes").stdout
 
 
 def test_rename_merge_drop_are_recorded_with_why(run: Run, interview: Path) -> None:

@@ -12,6 +12,10 @@ WHY = click.option("--why", help="Why: kept in the trail.")
 KIND = click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -98,9 +102,11 @@ def codes(as_json: bool) -> None:
         click.echo("No codes yet. Next: stc code DOC:N-M CODE...")
     for node in tree:
         title = node.name or "(not in a group)"
-        click.echo(f"{title}  [{node.units} units, {node.participants} participants]")
+        click.echo(f"{title}  [{_count(node.units, 'unit')}, "
+                   f"{_count(node.participants, 'participant')}]")
         for c in node.codes:
-            click.echo(f"    {c.name:<40} {c.units:>4} units {c.participants:>3} participants")
+            click.echo(f"    {c.name:<40} {_count(c.units, 'unit'):>9} "
+                       f"{_count(c.participants, 'participant'):>16}")
         if node.subgroups:
             click.echo(f"    subgroups: {', '.join(node.subgroups)}")
 
