@@ -6,13 +6,14 @@ transcript, and only then notes 4 to 8 preliminary themes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from stc.errors import StcError
-from stc.lookup import resolve_ref
+from stc.lookup import KINDS, resolve_ref
 from stc.project import Project
 from stc.refs import UNIT_REF, resolve_doc
 from stc.stages import Step, StepStatus, count
@@ -125,23 +126,61 @@ def add_memo(project: Project, body: str, kind: str | None = None, on: str | Non
 
 def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = None
           ) -> list[Memo]:
-    sql = ("SELECT m.id, m.kind, m.ref, m.body, m.seq, t.at, t.author FROM memos m"
-           " JOIN trail t ON t.seq = m.seq")
-    where: list[str] = []
-    args: list[object] = []
-    if on:
-        ref = resolve_ref(conn, on)
-        where.append("(m.ref = ? COLLATE NOCASE OR m.ref LIKE ?)")
-        args += [ref, f"{ref}:%"]
-    if kind:
-        if kind not in MEMO_KINDS:
-            raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
-        where.append("m.kind = ?")
-        args.append(kind)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = conn.execute(sql + " ORDER BY m.id", args).fetchall()
-    return [Memo(r[0], r[1], r[2], must_text(conn, r[3]), r[4], r[5], r[6]) for r in rows]
+    """Memos, oldest first; a memo on a theme, code, group or subgroup shows the name that
+    thing bears now, after renames and merges."""
+    if kind and kind not in MEMO_KINDS:
+        raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
+    rows = conn.execute("SELECT m.id, m.kind, m.ref, m.body, m.seq, t.at, t.author FROM memos m"
+                        " JOIN trail t ON t.seq = m.seq ORDER BY m.id").fetchall()
+    renames = _renames(conn) if any(r[2] and r[2].split(":")[0] in KINDS for r in rows) else []
+    wanted = resolve_ref(conn, on).casefold() if on else None
+    out = []
+    for r in rows:
+        ref = _current_ref(r[2], r[4], renames) if r[2] else None
+        if kind and r[1] != kind:
+            continue
+        if wanted and not (ref and (ref.casefold() == wanted
+                                    or ref.casefold().startswith(wanted + ":"))):
+            continue
+        out.append(Memo(r[0], r[1], ref, must_text(conn, r[3]), r[4], r[5], r[6]))
+    return out
+
+
+def _renames(conn: sqlite3.Connection) -> list[tuple[int, str, list[str], str]]:
+    """(seq, kind, old names, new name) of every rename and merge still in effect."""
+    undone = {json.loads(p)["seq"] for (p,) in
+              conn.execute("SELECT payload FROM trail WHERE kind = 'undo'")}
+    out = []
+    for seq, change, payload in conn.execute(
+            "SELECT seq, kind, payload FROM trail WHERE kind IN ('rename', 'merge')"
+            " ORDER BY seq"):
+        if seq in undone:
+            continue
+        p = json.loads(payload)
+        if change == "rename":
+            out.append((seq, p["kind"], [p["old"]], p["new"]))
+        else:  # subgroup names in a merge are GROUP/SUBGROUP; keep the subgroup part
+            names = [n.rsplit("/", 1)[-1] if p["kind"] == "subgroup" else n for n in p["names"]]
+            into = p["into_name"]
+            out.append((seq, p["kind"], names,
+                        into.rsplit("/", 1)[-1] if p["kind"] == "subgroup" else into))
+    return out
+
+
+def _current_ref(ref: str, since: int, renames: list[tuple[int, str, list[str], str]]) -> str:
+    kind, sep, name = ref.partition(":")
+    if not sep or kind not in KINDS:
+        return ref
+    group, slash, sub = name.rpartition("/") if kind == "subgroup" else ("", "", name)
+    for seq, changed, old, new in renames:
+        if seq <= since:
+            continue
+        folded = [o.casefold() for o in old]
+        if changed == kind and sub.casefold() in folded:
+            sub = new
+        elif kind == "subgroup" and changed == "group" and group.casefold() in folded:
+            group = new
+    return f"{kind}:{group}{slash}{sub}"
 
 
 # -- frequent words ----------------------------------------------------------------------------

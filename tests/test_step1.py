@@ -113,3 +113,17 @@ def test_terms_use_the_lookup_lemmas_of_the_project_language(run: Run, tmp_path:
     run("import", str(write(tmp_path / "P1.txt", text)))
     top = {t["lemma"]: t["count"] for t in json.loads(run("terms", "--json").stdout)[0]["top"]}
     assert top["walk"] == 4 and top["dog"] == 2 and "maybe" in top
+
+
+def test_memos_follow_renames_and_merges(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet", "--group", "Nærhet")
+    run("memo", "add", "--on", "code:frihet", "-m", "om frihet")
+    run("memo", "add", "--on", "group:Nærhet", "-m", "om nærhet")
+    run("rename", "code", "frihet", "selvbestemmelse")
+    run("merge", "group", "Nærhet", "--into", "Relasjon")
+    refs = [m["ref"] for m in json.loads(run("memos", "--json").stdout)]
+    assert refs == ["code:selvbestemmelse", "group:Relasjon"]
+    found = json.loads(run("memos", "--on", "code:selvbestemmelse", "--json").stdout)
+    assert [m["body"] for m in found] == ["om frihet"]
+    run("undo")
+    assert json.loads(run("memos", "--json").stdout)[1]["ref"] == "group:Nærhet"
