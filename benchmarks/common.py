@@ -27,7 +27,7 @@ class Settings:
     matrix_units: int = 20_000
     report_units: tuple[int, int] = (2_000, 20_000)
     verify_changes: int = 100_000
-    repeats: int = 10                          # start-up runs; the median is reported
+    repeats: int = 15                          # start-up runs; the median is reported
     data: Path = DATA
     lang: str = "en"
 
@@ -81,9 +81,26 @@ def run_child(args: list[str], cwd: Path | None = None, check: bool = True) -> C
                  usage.ru_utime + usage.ru_stime)
 
 
-def median_time(args: list[str], repeats: int, cwd: Path | None = None) -> float:
-    run_child(args, cwd)  # warm the file cache
-    return statistics.median(run_child(args, cwd).seconds for _ in range(repeats))
+def median_times(commands: list[list[str]], repeats: int) -> list[float]:
+    """The median wall time of each command, run in turn round after round, so a machine
+    that gets busier or quieter during the measurement weighs on all of them alike."""
+    for args in commands:
+        run_child(args)  # warm the file cache
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeats):
+        for args, seconds in zip(commands, times, strict=True):
+            seconds.append(run_child(args).seconds)
+    return [statistics.median(seconds) for seconds in times]
+
+
+def compile_bytecode() -> None:
+    """Write stc's bytecode, as installing a wheel does. Every child runs with
+    PYTHONDONTWRITEBYTECODE, so an editable install would otherwise compile stc's modules
+    from source on every start."""
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([PYTHON, "-m", "compileall", "-q", *(str(root / d) for d in
+                                                         ("stc", "stages", "reports"))],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def stc(*args: str, project: Path | None = None, check: bool = True) -> Child:

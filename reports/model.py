@@ -30,6 +30,8 @@ _PLACED = re.compile(r"^\[\s*U(\d+)\s*\]$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """Report settings from the [report] table of stc.toml."""
+
     chapter: str = "3"
     inline_words: int = 0  # quotations shorter than this many words run inline
 

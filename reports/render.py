@@ -53,6 +53,8 @@ def environment(project_templates: Path | None = None) -> Any:
 
 @dataclass(frozen=True)
 class Request:
+    """Which reports to render, and in which formats."""
+
     reports: tuple[str, ...]
     formats: dict[str, tuple[str, ...]]
 

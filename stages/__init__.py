@@ -15,10 +15,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
+    """One of Malterud's four steps: what it needs and what it produces."""
+
     number: int
     name: str
     requires: tuple[str, ...]
@@ -27,6 +29,8 @@ class Step:
 
 @dataclass
 class StepStatus:
+    """How far the project has come in one step, and what to do next."""
+
     step: Step
     facts: list[str] = field(default_factory=list)
     next: str | None = None  # the one thing to do next in this step, as a command

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
 from stc.project import Project
@@ -54,8 +53,7 @@ def status(conn: sqlite3.Connection) -> StepStatus:
 
 # -- references ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A code group, or a subgroup within one: what a condensate or analytic text belongs to."""
 
     kind: str  # "group" or "subgroup"

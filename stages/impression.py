@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from stc.errors import StcError
 from stc.lookup import KINDS, resolve_ref
@@ -50,6 +50,8 @@ def status(conn: sqlite3.Connection) -> StepStatus:
 
 @dataclass
 class ThemeInfo:
+    """A preliminary theme and the code groups grown out of it."""
+
     id: int
     name: str
     position: int
@@ -94,8 +96,9 @@ def add_themes(project: Project, names: list[str], why: str | None = None) -> li
 MEMO_KINDS = ("preunderstanding", "impression", "note")
 
 
-@dataclass
-class Memo:
+class Memo(NamedTuple):
+    """A memo with the change that wrote it."""
+
     id: int
     kind: str
     ref: str | None
@@ -105,7 +108,7 @@ class Memo:
     author: str
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 def add_memo(project: Project, body: str, kind: str | None = None, on: str | None = None,
@@ -185,8 +188,9 @@ def _current_ref(ref: str, since: int, renames: list[tuple[int, str, list[str], 
 
 # -- frequent words ----------------------------------------------------------------------------
 
-@dataclass
-class Terms:
+class Terms(NamedTuple):
+    """The most frequent lemmas of one transcript or of all of them."""
+
     doc: str | None  # None: across all transcripts
     words: int
     top: list[tuple[str, int]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left, bisect_right
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from stc.changes.analysis import TABLES
 from stc.errors import StcError
@@ -44,8 +44,7 @@ def status(conn: sqlite3.Connection) -> StepStatus:
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
 
 
-@dataclass
-class DocText:
+class DocText(NamedTuple):
     """The current version of a transcript: its text, segments and turns."""
 
     id: str
@@ -319,8 +318,9 @@ def _check_subgroup_clash(conn: sqlite3.Connection, merged: list[Named], target:
 
 # -- coding ------------------------------------------------------------------------------------
 
-@dataclass
-class NewUnit:
+class NewUnit(NamedTuple):
+    """A meaning unit made or extended by `stc code`."""
+
     id: int
     ref: str  # DOC:N-M
     text: str
@@ -364,8 +364,9 @@ def _add_codes(b: Batch, unit: int, codes: list[Named]) -> None:
 
 # -- listings ----------------------------------------------------------------------------------
 
-@dataclass
-class UnitView:
+class UnitView(NamedTuple):
+    """A meaning unit as `stc units` lists it."""
+
     id: int
     doc: str
     segments: str  # DOC:N-M
@@ -384,7 +385,7 @@ class UnitView:
         return f"U{self.id}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"unit": self.ref, **asdict(self)}
+        return {"unit": self.ref, **self._asdict()}
 
 
 def unit_participants(conn: sqlite3.Connection) -> dict[int, str]:
@@ -465,8 +466,9 @@ class _Places:
         return f"{doc}:{numbers[i]}" if i == j else f"{doc}:{numbers[i]}-{numbers[j]}"
 
 
-@dataclass
-class CodeCount:
+class CodeCount(NamedTuple):
+    """A code with the meaning units and participants behind it."""
+
     name: str
     units: int
     participants: int
@@ -474,6 +476,8 @@ class CodeCount:
 
 @dataclass
 class GroupNode:
+    """A code group (or the codes in none) with its codes and subgroups."""
+
     name: str | None  # None: codes not yet in a group
     units: int
     participants: int
@@ -481,7 +485,8 @@ class GroupNode:
     subgroups: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"name": self.name, "units": self.units, "participants": self.participants,
+                "codes": [code._asdict() for code in self.codes], "subgroups": self.subgroups}
 
 
 def code_tree(conn: sqlite3.Connection) -> list[GroupNode]:

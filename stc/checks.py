@@ -28,6 +28,8 @@ from stc.texts import get_text
 
 @dataclass
 class CheckResult:
+    """One of the checks of `stc check`, with what fails it."""
+
     id: str
     title: str
     failures: list[str] = field(default_factory=list)

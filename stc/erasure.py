@@ -17,6 +17,8 @@ from stc.refs import resolve_doc
 
 @dataclass
 class Erasure:
+    """What `stc erase` removed from a withdrawn participant's transcript, and its change."""
+
     doc: str
     texts: int
     units: int

@@ -30,6 +30,8 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 @dataclass
 class ImportResult:
+    """What importing one transcript recorded, or why nothing changed."""
+
     doc: str
     filename: str
     encoding: str | None

@@ -7,7 +7,7 @@ subgroup is unique within its code group and written `GROUP/SUBGROUP`.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stc.errors import StcError
 from stc.refs import UNIT_REF, check_segment_range
@@ -17,8 +17,9 @@ LISTING = {"theme": "stc themes", "code": "stc codes", "group": "stc codes",
            "subgroup": "stc codes"}
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(NamedTuple):
+    """A theme, code, code group or subgroup, found by name or number."""
+
     kind: str
     id: int
     name: str

@@ -269,6 +269,8 @@ def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:
 
 @dataclass
 class RowPlan:
+    """One row of an imported coding matrix, checked and ready to apply."""
+
     number: int
     unit: int | None  # None: a new unit
     doc: DocText
@@ -285,6 +287,8 @@ class RowPlan:
 
 @dataclass
 class ImportReport:
+    """The difference a coding matrix makes, and whether it was applied."""
+
     lines: list[str] = field(default_factory=list)  # the difference, one line per change
     new_units: int = 0
     changed_units: int = 0

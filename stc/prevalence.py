@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Prevalence:
+    """How many participants and meaning units stand behind a group or subgroup."""
+
     group: str
     subgroup: str | None
     units: int

@@ -6,10 +6,8 @@ as one transaction together with its trail record (`Project.batch`).
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
-import subprocess
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -213,6 +211,15 @@ def resolve_author(override: str | None, settings: dict[str, Any]) -> str:
     name = settings.get("user", {}).get("name")
     if name:
         return str(name)
+    return _author_from_system()
+
+
+def _author_from_system() -> str:
+    # imported here: only a change with no configured author needs them, and reading
+    # commands start faster without
+    import getpass
+    import subprocess
+
     try:
         git = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
                              timeout=5, check=False)

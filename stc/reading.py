@@ -16,6 +16,8 @@ from stc.texts import must_text
 
 @dataclass
 class DocumentInfo:
+    """One transcript as `stc docs` lists it."""
+
     id: str
     participant: str
     filename: str
@@ -30,6 +32,8 @@ class DocumentInfo:
 
 @dataclass
 class SegmentView:
+    """One numbered segment of a transcript, as `stc show` prints it."""
+
     n: int
     turn: int
     speaker: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stc.errors import StcError, UnknownReference
 
@@ -12,8 +12,9 @@ _SEGMENT_REF = re.compile(r"^(?P<doc>[\w][\w.-]*?)(?::(?P<first>\d+)(?:-(?P<last
 UNIT_REF = re.compile(r"^[Uu](?P<n>\d+)$")
 
 
-@dataclass(frozen=True)
-class SegmentRange:
+class SegmentRange(NamedTuple):
+    """DOC, DOC:N or DOC:N-M: a transcript or a run of its segments."""
+
     doc: str
     first: int | None = None  # None: the whole document
     last: int | None = None

@@ -29,6 +29,8 @@ CONTEXT_CHARS = 60
 
 @dataclass
 class ReplaceResult:
+    """What `stc import --replace` did to a transcript and the units on it."""
+
     doc: str
     version: int
     segments: tuple[int, int]  # the new version's first and last segment number
@@ -39,6 +41,8 @@ class ReplaceResult:
 
 @dataclass
 class _Unit:
+    """A meaning unit on the old version of a transcript, to be placed on the new one."""
+
     id: int
     start: int
     end: int

@@ -20,6 +20,8 @@ CONTEXT = 40
 
 @dataclass
 class Hit:
+    """One search match: its segment and speaker, and the words around it."""
+
     doc: str
     n: int
     speaker: str | None
@@ -40,6 +42,8 @@ class Hit:
 
 @dataclass
 class _Segment:
+    """A segment's place and speaker, looked up for the search matches inside it."""
+
     doc: str
     n: int
     start: int

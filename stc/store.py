@@ -10,7 +10,6 @@ Three kinds of table live in `stc.db`:
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -228,6 +227,8 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[str]:
     pending = [(n, m) for n, m in MIGRATIONS if n not in done]
     if pending and done and db_path is not None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        import shutil  # only an upgrade needs it
+
         shutil.copy2(db_path, db_path.with_name(f"{db_path.name}.before-{pending[0][0]}"))
     for name, migration in pending:
         with transaction(conn):

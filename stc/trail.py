@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from orjson import loads as load_payload
 
 from stc.changes import CHANGE_KINDS
 from stc.errors import CannotUndo, StcError
@@ -27,8 +29,9 @@ GENESIS = "0" * 64
 UNDO = "undo"
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """One change in the trail, with the hash that chains it to the one before."""
+
     seq: int
     at: str
     author: str
@@ -54,6 +57,8 @@ class Record:
                 "hash": self.hash}
 
 
+# Payloads are decoded with orjson, several times faster than json.loads on a long trail; the
+# canonical form that is hashed is still written by the standard library's encoder below.
 # one encoder for every record: json.dumps with options builds a new encoder per call, which
 # was most of the time `stc verify` spent hashing
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -95,7 +100,7 @@ def append(conn: sqlite3.Connection, author: str, kind: str, payload: dict[str, 
 
 def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
     seq, at, author, kind, payload, why, prev, digest = tuple(row)
-    return Record(seq, at, author, kind, json.loads(payload), why, prev, digest)
+    return Record(seq, at, author, kind, load_payload(payload), why, prev, digest)
 
 
 def records(conn: sqlite3.Connection, upto: int | None = None) -> Iterator[Record]:
@@ -140,7 +145,7 @@ def _effective_rows(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str
     stack: list[tuple[int, str, str]] = []
     for row in rows:
         if row[1] == UNDO:
-            if stack and stack[-1][0] == json.loads(row[2])["seq"]:
+            if stack and stack[-1][0] == load_payload(row[2])["seq"]:
                 stack.pop()
         else:
             stack.append(row)
@@ -154,13 +159,14 @@ def replay_state(live: Path) -> sqlite3.Connection:
     from stc.store import connect, migrate
 
     memory = connect(":memory:")
+    memory.execute("PRAGMA journal_mode = OFF")  # the replay is thrown away, never rolled back
     migrate(memory)
     memory.execute("ATTACH DATABASE ? AS live", (str(live),))
     memory.execute("BEGIN")  # one snapshot of the live database for the replay and the compare
     cursor = memory.cursor()
     cursor.row_factory = None
     rows = cursor.execute("SELECT seq, kind, payload FROM live.trail ORDER BY seq").fetchall()
-    _apply_all(memory, ((seq, kind, json.loads(payload))
+    _apply_all(memory, ((seq, kind, load_payload(payload))
                         for seq, kind, payload in _effective_rows(rows)))
     return memory
 
@@ -182,6 +188,8 @@ def undo(conn: sqlite3.Connection, author: str, why: str | None) -> Record:
 
 @dataclass
 class Verdict:
+    """The answer of `stc verify`: whether the trail holds, and what does not."""
+
     ok: bool
     problems: list[str]
     checked: int
@@ -275,25 +283,38 @@ def _forked_chain_check(db_path: Path) -> Callable[[], tuple[list[str], int]]:
 
 
 def compare_replay(memory: sqlite3.Connection) -> list[str]:
-    """Differences between the live state and the replay made by `replay_state`, computed
-    by SQLite (EXCEPT both ways, and row counts for duplicate rows)."""
+    """Differences between the live state and the replay made by `replay_state`.
+
+    A table is the same when both hold as many rows and every replayed row has an identical
+    live row: found by its primary key (an index lookup, several times faster than EXCEPT),
+    then compared column by column in binary collation, so even a change of case counts."""
     problems = []
     for table in STATE_TABLES:
-        extra_sql = f"SELECT * FROM live.{table} EXCEPT SELECT * FROM main.{table}"
-        missing_sql = f"SELECT * FROM main.{table} EXCEPT SELECT * FROM live.{table}"
-        extra = _count(memory, extra_sql)
-        missing = _count(memory, missing_sql)
-        have = _count(memory, f"SELECT * FROM live.{table}")
+        same_row = _same_row_condition(memory, table)
         want = _count(memory, f"SELECT * FROM main.{table}")
-        if extra or missing or have != want:
-            row = memory.execute((extra_sql if extra else missing_sql) + " LIMIT 1").fetchone()
-            sample = [tuple(row)] if row else []
-            problems.append(
-                f"table {table} differs from the replayed trail"
-                f" ({extra or max(have - want, 0)} rows not in the trail,"
-                f" {missing or max(want - have, 0)} missing): {sample}"
-            )
+        have = _count(memory, f"SELECT * FROM live.{table}")
+        matched = _count(memory, f"SELECT 1 FROM main.{table} m WHERE EXISTS"
+                                 f" (SELECT 1 FROM live.{table} l WHERE {same_row})")
+        if have == want == matched:
+            continue
+        extra_sql = (f"SELECT l.* FROM live.{table} l WHERE NOT EXISTS"
+                     f" (SELECT 1 FROM main.{table} m WHERE {same_row})")
+        missing_sql = (f"SELECT m.* FROM main.{table} m WHERE NOT EXISTS"
+                       f" (SELECT 1 FROM live.{table} l WHERE {same_row})")
+        row = memory.execute(f"{extra_sql if have > matched else missing_sql} LIMIT 1").fetchone()
+        problems.append(
+            f"table {table} differs from the replayed trail ({have - matched} rows not in the"
+            f" trail, {want - matched} missing): {[tuple(row)] if row else []}")
     return problems
+
+
+def _same_row_condition(conn: sqlite3.Connection, table: str) -> str:
+    """SQL true when live row `l` and replayed row `m` of `table` are identical."""
+    columns = [(row[1], row[5]) for row in conn.execute(f"PRAGMA main.table_info({table})")]
+    key = [name for name, position in sorted(columns, key=lambda c: c[1]) if position]
+    found_by_key = [f'l."{name}" = m."{name}"' for name in key]
+    identical = [f'l."{name}" IS m."{name}" COLLATE BINARY' for name, _ in columns]
+    return " AND ".join(found_by_key + identical)
 
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:

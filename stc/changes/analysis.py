@@ -179,10 +179,13 @@ def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     refs=lambda p: [unit_ref(p["id"]), *p.get("add_names", []), *p.get("remove_names", [])],
 )
 def _unit_codes(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    conn.executemany("INSERT OR IGNORE INTO unit_codes VALUES (?, ?)",
-                     [(p["id"], c) for c in p.get("add", [])])
-    conn.executemany("DELETE FROM unit_codes WHERE unit = ? AND code = ?",
-                     [(p["id"], c) for c in p.get("remove", [])])
+    # an executemany of nothing still costs a statement; replaying long trails notices
+    if p.get("add"):
+        conn.executemany("INSERT OR IGNORE INTO unit_codes VALUES (?, ?)",
+                         [(p["id"], c) for c in p["add"]])
+    if p.get("remove"):
+        conn.executemany("DELETE FROM unit_codes WHERE unit = ? AND code = ?",
+                         [(p["id"], c) for c in p["remove"]])
 
 
 @change_kind("unit.delete", lambda p: f"U{p['id']} deleted", refs=lambda p: [unit_ref(p["id"])])

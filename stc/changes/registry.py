@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 Payload = dict[str, Any]
 # apply(conn, payload, seq): seq is the number of the change being applied
@@ -13,8 +12,9 @@ Apply = Callable[[sqlite3.Connection, Payload, int], None]
 Summary = Callable[[Payload], str]
 
 
-@dataclass(frozen=True)
-class ChangeKind:
+class ChangeKind(NamedTuple):
+    """One kind of change: how it is applied, summarised and found by reference."""
+
     name: str
     apply: Apply
     summary: Summary

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from stc.project import Project, open_project
+if TYPE_CHECKING:
+    from stc.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
 class Context:
+    """What every command shares: the project options and the project, once opened."""
+
     project_dir: str | None
     author: str | None
     debug: bool
@@ -25,6 +28,8 @@ class Context:
 
     def open(self) -> Project:
         if self._project is None:
+            from stc.project import open_project  # not needed by --version and --help
+
             self._project = open_project(self.project_dir, self.author)
         return self._project
 
@@ -66,7 +71,12 @@ def print_json(data: Any) -> None:
 
 
 def width() -> int:
-    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    # os rather than shutil.get_terminal_size: shutil costs every command its import
+    try:
+        columns = int(os.environ.get("COLUMNS") or os.get_terminal_size().columns)
+    except (OSError, ValueError):
+        columns = 100
+    return max(40, min(columns, 120))
 
 
 def wrap(text: str, indent: int) -> str:

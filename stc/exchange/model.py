@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class RefiCode:
+    """A code of a REFI-QDA project, with the codes nested under it."""
+
     guid: str
     name: str
     codable: bool
@@ -18,6 +20,8 @@ class RefiCode:
 
 @dataclass
 class RefiSelection:
+    """A coded stretch of a REFI-QDA text source (a PlainTextSelection)."""
+
     guid: str
     name: str | None
     start: int
@@ -29,6 +33,8 @@ class RefiSelection:
 
 @dataclass
 class RefiSource:
+    """A REFI-QDA text source with its selections, notes and variables."""
+
     guid: str
     name: str
     text: str | None  # None: the file named by plainTextPath is not there
@@ -41,6 +47,8 @@ class RefiSource:
 
 @dataclass
 class RefiNote:
+    """A REFI-QDA note (memo)."""
+
     guid: str
     name: str | None
     text: str
@@ -50,6 +58,8 @@ class RefiNote:
 
 @dataclass
 class RefiSet:
+    """A REFI-QDA set of codes or sources."""
+
     guid: str
     name: str
     description: str | None
@@ -59,6 +69,8 @@ class RefiSet:
 
 @dataclass
 class RefiCase:
+    """A REFI-QDA case and the sources it holds."""
+
     guid: str
     name: str
     sources: list[str] = field(default_factory=list)

@@ -37,6 +37,8 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @dataclass
 class ExchangeExport:
+    """What `stc export` wrote, and what the format could not carry."""
+
     path: str
     kind: str
     documents: int = 0

@@ -113,6 +113,8 @@ def _doc_id(name: str, taken: set[str]) -> str:
 
 @dataclass
 class _Doc:
+    """A REFI-QDA source planned for import as one transcript."""
+
     source: RefiSource
     id: str
     participant: str
@@ -122,6 +124,8 @@ class _Doc:
 
 @dataclass
 class _Plan:
+    """Everything a REFI-QDA import will record, worked out before anything is written."""
+
     refi: RefiFile
     path: Path
     docs: list[_Doc] = field(default_factory=list)

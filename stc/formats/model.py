@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class RawTurn:
+    """One speaker turn as a reader found it, before segmentation."""
+
     speaker: str | None
     text: str
     begins: str | None = None  # timestamps from subtitle cues, kept as metadata
@@ -15,6 +17,8 @@ class RawTurn:
 
 @dataclass
 class Transcript:
+    """The turns a reader found in one file, and what it noticed on the way."""
+
     turns: list[RawTurn]
     encoding: str | None = None  # the text encoding detected or given; None for office files
     notes: list[str] = field(default_factory=list)  # what the reader noticed, for the user

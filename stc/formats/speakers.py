@@ -42,6 +42,8 @@ MAX_LABEL_WORDS = 4
 
 @dataclass
 class _Candidate:
+    """A line that may start a speaker turn, with the label it seems to carry."""
+
     label: str
     text: str
     time: str | None
