@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# bytecode, as installing a wheel writes it: start-up stays quick even with PYTHONDONTWRITEBYTECODE
+	$(BIN)/python -m compileall -q stc stages reports
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -12,7 +12,18 @@ from itertools import cycle
 from pathlib import Path
 
 from bench_import import imported_project
-from common import FULL, PYTHON, QUICK, Row, Settings, copy_project, ratio, run_child, stc
+from common import (
+    FULL,
+    PYTHON,
+    QUICK,
+    STC,
+    Row,
+    Settings,
+    copy_project,
+    interleaved_runs,
+    median_child,
+    ratio,
+)
 
 HERE = Path(__file__).resolve().parent
 TARGET = 2.0
@@ -79,12 +90,15 @@ def run(settings: Settings) -> list[Row]:
         copy_project(source, root)
         build_trail(root, settings.verify_changes)
         (root / ".complete").write_text("")
-    floor = run_child([PYTHON, str(HERE / "floors.py"), "trail", str(root / "stc.db")])
-    child = stc("verify", project=root)
+    floors, verifies = interleaved_runs(
+        [[PYTHON, str(HERE / "floors.py"), "trail", str(root / "stc.db")],
+         [STC, "--project", str(root), "verify"]], settings.rounds)
+    floor, child = median_child(floors), median_child(verifies)
     share = ratio(child.seconds, floor.seconds)
     return [Row(f"stc verify, {settings.verify_changes:,} changes", child.seconds, floor.seconds,
                 share, f"<= {TARGET}x", share <= TARGET,
-                f"cpu {child.cpu:.2f} s vs {floor.cpu:.2f} s; peak {child.max_rss_mb:,.0f} MB")]
+                f"median of {settings.rounds}; cpu {child.cpu:.2f} s vs {floor.cpu:.2f} s;"
+                f" peak {child.max_rss_mb:,.0f} MB")]
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ class Settings:
     report_units: tuple[int, int] = (2_000, 20_000)
     verify_changes: int = 100_000
     repeats: int = 15                          # start-up runs; the median is reported
+    rounds: int = 5                            # runs of longer measures; the median is reported
     data: Path = DATA
     lang: str = "en"
 
@@ -37,7 +38,7 @@ class Settings:
 
 
 QUICK = Settings(sizes=(3,), words=600, matrix_units=60, report_units=(20, 200),
-                 verify_changes=600, repeats=2)
+                 verify_changes=600, repeats=2, rounds=1)
 FULL = Settings()
 
 
@@ -81,16 +82,27 @@ def run_child(args: list[str], cwd: Path | None = None, check: bool = True) -> C
                  usage.ru_utime + usage.ru_stime)
 
 
-def median_times(commands: list[list[str]], repeats: int) -> list[float]:
-    """The median wall time of each command, run in turn round after round, so a machine
-    that gets busier or quieter during the measurement weighs on all of them alike."""
+def interleaved_runs(commands: list[list[str]], repeats: int) -> list[list[Child]]:
+    """Each command run `repeats` times, in turn round after round, so a machine that gets
+    busier or quieter during the measurement weighs on all of them alike."""
     for args in commands:
         run_child(args)  # warm the file cache
-    times: list[list[float]] = [[] for _ in commands]
+    runs: list[list[Child]] = [[] for _ in commands]
     for _ in range(repeats):
-        for args, seconds in zip(commands, times, strict=True):
-            seconds.append(run_child(args).seconds)
-    return [statistics.median(seconds) for seconds in times]
+        for args, done in zip(commands, runs, strict=True):
+            done.append(run_child(args))
+    return runs
+
+
+def median_times(commands: list[list[str]], repeats: int) -> list[float]:
+    """The median wall time of each command, from `interleaved_runs`."""
+    return [statistics.median(c.seconds for c in runs)
+            for runs in interleaved_runs(commands, repeats)]
+
+
+def median_child(runs: list[Child]) -> Child:
+    """The run of median wall time."""
+    return sorted(runs, key=lambda c: c.seconds)[len(runs) // 2]
 
 
 def compile_bytecode() -> None:

@@ -6,7 +6,6 @@ transcript, and only then notes 4 to 8 preliminary themes.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from stc.refs import UNIT_REF, resolve_doc
 from stc.stages import Step, StepStatus, count
 from stc.stages.meaning_units import add_named
 from stc.texts import must_text
+from stc.trail import load_payload
 
 STEP = Step(1, "Total impression", requires=("documents",),
             produces=("preunderstanding memo", "impression memos", "preliminary themes"))
@@ -151,7 +151,7 @@ def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = No
 
 def _renames(conn: sqlite3.Connection) -> list[tuple[int, str, list[str], str]]:
     """(seq, kind, old names, new name) of every rename and merge still in effect."""
-    undone = {json.loads(p)["seq"] for (p,) in
+    undone = {load_payload(p)["seq"] for (p,) in
               conn.execute("SELECT payload FROM trail WHERE kind = 'undo'")}
     out = []
     for seq, change, payload in conn.execute(
@@ -159,7 +159,7 @@ def _renames(conn: sqlite3.Connection) -> list[tuple[int, str, list[str], str]]:
             " ORDER BY seq"):
         if seq in undone:
             continue
-        p = json.loads(payload)
+        p = load_payload(payload)
         if change == "rename":
             out.append((seq, p["kind"], [p["old"]], p["new"]))
         else:  # subgroup names in a merge are GROUP/SUBGROUP; keep the subgroup part

@@ -7,9 +7,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from stc.changes.analysis import TABLES
 from stc.errors import StcError
-from stc.lookup import Named, check_kind, find, get, split_subgroup
+from stc.lookup import TABLES, Named, check_kind, find, get, split_subgroup
 from stc.project import Batch, Project
 from stc.quotes import Haystack
 from stc.refs import check_segment_range, resolve_doc

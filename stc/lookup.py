@@ -13,6 +13,7 @@ from stc.errors import StcError
 from stc.refs import UNIT_REF, check_segment_range
 
 KINDS = ("theme", "code", "group", "subgroup")
+TABLES = {"theme": "themes", "code": "codes", "group": "code_groups", "subgroup": "subgroups"}
 LISTING = {"theme": "stc themes", "code": "stc codes", "group": "stc codes",
            "subgroup": "stc codes"}
 

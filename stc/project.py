@@ -173,18 +173,19 @@ class Project:
         return memory
 
     def verify(self) -> trail.Verdict:
-        problems, count = trail.verify_trail(self.db_path)
-        problems += [f"stored text {h[:12]} does not match its hash" for h in bad_texts(self.conn)]
-        problems += self._missing_sources()
+        problems, count = trail.verify_trail(self.db_path, alongside=self._stored_problems)
         return trail.Verdict(not problems, problems, count)
 
-    def _missing_sources(self) -> list[str]:
+    def _stored_problems(self, conn: sqlite3.Connection) -> list[str]:
+        """What is kept beside the trail and no longer matches its hash: texts, originals."""
+        problems = [f"stored text {h[:12]} does not match its hash" for h in bad_texts(conn)]
+        return problems + self._missing_sources(conn)
+
+    def _missing_sources(self, conn: sqlite3.Connection) -> list[str]:
         import hashlib
 
         problems = []
-        for doc, filename, source in self.conn.execute(
-            "SELECT id, filename, source FROM documents"
-        ):
+        for doc, filename, source in conn.execute("SELECT id, filename, source FROM documents"):
             path = self.sources_dir / source_name(doc, filename, source)
             if not path.exists():
                 problems.append(f"the original of {doc} is missing: {path}")

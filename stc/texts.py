@@ -7,12 +7,13 @@ hash chain of the trail.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 
 
 def text_hash(body: str) -> str:
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    from hashlib import sha256  # loaded on first use: commands that only read never hash
+
+    return sha256(body.encode("utf-8")).hexdigest()
 
 
 def put_text(conn: sqlite3.Connection, body: str) -> str:

@@ -8,24 +8,35 @@ still in effect (those not undone).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from orjson import loads as load_payload
+import orjson
 
-from stc.changes import CHANGE_KINDS
 from stc.errors import CannotUndo, StcError
 from stc.store import STATE_TABLES, clear_state, dump_state
 
+if TYPE_CHECKING:
+    import json
+
+    from stc.changes.registry import ChangeKind
+
 GENESIS = "0" * 64
+
+
+def change_kinds() -> dict[str, ChangeKind]:
+    """The registry of change kinds. The change modules load only when a command applies or
+    describes a change, so commands that just read start faster."""
+    from stc.changes import CHANGE_KINDS
+
+    return CHANGE_KINDS
 UNDO = "undo"
 
 
@@ -44,11 +55,11 @@ class Record(NamedTuple):
     def summary(self) -> str:
         if self.kind == UNDO:
             return f"undid #{self.payload['seq']} ({self.payload['kind']})"
-        kind = CHANGE_KINDS.get(self.kind)
+        kind = change_kinds().get(self.kind)
         return kind.summary(self.payload) if kind else self.kind
 
     def refs(self) -> list[str]:
-        kind = CHANGE_KINDS.get(self.kind)
+        kind = change_kinds().get(self.kind)
         return [r for r in (kind.refs(self.payload) if kind else []) if r]
 
     def as_json(self) -> dict[str, Any]:
@@ -57,21 +68,45 @@ class Record(NamedTuple):
                 "hash": self.hash}
 
 
-# Payloads are decoded with orjson, several times faster than json.loads on a long trail; the
-# canonical form that is hashed is still written by the standard library's encoder below.
-# one encoder for every record: json.dumps with options builds a new encoder per call, which
-# was most of the time `stc verify` spent hashing
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# Payloads are decoded with orjson, several times faster than json.loads on a long trail.
+load_payload = orjson.loads
+
+
+# The canonical form that is hashed is written by the standard library's encoder, one for every
+# record (json.dumps with options builds a new encoder per call). The encoder and hashlib load
+# only when a command writes or verifies: reading commands start without them.
+@cache
+def _canonical_encoder() -> json.JSONEncoder:
+    import json
+
+    return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical(obj: Any) -> str:
-    return _CANONICAL.encode(obj)
+    return _canonical_encoder().encode(obj)
+
+
+RecordHash = Callable[[int, str, str, str, str, "str | None", str], str]
+
+
+@cache
+def record_hasher() -> RecordHash:
+    """`record_hash` with its encoder and hash function looked up once, for long trails."""
+    from hashlib import sha256
+
+    encode = _canonical_encoder().encode
+
+    def record_hash(seq: int, at: str, author: str, kind: str, payload_json: str,
+                    why: str | None, prev: str) -> str:
+        body = encode([seq, at, author, kind, payload_json, why, prev])
+        return sha256(body.encode("utf-8")).hexdigest()
+
+    return record_hash
 
 
 def record_hash(seq: int, at: str, author: str, kind: str, payload_json: str,
                 why: str | None, prev: str) -> str:
-    body = canonical([seq, at, author, kind, payload_json, why, prev])
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return record_hasher()(seq, at, author, kind, payload_json, why, prev)
 
 
 def now() -> str:
@@ -89,7 +124,7 @@ def append(conn: sqlite3.Connection, author: str, kind: str, payload: dict[str, 
     last, prev = head(conn)
     seq = last + 1
     if kind != UNDO:
-        CHANGE_KINDS[kind].apply(conn, payload, seq)
+        change_kinds()[kind].apply(conn, payload, seq)
     at = now()
     payload_json = canonical(payload)
     digest = record_hash(seq, at, author, kind, payload_json, why, prev)
@@ -133,8 +168,9 @@ def replay(conn: sqlite3.Connection, in_effect: Iterable[Record]) -> None:
 
 def _apply_all(conn: sqlite3.Connection, changes: Iterable[tuple[int, str, dict[str, Any]]]
                ) -> None:
+    kinds = change_kinds()
     for seq, name, payload in changes:
-        kind = CHANGE_KINDS.get(name)
+        kind = kinds.get(name)
         if kind is None:
             raise StcError("E303", kind=name, seq=seq)
         kind.apply(conn, payload, seq)
@@ -177,7 +213,7 @@ def undo(conn: sqlite3.Connection, author: str, why: str | None) -> Record:
     if len(in_effect) <= 1:  # the project's creation is not undone
         raise CannotUndo()
     target = in_effect[-1]
-    kind = CHANGE_KINDS.get(target.kind)
+    kind = change_kinds().get(target.kind)
     if kind is not None and not kind.undoable:
         raise CannotUndo("E302", seq=target.seq, kind=target.kind,
                          why="its texts are gone for good")
@@ -200,6 +236,7 @@ def check_chain(conn: sqlite3.Connection) -> tuple[list[str], int]:
     prev = GENESIS
     expected_seq = 1
     count = 0
+    record_hash = record_hasher()
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a Row per record costs more than its hash
     for row in cursor.execute(
@@ -215,14 +252,18 @@ def check_chain(conn: sqlite3.Connection) -> tuple[list[str], int]:
     return [], count
 
 
-def verify_trail(db_path: Path) -> tuple[list[str], int]:
-    """Problems with the trail of the project database: the hash chain first, else where the
-    state differs from its replay; and the number of changes checked.
+StoredCheck = Callable[[sqlite3.Connection], list[str]]
 
-    The chain is checked in a forked process while this one replays, so the two halves of the
-    work share the machine's cores. A replay can fail on a tampered trail: the chain then says
-    which record was altered."""
-    chain = _forked_chain_check(db_path)
+
+def verify_trail(db_path: Path, alongside: StoredCheck | None = None) -> tuple[list[str], int]:
+    """Problems with the trail of the project database: the hash chain first, else where the
+    state differs from its replay; then the problems `alongside` finds (in what is stored
+    beside the trail); and the number of changes checked.
+
+    The chain and `alongside` are checked in a forked process while this one replays, so the
+    two halves of the work share the machine's cores. A replay can fail on a tampered trail:
+    the chain then says which record was altered."""
+    chain = _forked_chain_check(db_path, alongside)
     replay_error: Exception | None = None
     state_problems: list[str] = []
     try:
@@ -233,29 +274,34 @@ def verify_trail(db_path: Path) -> tuple[list[str], int]:
             memory.close()
     except Exception as exc:  # reported below unless the chain explains it
         replay_error = exc
-    chain_problems, count = chain()
+    chain_problems, count, stored_problems = chain()
     if chain_problems:
-        return chain_problems, count
+        return chain_problems + stored_problems, count
     if replay_error is not None:
         raise replay_error
-    return state_problems, count
+    return state_problems + stored_problems, count
 
 
-def _chain_check(db_path: Path) -> tuple[list[str], int]:
+ChainAnswer = tuple[list[str], int, list[str]]
+
+
+def _chain_check(db_path: Path, alongside: StoredCheck | None) -> ChainAnswer:
     from stc.store import connect
 
     conn = connect(db_path)
     try:
-        return check_chain(conn)
+        problems, count = check_chain(conn)
+        return problems, count, alongside(conn) if alongside else []
     finally:
         conn.close()
 
 
-def _forked_chain_check(db_path: Path) -> Callable[[], tuple[list[str], int]]:
+def _forked_chain_check(db_path: Path, alongside: StoredCheck | None
+                        ) -> Callable[[], ChainAnswer]:
     """Start the chain check in a child process; the returned function waits for its answer.
     Where fork is missing or unsafe (Windows, macOS) the check runs here and now."""
     if not hasattr(os, "fork") or sys.platform == "darwin":
-        result = _chain_check(db_path)
+        result = _chain_check(db_path, alongside)
         return lambda: result
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -264,20 +310,20 @@ def _forked_chain_check(db_path: Path) -> Callable[[], tuple[list[str], int]]:
         code = 1
         try:
             with os.fdopen(write_end, "wb") as out:
-                out.write(json.dumps(_chain_check(db_path)).encode("utf-8"))
+                out.write(canonical(_chain_check(db_path, alongside)).encode("utf-8"))
             code = 0
         finally:
             os._exit(code)
     os.close(write_end)
 
-    def wait() -> tuple[list[str], int]:
+    def wait() -> ChainAnswer:
         with os.fdopen(read_end, "rb") as answer:
             data = answer.read()
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0 or not data:
-            return _chain_check(db_path)  # the child failed: check here instead
-        problems, count = json.loads(data)
-        return [str(p) for p in problems], int(count)
+            return _chain_check(db_path, alongside)  # the child failed: check here instead
+        problems, count, stored = load_payload(data)
+        return [str(p) for p in problems], int(count), [str(p) for p in stored]
 
     return wait
 

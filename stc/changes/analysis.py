@@ -9,9 +9,9 @@ from __future__ import annotations
 import sqlite3
 
 from stc.changes.registry import Payload, change_kind
+from stc.lookup import TABLES
 
 # the table behind each kind of named object
-TABLES = {"theme": "themes", "code": "codes", "group": "code_groups", "subgroup": "subgroups"}
 
 
 def _next_position(conn: sqlite3.Connection, table: str, where: str = "", *args: object) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from stc.changes.analysis import TABLES
 from stc.changes.registry import Payload, change_kind
+from stc.lookup import TABLES
 
 
 @change_kind(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -67,6 +65,8 @@ def open_project_from(ctx: click.Context) -> Project:
 
 
 def print_json(data: Any) -> None:
+    import json  # here, like textwrap below: a command that needs neither starts faster
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
@@ -80,6 +80,8 @@ def width() -> int:
 
 
 def wrap(text: str, indent: int) -> str:
+    import textwrap
+
     pad = " " * indent
     lines = textwrap.wrap(text, width=width() - indent, break_long_words=False) or [""]
     return "\n".join(pad + line for line in lines)
