@@ -65,7 +65,8 @@ def run(settings: Settings) -> list[Row]:
                 f" cpu {cpu:.1f} s vs {floor_cpu:.1f} s"))
     for size, peak in memory.items():
         rows.append(Row(f"import peak memory, {size} transcripts", None, None, None,
-                        f"< {MEMORY_LIMIT_MB} MB", peak < MEMORY_LIMIT_MB, f"{peak:,.0f} MB"))
+                        f"< {MEMORY_LIMIT_MB} MB", peak < MEMORY_LIMIT_MB,
+                        f"{peak:,.0f} MB, the largest of stc and its worker processes"))
     smallest, largest = min(memory), max(memory)
     if largest > smallest:
         growth = ratio(memory[largest], memory[smallest])

@@ -122,6 +122,16 @@ class StcError(Exception):
     def message(self) -> str:
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its code and fields when raised in a worker process (stc.parallel)
+        return (_rebuild_error, (type(self), self.code, self.fields))
+
+
+def _rebuild_error(kind: type[StcError], code: str, fields: dict[str, Any]) -> StcError:
+    error = kind.__new__(kind)
+    StcError.__init__(error, code, **fields)  # subclasses may take other arguments
+    return error
+
 
 class NotAProject(StcError):
     code = "E001"

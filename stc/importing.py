@@ -1,9 +1,9 @@
 """Bringing transcripts into a project: read, find turns and roles, split sentences, record.
 
 All files are read and checked before anything is recorded, so a bad file among several changes
-nothing. Each file is then read again and recorded in a transaction of its own (one
-`document.import` change): only one transcript is held in memory at a time, so memory does not
-grow with the number of files.
+nothing. Each file is then read again, split into sentences and recorded in a transaction of its
+own (one `document.import` change). Reading and splitting run on every core (stc.parallel); only
+a few transcripts are in memory at a time, so memory does not grow with the number of files.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from stc.errors import BadInput, StcError
 from stc.formats import read_transcript
 from stc.formats.model import RawTurn, Transcript
 from stc.formats.speakers import INTERVIEWER_LABEL
+from stc.parallel import mapped, worker_count
 from stc.project import Project, source_name
 from stc.texts import text_hash
 
@@ -114,23 +116,35 @@ def segment_document(text: str, spans: list[tuple[int, int]], nlp: Any
     return segments
 
 
-def _prepare(project: Project, path: Path, doc: str | None, participant: str | None,
-             encoding: str | None, taken: set[str]) -> _Prepared:
+class _FileCheck(NamedTuple):
+    """What reading a file for the checks found: the hash of its bytes and its encoding."""
+
+    source: str
+    encoding: str | None
+
+
+def _check_file(path: Path, encoding: str | None) -> _FileCheck:
+    """Read a file as a transcript, as importing it will; raise if it cannot be imported."""
     transcript, data = read_transcript(path, encoding)
+    if not build_document(transcript.turns)[0].strip():
+        raise BadInput("E112", path=str(path))
+    return _FileCheck(hashlib.sha256(data).hexdigest(), transcript.encoding)
+
+
+def _prepare(project: Project, path: Path, check: _FileCheck, doc: str | None,
+             participant: str | None, taken: set[str]) -> _Prepared:
     doc_id = doc or path.stem
     if not DOC_ID.match(doc_id):
         raise StcError("E208", doc=doc_id)
-    if not build_document(transcript.turns)[0].strip():
-        raise BadInput("E112", path=str(path))
-    source = hashlib.sha256(data).hexdigest()
-    result = ImportResult(doc_id, path.name, transcript.encoding)
-    row = project.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+    result = ImportResult(doc_id, path.name, check.encoding)
+    row = project.conn.execute("SELECT id FROM documents WHERE source = ?",
+                               (check.source,)).fetchone()
     if row:
         result.identical_to = str(row[0])
     elif doc_id.casefold() in taken:
         raise StcError("E201", doc=doc_id)
     taken.add(doc_id.casefold())
-    return _Prepared(path, doc_id, source, participant, result)
+    return _Prepared(path, doc_id, check.source, participant, result)
 
 
 def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp: Any,
@@ -149,9 +163,6 @@ def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp
         return turn.speaker if focus_group and turn.speaker else doc_participant
 
     segments = segment_document(text, spans, nlp)
-    prep.result.turns, prep.result.segments = len(turns), len(segments)
-    prep.result.speakers = {t.speaker: r for t, r in zip(turns, turn_roles, strict=True)
-                            if t.speaker}
     return {
         "doc": prep.doc, "version": 1, "participant": doc_participant,
         "filename": prep.path.name, "format": prep.path.suffix.lower().lstrip("."),
@@ -182,40 +193,66 @@ def import_files(
     speakers: Iterable[str] = (),
     on_file: Callable[[Path], None] | None = None,
 ) -> list[ImportResult]:
+    """Import transcripts, each in a change of its own; the files are read and split into
+    sentences on every core the machine offers (see stc.parallel), and recorded in order."""
     from stc.language import sentence_pipeline
 
     if (doc or participant) and len(paths) > 1:
         raise StcError("E207")
     roles = parse_speaker_roles(speakers)
+    workers = worker_count(len(paths))
     taken = {str(r[0]).casefold() for r in project.conn.execute("SELECT id FROM documents")}
-    prepared = [_prepare(project, p, doc, participant, encoding, taken) for p in paths]
-    nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
-    results = []
+    checks = mapped(partial(_check_file, encoding=encoding), paths, workers)
+    prepared = [_prepare(project, path, check, doc, participant, taken)
+                for path, check in zip(paths, checks, strict=True)]
+    new = [prep for prep in prepared if prep.result.identical_to is None]
+    pipeline = project.settings.get("pipeline")
+    sentence_pipeline(project.language, pipeline)  # loaded once, before the workers fork
+    analyse = partial(_analyse, roles=roles, encoding=encoding, lang=project.language,
+                      pipeline=pipeline)
+    analyses = iter(mapped(analyse, new, workers))
     for prep in prepared:
         if prep.result.identical_to is None:
-            _record(project, prep, roles, nlp, encoding)
-        results.append(prep.result)
+            _record(project, prep, next(analyses))
         if on_file:
             on_file(prep.path)
-    return results
+    return [prep.result for prep in prepared]
 
 
-def _record(project: Project, prep: _Prepared, roles: dict[str, str], nlp: Any,
-            encoding: str | None) -> None:
+class _Analysis(NamedTuple):
+    """A transcript read again and split into sentences, ready to record."""
+
+    payload: dict[str, Any]
+    text: str
+    data: bytes  # the original bytes, kept under sources/
+
+
+def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang: str,
+             pipeline: str | None) -> _Analysis:
+    from stc.language import sentence_pipeline
+
     transcript, data = read_transcript(prep.path, encoding)
     if hashlib.sha256(data).hexdigest() != prep.source:
         raise BadInput("E115", path=str(prep.path))
     text, spans = build_document(transcript.turns)
-    # sentence splitting happens before the write lock is taken, so other processes wait less
-    payload = _payload(prep, transcript, roles, nlp, text_hash(text), text, spans)
-    kept = _keep_original(project, prep, data)
+    nlp = sentence_pipeline(lang, pipeline)
+    return _Analysis(_payload(prep, transcript, roles, nlp, text_hash(text), text, spans),
+                     text, data)
+
+
+def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
+    # sentences were split before the write lock is taken, so other processes wait less
+    payload = analysis.payload
+    prep.result.turns, prep.result.segments = len(payload["turns"]), len(payload["segments"])
+    prep.result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
+    kept = _keep_original(project, prep, analysis.data)
     try:
         with project.batch() as batch:
             if _imported_meanwhile(project, prep):
                 if prep.result.identical_to != prep.doc:
                     kept.unlink(missing_ok=True)
                 return
-            batch.text(text)
+            batch.text(analysis.text)
             prep.result.seq = batch.record("document.import", payload).seq
     except BaseException:
         kept.unlink(missing_ok=True)  # the import did not happen; leave no stray original

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED, Run, write
+import stc.parallel
+from tests.conftest import CORPORA, SHARED, Run, write
 from tests.samples import make_docx, make_odt, snapshot
 
 TRANSCRIPTS = SHARED / "transcripts"
@@ -384,3 +385,43 @@ def test_a_single_line_ending_in_a_time_is_not_a_speaker(run: Run, project: Path
     write(project / "S.txt", "Kari: Vi møttes klokka\nhalv ni 8:30\nog gikk sammen.\n")
     run("import", "S.txt")
     assert speakers_of(run, "S") == {"Kari": "participant"}
+
+
+# -- many files at once, on every core ---------------------------------------------------------
+
+INTERVIEWS = [CORPORA / "nb-hjemmetjeneste" / name
+              for name in ("I1.txt", "I2.docx", "I3.vtt", "I4.txt")]
+
+
+def imported_state(run: Run, folder: str) -> dict[str, Any]:
+    docs = json.loads(run("--project", folder, "docs", "--json").stdout)
+    return {"docs": docs, "segments": {d["id"]: shown(run, f"{d['id']}") for d in docs}}
+
+
+def test_import_on_several_cores_records_what_one_by_one_does(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    states = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("STC_WORKERS", workers)
+        run("init", f"p{workers}", "--language", "nb", "--title", "Kjerner")
+        run("--project", f"p{workers}", "import", *map(str, INTERVIEWS))
+        monkeypatch.chdir(tmp_path / f"p{workers}")
+        states[workers] = imported_state(run, ".")
+        run("verify")
+        monkeypatch.chdir(tmp_path)
+    if len(stc.parallel.os.sched_getaffinity(0)) > 1:
+        assert stc.parallel.worker_count(len(INTERVIEWS)) == 2  # the second run used workers
+    assert [d["id"] for d in states["2"]["docs"]] == ["I1", "I2", "I3", "I4"]
+    assert states["2"] == states["1"]
+
+
+def test_a_bad_file_among_many_on_several_cores_changes_nothing(
+        run: Run, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STC_WORKERS", "2")
+    (project / "bad.txt").write_bytes(bytes(range(256)) * 40)
+    before = snapshot(run, project)
+    files = [*map(str, INTERVIEWS[:2]), "bad.txt", *map(str, INTERVIEWS[2:])]
+    result = run("import", *files, code=1)
+    assert result.stderr.startswith("Error: ") and "[E106]" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(run, project) == before

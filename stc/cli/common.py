@@ -87,6 +87,19 @@ def wrap(text: str, indent: int) -> str:
     return "\n".join(pad + line for line in lines)
 
 
+def text_options(noun: str, edit_help: str) -> Callable[[F], F]:
+    """-m/--message, --file and --edit: the three ways to give a text, read by
+    `read_text_option`."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--edit", is_flag=True, help=edit_help)(func)
+        func = click.option("--file", "file", type=click.Path(exists=True, dir_okay=False),
+                            help=f"Read the {noun} from a file.")(func)
+        return click.option("-m", "--message", help=f"The {noun}.")(func)
+
+    return decorate
+
+
 def read_text_option(message: str | None, file: str | None, edit: bool, about: str) -> str:
     """The text of -m, --file or --edit (an editor opened on `about` shown as # comments)."""
     chosen = [x for x in (message, file, edit or None) if x]

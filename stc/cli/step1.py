@@ -10,6 +10,7 @@ from stc.cli.common import (
     print_json,
     project_options,
     read_text_option,
+    text_options,
     wrap,
 )
 from stc.stages import impression, meaning_units
@@ -43,10 +44,7 @@ def memo() -> None:
 @click.option("--kind", type=click.Choice(impression.MEMO_KINDS), default=None,
               help="preunderstanding, impression or note (default: impression on a document,"
                    " else note).")
-@click.option("-m", "--message", help="The memo text.")
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False),
-              help="Read the memo from a file.")
-@click.option("--edit", is_flag=True, help="Write the memo in $EDITOR.")
+@text_options("memo text", "Write the memo in $EDITOR.")
 @WHY
 def memo_add(on: str | None, kind: str | None, message: str | None, file: str | None,
              edit: bool, why: str | None) -> None:

@@ -11,6 +11,7 @@ from stc.cli.common import (
     print_json,
     project_options,
     read_text_option,
+    text_options,
 )
 from stc.stages import condensation
 
@@ -106,10 +107,7 @@ def set_aside(units: tuple[str, ...], reason: str) -> None:
 @click.command()
 @project_options
 @click.argument("target", metavar="GROUP/SUBGROUP")
-@click.option("-m", "--message", help="The condensate.")
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False),
-              help="Read the condensate from a file.")
-@click.option("--edit", is_flag=True, help="Write it in $EDITOR, beside the units as comments.")
+@text_options("condensate", "Write it in $EDITOR, beside the units as comments.")
 @click.option("--clear", is_flag=True, help="Remove the condensate.")
 @WHY
 def condense(target: str, message: str | None, file: str | None, edit: bool, clear: bool,

@@ -10,6 +10,7 @@ from stc.cli.common import (
     print_json,
     project_options,
     read_text_option,
+    text_options,
     wrap,
 )
 from stc.stages import synthesis
@@ -20,10 +21,7 @@ WHY = click.option("--why", help="Why: kept in the trail.")
 @click.command()
 @project_options
 @click.argument("target", metavar="GROUP[/SUBGROUP]")
-@click.option("-m", "--message", help="The analytic text.")
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False),
-              help="Read the analytic text from a file.")
-@click.option("--edit", is_flag=True, help="Write it in $EDITOR, beside the condensate.")
+@text_options("analytic text", "Write it in $EDITOR, beside the condensate.")
 @click.option("--heading", help="The heading in the report (default: the name; '' resets).")
 @click.option("--clear", is_flag=True, help="Remove the analytic text.")
 @WHY
