@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -26,12 +27,13 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+# the control characters (Unicode category Cc) that do not occur in text: all but \t\n\v\f\r
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _too_many_controls(text: str) -> bool:
     sample = text[:20000]
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v"
-    )
-    return controls > max(2, len(sample) // 200)
+    return len(_CONTROLS.findall(sample)) > max(2, len(sample) // 200)
 
 
 def _guess_legacy(data: bytes) -> str | None:
