@@ -1,3 +1,3 @@
-from stc.cli import run
+from stc.cli import console
 
-run()
+console()

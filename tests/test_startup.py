@@ -51,3 +51,34 @@ def test_the_probe_would_notice(imported: Path) -> None:
     """The same probe sees spaCy when a command does need it."""
     write(imported / "I2.txt", "I: Og du?\nOla: Helt fint.\n")
     assert "spacy" in heavy_modules(imported, "import", "I2.txt")
+
+
+# -- the `stc` command itself, as a process ------------------------------------------------
+
+def stc_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m stc ARGS`: the console entry, which leaves without tearing Python down."""
+    return subprocess.run([sys.executable, "-m", "stc", *args], cwd=cwd, capture_output=True,
+                          text=True, check=False, env={"STC_AUTHOR": "tester", "PATH": ""})
+
+
+def test_the_command_flushes_its_output_and_keeps_exit_codes(imported: Path) -> None:
+    listing = stc_process(imported, "show", "I1")
+    assert listing.returncode == 0 and "Det går bra." in listing.stdout
+    unknown = stc_process(imported, "show", "I9")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("Error: ")
+    assert "[E202]" in unknown.stderr
+    assert stc_process(imported, "no-such-command").returncode == 2
+
+
+def test_after_a_change_stc_db_alone_holds_everything(imported: Path, tmp_path: Path) -> None:
+    """The project is closed before the process leaves: SQLite's write-ahead log is folded
+    into stc.db, so copying stc.db alone loses no change."""
+    done = stc_process(imported, "memo", "add", "-m", "Først et inntrykk.", "--on", "I1")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in imported.glob("stc.db*")) == ["stc.db"]
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "stc.db").write_bytes((imported / "stc.db").read_bytes())
+    (copy / "stc.toml").write_bytes((imported / "stc.toml").read_bytes())
+    memos = json.loads(stc_process(copy, "memos", "--json").stdout)
+    assert [m["body"] for m in memos] == ["Først et inntrykk."]

@@ -31,6 +31,12 @@ class Context:
             self._project = open_project(self.project_dir, self.author)
         return self._project
 
+    def close(self) -> None:
+        """Close the project, if a command opened it (SQLite folds its log into stc.db)."""
+        if self._project is not None:
+            self._project.close()
+            self._project = None
+
 
 def _store_project(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
     if value:

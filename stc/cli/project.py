@@ -26,6 +26,7 @@ def init(directory: str, language: str, title: str, question: str | None,
     ctx = click.get_current_context()
     project = init_project(directory, language, title, question,
                            author or ctx.obj.author)
+    project.close()
     click.echo(f"Created project {title!r} in {project.root} (language {project.language}).")
     click.echo(f"Next: cd {directory} && stc import TRANSCRIPT...")
 
