@@ -74,7 +74,8 @@ class Batch:
         return self.project.conn
 
     def record(self, kind: str, payload: dict[str, Any], why: str | None = None) -> trail.Record:
-        rec = trail.append(self.conn, self.project.author, kind, payload, why or self.why)
+        rec = trail.append(self.conn, self.project.author, kind, payload, why or self.why,
+                           after=self.recorded[-1] if self.recorded else None)
         self.recorded.append(rec)
         return rec
 

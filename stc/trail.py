@@ -119,9 +119,10 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
 
 
 def append(conn: sqlite3.Connection, author: str, kind: str, payload: dict[str, Any],
-           why: str | None = None) -> Record:
-    """Apply one change and record it. The caller holds the write transaction."""
-    last, prev = head(conn)
+           why: str | None = None, after: Record | None = None) -> Record:
+    """Apply one change and record it. The caller holds the write transaction; `after` is
+    the record it appended last in that transaction, if any (saves looking up the head)."""
+    last, prev = (after.seq, after.hash) if after else head(conn)
     seq = last + 1
     if kind != UNDO:
         change_kinds()[kind].apply(conn, payload, seq)
