@@ -21,6 +21,7 @@ from stc.refs import UNIT_REF
 from stc.stages import Step, StepStatus, count
 from stc.texts import get_text, must_text
 from stc.trail import Record
+from stc.words import counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,10 +35,10 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     condensed = count(conn, "SELECT COUNT(*) FROM subgroups WHERE condensate IS NOT NULL")
     nuggets = count(conn, "SELECT COUNT(*) FROM units WHERE nugget IS NOT NULL")
     unsorted = len(unsorted_units(conn))
-    st = StepStatus(STEP, [f"{subgroups} subgroups, {condensed} with a condensate",
-                           f"{nuggets} illustrative quotations"])
+    st = StepStatus(STEP, [f"{counted(subgroups, 'subgroup')}, {condensed} with a condensate",
+                           counted(nuggets, "illustrative quotation")])
     if unsorted:
-        st.facts.append(f"{unsorted} units of groups with subgroups not yet sorted")
+        st.facts.append(f"{counted(unsorted, 'unit')} of groups with subgroups not yet sorted")
     if count(conn, "SELECT COUNT(*) FROM code_groups") == 0:
         st.next = "stc group CODE... --into GROUP"
     elif subgroups == 0:

@@ -19,6 +19,7 @@ from stc.stages import Step, StepStatus, count
 from stc.stages.meaning_units import add_named
 from stc.texts import must_text
 from stc.trail import load_payload
+from stc.words import counted
 
 STEP = Step(1, "Total impression", requires=("documents",),
             produces=("preunderstanding memo", "impression memos", "preliminary themes"))
@@ -32,9 +33,11 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     pre = count(conn, "SELECT COUNT(*) FROM memos WHERE kind = 'preunderstanding'")
     impressions = count(conn, "SELECT COUNT(DISTINCT ref) FROM memos WHERE kind = 'impression'"
                         " AND ref IN (SELECT id FROM documents)")
-    st = StepStatus(STEP, [f"{docs} transcripts", f"{pre} pre-understanding memo(s)",
-                           f"{impressions} of {docs} transcripts with an impression memo",
-                           f"{themes} preliminary themes (aim for {THEMES_MIN}-{THEMES_MAX})"])
+    st = StepStatus(STEP, [counted(docs, "transcript"), counted(pre, "pre-understanding memo"),
+                           f"{impressions} of {counted(docs, 'transcript')} with an impression"
+                           " memo",
+                           f"{counted(themes, 'preliminary theme')}"
+                           f" (aim for {THEMES_MIN}-{THEMES_MAX})"])
     if docs == 0:
         st.next = "stc import FILE..."
     elif pre == 0:

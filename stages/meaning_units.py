@@ -14,6 +14,7 @@ from stc.quotes import Haystack
 from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
 from stc.texts import get_text, must_text
+from stc.words import counted
 
 STEP = Step(2, "Meaning units and codes", requires=("documents", "preliminary themes"),
             produces=("meaning units", "codes", "code groups"))
@@ -25,10 +26,11 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     ungrouped = count(conn, "SELECT COUNT(*) FROM codes WHERE group_id IS NULL")
     groups = count(conn, "SELECT COUNT(*) FROM code_groups")
     review = count(conn, "SELECT COUNT(*) FROM units WHERE review IS NOT NULL")
-    st = StepStatus(STEP, [f"{units} meaning units", f"{codes} codes ({ungrouped} not in a group)",
-                           f"{groups} code groups"])
+    st = StepStatus(STEP, [counted(units, "meaning unit"),
+                           f"{counted(codes, 'code')} ({ungrouped} not in a group)",
+                           counted(groups, "code group")])
     if review:
-        st.facts.append(f"{review} units to review after a re-import")
+        st.facts.append(f"{counted(review, 'unit')} to review after a re-import")
     if units == 0:
         st.next = "stc code DOC:N-M CODE..."
     elif ungrouped:

@@ -19,6 +19,7 @@ from stc.stages import Step, StepStatus, count
 from stc.stages.condensation import resolve_group, resolve_target, subgroups_of
 from stc.texts import get_text, text_hash
 from stc.trail import Record
+from stc.words import counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,8 +33,10 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     described = count(conn, "SELECT COUNT(*) FROM code_groups WHERE description IS NOT NULL")
     subgroups = count(conn, "SELECT COUNT(*) FROM subgroups")
     sub_described = count(conn, "SELECT COUNT(*) FROM subgroups WHERE description IS NOT NULL")
-    st = StepStatus(STEP, [f"{described} of {groups} categories described",
-                           f"{sub_described} of {subgroups} subcategories described"])
+    st = StepStatus(STEP, [f"{described} of {counted(groups, 'category', 'categories')}"
+                           " described",
+                           f"{sub_described} of"
+                           f" {counted(subgroups, 'subcategory', 'subcategories')} described"])
     if groups == 0 or described < groups or sub_described < subgroups:
         st.next = "stc describe GROUP[/SUBGROUP] --edit"
     else:

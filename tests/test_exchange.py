@@ -176,7 +176,7 @@ def check_qdpx(path: Path, schema: xmlschema.XMLSchema) -> dict[str, str]:
 def test_export_validates_and_keeps_the_rules_the_schema_does_not_check(
         run: Run, analysed: Path, project_schema: xmlschema.XMLSchema) -> None:
     result = run("export", "out.qdpx")
-    assert "1 transcripts, 3 meaning units" in result.stdout
+    assert "1 transcript, 3 meaning units" in result.stdout
     assert "not included: the trail" in result.stdout
     plains = check_qdpx(analysed / "out.qdpx", project_schema)
     [plain] = plains.values()

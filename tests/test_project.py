@@ -60,3 +60,11 @@ def test_status_names_the_next_command(run: Run, project: Path) -> None:
     assert [s["step"] for s in data["steps"]] == [1, 2, 3, 4]
     assert data["steps"][0]["next"] == "stc import FILE..."
     assert "Next: stc import" in run("status").stdout
+
+
+def test_status_counts_in_the_singular_and_the_plural(run: Run, project: Path) -> None:
+    (project / "I1.txt").write_text("I: Hvordan går det?\nKari: Bra.\n", encoding="utf-8")
+    run("import", "I1.txt")
+    out = run("status").stdout
+    assert "   1 transcript\n" in out and "0 of 1 transcript with an impression memo" in out
+    assert "   0 meaning units\n" in out and "0 of 0 categories described" in out

@@ -8,6 +8,7 @@ import click
 
 from stc.cli.common import json_option, open_project_from, print_json, project_options
 from stc.project import Project
+from stc.words import counted
 
 
 @click.command(name="export")
@@ -35,12 +36,14 @@ def export(file: Path, as_json: bool) -> None:
         print_json(vars(result))
         return
     if result.kind == "codebook":
-        click.echo(f"Wrote {file}: {result.codes} codes in {result.groups} code groups,"
-                   f" {result.subgroups} subgroups.")
+        click.echo(f"Wrote {file}: {counted(result.codes, 'code')} in"
+                   f" {counted(result.groups, 'code group')},"
+                   f" {counted(result.subgroups, 'subgroup')}.")
     else:
-        click.echo(f"Wrote {file}: {result.documents} transcripts, {result.units} meaning units,"
-                   f" {result.codes} codes in {result.groups} code groups,"
-                   f" {result.subgroups} subgroups, {result.notes} notes.")
+        click.echo(f"Wrote {file}: {counted(result.documents, 'transcript')},"
+                   f" {counted(result.units, 'meaning unit')},"
+                   f" {counted(result.codes, 'code')} in {counted(result.groups, 'code group')},"
+                   f" {counted(result.subgroups, 'subgroup')}, {counted(result.notes, 'note')}.")
     for item in result.left_out:
         click.echo(f"  not included: {item}")
 
@@ -54,9 +57,9 @@ def import_exchange_file(project: Project, files: list[Path]) -> None:
         raise StcError("E612")
     result = import_refi(project, files[0])
     docs = ", ".join(result.documents) or "none"
-    click.echo(f"{files[0].name}: transcripts {docs}; {result.units} meaning units;"
-               f" {result.groups} new code groups, {result.codes} new codes,"
-               f" {result.subgroups} new subgroups; {result.memos} memos"
+    click.echo(f"{files[0].name}: transcripts {docs}; {counted(result.units, 'meaning unit')};"
+               f" {counted(result.groups, 'new code group')}, {counted(result.codes, 'new code')},"
+               f" {counted(result.subgroups, 'new subgroup')}; {counted(result.memos, 'memo')}"
                + (f"  (change #{result.seq})" if result.seq else ""))
     for note in result.notes:
         click.echo(f"  not imported: {note}")

@@ -7,13 +7,10 @@ import click
 from stc.cli.common import json_option, open_project_from, print_json, project_options, wrap
 from stc.lookup import KINDS
 from stc.stages import meaning_units as mu
+from stc.words import counted
 
 WHY = click.option("--why", help="Why: kept in the trail.")
 KIND = click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -102,11 +99,11 @@ def codes(as_json: bool) -> None:
         click.echo("No codes yet. Next: stc code DOC:N-M CODE...")
     for node in tree:
         title = node.name or "(not in a group)"
-        click.echo(f"{title}  [{_count(node.units, 'unit')}, "
-                   f"{_count(node.participants, 'participant')}]")
+        click.echo(f"{title}  [{counted(node.units, 'unit')}, "
+                   f"{counted(node.participants, 'participant')}]")
         for c in node.codes:
-            click.echo(f"    {c.name:<40} {_count(c.units, 'unit'):>9} "
-                       f"{_count(c.participants, 'participant'):>16}")
+            click.echo(f"    {c.name:<40} {counted(c.units, 'unit'):>9} "
+                       f"{counted(c.participants, 'participant'):>16}")
         if node.subgroups:
             click.echo(f"    subgroups: {', '.join(node.subgroups)}")
 
@@ -185,7 +182,7 @@ def drop(kind: str, name: str, force: bool, why: str | None) -> None:
     """
     project = open_project_from(click.get_current_context())
     target, used = mu.drop(project, kind, name, force, why)
-    touched = f"; {used} meaning units touched" if used else ""
+    touched = f"; {counted(used, 'meaning unit')} touched" if used else ""
     click.echo(f"{kind.lower()} {target.ref!r} dropped{touched}")
 
 
@@ -222,7 +219,7 @@ def search(pattern: str, lemma: bool, regex: bool, doc: str | None, as_json: boo
     for h in hits:
         click.echo(f"{h.ref:<9} {h.left[-CONTEXT_WIDTH:]:>{CONTEXT_WIDTH}} [{h.match}] "
                    f"{h.right[:CONTEXT_WIDTH]}")
-    click.echo(f"{len(hits)} hits", err=True)
+    click.echo(counted(len(hits), "hit"), err=True)
 
 
 CONTEXT_WIDTH = 38

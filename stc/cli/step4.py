@@ -14,6 +14,7 @@ from stc.cli.common import (
     wrap,
 )
 from stc.stages import synthesis
+from stc.words import counted
 
 WHY = click.option("--why", help="Why: kept in the trail.")
 
@@ -92,8 +93,8 @@ def names_add(words: tuple[str, ...], why: str | None) -> None:
     """
     project = open_project_from(click.get_current_context())
     records = synthesis.add_names(project, words, why)
-    click.echo(f"{len(records)} names added" + (f"  (change #{records[-1].seq})" if records
-                                                else "; all were on the list"))
+    done = f"  (change #{records[-1].seq})" if records else "; all were on the list"
+    click.echo(f"{counted(len(records), 'name')} added{done}")
 
 
 @names.command(name="list")
@@ -127,7 +128,7 @@ def names_drop(words: tuple[str, ...], why: str | None) -> None:
     """
     project = open_project_from(click.get_current_context())
     records = synthesis.drop_names(project, words, why)
-    click.echo(f"{len(records)} names dropped  (change #{records[-1].seq})")
+    click.echo(f"{counted(len(records), 'name')} dropped  (change #{records[-1].seq})")
 
 
 @click.command()
