@@ -120,9 +120,11 @@ def check_one_participant(doc: DocText, start: int, end: int) -> None:
 
 
 def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named],
-                note: str | None = None, number: int | None = None) -> int:
+                note: str | None = None, number: int | None = None,
+                subgroup: Named | None = None, nugget: bool = False) -> int:
     """Record one `unit.add`; returns the new unit's number (`number` when given: one never
-    handed out, from a coding matrix written elsewhere)."""
+    handed out, from a coding matrix written elsewhere). A coding matrix may also place the
+    new unit in a subgroup and mark it a nugget, in the same change."""
     if not codes:
         raise StcError("E409")
     unit = number if number is not None else b.take_number("unit")
@@ -137,6 +139,10 @@ def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named]
     }
     if note:
         payload["note"] = b.text(note)
+    if subgroup is not None:
+        payload["subgroup_id"] = subgroup.id
+    if nugget:
+        payload["nugget"] = payload["text"]
     b.record("unit.add", payload)
     return unit
 

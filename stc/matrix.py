@@ -561,11 +561,13 @@ class _Applier:
             sub = self.subgroup(self.group(plan.group), plan.subgroup)
         if plan.unit is None:
             unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note,
-                               plan.new_number)
+                               plan.new_number, sub, plan.nugget)
             self.report.new_units += 1
+            placed = [*([f"subgroup {plan.group}/{sub.name}"] if sub else []),
+                      *(["nugget"] if plan.nugget else [])]
             self.report.lines.append(f"+ U{unit} {plan.doc.ref(plan.start, plan.end)}"
-                                     f"  {'; '.join(c.name for c in codes)}")
-            self._set(unit, plan, sub, None, None, plan.note)
+                                     f"  {'; '.join(c.name for c in codes)}"
+                                     + (f"  ({', '.join(placed)})" if placed else ""))
             return
         changed = self._codes(plan.unit, codes)
         _, _, _, _, nugget, note = self._unit_row(plan.unit)

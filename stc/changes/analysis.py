@@ -157,17 +157,25 @@ def unit_ref(unit_id: int) -> str:
     return f"U{unit_id}"
 
 
+def _unit_add_summary(p: Payload) -> str:
+    placed = [*(["in a subgroup"] if p.get("subgroup_id") else []),
+              *(["a nugget"] if p.get("nugget") else [])]
+    return (f"U{p['id']} from {p['doc']}:{p['segments']} coded {', '.join(p['code_names'])}"
+            + (f" ({', '.join(placed)})" if placed else ""))
+
+
 @change_kind(
     "unit.add",
-    lambda p: f"U{p['id']} from {p['doc']}:{p['segments']} coded {', '.join(p['code_names'])}",
+    _unit_add_summary,
     refs=lambda p: [unit_ref(p["id"]), p["doc"], *p["code_names"]],
 )
 def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """A new unit; a coding matrix may also place it in a subgroup and mark it a nugget."""
     conn.execute(
-        "INSERT INTO units (id, doc, version, start, end, text, before, after, note)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO units (id, doc, version, start, end, text, before, after, note,"
+        " subgroup_id, nugget) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (p["id"], p["doc"], p["version"], p["start"], p["end"], p["text"], p["before"],
-         p["after"], p.get("note")),
+         p["after"], p.get("note"), p.get("subgroup_id"), p.get("nugget")),
     )
     conn.executemany("INSERT INTO unit_codes VALUES (?, ?)", [(p["id"], c) for c in p["codes"]])
 
