@@ -47,7 +47,7 @@ def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: i
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c) as pool:
         pending: deque[Future[Answer]] = deque()
         remaining = iter(items)
         for item in remaining:
@@ -60,3 +60,10 @@ def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: i
                 pending.append(pool.submit(function, item))
                 break
             yield answer
+
+
+def _leave_ctrl_c() -> None:
+    """In a worker: Ctrl-C is for the main process, which stops and says so in one line."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -82,3 +82,41 @@ def test_after_a_change_stc_db_alone_holds_everything(imported: Path, tmp_path: 
     (copy / "stc.toml").write_bytes((imported / "stc.toml").read_bytes())
     memos = json.loads(stc_process(copy, "memos", "--json").stdout)
     assert [m["body"] for m in memos] == ["Først et inntrykk."]
+
+
+def test_ctrl_c_during_a_parallel_import_stops_cleanly(imported: Path) -> None:
+    """Ctrl-C reaches the whole process group, workers included: one Error line, exit 1, the
+    files recorded so far kept whole, no worker left running."""
+    import os
+    import signal
+    import sqlite3
+    import time
+
+    interview = (Path(__file__).resolve().parents[1] / "corpora" / "nb-hjemmetjeneste"
+                 / "I1.txt").read_text(encoding="utf-8")
+    names = []
+    for n in range(20):
+        names.append(f"T{n}.txt")
+        (imported / names[-1]).write_text(f"{interview}\n\nT{n}\n" * 8, encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "stc", "import", *names], cwd=imported, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={"STC_AUTHOR": "tester", "STC_WORKERS": "2", "PATH": ""})
+
+    def documents() -> int:
+        with sqlite3.connect(imported / "stc.db", timeout=10) as conn:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    deadline = time.monotonic() + 60
+    while documents() < 3 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.01)
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 1, err
+    assert err.strip().splitlines() == [
+        "Error: interrupted; the change in progress was not recorded"]
+    assert 3 <= documents() < 21
+    with pytest.raises(ProcessLookupError):
+        os.killpg(child.pid, 0)  # nothing of the group is left
+    assert stc_process(imported, "verify").returncode == 0
+    assert not list((imported / "sources").glob("*.part"))
