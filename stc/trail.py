@@ -169,12 +169,19 @@ def replay(conn: sqlite3.Connection, in_effect: Iterable[Record]) -> None:
 
 def _apply_all(conn: sqlite3.Connection, changes: Iterable[tuple[int, str, dict[str, Any]]]
                ) -> None:
-    kinds = change_kinds()
-    for seq, name, payload in changes:
-        kind = kinds.get(name)
-        if kind is None:
+    _apply_rows(conn, changes, decode=lambda payload: payload)
+
+
+def _apply_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, Any]],
+                decode: Callable[[Any], dict[str, Any]] = load_payload) -> None:
+    """Apply changes given as (seq, kind, payload JSON) rows, in order: the loop a replay
+    spends its time in, so each step is looked up once."""
+    applies = {name: kind.apply for name, kind in change_kinds().items()}
+    for seq, name, payload in rows:
+        apply = applies.get(name)
+        if apply is None:
             raise StcError("E303", kind=name, seq=seq)
-        kind.apply(conn, payload, seq)
+        apply(conn, decode(payload), seq)
 
 
 def _effective_rows(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
@@ -203,8 +210,7 @@ def replay_state(live: Path) -> sqlite3.Connection:
     cursor = memory.cursor()
     cursor.row_factory = None
     rows = cursor.execute("SELECT seq, kind, payload FROM live.trail ORDER BY seq").fetchall()
-    _apply_all(memory, ((seq, kind, load_payload(payload))
-                        for seq, kind, payload in _effective_rows(rows)))
+    _apply_rows(memory, _effective_rows(rows))
     return memory
 
 
