@@ -9,7 +9,6 @@ a few transcripts are in memory at a time, so memory does not grow with the numb
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from stc.formats import read_transcript
 from stc.formats.model import RawTurn, Transcript
 from stc.formats.speakers import INTERVIEWER_LABEL
 from stc.parallel import mapped, worker_count
-from stc.project import Project, source_name
+from stc.project import Project
 from stc.texts import text_hash
 
 ROLES = ("interviewer", "participant", "other")
@@ -174,16 +173,6 @@ def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp
     }
 
 
-def _keep_original(project: Project, prep: _Prepared, data: bytes) -> Path:
-    """Write the original bytes under sources/ (atomically); returns the final path."""
-    target = project.sources_dir / source_name(prep.doc, prep.path.name, prep.source)
-    project.sources_dir.mkdir(exist_ok=True)
-    temporary = target.with_name(target.name + ".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-    return target
-
-
 def import_files(
     project: Project,
     paths: list[Path],
@@ -245,18 +234,14 @@ def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
     payload = analysis.payload
     prep.result.turns, prep.result.segments = len(payload["turns"]), len(payload["segments"])
     prep.result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
-    kept = _keep_original(project, prep, analysis.data)
-    try:
-        with project.batch() as batch:
-            if _imported_meanwhile(project, prep):
-                if prep.result.identical_to != prep.doc:
-                    kept.unlink(missing_ok=True)
-                return
-            batch.text(analysis.text)
-            prep.result.seq = batch.record("document.import", payload).seq
-    except BaseException:
-        kept.unlink(missing_ok=True)  # the import did not happen; leave no stray original
-        raise
+    original = (prep.doc, prep.path.name, prep.source, analysis.data)
+    with project.keeping_originals([original]) as [kept], project.batch() as batch:
+        if _imported_meanwhile(project, prep):
+            if prep.result.identical_to != prep.doc:
+                kept.unlink(missing_ok=True)
+            return
+        batch.text(analysis.text)
+        prep.result.seq = batch.record("document.import", payload).seq
 
 
 def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:

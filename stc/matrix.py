@@ -570,9 +570,7 @@ class _Applier:
                                      + (f"  ({', '.join(placed)})" if placed else ""))
             return
         changed = self._codes(plan.unit, codes)
-        _, _, _, _, nugget, note = self._unit_row(plan.unit)
-        changed |= self._set(plan.unit, plan, sub, self._unit_row(plan.unit)[3], nugget,
-                             get_text(self.conn, note))
+        changed |= self._set(plan.unit, plan, sub)
         if changed:
             self.report.changed_units += 1
         else:
@@ -598,8 +596,10 @@ class _Applier:
         self.report.lines.append(f"~ U{unit} codes {change}")
         return True
 
-    def _set(self, unit: int, plan: RowPlan, sub: Named | None, had_sub: int | None,
-             had_nugget: str | None, had_note: str | None) -> bool:
+    def _set(self, unit: int, plan: RowPlan, sub: Named | None) -> bool:
+        """Record where an existing unit now stands: subgroup, nugget, note."""
+        _, _, _, had_sub, had_nugget, note = self._unit_row(unit)
+        had_note = get_text(self.conn, note)
         fields: dict[str, Any] = {}
         notes: list[str] = []
         sub_id = sub.id if sub else None
@@ -607,13 +607,12 @@ class _Applier:
             fields["subgroup_id"] = sub_id
             notes.append(f"subgroup {plan.group}/{sub.name}" if sub else "out of its subgroup")
         if plan.nugget and had_nugget is None:
-            fields["nugget"] = self.b.text(plan.doc.text[plan.start:plan.end]) \
-                if plan.unit is None else self._text_hash(unit)
+            fields["nugget"] = self._text_hash(unit)
             notes.append("nugget")
         elif not plan.nugget and had_nugget is not None:
             fields["nugget"] = None
             notes.append("no longer a nugget")
-        if plan.unit is not None and (plan.note or None) != (had_note or None):
+        if (plan.note or None) != (had_note or None):
             fields["note"] = self.b.text(plan.note) if plan.note else None
             notes.append("note")
         if not fields:

@@ -194,13 +194,51 @@ class Project:
                 problems.append(f"the original of {doc} was changed: {path}")
         return problems
 
+    def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:
+        """Keep a document version's original bytes under sources/; returns where."""
+        target = self.sources_dir / source_name(doc, filename, source)
+        self.sources_dir.mkdir(exist_ok=True)
+        write_atomically(target, data)
+        return target
+
+    @contextmanager
+    def keeping_originals(self, originals: list[Original]) -> Iterator[list[Path]]:
+        """Keep the originals of document versions about to be recorded. If recording them
+        fails or is interrupted, remove those no recorded version refers to: an interruption
+        that comes after the commit keeps them all."""
+        kept = [(self.keep_original(*original), original[2]) for original in originals]
+        try:
+            yield [path for path, _ in kept]
+        except BaseException:
+            for path, source in kept:
+                if not self.conn.execute("SELECT 1 FROM documents WHERE source = ?",
+                                         (source,)).fetchone():
+                    path.unlink(missing_ok=True)
+            raise
+
     def close(self) -> None:
         self.conn.close()
+
+
+# a document version's original: document id, file name, sha256 of the bytes, the bytes
+Original = tuple[str, str, str, bytes]
 
 
 def source_name(doc: str, filename: str, source: str) -> str:
     """Where the original bytes of a document version are kept under sources/."""
     return f"{doc}-{source[:12]}{Path(filename).suffix.lower()}"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write through a `.part` file renamed into place: readers see all of it or none, and
+    an interrupted write (Ctrl-C, a full disk) leaves nothing behind."""
+    temporary = path.with_name(path.name + ".part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def resolve_author(override: str | None, settings: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ is moved or dropped silently: each move and each flag is a recorded change.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from stc.errors import BadInput, StcError
 from stc.formats import read_transcript
 from stc.formats.model import Transcript
 from stc.importing import build_document, parse_speaker_roles, role_of, segment_document
-from stc.project import Batch, Project, source_name
+from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.refs import resolve_doc
 from stc.texts import get_text, text_hash
@@ -130,16 +129,12 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
     }
     result = ReplaceResult(doc, version + 1, (first, first + len(payload["segments"]) - 1))
     units = _units(project, doc)
-    kept = _keep_original(project, doc, path, source, data)
-    try:
-        with project.batch(why) as b:
-            b.text(text)
-            b.record("document.replace", payload)
-            _follow(b, doc, text, units, result)
-            result.seq = b.recorded[-1].seq
-    except BaseException:
-        kept.unlink(missing_ok=True)
-        raise
+    # the corrected original is kept beside the earlier versions
+    with project.keeping_originals([(doc, path.name, source, data)]), project.batch(why) as b:
+        b.text(text)
+        b.record("document.replace", payload)
+        _follow(b, doc, text, units, result)
+        result.seq = b.recorded[-1].seq
     return result
 
 
@@ -158,16 +153,6 @@ def _turns(transcript: Transcript, roles: dict[str, str], participant: str,
             who = turn.speaker if focus_group and turn.speaker else participant
         rows.append([turn.speaker, role, who, start, end, turn.begins, turn.ends])
     return rows
-
-
-def _keep_original(project: Project, doc: str, path: Path, source: str, data: bytes) -> Path:
-    """The corrected original under sources/, beside the earlier versions."""
-    target = project.sources_dir / source_name(doc, path.name, source)
-    project.sources_dir.mkdir(exist_ok=True)
-    temporary = target.with_name(target.name + ".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-    return target
 
 
 def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceResult) -> None:

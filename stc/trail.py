@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from stc.errors import CannotUndo, StcError
-from stc.store import STATE_TABLES, clear_state, dump_state
+from stc.store import STATE_TABLES, clear_state
 
 if TYPE_CHECKING:
     import json
@@ -164,18 +164,17 @@ def effective(all_records: Iterable[Record]) -> list[Record]:
 def replay(conn: sqlite3.Connection, in_effect: Iterable[Record]) -> None:
     """Rebuild the state tables from scratch by applying the records in order."""
     clear_state(conn)
-    _apply_all(conn, ((r.seq, r.kind, r.payload) for r in in_effect))
+    _apply_rows(conn, ((r.seq, r.kind, r.payload) for r in in_effect), decode=_as_decoded)
 
 
-def _apply_all(conn: sqlite3.Connection, changes: Iterable[tuple[int, str, dict[str, Any]]]
-               ) -> None:
-    _apply_rows(conn, changes, decode=lambda payload: payload)
+def _as_decoded(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload
 
 
 def _apply_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, Any]],
                 decode: Callable[[Any], dict[str, Any]] = load_payload) -> None:
-    """Apply changes given as (seq, kind, payload JSON) rows, in order: the loop a replay
-    spends its time in, so each step is looked up once."""
+    """Apply changes given as (seq, kind, payload) rows, in order, the payload decoded by
+    `decode`: the loop a replay spends its time in, so each step is looked up once."""
     applies = {name: kind.apply for name, kind in change_kinds().items()}
     for seq, name, payload in rows:
         apply = applies.get(name)
@@ -372,18 +371,3 @@ def _same_row_condition(conn: sqlite3.Connection, table: str) -> str:
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:
     return int(conn.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])
-
-
-def compare_state(live: sqlite3.Connection, replayed: sqlite3.Connection) -> list[str]:
-    want, have = dump_state(replayed), dump_state(live)
-    problems = []
-    for table in want:
-        if want[table] != have[table]:
-            extra = [r for r in have[table] if r not in want[table]]
-            missing = [r for r in want[table] if r not in have[table]]
-            sample = (extra or missing)[:1]
-            problems.append(
-                f"table {table} differs from the replayed trail"
-                f" ({len(extra)} rows not in the trail, {len(missing)} missing): {sample}"
-            )
-    return problems

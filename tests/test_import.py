@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -409,7 +410,7 @@ def test_import_on_several_cores_records_what_one_by_one_does(
         states[workers] = imported_state(run, ".")
         run("verify")
         monkeypatch.chdir(tmp_path)
-    if len(stc.parallel.os.sched_getaffinity(0)) > 1:
+    if len(os.sched_getaffinity(0)) > 1:
         assert stc.parallel.worker_count(len(INTERVIEWS)) == 2  # the second run used workers
     assert [d["id"] for d in states["2"]["docs"]] == ["I1", "I2", "I3", "I4"]
     assert states["2"] == states["1"]

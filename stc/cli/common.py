@@ -62,6 +62,10 @@ def project_option(func: F) -> F:
                         type=click.Path(file_okay=False), help="Project folder.")(func)
 
 
+def why_option(func: F) -> F:
+    return click.option("--why", help="Why: kept in the trail.")(func)
+
+
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 

@@ -35,6 +35,8 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
 
     The original is kept byte for byte under sources/. Speaker turns are recognised from labels
     (`Kari:`, `I:<tab>`, `[id1]`, WebVTT `<v Kari>`), and split into numbered sentences.
+    Several files are read on every core and recorded in the order given (STC_WORKERS=1 keeps
+    the work in one process).
 
     \b
     Example:

@@ -11,11 +11,10 @@ from stc.cli.common import (
     project_options,
     read_text_option,
     text_options,
+    why_option,
     wrap,
 )
 from stc.stages import impression, meaning_units
-
-WHY = click.option("--why", help="Why: kept in the trail.")
 
 MEMO_ABOUT = {
     "preunderstanding": "Your pre-understanding: what you expect to find, and why, written "
@@ -45,7 +44,7 @@ def memo() -> None:
               help="preunderstanding, impression or note (default: impression on a document,"
                    " else note).")
 @text_options("memo text", "Write the memo in $EDITOR.")
-@WHY
+@why_option
 def memo_add(on: str | None, kind: str | None, message: str | None, file: str | None,
              edit: bool, why: str | None) -> None:
     """Write a memo on the project or on a document, segment, unit, theme, code, group or
@@ -105,7 +104,7 @@ def theme() -> None:
 @theme.command(name="add")
 @project_options
 @click.argument("names", nargs=-1, required=True)
-@WHY
+@why_option
 def theme_add(names: tuple[str, ...], why: str | None) -> None:
     """Add one or more preliminary themes.
 
@@ -123,7 +122,7 @@ def theme_add(names: tuple[str, ...], why: str | None) -> None:
 @project_options
 @click.argument("old")
 @click.argument("new")
-@WHY
+@why_option
 def theme_rename(old: str, new: str, why: str | None) -> None:
     """Rename a preliminary theme.
 
@@ -139,7 +138,7 @@ def theme_rename(old: str, new: str, why: str | None) -> None:
 @theme.command(name="drop")
 @project_options
 @click.argument("name")
-@WHY
+@why_option
 def theme_drop(name: str, why: str | None) -> None:
     """Drop a preliminary theme (the trail keeps it).
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import click
 
-from stc.cli.common import json_option, open_project_from, print_json, project_options, wrap
+from stc.cli.common import (
+    json_option,
+    open_project_from,
+    print_json,
+    project_options,
+    why_option,
+    wrap,
+)
 from stc.lookup import KINDS
 from stc.stages import meaning_units as mu
 from stc.words import counted
 
-WHY = click.option("--why", help="Why: kept in the trail.")
 KIND = click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
 
 
@@ -28,7 +34,7 @@ def _short(text: str, limit: int = 160) -> str:
               " dashes match their plain forms.")
 @click.option("--group", help="Put the codes into this code group (made when new).")
 @click.option("--note", help="A note on the unit.")
-@WHY
+@why_option
 def code(ref: str, codes: tuple[str, ...], quote: str | None, loose: bool, group: str | None,
          note: str | None, why: str | None) -> None:
     """Make a meaning unit from segments, or from a quoted stretch inside them, and code it.
@@ -113,7 +119,7 @@ def codes(as_json: bool) -> None:
 @click.argument("codes_", metavar="CODE...", nargs=-1, required=True)
 @click.option("--into", required=True, help="The code group (made when new; a theme's name"
               " may become a group).")
-@WHY
+@why_option
 def group(codes_: tuple[str, ...], into: str, why: str | None) -> None:
     """Put codes into a code group.
 
@@ -133,7 +139,7 @@ def group(codes_: tuple[str, ...], into: str, why: str | None) -> None:
 @KIND
 @click.argument("old")
 @click.argument("new")
-@WHY
+@why_option
 def rename(kind: str, old: str, new: str, why: str | None) -> None:
     """Rename a theme, code, group or subgroup (GROUP/SUBGROUP).
 
@@ -152,7 +158,7 @@ def rename(kind: str, old: str, new: str, why: str | None) -> None:
 @KIND
 @click.argument("names", nargs=-1, required=True)
 @click.option("--into", required=True, help="The one they become (made when new).")
-@WHY
+@why_option
 def merge(kind: str, names: tuple[str, ...], into: str, why: str | None) -> None:
     """Merge themes, codes, groups or subgroups into one.
 
@@ -172,7 +178,7 @@ def merge(kind: str, names: tuple[str, ...], into: str, why: str | None) -> None
 @KIND
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Drop it even though units use it.")
-@WHY
+@why_option
 def drop(kind: str, name: str, force: bool, why: str | None) -> None:
     """Drop a theme, code, group or subgroup. The trail keeps it; `stc undo` brings it back.
 

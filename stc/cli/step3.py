@@ -12,10 +12,9 @@ from stc.cli.common import (
     project_options,
     read_text_option,
     text_options,
+    why_option,
 )
 from stc.stages import condensation
-
-WHY = click.option("--why", help="Why: kept in the trail.")
 
 
 @click.group()
@@ -32,7 +31,7 @@ def subgroup() -> None:
 @project_options
 @click.argument("group")
 @click.argument("name")
-@WHY
+@why_option
 def subgroup_add(group: str, name: str, why: str | None) -> None:
     """Add subgroup NAME to code group GROUP.
 
@@ -73,7 +72,7 @@ def subgroups(as_json: bool) -> None:
 @click.argument("units", nargs=-1, required=True)
 @click.option("--into", "into", required=True, metavar="GROUP/SUBGROUP",
               help="The subgroup the units go into.")
-@WHY
+@why_option
 def sort_(units: tuple[str, ...], into: str, why: str | None) -> None:
     """Sort meaning units into a subgroup of their code group.
 
@@ -109,7 +108,7 @@ def set_aside(units: tuple[str, ...], reason: str) -> None:
 @click.argument("target", metavar="GROUP/SUBGROUP")
 @text_options("condensate", "Write it in $EDITOR, beside the units as comments.")
 @click.option("--clear", is_flag=True, help="Remove the condensate.")
-@WHY
+@why_option
 def condense(target: str, message: str | None, file: str | None, edit: bool, clear: bool,
              why: str | None) -> None:
     """Write the condensate of a subgroup (or of a code group without subgroups): a first-person
@@ -138,7 +137,7 @@ def condense(target: str, message: str | None, file: str | None, edit: bool, cle
 @click.option("--quote", help="The words to quote, cutting parts with … or ... (default: the"
                               " whole unit). Every kept piece must be verbatim and in order.")
 @click.option("--clear", is_flag=True, help="The unit is no longer an illustrative quotation.")
-@WHY
+@why_option
 def nugget(unit: str, quote: str | None, clear: bool, why: str | None) -> None:
     """Mark a meaning unit as an authentic illustrative quotation ("gold nugget").
 

@@ -11,12 +11,11 @@ from stc.cli.common import (
     project_options,
     read_text_option,
     text_options,
+    why_option,
     wrap,
 )
 from stc.stages import synthesis
 from stc.words import counted
-
-WHY = click.option("--why", help="Why: kept in the trail.")
 
 
 @click.command()
@@ -25,7 +24,7 @@ WHY = click.option("--why", help="Why: kept in the trail.")
 @text_options("analytic text", "Write it in $EDITOR, beside the condensate.")
 @click.option("--heading", help="The heading in the report (default: the name; '' resets).")
 @click.option("--clear", is_flag=True, help="Remove the analytic text.")
-@WHY
+@why_option
 def describe(target: str, message: str | None, file: str | None, edit: bool,
              heading: str | None, clear: bool, why: str | None) -> None:
     """Write the analytic text of a category (GROUP) or subcategory (GROUP/SUBGROUP), and set
@@ -51,7 +50,7 @@ def describe(target: str, message: str | None, file: str | None, edit: bool,
 @click.argument("kind", type=click.Choice(["groups", "subgroups"]))
 @click.argument("names", nargs=-1, required=True)
 @click.option("--group", help="For subgroups: the code group whose subgroups are ordered.")
-@WHY
+@why_option
 def order(kind: str, names: tuple[str, ...], group: str | None, why: str | None) -> None:
     """Set the order of categories, or of one category's subcategories, in the reports.
     Names left out follow in their present order.
@@ -83,7 +82,7 @@ def names() -> None:
 @names.command(name="add")
 @project_options
 @click.argument("words", nargs=-1, required=True)
-@WHY
+@why_option
 def names_add(words: tuple[str, ...], why: str | None) -> None:
     """Add identifying names (case does not matter).
 
@@ -118,7 +117,7 @@ def names_list(as_json: bool) -> None:
 @names.command(name="drop")
 @project_options
 @click.argument("words", nargs=-1, required=True)
-@WHY
+@why_option
 def names_drop(words: tuple[str, ...], why: str | None) -> None:
     """Take names off the list.
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from xml.etree import ElementTree as ET
 from stc import __version__
 from stc.errors import StcError
 from stc.exchange.names import SUBGROUP_SET, Guids, note_name
-from stc.project import Project
+from stc.project import Project, write_atomically
 from stc.texts import get_text
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -364,12 +363,6 @@ def _zip_bytes(qde: bytes, files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
 def export_refi(project: Project, path: Path) -> ExchangeExport:
     """Write `path` (.qdpx or .qdc) from the project's current state."""
     suffix = path.suffix.lower()
@@ -383,5 +376,5 @@ def export_refi(project: Project, path: Path) -> ExchangeExport:
         data = _zip_bytes(qde, files)
     (count,) = project.conn.execute("SELECT COUNT(*) FROM trail").fetchone()
     result.left_out.append(f"the trail ({count} changes: who decided what, when and why)")
-    _write_atomically(path, data)
+    write_atomically(path, data)
     return result

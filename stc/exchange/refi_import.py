@@ -10,7 +10,6 @@ speaker turns and sentence segments are found in that text by the same machinery
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from stc.exchange.names import SUBGROUP_SET, parse_note_name
 from stc.exchange.refi_read import read_refi
 from stc.formats.speakers import labelled_lines
 from stc.importing import role_of, segment_document
-from stc.project import Batch, Project, source_name
+from stc.project import Batch, Project
 from stc.texts import text_hash
 
 CONTEXT_CHARS = 60  # as for units made by `stc code`: context kept to find a unit again
@@ -283,27 +282,14 @@ def plan_import(project: Project, path: Path) -> _Plan:
 def import_refi(project: Project, path: Path) -> ExchangeImport:
     plan = plan_import(project, path)
     result = ExchangeImport(str(path), plan.refi.kind)
-    kept = [_keep_original(project, doc) for doc in plan.docs]
-    try:
-        with project.batch(f"imported from {path.name}") as b:
-            _record(b, plan, result)
-            result.seq = b.recorded[-1].seq if b.recorded else None
-    except BaseException:
-        for target in kept:
-            target.unlink(missing_ok=True)
-        raise
+    originals = [(doc.id, f"{doc.id}.txt", hashlib.sha256(doc.data).hexdigest(), doc.data)
+                 for doc in plan.docs]
+    with project.keeping_originals(originals), \
+            project.batch(f"imported from {path.name}") as b:
+        _record(b, plan, result)
+        result.seq = b.recorded[-1].seq if b.recorded else None
     result.notes = list(plan.refi.skipped)
     return result
-
-
-def _keep_original(project: Project, doc: _Doc) -> Path:
-    source = hashlib.sha256(doc.data).hexdigest()
-    target = project.sources_dir / source_name(doc.id, f"{doc.id}.txt", source)
-    project.sources_dir.mkdir(exist_ok=True)
-    temporary = target.with_name(target.name + ".part")
-    temporary.write_bytes(doc.data)
-    os.replace(temporary, target)
-    return target
 
 
 def _row_id(b: Batch, sql: str, *args: object) -> int | None:
