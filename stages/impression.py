@@ -18,7 +18,7 @@ from stc.refs import UNIT_REF, resolve_doc
 from stc.stages import Step, StepStatus, count
 from stc.stages.meaning_units import add_named
 from stc.texts import must_text
-from stc.trail import load_payload
+from stc.trail import cancelled_in, load_payload
 from stc.words import counted
 
 STEP = Step(1, "Total impression", requires=("documents",),
@@ -154,8 +154,7 @@ def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = No
 
 def _renames(conn: sqlite3.Connection) -> list[tuple[int, str, list[str], str]]:
     """(seq, kind, old names, new name) of every rename and merge still in effect."""
-    undone = {load_payload(p)["seq"] for (p,) in
-              conn.execute("SELECT payload FROM trail WHERE kind = 'undo'")}
+    undone = cancelled_in(conn)
     out = []
     for seq, change, payload in conn.execute(
             "SELECT seq, kind, payload FROM trail WHERE kind IN ('rename', 'merge')"

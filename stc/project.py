@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stc import store, trail
+from stc import history, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.texts import bad_texts, put_text
 
@@ -73,9 +73,14 @@ class Batch:
     def conn(self) -> sqlite3.Connection:
         return self.project.conn
 
-    def record(self, kind: str, payload: dict[str, Any], why: str | None = None) -> trail.Record:
-        rec = trail.append(self.conn, self.project.author, kind, payload, why or self.why,
-                           after=self.recorded[-1] if self.recorded else None)
+    def record(self, kind: str, payload: dict[str, Any], why: str | None = None, *,
+               author: str | None = None) -> trail.Record:
+        """Apply and record one change. `author` names another person than the project's
+        author: the coder whose work an exchange file or a second project brings in."""
+        command, label = self.project.command_of_next(self.recorded)
+        rec = trail.append(self.conn, author or self.project.author, kind, payload,
+                           why or self.why, after=self.recorded[-1] if self.recorded else None,
+                           command=command, label=label)
         self.recorded.append(rec)
         return rec
 
@@ -100,6 +105,10 @@ class Project:
         self.root = root
         self._author_override = author
         self._author: str | None = None
+        # the command being recorded (see `command`): its label and its first change
+        self._command_open = False
+        self._command_label: str | Callable[[], str] | None = None
+        self._command_id: int | None = None
         self.settings = self._read_settings()
         self.conn = store.connect(self.db_path)
         store.migrate(self.conn, self.db_path)
@@ -142,15 +151,60 @@ class Project:
     def batch(self, why: str | None = None) -> Iterator[Batch]:
         """One transaction: every change recorded inside it lands together, or none does."""
         with store.transaction(self.conn):
-            yield Batch(self, why)
+            batch = Batch(self, why)
+            yield batch
+        if self._command_open and self._command_id is None and batch.recorded:
+            self._command_id = batch.recorded[0].seq  # committed: later batches join it
+
+    @contextmanager
+    def command(self, label: str | Callable[[], str] | None = None) -> Iterator[None]:
+        """Record every change made inside as one command, which `stc undo` reverts as a
+        whole; `label` is its command line (without free text), shown by undo and the log.
+        Outside a command, each batch is a command of its own."""
+        if self._command_open:  # nested: the outer command holds
+            yield
+            return
+        self._command_open, self._command_label, self._command_id = True, label, None
+        try:
+            yield
+        finally:
+            self._command_open, self._command_label, self._command_id = False, None, None
+
+    def command_of_next(self, recorded: list[trail.Record]) -> tuple[int | None, str | None]:
+        """(command, label) for the next change of a batch that has recorded `recorded`:
+        0 starts a new command (numbered by that change), the label goes on its first change."""
+        if recorded:
+            return recorded[0].command, None
+        if self._command_id is not None:
+            return self._command_id, None
+        label = self._command_label
+        return 0, label() if callable(label) else label
 
     def change(self, kind: str, payload: dict[str, Any], why: str | None = None) -> trail.Record:
         with self.batch(why) as batch:
             return batch.record(kind, payload)
 
-    def undo(self, why: str | None = None) -> trail.Record:
-        with store.transaction(self.conn):
-            return trail.undo(self.conn, self.author, why)
+    def undo(self, why: str | None = None, change: int | None = None,
+             among: set[int] | None = None) -> tuple[trail.Record, history.Command]:
+        """Revert the last command in effect (of those numbered in `among`, when given), or
+        the one change `change`. Returns the undo record and what it reverted."""
+        with self.batch(why) as batch:
+            command, label = self.command_of_next(batch.recorded)
+            if change is not None:
+                done = history.undo_change(self.conn, self.author, why, change, command, label)
+            else:
+                done = history.undo_last(self.conn, self.author, why, among, command, label)
+            batch.recorded.append(done[0])
+            return done
+
+    def redo(self, why: str | None = None, among: set[int] | None = None
+             ) -> tuple[trail.Record, trail.Record]:
+        """Restore what the last undo reverted. Returns the redo record and that undo."""
+        with self.batch(why) as batch:
+            command, label = self.command_of_next(batch.recorded)
+            done = history.redo_last(self.conn, self.author, why, among, command, label)
+            batch.recorded.append(done[0])
+            return done
 
     def head(self) -> tuple[int, str]:
         return trail.head(self.conn)

@@ -178,6 +178,18 @@ def _m002_condensate_units(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_commands(conn: sqlite3.Connection) -> None:
+    # every change belongs to a command (what one `stc` invocation or one workbench action
+    # recorded): `command` is the number of the command's first change, `label` the command
+    # line (without free text) on that first change. Both are hashed when present.
+    run_script(conn,
+        """
+        ALTER TABLE trail ADD COLUMN command INTEGER;
+        ALTER TABLE trail ADD COLUMN label TEXT;
+        """
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
@@ -185,6 +197,7 @@ Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_condensate_units", _m002_condensate_units),
+    ("003_commands", _m003_commands),
 ]
 
 

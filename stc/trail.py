@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from stc.errors import CannotUndo, StcError
+from stc.errors import StcError
 from stc.store import STATE_TABLES, clear_state
 
 if TYPE_CHECKING:
@@ -37,7 +37,10 @@ def change_kinds() -> dict[str, ChangeKind]:
     from stc.changes import CHANGE_KINDS
 
     return CHANGE_KINDS
+
+
 UNDO = "undo"
+REDO = "redo"
 
 
 class Record(NamedTuple):
@@ -51,10 +54,12 @@ class Record(NamedTuple):
     why: str | None
     prev: str
     hash: str
+    command: int | None = None  # the number of the first change of its command
+    label: str | None = None  # the command line, on a command's first change
 
     def summary(self) -> str:
-        if self.kind == UNDO:
-            return f"undid #{self.payload['seq']} ({self.payload['kind']})"
+        if self.kind in (UNDO, REDO):
+            return _undo_summary(self.kind, self.payload)
         kind = change_kinds().get(self.kind)
         return kind.summary(self.payload) if kind else self.kind
 
@@ -62,10 +67,41 @@ class Record(NamedTuple):
         kind = change_kinds().get(self.kind)
         return [r for r in (kind.refs(self.payload) if kind else []) if r]
 
+    def objects(self) -> set[str]:
+        """The objects the change makes, changes or removes, by kind and id (`unit:7`,
+        `code:3`, `doc:I1`): stable across renames, unlike names."""
+        kind = change_kinds().get(self.kind)
+        return set(kind.objects(self.payload)) if kind else set()
+
+    def uses(self) -> set[str]:
+        """The objects the change only refers to (the codes of a new unit)."""
+        kind = change_kinds().get(self.kind)
+        return set(kind.uses(self.payload)) if kind else set()
+
+    def created(self) -> set[str]:
+        """The objects that did not exist before this change."""
+        kind = change_kinds().get(self.kind)
+        return set(kind.objects(self.payload)) if kind and kind.creates else set()
+
+    @property
+    def undoable(self) -> bool:
+        kind = change_kinds().get(self.kind)
+        return kind is None or kind.undoable
+
     def as_json(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at, "author": self.author, "kind": self.kind,
                 "summary": self.summary(), "why": self.why, "payload": self.payload,
-                "hash": self.hash}
+                "hash": self.hash, "command": self.command, "label": self.label}
+
+
+def _undo_summary(kind: str, payload: dict[str, Any]) -> str:
+    verb = "undid" if kind == UNDO else "redid"
+    if payload.get("label"):
+        return f'{verb} "{payload["label"]}"'
+    seqs = cancelled_by(payload)
+    kinds = payload.get("kinds") or ([payload["kind"]] if "kind" in payload else [])
+    what = ", ".join(f"#{s}" for s in seqs)
+    return f"{verb} {what}" + (f" ({', '.join(dict.fromkeys(kinds))})" if kinds else "")
 
 
 # Payloads are decoded with orjson, several times faster than json.loads on a long trail.
@@ -86,7 +122,7 @@ def canonical(obj: Any) -> str:
     return _canonical_encoder().encode(obj)
 
 
-RecordHash = Callable[[int, str, str, str, str, "str | None", str], str]
+RecordHash = Callable[..., str]
 
 
 @cache
@@ -97,16 +133,20 @@ def record_hasher() -> RecordHash:
     encode = _canonical_encoder().encode
 
     def record_hash(seq: int, at: str, author: str, kind: str, payload_json: str,
-                    why: str | None, prev: str) -> str:
-        body = encode([seq, at, author, kind, payload_json, why, prev])
-        return sha256(body.encode("utf-8")).hexdigest()
+                    why: str | None, prev: str, command: int | None = None,
+                    label: str | None = None) -> str:
+        fields: list[Any] = [seq, at, author, kind, payload_json, why, prev]
+        if command is not None:  # changes from before commands were kept hash as they did
+            fields += [command, label]
+        return sha256(encode(fields).encode("utf-8")).hexdigest()
 
     return record_hash
 
 
 def record_hash(seq: int, at: str, author: str, kind: str, payload_json: str,
-                why: str | None, prev: str) -> str:
-    return record_hasher()(seq, at, author, kind, payload_json, why, prev)
+                why: str | None, prev: str, command: int | None = None,
+                label: str | None = None) -> str:
+    return record_hasher()(seq, at, author, kind, payload_json, why, prev, command, label)
 
 
 def now() -> str:
@@ -119,46 +159,95 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
 
 
 def append(conn: sqlite3.Connection, author: str, kind: str, payload: dict[str, Any],
-           why: str | None = None, after: Record | None = None) -> Record:
+           why: str | None = None, after: Record | None = None,
+           command: int | None = 0, label: str | None = None) -> Record:
     """Apply one change and record it. The caller holds the write transaction; `after` is
-    the record it appended last in that transaction, if any (saves looking up the head)."""
+    the record it appended last in that transaction, if any (saves looking up the head).
+    `command` is the number of the first change of the command this change belongs to;
+    0 makes this change the first of a command of its own."""
     last, prev = (after.seq, after.hash) if after else head(conn)
     seq = last + 1
-    if kind != UNDO:
+    if kind not in (UNDO, REDO):
         change_kinds()[kind].apply(conn, payload, seq)
+    command = seq if command == 0 else command
     at = now()
     payload_json = canonical(payload)
-    digest = record_hash(seq, at, author, kind, payload_json, why, prev)
-    conn.execute("INSERT INTO trail VALUES (?,?,?,?,?,?,?,?)",
-                 (seq, at, author, kind, payload_json, why, prev, digest))
-    return Record(seq, at, author, kind, payload, why, prev, digest)
+    digest = record_hash(seq, at, author, kind, payload_json, why, prev, command, label)
+    conn.execute("INSERT INTO trail VALUES (?,?,?,?,?,?,?,?,?,?)",
+                 (seq, at, author, kind, payload_json, why, prev, digest, command, label))
+    return Record(seq, at, author, kind, payload, why, prev, digest, command, label)
+
+
+_COLUMNS = "seq, at, author, kind, payload, why, prev, hash, command, label"
 
 
 def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
-    seq, at, author, kind, payload, why, prev, digest = tuple(row)
-    return Record(seq, at, author, kind, load_payload(payload), why, prev, digest)
+    seq, at, author, kind, payload, why, prev, digest, command, label = tuple(row)
+    return Record(seq, at, author, kind, load_payload(payload), why, prev, digest, command,
+                  label)
 
 
-def records(conn: sqlite3.Connection, upto: int | None = None) -> Iterator[Record]:
-    sql = "SELECT seq, at, author, kind, payload, why, prev, hash FROM trail"
-    args: tuple[int, ...] = ()
+def records(conn: sqlite3.Connection, upto: int | None = None,
+            after: int | None = None) -> Iterator[Record]:
+    """The trail in order: up to change `upto` and after change `after`, when given."""
+    where, args = [], []
     if upto is not None:
-        sql += " WHERE seq <= ?"
-        args = (upto,)
+        where.append("seq <= ?")
+        args.append(upto)
+    if after is not None:
+        where.append("seq > ?")
+        args.append(after)
+    sql = f"SELECT {_COLUMNS} FROM trail" + (" WHERE " + " AND ".join(where) if where else "")
     for row in conn.execute(sql + " ORDER BY seq", args):
         yield _row_to_record(row)
 
 
+def record_at(conn: sqlite3.Connection, seq: int) -> Record | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM trail WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else _row_to_record(row)
+
+
+# -- the changes in effect -------------------------------------------------------------------
+#
+# An undo record cancels the changes it names; a redo record cancels an undo, so its changes
+# are in effect again. Records made before commands were kept undo one change each ("seq").
+# This is the one definition of "in effect", used by replay, verify, memos and the log.
+
+def cancelled_by(payload: dict[str, Any]) -> list[int]:
+    """The changes an undo or redo payload names."""
+    return [int(s) for s in payload["seqs"]] if "seqs" in payload else [int(payload["seq"])]
+
+
+def cancelled(undo_records: Iterable[tuple[str, dict[str, Any]]]) -> set[int]:
+    """The numbers of the changes not in effect, from the (kind, payload) of every undo and
+    redo record in order."""
+    out: set[int] = set()
+    for kind, payload in undo_records:
+        if kind == UNDO:
+            out.update(cancelled_by(payload))
+        elif kind == REDO:
+            out.difference_update(cancelled_by(payload))
+    return out
+
+
+def cancelled_in(conn: sqlite3.Connection, upto: int | None = None) -> set[int]:
+    """`cancelled` for the trail of a project (up to change `upto`), reading only its undo and
+    redo records."""
+    sql = "SELECT kind, payload FROM trail WHERE kind IN ('undo', 'redo')"
+    args: tuple[int, ...] = ()
+    if upto is not None:
+        sql += " AND seq <= ?"
+        args = (upto,)
+    rows = conn.execute(sql + " ORDER BY seq", args).fetchall()
+    return cancelled((kind, load_payload(payload)) for kind, payload in rows)
+
+
 def effective(all_records: Iterable[Record]) -> list[Record]:
-    """The records in effect: each undo cancels the latest change still in effect."""
-    stack: list[Record] = []
-    for record in all_records:
-        if record.kind == UNDO:
-            if stack and stack[-1].seq == record.payload["seq"]:
-                stack.pop()
-        else:
-            stack.append(record)
-    return stack
+    """The changes in effect, in order: neither undo nor redo records, nor changes an undo
+    cancelled (and no redo restored)."""
+    listed = list(all_records)
+    gone = cancelled((r.kind, r.payload) for r in listed if r.kind in (UNDO, REDO))
+    return [r for r in listed if r.kind not in (UNDO, REDO) and r.seq not in gone]
 
 
 def replay(conn: sqlite3.Connection, in_effect: Iterable[Record]) -> None:
@@ -183,16 +272,10 @@ def _apply_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, Any]],
         apply(conn, decode(payload), seq)
 
 
-def _effective_rows(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+def _effective_rows(rows: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
     """`effective` on raw (seq, kind, payload JSON) rows: only undo payloads are parsed."""
-    stack: list[tuple[int, str, str]] = []
-    for row in rows:
-        if row[1] == UNDO:
-            if stack and stack[-1][0] == load_payload(row[2])["seq"]:
-                stack.pop()
-        else:
-            stack.append(row)
-    return stack
+    gone = cancelled((row[1], load_payload(row[2])) for row in rows if row[1] in (UNDO, REDO))
+    return [row for row in rows if row[1] not in (UNDO, REDO) and row[0] not in gone]
 
 
 def replay_state(live: Path) -> sqlite3.Connection:
@@ -213,21 +296,6 @@ def replay_state(live: Path) -> sqlite3.Connection:
     return memory
 
 
-def undo(conn: sqlite3.Connection, author: str, why: str | None) -> Record:
-    """Append an undo of the latest change in effect and rebuild the state without it."""
-    in_effect = effective(records(conn))
-    if len(in_effect) <= 1:  # the project's creation is not undone
-        raise CannotUndo()
-    target = in_effect[-1]
-    kind = change_kinds().get(target.kind)
-    if kind is not None and not kind.undoable:
-        raise CannotUndo("E302", seq=target.seq, kind=target.kind,
-                         why="its texts are gone for good")
-    record = append(conn, author, UNDO, {"seq": target.seq, "kind": target.kind}, why)
-    replay(conn, in_effect[:-1])
-    return record
-
-
 @dataclass
 class Verdict:
     """The answer of `stc verify`: whether the trail holds, and what does not."""
@@ -245,14 +313,13 @@ def check_chain(conn: sqlite3.Connection) -> tuple[list[str], int]:
     record_hash = record_hasher()
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a Row per record costs more than its hash
-    for row in cursor.execute(
-        "SELECT seq, at, author, kind, payload, why, prev, hash FROM trail ORDER BY seq"
-    ):
-        seq, at, author, kind, payload, why, stored_prev, digest = row
+    for row in cursor.execute(f"SELECT {_COLUMNS} FROM trail ORDER BY seq"):
+        seq, at, author, kind, payload, why, stored_prev, digest, command, label = row
         count += 1
         if seq != expected_seq:
             return [f"change #{expected_seq} is missing from the trail"], count
-        if stored_prev != prev or record_hash(seq, at, author, kind, payload, why, prev) != digest:
+        if stored_prev != prev or digest != record_hash(seq, at, author, kind, payload, why, prev,
+                                                        command, label):
             return [f"change #{seq} ({kind}) does not match its hash: it was altered"], count
         prev, expected_seq = digest, seq + 1
     return [], count

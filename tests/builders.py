@@ -176,10 +176,11 @@ def stable_trail(root: Path, author: str = "tester") -> None:
     clock; this only makes the fixture's history repeatable."""
     conn = sqlite3.connect(root / "stc.db")
     prev = "0" * 64
-    rows = conn.execute("SELECT seq, kind, payload, why FROM trail ORDER BY seq").fetchall()
-    for seq, kind, payload, why in rows:
+    rows = conn.execute("SELECT seq, kind, payload, why, command, label FROM trail"
+                        " ORDER BY seq").fetchall()
+    for seq, kind, payload, why, command, label in rows:
         at = f"2026-01-15T09:{seq // 60:02d}:{seq % 60:02d}.000000Z"
-        digest = record_hash(seq, at, author, kind, payload, why, prev)
+        digest = record_hash(seq, at, author, kind, payload, why, prev, command, label)
         conn.execute("UPDATE trail SET at = ?, author = ?, prev = ?, hash = ? WHERE seq = ?",
                      (at, author, prev, digest, seq))
         prev = digest

@@ -165,7 +165,7 @@ def test_undo_appends_a_record_and_restores_the_state_before(run: Run, project: 
     write(project / "I2.txt", "I: Og du?\nOla: Helt fint.\n")
     run("import", "I2.txt")
     out = run("undo", "--why", "wrong file").stdout
-    assert "#4: undid #3 (document.import)" in out
+    assert out == '#4: undid "stc import …" (#3: imported I2 from I2.txt (2 segments))\n'
     conn = sqlite3.connect(project / "stc.db")
     assert store.dump_state(conn) == before
     conn.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from stc.changes.registry import Payload, change_kind
+from stc.changes.registry import Payload, change_kind, keys
 from stc.lookup import TABLES
 
 # the table behind each kind of named object
@@ -19,13 +19,16 @@ def _next_position(conn: sqlite3.Connection, table: str, where: str = "", *args:
     return int(row.fetchone()[0])
 
 
-@change_kind("theme.add", lambda p: f"theme {p['name']!r} added", refs=lambda p: [p["name"]])
+@change_kind("theme.add", lambda p: f"theme {p['name']!r} added", refs=lambda p: [p["name"]],
+             objects=lambda p: keys("theme", p["id"]), creates=True)
 def _theme_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("INSERT INTO themes VALUES (?, ?, ?)",
                  (p["id"], p["name"], _next_position(conn, "themes")))
 
 
-@change_kind("group.add", lambda p: f"code group {p['name']!r} added", refs=lambda p: [p["name"]])
+@change_kind("group.add", lambda p: f"code group {p['name']!r} added", refs=lambda p: [p["name"]],
+             objects=lambda p: keys("group", p["id"]),
+             uses=lambda p: keys("theme", p.get("from_theme")), creates=True)
 def _group_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute(
         "INSERT INTO code_groups (id, name, position, from_theme) VALUES (?, ?, ?, ?)",
@@ -33,7 +36,9 @@ def _group_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     )
 
 
-@change_kind("code.add", lambda p: f"code {p['name']!r} added", refs=lambda p: [p["name"]])
+@change_kind("code.add", lambda p: f"code {p['name']!r} added", refs=lambda p: [p["name"]],
+             objects=lambda p: keys("code", p["id"]), uses=lambda p: keys("group", p.get("group")),
+             creates=True)
 def _code_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("INSERT INTO codes VALUES (?, ?, ?, ?)",
                  (p["id"], p["name"], p.get("group"), p.get("definition")))
@@ -43,6 +48,9 @@ def _code_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "subgroup.add",
     lambda p: f"subgroup {p['name']!r} added to {p['group_name']!r}",
     refs=lambda p: [p["name"], p["group_name"]],
+    objects=lambda p: keys("subgroup", p["id"]),
+    uses=lambda p: keys("group", p["group"]),
+    creates=True,
 )
 def _subgroup_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     position = _next_position(conn, "subgroups", "WHERE group_id = ?", p["group"])
@@ -56,6 +64,8 @@ def _subgroup_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "code.group",
     lambda p: f"codes {', '.join(p['code_names'])} into group {p['group_name']!r}",
     refs=lambda p: [*p["code_names"], p["group_name"] or ""],
+    objects=lambda p: keys("code", *p["codes"]),
+    uses=lambda p: keys("group", p["group"]),
 )
 def _code_group(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.executemany("UPDATE codes SET group_id = ? WHERE id = ?",
@@ -66,6 +76,7 @@ def _code_group(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "rename",
     lambda p: f"{p['kind']} {p['old']!r} renamed {p['new']!r}",
     refs=lambda p: [p["old"], p["new"]],
+    objects=lambda p: keys(p["kind"], p["id"]),
 )
 def _rename(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute(f"UPDATE {TABLES[p['kind']]} SET name = ? WHERE id = ?", (p["new"], p["id"]))
@@ -88,7 +99,8 @@ def _drop_group(conn: sqlite3.Connection, group_id: int) -> None:
     conn.execute("DELETE FROM code_groups WHERE id = ?", (group_id,))
 
 
-@change_kind("drop", lambda p: f"{p['kind']} {p['name']!r} dropped", refs=lambda p: [p["name"]])
+@change_kind("drop", lambda p: f"{p['kind']} {p['name']!r} dropped", refs=lambda p: [p["name"]],
+             objects=lambda p: keys(p["kind"], p["id"]))
 def _drop(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     kind, ident = p["kind"], p["id"]
     if kind == "code":
@@ -120,6 +132,7 @@ def _merge_into(conn: sqlite3.Connection, kind: str, source: int, target: int) -
     "merge",
     lambda p: f"{p['kind']}s {', '.join(map(repr, p['names']))} merged into {p['into_name']!r}",
     refs=lambda p: [*p["names"], p["into_name"]],
+    objects=lambda p: keys(p["kind"], *p["ids"], p["into"]),
 )
 def _merge(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """Payload: kind, ids/names merged, into/into_name. A new target is created by an
@@ -133,6 +146,7 @@ def _merge(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "order",
     lambda p: f"{p['kind']} order: {', '.join(p['names'])}",
     refs=lambda p: list(p["names"]),
+    objects=lambda p: keys(p["kind"], *p["ids"]),
 )
 def _order(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     table = TABLES[p["kind"]]
@@ -144,6 +158,7 @@ def _order(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "text.set",
     lambda p: f"{p['field']} of {p['kind']} {p['name']!r} {'set' if p['value'] else 'cleared'}",
     refs=lambda p: [p["name"]],
+    objects=lambda p: keys(p["kind"], p["id"]),
 )
 def _text_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """heading (plain), condensate or description (hashes in `texts`) of a group or subgroup."""
@@ -157,6 +172,17 @@ def unit_ref(unit_id: int) -> str:
     return f"U{unit_id}"
 
 
+def ref_keys(ref: str | None) -> list[str]:
+    """The object a memo reference stands for, where its text tells: U7 → unit:7,
+    DOC and DOC:N-M → doc:DOC. References by name (`code:NAME`) name no id."""
+    if not ref:
+        return []
+    if ref[:1] in "Uu" and ref[1:].isdigit():
+        return keys("unit", int(ref[1:]))
+    head, _, _ = ref.partition(":")
+    return [] if head in ("theme", "code", "group", "subgroup") else keys("doc", head)
+
+
 def _unit_add_summary(p: Payload) -> str:
     placed = [*(["in a subgroup"] if p.get("subgroup_id") else []),
               *(["a nugget"] if p.get("nugget") else [])]
@@ -168,6 +194,10 @@ def _unit_add_summary(p: Payload) -> str:
     "unit.add",
     _unit_add_summary,
     refs=lambda p: [unit_ref(p["id"]), p["doc"], *p["code_names"]],
+    objects=lambda p: keys("unit", p["id"]),
+    uses=lambda p: [*keys("doc", p["doc"]), *keys("code", *p["codes"]),
+                    *keys("subgroup", p.get("subgroup_id"))],
+    creates=True,
 )
 def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """A new unit; a coding matrix may also place it in a subgroup and mark it a nugget."""
@@ -183,9 +213,11 @@ def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "unit.codes",
-    lambda p: (f"U{p['id']}: +{', '.join(p.get('add_names', []))}"
-               f" -{', '.join(p.get('remove_names', []))}"),
+    lambda p: f"U{p['id']}: " + " ".join(
+        [*(f"+{n}" for n in p.get("add_names", [])), *(f"-{n}" for n in p.get("remove_names", []))]),
     refs=lambda p: [unit_ref(p["id"]), *p.get("add_names", []), *p.get("remove_names", [])],
+    objects=lambda p: keys("unit", p["id"]),
+    uses=lambda p: keys("code", *p.get("add", []), *p.get("remove", [])),
 )
 def _unit_codes(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     # an executemany of nothing still costs a statement; replaying long trails notices
@@ -197,7 +229,8 @@ def _unit_codes(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
                          [(p["id"], c) for c in p["remove"]])
 
 
-@change_kind("unit.delete", lambda p: f"U{p['id']} deleted", refs=lambda p: [unit_ref(p["id"])])
+@change_kind("unit.delete", lambda p: f"U{p['id']} deleted", refs=lambda p: [unit_ref(p["id"])],
+             objects=lambda p: keys("unit", p["id"]))
 def _unit_delete(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("DELETE FROM unit_codes WHERE unit = ?", (p["id"],))
     conn.execute("DELETE FROM units WHERE id = ?", (p["id"],))
@@ -207,6 +240,8 @@ def _unit_delete(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "unit.set",
     lambda p: f"U{p['id']}: {', '.join(sorted(k for k in p if k != 'id'))} set",
     refs=lambda p: [unit_ref(p["id"])],
+    objects=lambda p: keys("unit", p["id"]),
+    uses=lambda p: keys("subgroup", p.get("subgroup_id")),
 )
 def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """Any of: subgroup_id, aside, nugget, note, review, and the place fields after a re-import
@@ -225,6 +260,9 @@ def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "memo.add",
     lambda p: f"{p['kind']} memo M{p['id']}" + (f" on {p['ref']}" if p.get("ref") else ""),
     refs=lambda p: [f"M{p['id']}", p.get("ref") or ""],
+    objects=lambda p: keys("memo", p["id"]),
+    uses=lambda p: ref_keys(p.get("ref")),
+    creates=True,
 )
 def _memo_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("INSERT INTO memos VALUES (?, ?, ?, ?, ?)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from stc.changes.registry import Payload, change_kind
+from stc.changes.registry import Payload, change_kind, keys
 from stc.lookup import TABLES
 
 
@@ -14,6 +14,8 @@ from stc.lookup import TABLES
                + (f"written on {', '.join(f'U{u}' for u in p['units'])}" if p["value"]
                   else "cleared")),
     refs=lambda p: [p["name"], *(f"U{u}" for u in p["units"])],
+    objects=lambda p: keys(p["kind"], p["id"]),
+    uses=lambda p: keys("unit", *p["units"]),
 )
 def _condensate_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """Payload: kind (group|subgroup), id, name, value (hash or None), units (ids it rests on)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from stc.changes.registry import Payload, change_kind
+from stc.changes.registry import Payload, change_kind, keys
 
 
 def _insert_version(conn: sqlite3.Connection, p: Payload, seq: int, first_segment: int) -> None:
@@ -29,6 +29,8 @@ def _insert_version(conn: sqlite3.Connection, p: Payload, seq: int, first_segmen
     "document.import",
     lambda p: f"imported {p['doc']} from {p['filename']} ({len(p['segments'])} segments)",
     refs=lambda p: [p["doc"]],
+    objects=lambda p: keys("doc", p["doc"]),
+    creates=True,
 )
 def _import(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     _insert_version(conn, p, seq, first_segment=1)
@@ -38,6 +40,7 @@ def _import(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     "document.erase",
     lambda p: f"erased {p['doc']} and every text taken from it",
     refs=lambda p: [p["doc"]],
+    objects=lambda p: keys("doc", p["doc"]),
     undoable=False,
 )
 def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
@@ -57,6 +60,7 @@ def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     lambda p: (f"corrected {p['doc']} from {p['filename']} (version {p['version']}, segments"
                f" {p['first_segment']}-{p['first_segment'] + len(p['segments']) - 1})"),
     refs=lambda p: [p["doc"]],
+    objects=lambda p: keys("doc", p["doc"]),
 )
 def _replace(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """A corrected version: new turns and new segment numbers after the old ones, which stay

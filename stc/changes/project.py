@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import sqlite3
 
-from stc.changes.registry import Payload, change_kind
+from stc.changes.registry import Payload, change_kind, keys
 
 
-@change_kind("project.init", lambda p: f"project {p['title']!r} ({p['language']})")
+@change_kind("project.init", lambda p: f"project {p['title']!r} ({p['language']})",
+             objects=lambda p: ["project"], creates=True)
 def _init(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     for key in ("title", "language", "question"):
         if p.get(key) is not None:
             conn.execute("INSERT OR REPLACE INTO project VALUES (?, ?)", (key, p[key]))
 
 
-@change_kind("project.set", lambda p: f"set {p['key']} = {p['value']!r}", undoable=True)
+@change_kind("project.set", lambda p: f"set {p['key']} = {p['value']!r}",
+             objects=lambda p: keys("setting", p["key"]))
 def _set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("INSERT OR REPLACE INTO project VALUES (?, ?)", (p["key"], p["value"]))
 
 
-@change_kind("names.add", lambda p: f"identifying name added ({p['name'][:8]})")
+@change_kind("names.add", lambda p: f"identifying name added ({p['name'][:8]})",
+             objects=lambda p: keys("name", p["name"]))
 def _names_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("INSERT OR IGNORE INTO identifying_names VALUES (?)", (p["name"],))
 
 
-@change_kind("names.drop", lambda p: f"identifying name dropped ({p['name'][:8]})")
+@change_kind("names.drop", lambda p: f"identifying name dropped ({p['name'][:8]})",
+             objects=lambda p: keys("name", p["name"]))
 def _names_drop(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("DELETE FROM identifying_names WHERE name = ?", (p["name"],))

@@ -18,9 +18,15 @@ class ChangeKind(NamedTuple):
     name: str
     apply: Apply
     summary: Summary
-    # references the change touches, for `stc log --on REF`
+    # names the change touches, as the trail shows them
     refs: Callable[[Payload], list[str]]
     undoable: bool = True
+    # the objects it makes, changes or removes, by kind and id (`unit:7`, `code:3`, `doc:I1`),
+    # stable across renames: for an object's history, undo's dependencies, "changed since"
+    objects: Callable[[Payload], list[str]] = lambda p: []
+    # the objects it only refers to (the codes of a new unit, the group of a new code)
+    uses: Callable[[Payload], list[str]] = lambda p: []
+    creates: bool = False  # its objects did not exist before it
 
 
 CHANGE_KINDS: dict[str, ChangeKind] = {}
@@ -31,11 +37,21 @@ def change_kind(
     summary: Summary,
     refs: Callable[[Payload], list[str]] | None = None,
     undoable: bool = True,
+    objects: Callable[[Payload], list[str]] | None = None,
+    uses: Callable[[Payload], list[str]] | None = None,
+    creates: bool = False,
 ) -> Callable[[Apply], Apply]:
     def register(apply: Apply) -> Apply:
         if name in CHANGE_KINDS:
             raise RuntimeError(f"change kind {name} registered twice")
-        CHANGE_KINDS[name] = ChangeKind(name, apply, summary, refs or (lambda p: []), undoable)
+        CHANGE_KINDS[name] = ChangeKind(name, apply, summary, refs or (lambda p: []), undoable,
+                                        objects or (lambda p: []), uses or (lambda p: []),
+                                        creates)
         return apply
 
     return register
+
+
+def keys(kind: str, *ids: object) -> list[str]:
+    """Object keys of one kind: keys("unit", 7, 8) → ["unit:7", "unit:8"]; None skipped."""
+    return [f"{kind}:{i}" for i in ids if i is not None]

@@ -34,7 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "describe": "step4", "order": "step4", "names": "step4", "prevalence": "step4",
     "check": "step4",
     "report": "report", "export": "exchange", "erase": "privacy",
-    "log": "trail", "verify": "trail", "undo": "trail",
+    "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
 }
 
 
@@ -93,7 +93,7 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
       2 meaning units      code, units, codes, group, rename, merge, search, matrix
       3 condensation       subgroup, sort, condense, nugget
       4 synthesis          describe, check, report
-    The trail: log, verify, undo.
+    The trail: log, verify, undo, redo.
 
     \b
     Example:

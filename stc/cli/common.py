@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -23,19 +24,83 @@ class Context:
     author: str | None
     debug: bool
     _project: Project | None = None
+    _command: AbstractContextManager[None] = field(default_factory=nullcontext)
 
     def open(self) -> Project:
         if self._project is None:
             from stc.project import open_project  # not needed by --version and --help
 
             self._project = open_project(self.project_dir, self.author)
+            # everything this invocation records is one command, named by its command line
+            ctx = click.get_current_context()
+            self._command = self._project.command(lambda: command_label(ctx))
+            self._command.__enter__()
         return self._project
 
     def close(self) -> None:
         """Close the project, if a command opened it (SQLite folds its log into stc.db)."""
         if self._project is not None:
+            self._command.__exit__(None, None, None)
             self._project.close()
             self._project = None
+
+
+# Arguments and option values a command line keeps in the trail: references, names of
+# analysis objects and choices. Every other value (texts, quotations, reasons, identifying
+# names, search patterns, file paths) is shown as "…": free text and file names can hold what
+# a participant said or who she is, and the trail keeps no text. A new command's argument
+# that holds such a value takes a name outside this list (`words`, `pseudonym`, `text`).
+_SHOWN_ARGUMENTS = {"codes", "codes_", "doc", "group", "kind", "name", "names", "new", "old",
+                    "ref", "refs", "target", "unit", "units", "which", "key"}
+_SHOWN_OPTIONS = {"into", "group", "kind", "code_name", "code", "subgroup", "doc", "change",
+                  "as_of", "formats", "format", "keep", "segments", "on_ref", "docs", "codes",
+                  "coders", "port", "by", "example", "on", "force", "dry_run", "loose", "clear"}
+_HIDDEN = "…"
+
+
+def command_label(ctx: click.Context) -> str:
+    """The command line of the running command as the trail keeps it: the command, its
+    arguments (file paths hidden) and the options given, free text hidden."""
+    words = ctx.command_path.split()
+    words[0] = "stc"
+    for param in ctx.command.params:
+        if isinstance(param, click.Argument):
+            words += [_shown(param, v) for v in _values(ctx.params.get(param.name or ""))]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is None or source.name != "COMMANDLINE":
+            continue
+        flag = max(param.opts, key=len)
+        if param.is_flag:
+            off = (param.secondary_opts or [flag])[0]
+            words.append(flag if ctx.params.get(param.name) else off)
+            continue
+        for value in _values(ctx.params.get(param.name)):
+            words += [flag, _shown(param, value)]
+    return " ".join(_quoted(w) for w in words)
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, tuple | list) else [value]
+
+
+def _shown(param: click.Parameter, value: Any) -> str:
+    if isinstance(param.type, click.Path | click.File):
+        return _HIDDEN
+    shown = _SHOWN_OPTIONS if isinstance(param, click.Option) else _SHOWN_ARGUMENTS
+    if param.name not in shown:
+        return _HIDDEN
+    return str(value)
+
+
+def _quoted(word: str) -> str:
+    import shlex
+
+    return word if word == _HIDDEN else shlex.quote(word)
 
 
 def _store_project(ctx: click.Context, _: click.Parameter, value: str | None) -> None:

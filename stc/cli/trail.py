@@ -48,6 +48,8 @@ def log(on_ref: str | None, by_author: str | None, since: str | None, as_json: b
     for rec in chosen:
         click.echo(f"#{rec.seq:<5} {rec.at[:16].replace('T', ' ')}  {rec.author:<12} "
                    f"{rec.summary()}")
+        if rec.label:
+            click.echo(f"       command: {rec.label}")
         if rec.why:
             click.echo(f"       why: {rec.why}")
 
@@ -96,17 +98,40 @@ def verify() -> None:
 
 @click.command()
 @project_options
+@click.option("--change", "change", type=int, metavar="N",
+              help="Revert only change N (see `stc log`), if no later change rests on it.")
 @click.option("--why", help="Reason, kept in the trail.")
-def undo(why: str | None) -> None:
-    """Revert the last change by appending its reversal to the trail (history is kept).
+def undo(change: int | None, why: str | None) -> None:
+    """Revert the last command: every change it recorded (a sort of three units, a matrix
+    import of seven changes). The reversal is appended to the trail; history is kept, and
+    `stc redo` brings the command back.
 
     \b
     Example:
-      stc undo --why "coded the wrong segment"
+      stc undo --why "sorted into the wrong subgroup"
+      stc undo --change 42
     """
     project = open_project_from(click.get_current_context())
-    record = project.undo(why)
-    click.echo(f"#{record.seq}: {record.summary()}")
+    record, reverted = project.undo(why, change=change)
+    click.echo(f"#{record.seq}: undid {reverted.describe()}")
 
 
-COMMANDS = [log, verify, undo]
+@click.command()
+@project_options
+@click.option("--why", help="Reason, kept in the trail.")
+def redo(why: str | None) -> None:
+    """Restore what the last `stc undo` reverted, as long as nothing new was recorded since.
+
+    \b
+    Example:
+      stc undo
+      stc redo
+    """
+    project = open_project_from(click.get_current_context())
+    record, undone = project.redo(why)
+    label = undone.payload.get("label")
+    what = f'"{label}"' if label else ", ".join(f"#{s}" for s in undone.payload.get("seqs", []))
+    click.echo(f"#{record.seq}: redid {what}")
+
+
+COMMANDS = [log, verify, undo, redo]
