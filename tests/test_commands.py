@@ -130,7 +130,8 @@ def test_the_trail_keeps_the_command_line_without_free_text(run: Run, coded: Pat
     assert labels[-3:] == ["stc memo add --on U1 --message …", "stc names add …",
                            "stc set-aside U2 --why …"]
     assert _only_in_texts(coded, "Hemmelig") and _only_in_texts(coded, "Ingrid")
-    assert "       command: stc set-aside U2 --why …\n       why: Intervjuerens" in run("log").stdout
+    shown = run("log").stdout
+    assert "       command: stc set-aside U2 --why …\n       why: Intervjuerens" in shown
 
 
 def _only_in_texts(project: Path, word: str) -> bool:
@@ -187,7 +188,7 @@ def test_a_library_command_groups_several_batches(coded: Path) -> None:
         for name, ident in (("A", 50), ("B", 51)):
             with project.batch() as batch:
                 batch.record("theme.add", {"id": ident, "name": name})
-    record, reverted = project.undo()
+    _, reverted = project.undo()
     assert len(reverted.changes) == 2 and reverted.label == "stc theme add A B"
     assert dict(project.conn.execute("SELECT id, name FROM themes").fetchall()) == before
     project.close()

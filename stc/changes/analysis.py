@@ -213,8 +213,8 @@ def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "unit.codes",
-    lambda p: f"U{p['id']}: " + " ".join(
-        [*(f"+{n}" for n in p.get("add_names", [])), *(f"-{n}" for n in p.get("remove_names", []))]),
+    lambda p: f"U{p['id']}: " + " ".join([*(f"+{n}" for n in p.get("add_names", [])),
+                                          *(f"-{n}" for n in p.get("remove_names", []))]),
     refs=lambda p: [unit_ref(p["id"]), *p.get("add_names", []), *p.get("remove_names", [])],
     objects=lambda p: keys("unit", p["id"]),
     uses=lambda p: keys("code", *p.get("add", []), *p.get("remove", [])),
