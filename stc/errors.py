@@ -108,6 +108,23 @@ MESSAGES: dict[str, str] = {
     "E611": "nothing to export to {path}: the project has no codes or code groups yet",
     "E612": "import a .qdpx, .qde or .qdc file on its own, not together with other files",
     "E613": "{path}: source {source!r} has {count} selections but no text; nothing imported",
+    # two coders: stc init --from, stc compare, stc merge-from
+    "E850": "{path} is not an stc project (no stc.toml and stc.db there); name the other coder's project folder",
+    "E851": "{path} is this project itself; name the other coder's project folder",
+    "E852": "the original or the text of {doc} in {path} is missing or changed; run `stc verify` there first",
+    "E853": "no meaning units by {author!r} in this project; units were made by: {authors}",
+    "E854": "this project and {path} hold no transcript with the same text; make the second coder's project with `stc init --from`",
+    "E855": "transcript {doc!r} is not among the transcripts both projects hold ({docs})",
+    "E856": "unknown code {name!r}: neither coder's codebook holds it",
+    "E857": "{path}: {detail}",
+    "E858": "{a} and {b} have not both coded any transcript; name the ones to compare with --docs ({docs})",
+    "E859": "--coders wants two different authors, A,B, not {value!r}",
+    "E860": "{count} conflicting place(s) need a decision: {places}; pass --keep a|b|both, or --resolutions FILE.csv (`stc compare OTHER --disagreements --out FILE.csv` writes one to fill in); nothing merged",
+    "E861": "{path} row {row}: {detail}; nothing merged",
+    "E862": "{path} row {row}: place {place} now holds {now}, not {was}; write the file again with `stc compare OTHER --disagreements --out FILE.csv`; nothing merged",
+    "E863": "--out writes .html, .xlsx or .csv, not {suffix!r}",
+    "E864": "cannot write {path}: {detail}",
+    "E865": "give either OTHER_PROJECT or --coders A,B",
 }
 
 

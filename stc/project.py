@@ -343,19 +343,27 @@ def open_project(path: Path | str | None = None, author: str | None = None) -> P
 
 
 def init_project(path: Path | str, language: str, title: str, question: str | None = None,
-                 author: str | None = None) -> Project:
+                 author: str | None = None,
+                 fill: Callable[[Project], None] | None = None) -> Project:
+    """A new project folder; `fill` records what the project starts with (a second coder's
+    copy of transcripts and codebook). If anything fails, the folder is left as it was."""
     root = Path(path)
     lang = normalise_language(language)
     if (root / SETTINGS).exists() or (root / DATABASE).exists():
         raise ProjectExists(path=str(root))
     created = [p for p in (root, root / "sources", root / "reports") if not p.exists()]
+    project: Project | None = None
     try:
         for folder in created:
             folder.mkdir(parents=True)
         (root / SETTINGS).write_text(_settings_text(title, lang, question), encoding="utf-8")
         project = Project(root, author)
         project.change("project.init", {"title": title, "language": lang, "question": question})
+        if fill is not None:
+            fill(project)
     except BaseException:
+        if project is not None:
+            project.close()
         _remove_partial_project(root, created)
         raise
     return project

@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, str] = {
     "condense": "step3", "nugget": "step3",
     "describe": "step4", "order": "step4", "names": "step4", "prevalence": "step4",
     "check": "step4",
+    "compare": "coders", "merge-from": "coders",
     "report": "report", "export": "exchange", "erase": "privacy",
     "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
 }

@@ -10,25 +10,49 @@ from stc.project import init_project
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--language", "-l", required=True,
+@click.option("--language", "-l",
               help="Language of the transcripts: nb, nn, sv, da, en, de, ... (`no` means nb).")
-@click.option("--title", "-t", required=True, help="The study's title.")
+@click.option("--title", "-t", help="The study's title.")
 @click.option("--question", "-q", help="The research question.")
+@click.option("--from", "from_project", type=click.Path(file_okay=False),
+              help="A second coder's copy of this project: its transcripts and codebook"
+                   " (themes, code groups, codes), no units.")
 @click.option("--author", help="Who creates the project.")
-def init(directory: str, language: str, title: str, question: str | None,
-         author: str | None) -> None:
-    """Make a new project folder.
+def init(directory: str, language: str | None, title: str | None, question: str | None,
+         from_project: str | None, author: str | None) -> None:
+    """Make a new project folder; with --from, a second coder's copy of another project.
 
     \b
     Example:
       stc init hjemmetjeneste --language nb --title "Velferdsteknologi i hjemmetjenesten"
+      stc init ../berit --from . --author Berit
     """
     ctx = click.get_current_context()
+    if from_project is not None:
+        _init_from(from_project, directory, title, author or ctx.obj.author)
+        return
+    if not language or not title:
+        raise click.UsageError("give --language and --title (or --from PROJECT)")
     project = init_project(directory, language, title, question,
                            author or ctx.obj.author)
     project.close()
     click.echo(f"Created project {title!r} in {project.root} (language {project.language}).")
     click.echo(f"Next: cd {directory} && stc import TRANSCRIPT...")
+
+
+def _init_from(other: str, directory: str, title: str | None, author: str | None) -> None:
+    from stc.stages.coders import init_from
+    from stc.words import counted
+
+    copy = init_from(other, directory, author, title)
+    copy.project.close()
+    click.echo(f"Created a second coder's copy of {other} in {copy.project.root}:"
+               f" {counted(len(copy.documents), 'transcript')}"
+               f" ({', '.join(copy.documents) or 'none'}), {counted(copy.themes, 'theme')},"
+               f" {counted(copy.groups, 'code group')}, {counted(copy.codes, 'code')};"
+               " no units.")
+    click.echo(f"Next: cd {directory} && stc code DOC:N-M CODE...;"
+               f" then, in {other}: stc compare {copy.project.root}")
 
 
 @click.command()
