@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -60,10 +61,7 @@ def open_other(path: Path | str, this: Project | None = None) -> Other:
         settings = tomllib.loads((root / SETTINGS).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise StcError("E003", path=str(root / SETTINGS), detail=str(exc)) from None
-    conn = sqlite3.connect(f"{(root / DATABASE).as_uri()}?mode=ro", uri=True,
-                           isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
+    conn = _reading(root / DATABASE)
     known = {name for name, _ in store.MIGRATIONS}
     done = {str(r[0]) for r in conn.execute("SELECT name FROM schema_migrations")}
     if done - known:
@@ -71,6 +69,20 @@ def open_other(path: Path | str, this: Project | None = None) -> Other:
         raise StcError("E005", found=max(done - known))
     conn.execute("BEGIN")  # one snapshot, also while its coder goes on working
     return Other(root, conn, settings)
+
+
+def _reading(db: Path) -> sqlite3.Connection:
+    """A connection that never writes the other project's data (`query_only`). Opened for
+    writing where it can be, so that closing it folds SQLite's log back into stc.db as the
+    other coder's own commands do; read-only where the folder allows nothing else."""
+    try:
+        conn = sqlite3.connect(f"{db.as_uri()}?mode=rw", uri=True, isolation_level=None)
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
+    return conn
 
 
 def creators(conn: sqlite3.Connection, kind: str) -> dict[int, str]:
@@ -117,17 +129,11 @@ def _original(other: Other, payload: dict[str, Any], required: bool) -> bytes | 
     path = other.root / "sources" / source_name(payload["doc"], payload["filename"],
                                                  payload["source"])
     data = path.read_bytes() if path.is_file() else None
-    if data is None or text_hash_bytes(data) != payload["source"]:
+    if data is None or sha256(data).hexdigest() != payload["source"]:
         if required:
             raise StcError("E852", doc=payload["doc"], path=str(other.root))
         return None
     return data
-
-
-def text_hash_bytes(data: bytes) -> str:
-    from hashlib import sha256
-
-    return sha256(data).hexdigest()
 
 
 def init_from(other_path: Path | str, directory: Path | str, author: str | None = None,
@@ -323,6 +329,8 @@ class Sides(NamedTuple):
     b: Side
     shared: list[str]
     notes: list[str]
+    pairs: dict[str, str]  # the other project's transcript id -> the id here
+    mapping: dict[str, str]  # the other coder's code names (casefold) -> names here
 
 
 def between_projects(project: Project, other: Other, mapping: dict[str, str] | None = None
@@ -349,7 +357,7 @@ def between_projects(project: Project, other: Other, mapping: dict[str, str] | N
              _codebook_names(project.conn, {}), a_old)
     b = Side("B", other.root.name, other.conn, b_units,
              _codebook_names(other.conn, mapping or {}), b_old)
-    return Sides(a, b, sorted(pairs.values()), notes)
+    return Sides(a, b, sorted(pairs.values()), notes, pairs, mapping or {})
 
 
 def between_coders(project: Project, coder_a: str, coder_b: str) -> Sides:
@@ -363,7 +371,7 @@ def between_coders(project: Project, coder_a: str, coder_b: str) -> Sides:
             raise StcError("E853", author=coder, authors=", ".join(sorted(made)) or "none")
         units, older = load_units(conn, docs, _by(coder))
         sides.append(Side(label, coder, conn, units, _codebook_names(conn, {}), older))
-    return Sides(sides[0], sides[1], sorted(docs), [])
+    return Sides(sides[0], sides[1], sorted(docs), [], docs, {})
 
 
 # -- places where the coders meet or differ -----------------------------------------------------
@@ -564,8 +572,20 @@ def compare(sides: Sides, docs: list[str] | None = None, codes: list[str] | None
     total = sum(len(s[0]) for s in segments.values())
     per_code, overall = figures([n.casefold() for n in names], coded_a, coded_b, total)
     per_code = [Figures(name, f.table) for name, f in zip(names, per_code, strict=True)]
+    places = all_places(conn, chosen, a_units, b_units)
+    for side in (a, b):
+        if side.not_current:
+            notes.append(f"{side.label}: {side.not_current} unit(s) on an older version of their"
+                         " transcript left out (`stc units --review`)")
+    shown = {n.casefold() for n in names} if codes else None
+    return Comparison(a, b, chosen, total, names, per_code, overall, places, notes, shown)
+
+
+def all_places(conn: sqlite3.Connection, docs: list[str], a_units: list[Coded],
+               b_units: list[Coded]) -> list[Place]:
+    """The places of the transcripts `docs`, with their segments and text in this project."""
     places: list[Place] = []
-    for doc in chosen:
+    for doc in docs:
         text = load_doc(conn, doc)
         for place in places_in(doc, [u for u in a_units if u.doc == doc],
                                [u for u in b_units if u.doc == doc]):
@@ -574,12 +594,7 @@ def compare(sides: Sides, docs: list[str] | None = None, codes: list[str] | None
             place.refs = {(side, u.id): text.ref(u.start, u.end)
                           for side, units in (("A", place.a), ("B", place.b)) for u in units}
             places.append(place)
-    for side in (a, b):
-        if side.not_current:
-            notes.append(f"{side.label}: {side.not_current} unit(s) on an older version of their"
-                         " transcript left out (`stc units --review`)")
-    shown = {n.casefold() for n in names} if codes else None
-    return Comparison(a, b, chosen, total, names, per_code, overall, places, notes, shown)
+    return places
 
 
 def _chosen_docs(a: Side, b: Side, shared: list[str], docs: list[str] | None,

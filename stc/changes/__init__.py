@@ -10,7 +10,13 @@ Modules register their kinds with `@change_kind`; importing this package registe
 
 from __future__ import annotations
 
-from stc.changes import analysis, condensation, documents, project  # noqa: F401  (registration)
+from stc.changes import (  # noqa: F401  (registration)
+    analysis,
+    coders,
+    condensation,
+    documents,
+    project,
+)
 from stc.changes.registry import CHANGE_KINDS, ChangeKind, change_kind
 
 __all__ = ["CHANGE_KINDS", "ChangeKind", "change_kind"]

@@ -111,4 +111,54 @@ def _print_place(place: Place) -> None:
     click.echo(wrap(f"\u201c{text if len(text) <= 300 else text[:299] + '…'}\u201d", 4))
 
 
-COMMANDS = [compare]
+@click.command(name="merge-from")
+@project_options
+@click.argument("other", type=click.Path(file_okay=False))
+@click.option("--keep", type=click.Choice(["a", "b", "both"], case_sensitive=False),
+              help="Decide every place no resolution decides: keep this project's units (a),"
+                   " the other coder's (b), or both.")
+@click.option("--resolutions", type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.csv or .xlsx from `stc compare OTHER --disagreements --out`, a decision"
+                   " per place: keep-a, keep-b, keep-both or adjust (new_segments, new_quote,"
+                   " new_codes), and a reason.")
+@click.option("--map", "map_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of the other coder's renamed codes: old,new per row.")
+@click.option("--dry-run", is_flag=True, help="Show everything the merge would record; record"
+              " nothing.")
+@click.option("--why", required=True, help="Why: kept in the trail with the merge.")
+def merge_from(other: str, keep: str | None, resolutions: Path | None, map_file: Path | None,
+               dry_run: bool, why: str) -> None:
+    """Bring the other coder's units, codes and memos into this project. Every place where
+    the two coders differ needs a decision (--keep, or a row of --resolutions); otherwise the
+    places are listed and nothing is merged. Transcripts the other coder coded alone come in
+    as they are. All in one transaction; each decision is in the trail with who made it and
+    why, and units taken from the other project keep their coder as author.
+
+    \b
+    Example:
+      stc merge-from ../berit --dry-run --keep both --why "Second coding of I1-I3"
+      stc compare ../berit --disagreements --out vedtak.csv
+      stc merge-from ../berit --resolutions vedtak.csv --why "Agreed in meeting 12 March"
+    """
+    from stc.stages.merge_coders import Unresolved, merge_from
+
+    project = open_project_from(click.get_current_context())
+    try:
+        report = merge_from(project, other, keep.lower() if keep else None, resolutions,
+                            map_file, dry_run, why)
+    except Unresolved as refused:
+        click.echo("Places that need a decision:")
+        for place in refused.places:
+            _print_place(place)
+        raise
+    for line in report.lines:
+        click.echo(line)
+    if dry_run:
+        click.echo(f"Dry run: {report.summary()}; nothing recorded.")
+    elif report.seq is None:
+        click.echo(f"Nothing to merge: this project holds everything of {other} already.")
+    else:
+        click.echo(f"Merged: {report.summary()} (up to change #{report.seq}).")
+
+
+COMMANDS = [compare, merge_from]

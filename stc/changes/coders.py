@@ -1,0 +1,40 @@
+"""Changes that record two coders' decisions: a merge from another coder's project and the
+resolution of each place where they disagreed. They change no state themselves (the units,
+codes and memos merged are recorded by their own kinds); they keep who decided what, and why,
+in the trail."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stc.changes.registry import Payload, change_kind
+
+
+def _merge_from_summary(p: Payload) -> str:
+    return (f"merged from {p['project']!r} ({p['path']}, its change #{p['state']['seq']})"
+            + (f", every open place kept as {p['keep'].upper()}" if p.get("keep") else ""))
+
+
+@change_kind("merge.from", _merge_from_summary, refs=lambda p: sorted(p.get("docs", {})))
+def _merge_from(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """The header of a merge: which project, at which change, transcripts matched by text."""
+
+
+def _resolve_summary(p: Payload) -> str:
+    done = [f"{word} {', '.join(f'U{u}' for u in p['result'].get(key, []))}"
+            for key, word in (("added", "added"), ("changed", "changed"),
+                              ("deleted", "deleted")) if p["result"].get(key)]
+    return (f"{p['place']} {p['segments']} ({p['what']}): {p['decision']}"
+            + (f"; {'; '.join(done)}" if done else ""))
+
+
+@change_kind(
+    "merge.resolve",
+    _resolve_summary,
+    refs=lambda p: [p["place"], p["doc"], p["segments"],
+                    *(f"U{u}" for key in ("added", "changed", "deleted")
+                      for u in p["result"].get(key, []))],
+)
+def _merge_resolve(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """One place decided: keep-a, keep-b, keep-both or adjust. The units it added, changed or
+    deleted are recorded by the changes just before it, and named here."""
