@@ -45,7 +45,6 @@ from stc.stages.meaning_units import (
     DocText,
     add_named,
     check_one_participant,
-    ensure_codes,
     load_doc,
     locate,
     record_unit,
@@ -269,6 +268,11 @@ class _Merger:
         self.code_authors = creators(other.conn, "code.add")
         self.group_authors = creators(other.conn, "group.add")
         self.brought: dict[int, int] = {}  # the other project's unit -> its number here
+        # the other coder's codes by their name here (after the mapping of renames)
+        self.theirs = {sides.mapping.get(str(r[1]).casefold(), str(r[1])).casefold(): r
+                       for r in other.conn.execute(
+                           "SELECT c.id, c.name, c.definition, g.id, g.name FROM codes c"
+                           " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.id DESC")}
         self.docs: dict[str, DocText] = {}
 
     def doc(self, doc: str) -> DocText:
@@ -277,35 +281,43 @@ class _Merger:
         return self.docs[doc]
 
     # codes ---------------------------------------------------------------------------------
-    def codes(self) -> None:
-        """The other coder's codes this project lacks, in their code group (made when this
-        project lacks it too), recorded as the other coder's."""
-        mapping = self.sides.mapping
-        rows = self.other.conn.execute(
-            "SELECT c.id, c.name, c.definition, g.id, g.name FROM codes c"
-            " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.id").fetchall()
-        for code_id, name, definition, group_id, group_name in rows:
-            name = mapping.get(str(name).casefold(), str(name))
-            if find(self.conn, "code", name) is not None:
-                continue
-            group = find(self.conn, "group", group_name) if group_name else None
-            if group_name and group is None:
-                who = self.group_authors.get(int(group_id), self.b.project.author)
-                group = add_named(_as(self.b, who), "group", group_name)
-                self.report.lines.append(f"+ code group {group_name!r}  (by {who})")
-                self.report.count("group")
-            who = self.code_authors.get(int(code_id), self.b.project.author)
-            text = get_text(self.other.conn, definition) if definition else None
-            _as(self.b, who).record("code.add", {
-                "id": self.b.next_id("codes"), "name": name,
-                "group": group.id if group else None,
-                "definition": self.b.text(text) if text else None})
-            self.report.lines.append(f"+ code {name!r}" + (f" in {group.name!r}" if group
-                                                           else "") + f"  (by {who})")
+    def code(self, name: str) -> Named:
+        """The code of this name here; one the other coder made is recorded the first time a
+        unit or memo brought in needs it, in her code group (made when missing too), as hers.
+        `name` is the name after the mapping of renames."""
+        found = find(self.conn, "code", name)
+        if found is not None:
+            return found
+        if name.casefold() not in self.theirs:  # a new code a decision names
+            code = add_named(self.b, "code", name)
+            self.report.lines.append(f"+ code {code.name!r}")
             self.report.count("code")
+            return code
+        code_id, _, definition, group_id, group_name = self.theirs[name.casefold()]
+        group = find(self.conn, "group", group_name) if group_name else None
+        if group_name and group is None:
+            who = self.group_authors.get(int(group_id), self.b.project.author)
+            group = add_named(_as(self.b, who), "group", group_name)
+            self.report.lines.append(f"+ code group {group_name!r}  (by {who})")
+            self.report.count("group")
+        who = self.code_authors.get(int(code_id), self.b.project.author)
+        text = get_text(self.other.conn, definition) if definition else None
+        ident = self.b.next_id("codes")
+        _as(self.b, who).record("code.add", {
+            "id": ident, "name": name, "group": group.id if group else None,
+            "definition": self.b.text(text) if text else None})
+        self.report.lines.append(f"+ code {name!r}" + (f" in {group.name!r}" if group else "")
+                                 + f"  (by {who})")
+        self.report.count("code")
+        return Named("code", ident, name, group.id if group else None,
+                     group.name if group else None)
 
     def named(self, names: list[str]) -> list[Named]:
-        return [c for c in (find(self.conn, "code", n) for n in names) if c is not None]
+        codes: dict[int, Named] = {}
+        for name in names:
+            code = self.code(name)
+            codes.setdefault(code.id, code)
+        return list(codes.values())
 
     # units ---------------------------------------------------------------------------------
     def bring(self, unit: Coded) -> int:
@@ -388,7 +400,7 @@ class _Merger:
             raise StcError("E861", path=self.path, row=row.row,
                            detail=f"{place.id}: {exc.message}") from None
         names = row.codes or sorted({*place.codes("A"), *place.codes("B")}, key=str.casefold)
-        codes = ensure_codes(self.b, names)
+        codes = self.named(names)
         if not place.a:
             number = record_unit(self.b, doc, start, end, codes)
             result["added"].append(number)
@@ -449,7 +461,9 @@ class _Merger:
             return None
         kind, sep, rest = ref.partition(":")
         if sep and kind == "code":
-            return f"code:{self.sides.mapping.get(rest.casefold(), rest)}"
+            name = self.sides.mapping.get(rest.casefold(), rest)
+            known = find(self.conn, "code", name) or name.casefold() in self.theirs
+            return f"code:{self.code(name).name}" if known else f"code:{name}"
         if sep and kind in ("theme", "group", "subgroup"):
             return ref
         unit = re.fullmatch(r"U(\d+)", ref)
@@ -458,7 +472,11 @@ class _Merger:
             if number in self.brought:
                 return f"U{self.brought[number]}"
             coded = next((u for u in self.sides.b.units if u.id == number), None)
-            return self.doc(coded.doc).ref(coded.start, coded.end) if coded else False
+            if coded is None:
+                return False
+            same = self.conn.execute("SELECT id FROM units WHERE doc = ? AND start = ? AND"
+                                     " end = ? ORDER BY id", coded[1:4]).fetchone()
+            return f"U{same[0]}" if same else self.doc(coded.doc).ref(coded.start, coded.end)
         doc = self.sides.pairs.get(kind if sep else ref)
         if doc is None:
             return False
@@ -473,6 +491,28 @@ class _Merger:
                                   " AND n BETWEEN ? AND ?",
                                   (doc, int(first), int(last or first))).fetchone()
         return int(rows[0]), int(rows[1])
+
+
+def _left_out(merger: _Merger) -> list[str]:
+    """What of the other coder's work stays behind, said rather than dropped silently."""
+    from stc.words import counted
+
+    other, sides = merger.other.conn, merger.sides
+    out = [f"{counted(int(n), 'unit')} on {doc} (this project holds no transcript with its"
+           " text)" for doc, n in other.execute(
+               "SELECT doc, COUNT(*) FROM units GROUP BY doc ORDER BY doc")
+           if doc not in sides.pairs]
+    if sides.b.not_current:
+        out.append(f"{counted(sides.b.not_current, 'unit')} on an older version of their"
+                   " transcript")
+    brought = ",".join(str(int(u)) for u in merger.brought)
+    placed = other.execute(
+        f"SELECT COUNT(*) FROM units WHERE id IN ({brought}) AND (subgroup_id IS NOT NULL"
+        " OR aside IS NOT NULL OR nugget IS NOT NULL)").fetchone()[0] if brought else 0
+    if placed:
+        out.append(f"the subgroups, set-asides and quotations of {counted(placed, 'unit')}"
+                   " brought in (step 3 is done here)")
+    return out
 
 
 def merge_from(project: Project, other_path: Path | str, keep: str | None = None,
@@ -494,12 +534,12 @@ def merge_from(project: Project, other_path: Path | str, keep: str | None = None
                 "docs": {ours: theirs for theirs, ours in sides.pairs.items()},
                 "keep": keep, "resolutions": resolutions.name if resolutions else None})
             merger = _Merger(b, other, sides, report, resolutions)
-            merger.codes()
             for place, row in plan.decided:
                 merger.resolve(place, row)
             for unit in plan.new_units:
                 merger.bring(unit)
             merger.memos()
+            report.lines += [f"  not brought: {line}" for line in _left_out(merger)]
             if len(b.recorded) == 1:
                 raise _Nothing()
             if dry_run:

@@ -477,6 +477,25 @@ def test_a_merge_brings_codes_by_name_with_a_map_and_memos(
                    (brought_u3, "Joy despite it all.", "Berit"),
                    ("code:job satisfaction", "Joy: liking the work.", "Berit")}
     assert "OK" in run("verify", "--project", str(a)).stdout
+    # a second merge brings no memo twice; A's own units are now the open places (only A)
+    again = run("merge-from", str(b), "--keep", "a", "--map", str(mapping), "--why", "again",
+                "--project", str(a)).stdout
+    assert "memo" not in again and "only A coded it): keep-a" in again
+    assert len(json.loads(run("memos", "--json", "--project", str(a)).stdout)) == len(memos)
+
+
+def test_a_merge_says_what_it_leaves_behind(run: Run, pair: tuple[Path, Path],
+                                            tmp_path: Path) -> None:
+    a, b = pair
+    write(tmp_path / "T9.txt", "I: Anything else?\nDina: No, that was all.\n")
+    run("import", str(tmp_path / "T9.txt"), "--project", str(b))
+    run("code", "T9:2", "closing", "--project", str(b), "--author", "Berit")
+    run("subgroup", "add", "Time", "Rush", "--project", str(b))
+    run("sort", "U1", "--into", "Time/Rush", "--project", str(b))
+    out = run("merge-from", str(b), "--keep", "b", "--why", "w", "--project", str(a)).stdout
+    assert "not brought: 1 unit on T9 (this project holds no transcript with its text)" in out
+    assert "not brought: the subgroups, set-asides and quotations of 1 unit brought in" in out
+    assert "closing" not in out
 
 
 def test_units_on_transcripts_only_b_coded_come_in_without_a_decision(
