@@ -529,7 +529,7 @@ def merge_from(project: Project, other_path: Path | str, keep: str | None = None
             plan = _plan(sides, keep, rows, resolutions)
             state = sides.b.state
             b.record("merge.from", {
-                "project": other.title, "path": str(other.root),
+                "project": other.title, "path": other.root.name,
                 "state": {"seq": state["seq"], "hash": state["hash"]},
                 "docs": {ours: theirs for theirs, ours in sides.pairs.items()},
                 "keep": keep, "resolutions": resolutions.name if resolutions else None})
