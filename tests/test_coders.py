@@ -523,3 +523,14 @@ def test_compare_imports_neither_spacy_nor_pandas(pair: tuple[Path, Path]) -> No
 
     a, b = pair
     assert heavy_modules(a, "compare", str(b), "--disagreements") == []
+
+
+def test_one_undo_reverts_a_whole_merge(run: Run, pair: tuple[Path, Path]) -> None:
+    a, b = pair
+    p = ["--project", str(a)]
+    before = run("units", "--json", *p).stdout
+    run("merge-from", str(b), "--keep", "b", "--why", "w", *p)
+    assert run("units", "--json", *p).stdout != before
+    assert "merge-from" in run("undo", *p).stdout
+    assert run("units", "--json", *p).stdout == before
+    assert "OK" in run("verify", *p).stdout

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from stc.changes.registry import Payload, change_kind
+from stc.changes.registry import Payload, change_kind, keys
 
 
 def _merge_from_summary(p: Payload) -> str:
@@ -15,7 +15,8 @@ def _merge_from_summary(p: Payload) -> str:
             + (f", every open place kept as {p['keep'].upper()}" if p.get("keep") else ""))
 
 
-@change_kind("merge.from", _merge_from_summary, refs=lambda p: sorted(p.get("docs", {})))
+@change_kind("merge.from", _merge_from_summary, refs=lambda p: sorted(p.get("docs", {})),
+             uses=lambda p: keys("doc", *sorted(p.get("docs", {}))))
 def _merge_from(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """The header of a merge: which project, at which change, transcripts matched by text."""
 
@@ -34,6 +35,8 @@ def _resolve_summary(p: Payload) -> str:
     refs=lambda p: [p["place"], p["doc"], p["segments"],
                     *(f"U{u}" for key in ("added", "changed", "deleted")
                       for u in p["result"].get(key, []))],
+    uses=lambda p: [*keys("doc", p["doc"]),
+                    *keys("unit", *p["result"].get("added", []), *p["result"].get("changed", []))],
 )
 def _merge_resolve(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """One place decided: keep-a, keep-b, keep-both or adjust. The units it added, changed or
