@@ -4,7 +4,7 @@ the same transcripts side by side, with the agreement figures and the places the
 Coder A is this project (or, within one project, the author of one set of units); coder B the
 other coder's project (or the other author). Transcripts are matched by the hash of their text,
 never by name alone, so offsets in one are offsets in the other; segments and references are
-this project's. The other project is only read, through a read-only connection.
+this project's. The other project is only read, through a connection that never writes.
 """
 
 from __future__ import annotations
@@ -86,10 +86,11 @@ def _reading(db: Path) -> sqlite3.Connection:
 
 
 def creators(conn: sqlite3.Connection, kind: str) -> dict[int, str]:
-    """Who made each object of a kind (`unit.add`, `code.add`): the author of its record. Ids
-    are never handed out twice, so each id has one such record in effect."""
+    """Who made each object of a kind (`unit.add`, `code.add`): the author of its record. An
+    id an undone change had may be given again, so the last record with the id counts."""
     return {int(r[0]): str(r[1]) for r in conn.execute(
-        "SELECT json_extract(payload, '$.id'), author FROM trail WHERE kind = ?", (kind,))}
+        "SELECT json_extract(payload, '$.id'), author FROM trail WHERE kind = ? ORDER BY seq",
+        (kind,))}
 
 
 # -- a second coder's copy ---------------------------------------------------------------------
@@ -161,7 +162,7 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
         result: dict[str, int] = {}
 
         def fill(project: Project) -> None:
-            why = f"second coder's copy of {other.title!r} ({other.root}): transcripts and" \
+            why = f"second coder's copy of {other.title!r} ({other.root.name}): transcripts and" \
                   " codebook, no units"
             with project.keeping_originals(originals), project.batch(why) as b:
                 for record in records:

@@ -51,7 +51,7 @@ from stc.stages.meaning_units import (
 )
 from stc.texts import get_text, text_hash
 
-UNIT_NUMBER = re.compile(r"\bU(\d+)\b", re.IGNORECASE)
+UNIT_NUMBER = re.compile(r"(?:^|;)\s*U(\d+)\b", re.IGNORECASE)  # "U1 (I1:2); U2 (I1:3)"
 
 
 class Resolution(NamedTuple):

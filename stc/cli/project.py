@@ -14,8 +14,8 @@ from stc.project import init_project
               help="Language of the transcripts: nb, nn, sv, da, en, de, ... (`no` means nb).")
 @click.option("--title", "-t", help="The study's title.")
 @click.option("--question", "-q", help="The research question.")
-@click.option("--from", "from_project", type=click.Path(file_okay=False),
-              help="A second coder's copy of this project: its transcripts and codebook"
+@click.option("--from", "from_project", type=click.Path(file_okay=False), metavar="PROJECT",
+              help="Make a second coder's copy of PROJECT: its transcripts and codebook"
                    " (themes, code groups, codes), no units.")
 @click.option("--author", help="Who creates the project.")
 def init(directory: str, language: str | None, title: str | None, question: str | None,
@@ -29,6 +29,8 @@ def init(directory: str, language: str | None, title: str | None, question: str 
     """
     ctx = click.get_current_context()
     if from_project is not None:
+        if language or question:
+            raise click.UsageError("with --from, the language and question are PROJECT's")
         _init_from(from_project, directory, title, author or ctx.obj.author)
         return
     if not language or not title:
