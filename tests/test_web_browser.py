@@ -120,6 +120,18 @@ def _stc(root: Path, *args: str) -> str:
     return done.stdout
 
 
+def test_the_stop_button_sends_its_csrf_token_through_htmx(page: Page, study: Path) -> None:
+    """A write from the page as htmx makes it (header X-CSRF-Token, the browser's Origin) is
+    accepted: the server stops, cleanly."""
+    with workbench.serving(study) as (process, url):
+        page.goto(url)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Stop the workbench").click()
+        expect(page.get_by_role("heading", name="The workbench has stopped")).to_be_visible()
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 0 and err == ""
+
+
 # -- accessibility -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

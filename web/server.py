@@ -54,7 +54,6 @@ def _bind(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise StcError("E701", port=port) from None
         raise StcError("E702", host=host, port=port, detail=exc.strerror or str(exc)) from None
-    sock.set_inheritable(True)
     return sock
 
 
