@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean golden
+.PHONY: demo test lint typecheck unit bench clean golden screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# bytecode, as installing a wheel writes it: start-up stays quick even with PYTHONDONTWRITEBYTECODE
-	$(BIN)/python -m compileall -q stc stages reports
+	$(BIN)/python -m compileall -q stc stages reports web
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -20,16 +20,20 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check stc stages reports tests benchmarks
+	$(BIN)/ruff check stc stages reports web tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy stc
+	$(BIN)/mypy stc web
 
 unit: $(STAMP)
 	$(BIN)/pytest
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_reports.py --update-golden
+
+# the README's workbench pictures, from a Playwright run in /usr/bin/chromium
+screenshots: $(STAMP)
+	$(BIN)/pytest -m browser tests/test_web_browser.py -k screenshots --workbench-screenshots docs/img
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -93,6 +93,8 @@ def step4_synthesis() -> None:
         print(f"  {report.relative_to(ROOT)}")
     del out
     print(f"\nTry next:  cd {PROJECT.name} && stc log --on \"Tid som flyttes\"")
+    print(f"Read the transcripts with their meaning units in the browser:  cd {PROJECT.name}"
+          " && stc serve")
 
 
 def main() -> None:

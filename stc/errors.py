@@ -125,6 +125,16 @@ MESSAGES: dict[str, str] = {
     "E863": "--out writes .html, .xlsx or .csv, not {suffix!r}",
     "E864": "cannot write {path}: {detail}",
     "E865": "give either OTHER_PROJECT or --coders A,B",
+    # the workbench (stc serve)
+    "E700": "--host {host} would let other computers reach the workbench and the transcripts in it; add --allow-remote if that is what you want",
+    "E701": "port {port} is in use, by another program or another `stc serve`; choose another --port, or leave --port out to take a free one",
+    "E702": "cannot listen on {host} port {port}: {detail}",
+    "E710": "this page needs the link `stc serve` printed (with its token); open that link again, or start `stc serve` anew",
+    "E711": "the request was addressed to {host!r}, not to this computer; the workbench answers only at 127.0.0.1 or localhost",
+    "E712": "a change sent from {origin} was refused; make changes from the workbench's own pages",
+    "E713": "the page's safety token is missing or out of date; reload the page and try again",
+    "E714": "the request is larger than the workbench's limit of {limit} bytes",
+    "E715": "no workbench page at {path}; start from the list of transcripts",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,10 +14,23 @@ from stc.cli import main
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own here
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite golden files from the current output")
+    parser.addoption("--workbench-screenshots", metavar="DIR", default=None,
+                     help="write the README's workbench screenshots into DIR (browser tests)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch arguments: Debian's Chromium, quiet and offline."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture

@@ -1,0 +1,41 @@
+"""stc serve: the workbench in the browser."""
+
+from __future__ import annotations
+
+import click
+
+from stc.cli.common import open_project_from, project_options
+
+
+@click.command()
+@project_options
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (default 8765, or a free one when that is taken;"
+                   " 0 takes any free port).")
+@click.option("--no-browser", is_flag=True, help="Print the link only; open no browser.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this computer (127.0.0.1, localhost, ::1)"
+                   " unless --allow-remote.")
+@click.option("--allow-remote", is_flag=True,
+              help="Let --host be an address other computers can reach (with a warning).")
+def serve(port: int | None, no_browser: bool, host: str, allow_remote: bool) -> None:
+    """Open the workbench: read the transcripts and their meaning units in the browser.
+
+    Prints one line, the link to open (it holds a secret token; the browser exchanges it for a
+    session), opens it in the default browser, and runs until Ctrl-C. The workbench answers
+    only on this computer.
+
+    \b
+    Example:
+      stc serve
+      stc serve --port 8800 --no-browser
+    """
+    project = open_project_from(click.get_current_context())
+    from stc.web.server import serve as run  # the server and its libraries load only here
+
+    run(project.root, author=project.author, host=host, port=port, allow_remote=allow_remote,
+        open_browser=not no_browser, echo=click.echo,
+        warn=lambda line: click.echo(line, err=True))
+
+
+COMMANDS = [serve]

@@ -1,0 +1,101 @@
+"""A small coded project for the workbench tests, built through the public commands.
+
+The transcript is written with decomposed letters (NFD: `a` + combining ring for å, `e` +
+combining acute for é) and emoji of one, two and four code points, so that every offset the
+pages carry is checked against code points of the NFC text the store holds; and with a
+`<script>` element in a participant's speech, which the pages must show as characters.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+RING, ACUTE = "\u030a", "\u0301"
+NURSE = "\U0001f469\u200d\u2695\ufe0f"  # woman health worker: four code points, six UTF-16 units
+
+INTERVIEW = (
+    "I: Hvordan var den første uka med nettbrettet?\n"
+    "Kari: Den første uka var kaotisk 😅. Jeg glemte passordet to ganger, og sjefen sa"
+    f" \"<script>alert('x')</script>\" pa{RING} spøk. Men etter en stund ble det bedre 👍🏽.\n"
+    "I: Hva gjorde forskjellen?\n"
+    f"Kari: Kollegaen min, en erfaren sykepleier {NURSE}, viste meg alt pa{RING}"
+    f" kafe{ACUTE}en. Na{RING} bruker jeg det hver dag, og jeg blir mindre sliten.\n"
+)
+SECOND = (
+    "I: Hva tenker du om alarmene?\n"
+    "Ola: Alarmene går hele tida. Jeg rekker ikke alt.\n"
+)
+
+# what the project holds: U1-U5 in I1, nothing coded in I2
+UNITS = {
+    "U1": ("I1:2-4", ["oppstart"]),
+    "U2": ("I1:3", ["passord"], "Jeg glemte passordet to ganger"),
+    "U3": ("I1:3", ["humor"], "to ganger, og sjefen"),
+    "U4": ("I1:6", ["kollegastøtte"]),
+    "U5": ("I1:7", ["mestring"], "Nå bruker jeg det hver dag"),
+}
+GROUPS = {"Å ta i bruk": ["oppstart", "passord"], "Støtte": ["kollegastøtte", "mestring"]}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def build(run: Any, folder: Path) -> Path:
+    """The project in `folder`/study; returns its root."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "I1.txt").write_text(INTERVIEW, encoding="utf-8")
+    (folder / "I2.txt").write_text(SECOND, encoding="utf-8")
+    root = folder / "study"
+    run("init", str(root), "--language", "nb", "--title", "Nettbrett i hjemmetjenesten")
+    p = ["--project", str(root)]
+    run("import", str(folder / "I1.txt"), "--participant", "Kari", "--speakers",
+        "I=interviewer", *p)
+    run("import", str(folder / "I2.txt"), "--participant", "Ola", "--speakers", "I=interviewer",
+        *p)
+    for ref, codes, *quote in UNITS.values():
+        run("code", ref, *codes, *(["--quote", quote[0]] if quote else []), *p)
+    for group, codes in GROUPS.items():
+        run("group", *codes, "--into", group, *p)
+    return root
+
+
+def build_once(folder: Path) -> Path:
+    """`build` outside a test's own fixtures: for a project that a module's tests share."""
+    import pytest
+    from click.testing import CliRunner
+
+    from stc.cli import main
+
+    runner = CliRunner()
+
+    def run(*args: str) -> None:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, f"stc {' '.join(args)}: {result.output}"
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STC_AUTHOR", "tester")
+        patch.delenv("STC_PROJECT", raising=False)
+        return build(run, folder)
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`stc serve --no-browser --port 0` as a process in `root`, and the link it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stc", "serve", "--no-browser", "--port", "0"], cwd=root,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={"STC_AUTHOR": "tester", "PATH": ""})
+    try:
+        assert process.stdout is not None
+        yield process, process.stdout.readline().strip()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

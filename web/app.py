@@ -1,0 +1,47 @@
+"""The workbench application: its routes, the guard in front, its state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from stc.errors import StcError
+from stc.project import open_project
+
+from . import pages
+from .render import STATIC
+from .security import LOOPBACK_NAMES, Guard
+
+
+def create_app(project_path: Path | str, token: str, port: int | None = None,
+               author: str | None = None, hosts: frozenset[str] | None = LOOPBACK_NAMES,
+               on_quit: Callable[[], None] | None = None) -> Starlette:
+    """The workbench over the project at `project_path`. `token` is the secret of the printed
+    link; `port` the port it listens on (None: any, for tests); `hosts` the names a request
+    may address it by (None: any); `on_quit` stops the server when a page asks it to."""
+    project = open_project(project_path, author)  # the project must be there, as for a command
+    try:
+        root, title, author = project.root, project.title, project.author
+    finally:
+        project.close()
+    app = Starlette(
+        routes=[
+            Route("/", pages.transcripts, name="transcripts"),
+            Route("/transcripts/{doc}", pages.transcript, name="transcript"),
+            Route("/quit", pages.stop, methods=["POST"], name="quit"),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(Guard, token=token, port=port, hosts=hosts)],
+        exception_handlers={StcError: pages.library_error, 404: pages.not_found,
+                            405: pages.not_found},
+    )
+    app.state.root = root
+    app.state.title = title
+    app.state.author = author
+    app.state.on_quit = on_quit or (lambda: None)
+    return app
