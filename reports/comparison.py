@@ -18,7 +18,15 @@ from stc.errors import StcError
 from stc.reports.office import change_time, normalised_zip
 from stc.reports.render import environment
 from stc.stages.agreement import UNDEFINED, Figures, shown, shown_percent
-from stc.stages.coders import KIND_WORDS, PLACE_COLUMNS, Comparison, Place, place_row
+from stc.stages.coders import (
+    KIND_WORDS,
+    PLACE_COLUMNS,
+    SEGMENTS_COMPARED,
+    SEGMENTS_LEFT_OUT,
+    Comparison,
+    Place,
+    place_row,
+)
 
 FIGURE_COLUMNS = ("code", "segments coded by A", "segments coded by B", "coded by both",
                   "percent agreement", "kappa")
@@ -101,7 +109,8 @@ def _about(comparison: Comparison) -> list[tuple[str, str]]:
             ("B", f"{comparison.b.name}: {', '.join(comparison.b.coders(comparison.docs))}"),
             ("B at change", f"{b['seq']} ({b['hash']})"),
             ("transcripts", ", ".join(comparison.docs)),
-            ("segments", str(comparison.segments)),
+            ("segments compared", f"{comparison.segments} ({SEGMENTS_COMPARED})"),
+            ("segments left out", f"{comparison.left_out} ({SEGMENTS_LEFT_OUT})"),
             ("decision", "keep-a, keep-b, keep-both or adjust (with new_segments, and"
                          " new_quote and new_codes if wanted); reason: why")]
 
@@ -136,7 +145,7 @@ def model(comparison: Comparison, title: str) -> dict[str, Any]:
         "title": title, "version": __version__, "undefined": UNDEFINED,
         "a": {"name": c.a.name, "coders": c.a.coders(c.docs), "state": c.states[0]},
         "b": {"name": c.b.name, "coders": c.b.coders(c.docs), "state": c.states[1]},
-        "docs": c.docs, "segments": c.segments, "notes": c.notes,
+        "docs": c.docs, "segments": c.segments, "left_out": c.left_out, "notes": c.notes,
         "figures": [_figure_row(f) for f in c.per_code],
         "overall": _figure_row(c.overall),
         "undefined_codes": [f.code for f in c.per_code if f.kappa is None],

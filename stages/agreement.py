@@ -1,8 +1,11 @@
 """Agreement between two coders at the segment level: percent agreement and Cohen's κ.
 
-Each sentence segment of the compared transcripts is one decision per code and coder: coded with
-the code (some unit of the coder carrying the code touches the segment) or not. For one code the
-two coders' decisions over n segments make a 2×2 table:
+Each compared sentence segment is one decision per code and coder: coded with the code (some
+unit of the coder carrying the code touches the segment) or not. The segments compared are those
+of participants' speech and any other segment a unit of either coder touches
+(`stc.stages.coders`): the interviewer's questions nobody coded would add agreement on "not
+coded" that nobody decided, and so inflate both figures. For one code the two coders' decisions
+over n segments make a 2×2 table:
 
                     B coded   B not
         A coded        a        b

@@ -3,8 +3,15 @@ the same transcripts side by side, with the agreement figures and the places the
 
 Coder A is this project (or, within one project, the author of one set of units); coder B the
 other coder's project (or the other author). Transcripts are matched by the hash of their text,
-never by name alone, so offsets in one are offsets in the other; segments and references are
-this project's. The other project is only read, through a connection that never writes.
+never by name alone, so offsets in one are offsets in the other; segments, speakers' roles and
+references are this project's. The other project is only read, through a connection that never
+writes.
+
+The segments compared are those of participants' speech (turn role `participant`), and any other
+segment a unit of either coder touches, whatever its code. The interviewer's questions nobody
+coded are left out: counted, they would be agreement on "not coded" that no coder decided, and
+inflate percent agreement and κ the way uncoded text inflates a character-based κ. A coder who
+did code an interviewer's words is not ignored: those segments count, for every code compared.
 """
 
 from __future__ import annotations
@@ -481,6 +488,10 @@ def places_in(doc: str, a_units: list[Coded], b_units: list[Coded]) -> list[Plac
 
 # -- the comparison -----------------------------------------------------------------------------
 
+# What the segment counts shown to people count.
+SEGMENTS_COMPARED = "participants' speech, and any other segment a coder coded"
+SEGMENTS_LEFT_OUT = "the interviewer's or other speech nobody coded"
+
 @dataclass
 class Comparison:
     """Two coders' units on the compared transcripts: figures and places."""
@@ -488,7 +499,7 @@ class Comparison:
     a: Side
     b: Side
     docs: list[str]  # the compared transcripts (ids in this project)
-    segments: int
+    segments: int  # the segments compared: participants' speech, and any other a unit touches
     codes: list[str]
     per_code: list[Figures]
     overall: Figures
@@ -496,6 +507,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     shown_codes: set[str] | None = None  # --codes: only places with these codes are listed
     states: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # each side's last change
+    left_out: int = 0  # segments of interviewer or other speech no unit of either coder touches
 
     @property
     def disagreements(self) -> list[Place]:
@@ -522,7 +534,8 @@ class Comparison:
                   "state": self.states[0]},
             "b": {"name": self.b.name, "coders": self.b.coders(self.docs),
                   "state": self.states[1]},
-            "documents": self.docs, "segments": self.segments, "notes": self.notes,
+            "documents": self.docs, "segments": self.segments,
+            "segments_left_out": self.left_out, "notes": self.notes,
             "codes": [f.as_json() for f in self.per_code],
             "overall": self.overall.as_json(), "same_units": self.agreed,
             "disagreement_counts": self.counts(),
@@ -558,20 +571,16 @@ def compare(sides: Sides, docs: list[str] | None = None, codes: list[str] | None
     conn = a.conn
     notes = list(sides.notes)
     chosen = _chosen_docs(a, b, sides.shared, docs, notes)
-    segments: dict[str, tuple[list[int], list[int], list[int]]] = {}
-    for doc in chosen:
-        rows = conn.execute("SELECT s.n, s.start, s.end FROM segments s JOIN documents d"
-                            " ON d.id = s.doc AND d.version = s.version WHERE s.doc = ?"
-                            " ORDER BY s.n", (doc,)).fetchall()
-        segments[doc] = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    cuts = {doc: _cut(conn, doc) for doc in chosen}
     wanted = set(chosen)
     a_units = [u for u in a.units if u.doc in wanted]
     b_units = [u for u in b.units if u.doc in wanted]
     names = _chosen_codes(a, b, a_units + b_units, codes)
-    coded_a = _coded_segments(a_units, segments)
-    coded_b = _coded_segments(b_units, segments)
-    total = sum(len(s[0]) for s in segments.values())
-    per_code, overall = figures([n.casefold() for n in names], coded_a, coded_b, total)
+    coded_a = _coded_segments(a_units, cuts)
+    coded_b = _coded_segments(b_units, cuts)
+    counted = _compared_segments(cuts, a_units + b_units)
+    left_out = sum(len(cut.numbers) for cut in cuts.values()) - len(counted)
+    per_code, overall = figures([n.casefold() for n in names], coded_a, coded_b, len(counted))
     per_code = [Figures(name, f.table) for name, f in zip(names, per_code, strict=True)]
     places = all_places(conn, chosen, a_units, b_units)
     for side in (a, b):
@@ -579,7 +588,8 @@ def compare(sides: Sides, docs: list[str] | None = None, codes: list[str] | None
             notes.append(f"{side.label}: {side.not_current} unit(s) on an older version of their"
                          " transcript left out (`stc units --review`)")
     shown = {n.casefold() for n in names} if codes else None
-    return Comparison(a, b, chosen, total, names, per_code, overall, places, notes, shown)
+    return Comparison(a, b, chosen, len(counted), names, per_code, overall, places, notes, shown,
+                      left_out=left_out)
 
 
 def all_places(conn: sqlite3.Connection, docs: list[str], a_units: list[Coded],
@@ -636,19 +646,50 @@ def _chosen_codes(a: Side, b: Side, units: list[Coded], codes: list[str] | None)
     return sorted(used.values(), key=str.casefold)
 
 
-def _coded_segments(units: list[Coded], segments: dict[str, tuple[list[int], list[int],
-                                                                  list[int]]]
+class _Cut(NamedTuple):
+    """A transcript's current segments in reading order, and those in participants' speech."""
+
+    numbers: list[int]
+    starts: list[int]
+    ends: list[int]
+    spoken: set[int]  # the numbers of the segments in turns with the role `participant`
+
+
+def _cut(conn: sqlite3.Connection, doc: str) -> _Cut:
+    rows = conn.execute("SELECT s.n, s.start, s.end, t.role FROM segments s JOIN documents d"
+                        " ON d.id = s.doc AND d.version = s.version JOIN turns t"
+                        " ON t.doc = s.doc AND t.version = s.version AND t.turn = s.turn"
+                        " WHERE s.doc = ? ORDER BY s.n", (doc,)).fetchall()
+    return _Cut([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                {r[0] for r in rows if r[3] == "participant"})
+
+
+def _touched(unit: Coded, cut: _Cut) -> set[tuple[str, int]]:
+    """The segments a unit touches, as (transcript, number)."""
+    first = bisect_right(cut.ends, unit.start)  # the first segment ending after the start
+    last = bisect_left(cut.starts, unit.end)  # segments before this one start before the end
+    return {(unit.doc, cut.numbers[i]) for i in range(first, last)}
+
+
+def _coded_segments(units: list[Coded], cuts: dict[str, _Cut]
                     ) -> dict[str, set[tuple[str, int]]]:
     """Per code (casefold): the segments some unit with the code touches."""
     out: dict[str, set[tuple[str, int]]] = {}
     for unit in units:
-        numbers, starts, ends = segments[unit.doc]
-        first = bisect_right(ends, unit.start)  # the first segment ending after the start
-        last = bisect_left(starts, unit.end)  # segments before this one start before the end
-        touched = {(unit.doc, numbers[i]) for i in range(first, last)}
+        touched = _touched(unit, cuts[unit.doc])
         for key in unit.keys:
             out.setdefault(key, set()).update(touched)
     return out
+
+
+def _compared_segments(cuts: dict[str, _Cut], units: Iterable[Coded]) -> set[tuple[str, int]]:
+    """The unit of comparison: every segment of participants' speech, and every other segment
+    (the interviewer's, unlabelled text) that a unit of either coder touches. Segments nobody
+    coded outside participants' speech would only add agreement on "not coded"."""
+    counted = {(doc, n) for doc, cut in cuts.items() for n in cut.spoken}
+    for unit in units:
+        counted |= _touched(unit, cuts[unit.doc])
+    return counted
 
 
 @contextmanager

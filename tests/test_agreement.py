@@ -96,7 +96,8 @@ def test_figures_per_code_and_pooled() -> None:
 
 # -- a second, independent computation ---------------------------------------------------------
 
-def _sklearn_kappa(a: list[bool], b: list[bool]) -> float:
+def sklearn_kappa(a: list[bool], b: list[bool]) -> float:
+    """Cohen's κ by scikit-learn, nan where it is undefined (also used by test_coders)."""
     from sklearn.metrics import cohen_kappa_score
 
     with warnings.catch_warnings():
@@ -118,7 +119,7 @@ def test_kappa_matches_scikit_learn_on_many_tables() -> None:
     undefined = 0
     for _ in range(500):
         a, b = _random_decisions(rng)
-        ours, theirs = cohen_kappa(table(a, b)), _sklearn_kappa(a, b)
+        ours, theirs = cohen_kappa(table(a, b)), sklearn_kappa(a, b)
         if ours is None:
             undefined += 1
             assert math.isnan(theirs), (a, b)
@@ -134,5 +135,5 @@ def test_pooled_kappa_is_kappa_over_all_decisions_together() -> None:
         together_a = [x for a, _ in pairs for x in a]
         together_b = [x for _, b in pairs for x in b]
         ours = cohen_kappa(pooled(table(a, b) for a, b in pairs))
-        theirs = _sklearn_kappa(together_a, together_b)
+        theirs = sklearn_kappa(together_a, together_b)
         assert (ours is None and math.isnan(theirs)) or ours == pytest.approx(theirs)

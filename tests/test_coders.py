@@ -14,12 +14,14 @@ import pytest
 from tests.conftest import Run, write
 from tests.samples import snapshot
 
-# Two fictional interviews. Segments (sentences), numbered as `stc show` gives them:
+# Fictional interviews. Segments (sentences), numbered as `stc show` gives them; the
+# interviewer's (I:) are compared only where a coder coded them:
 #   T1: 1 I: ..., 2 "I never have enough time.", 3 "We run from patient to patient.",
 #       4 "There is no time to talk.", 5 I: ..., 6 "I get tired.", 7 "But I like the job.",
-#       8 "My colleagues are good."                                            (8 segments)
+#       8 "My colleagues are good."               (8 segments, 6 of the participant: 2-4, 6-8)
 #   T2: 1 I: ..., 2 "The day is full of driving.", 3 "We have too many patients.",
-#       4 "I miss getting to know them."                                        (4 segments)
+#       4 "I miss getting to know them."          (4 segments, 3 of the participant: 2-4)
+#   T3: 1 I: ..., 2 "I hope it gets better.", 3 "I have to."   (3 segments, 2 of the participant)
 T1 = ("I: How is a normal shift?\n"
       "Anna: I never have enough time. We run from patient to patient. There is no time to"
       " talk.\n"
@@ -28,23 +30,38 @@ T1 = ("I: How is a normal shift?\n"
 T2 = ("I: Tell me about the day.\n"
       "Ben: The day is full of driving. We have too many patients. I miss getting to know"
       " them.\n")
-T3 = "I: And hope?\nCara: I hope it gets better.\n"
+T3 = "I: And hope?\nCara: I hope it gets better. I have to.\n"
 
 # Coder A (Astrid) in project `a`, coder B (Berit) in project `b`:
 A_CODING = [("T1:2", "pressure"), ("T1:3-4", "pressure"), ("T1:6", "tiredness"),
             ("T2:2-3", "pressure"), ("T2:4", "relations")]
 B_CODING = [("T1:2-3", "pressure"), ("T1:6", "joy"), ("T1:7", "joy"),
             ("T2:2-3", "pressure"), ("T2:4", "relations")]
-# By hand, over the 12 segments of T1 and T2 (a both, b only A, c only B, d neither):
-#   pressure   A {T1:2,3,4, T2:2,3}, B {T1:2,3, T2:2,3}: a=4 b=1 c=0 d=7
-#              p_o = 11/12 = 0.917; p_e = (5·4 + 7·8)/144 = 76/144; κ = (132-76)/(144-76) = 0.824
-#   relations  a=1 d=11: p_o = 1; κ = 1
-#   tiredness  A {T1:6}: a=0 b=1 d=11: p_o = 0.917; p_e = (1·0 + 11·12)/144 = 132/144; κ = 0
-#   joy        B {T1:6,7}: c=2 d=10: p_o = 0.833; p_e = (0·2 + 12·10)/144 = 120/144; κ = 0
-#   pooled     a=5 b=2 c=2 d=39 (48 decisions): p_o = 44/48 = 0.917;
-#              p_e·n² = 7·7 + 41·41 = 1730; κ = (48·44-1730)/(2304-1730) = 382/574 = 0.666
-EXPECTED = {"pressure": (0.917, 0.824), "relations": (1.0, 1.0), "tiredness": (0.917, 0.0),
-            "joy": (0.833, 0.0)}
+# By hand, over the 9 segments of the participants' speech in T1 and T2 (T1:2,3,4,6,7,8 and
+# T2:2,3,4; no unit touches the interviewer's T1:1, T1:5, T2:1), with a both coded, b only A,
+# c only B, d neither; p_e·n² = (a+b)(a+c) + (c+d)(b+d), κ = (n(a+d) - p_e·n²)/(n² - p_e·n²):
+#                    B coded  B not
+#   pressure  A coded   4       1     A {T1:2,3,4, T2:2,3}, B {T1:2,3, T2:2,3}
+#             A not     0       4     p_o = 8/9 = 0.889; p_e·n² = 5·4 + 4·5 = 40;
+#                                     κ = (72-40)/(81-40) = 32/41 = 0.780
+#   relations A coded   1       0     A {T2:4}, B {T2:4}
+#             A not     0       8     p_o = 1; p_e·n² = 1·1 + 8·8 = 65; κ = 16/16 = 1
+#   tiredness A coded   0       1     A {T1:6}, B none
+#             A not     0       8     p_o = 8/9 = 0.889; p_e·n² = 1·0 + 8·9 = 72; κ = 0/9 = 0
+#   joy       A coded   0       0     A none, B {T1:6,7}
+#             A not     2       7     p_o = 7/9 = 0.778; p_e·n² = 0·2 + 9·7 = 63; κ = 0/18 = 0
+#   pooled    A coded   5       2     36 decisions (9 segments × 4 codes)
+#             A not     2      27     p_o = 32/36 = 0.889; p_e·n² = 7·7 + 29·29 = 890;
+#                                     κ = (36·32-890)/(1296-890) = 262/406 = 0.645
+# Counting the 3 interviewer segments too (12 segments) gave higher figures: pressure 0.917 and
+# κ 0.824, tiredness 0.917, joy 0.833, pooled 0.917 and κ 0.666.
+EXPECTED = {"pressure": (0.889, 0.780), "relations": (1.0, 1.0), "tiredness": (0.889, 0.0),
+            "joy": (0.778, 0.0)}
+# The same decisions, segment by segment over T1:2,3,4,6,7,8, T2:2,3,4, for scikit-learn:
+DECISIONS = {"pressure": ([1, 1, 1, 0, 0, 0, 1, 1, 0], [1, 1, 0, 0, 0, 0, 1, 1, 0]),
+             "relations": ([0, 0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 1]),
+             "tiredness": ([0, 0, 0, 1, 0, 0, 0, 0, 0], [0] * 9),
+             "joy": ([0] * 9, [0, 0, 0, 1, 1, 0, 0, 0, 0])}
 
 
 def _code(run: Run, project: Path, author: str, coding: list[tuple[str, str]]) -> None:
@@ -130,19 +147,21 @@ def test_init_from_a_folder_that_is_no_project_leaves_nothing(run: Run, tmp_path
 def test_compare_gives_the_hand_computed_figures(run: Run, pair: tuple[Path, Path]) -> None:
     a, b = pair
     data = compared(run, a, str(b))
-    assert data["documents"] == ["T1", "T2"] and data["segments"] == 12
+    assert data["documents"] == ["T1", "T2"]
+    assert (data["segments"], data["segments_left_out"]) == (9, 3)
     assert any("T3: left out, only A has units" in n for n in data["notes"])
     got = {c["code"]: (round(c["percent_agreement"], 3), round(c["kappa"], 3))
            for c in data["codes"]}
     assert got == EXPECTED
     pressure = next(c for c in data["codes"] if c["code"] == "pressure")
     assert (pressure["both"], pressure["only_a"], pressure["only_b"], pressure["neither"]) == \
-        (4, 1, 0, 7)
+        (4, 1, 0, 4)
     overall = data["overall"]
     assert (overall["both"], overall["only_a"], overall["only_b"], overall["neither"]) == \
-        (5, 2, 2, 39)
-    assert round(overall["percent_agreement"], 3) == 0.917
-    assert round(overall["kappa"], 3) == 0.666
+        (5, 2, 2, 27)
+    assert round(overall["percent_agreement"], 3) == 0.889
+    assert round(overall["kappa"], 3) == 0.645
+    _agrees_with_scikit_learn(data, DECISIONS)
     assert data["a"]["coders"] == ["Astrid"] and data["b"]["coders"] == ["Berit"]
 
 
@@ -150,8 +169,10 @@ def test_compare_prints_the_figures_and_undefined_as_such(run: Run, pair: tuple[
                                                           ) -> None:
     a, b = pair
     out = run("compare", str(b), "--project", str(a)).stdout
-    assert "pressure" in out and "0.824" in out and "91.7 %" in out
-    assert "all codes, pooled" in out and "0.666" in out
+    assert "pressure" in out and "0.780" in out and "88.9 %" in out
+    assert "all codes, pooled" in out and "0.645" in out
+    assert "Compared: T1, T2 (9 segments: participants' speech" in out
+    assert "Left out: 3 segments of the interviewer's or other speech nobody coded" in out
     # hope: a code of the codebook neither coder used on T1 and T2: nothing to agree about
     data = compared(run, a, str(b), "--codes", "hope,pressure")
     hope = next(c for c in data["codes"] if c["code"] == "hope")
@@ -165,11 +186,139 @@ def test_compare_on_named_transcripts_counts_a_silent_coder(run: Run, pair: tupl
                                                             ) -> None:
     a, b = pair
     data = compared(run, a, str(b), "--docs", "t3", "--disagreements")
-    # T3 has 2 segments; A coded T3:2 with hope, B nothing: b=1 d=1, p_o=0.5, p_e=0.5, κ=0
+    # T3: the participant's T3:2 and T3:3 (the interviewer's T3:1 nobody coded); A coded T3:2
+    # with hope, B nothing:
+    #              B coded  B not
+    #   A coded       0       1      p_o = 1/2 = 0.5; p_e·n² = 1·0 + 1·2 = 2, p_e = 0.5;
+    #   A not         0       1      κ = (2·1 - 2)/(4 - 2) = 0     (with T3:1 p_o was 2/3)
     assert data["documents"] == ["T3"] and data["segments"] == 2
     (hope,) = data["codes"]
     assert (hope["percent_agreement"], hope["kappa"]) == (0.5, 0.0)
     assert [d["kind"] for d in data["disagreements"]] == ["only_a"]
+
+
+def _agrees_with_scikit_learn(data: dict[str, Any],
+                              decisions: dict[str, tuple[list[int], list[int]]]) -> None:
+    """The figures `stc compare` gave, against scikit-learn's κ over the decisions written out
+    segment by segment (per code, and all codes one after the other for the pooled row)."""
+    from tests.test_agreement import sklearn_kappa
+
+    def kappa(a: list[int], b: list[int]) -> float:
+        return sklearn_kappa([bool(x) for x in a], [bool(x) for x in b])
+
+    assert {c["code"] for c in data["codes"]} == set(decisions)
+    for code in data["codes"]:
+        a, b = decisions[code["code"]]
+        assert code["segments"] == len(a) == len(b) == data["segments"]
+        assert code["kappa"] == pytest.approx(kappa(a, b))
+    pooled_a = [x for a, _ in decisions.values() for x in a]
+    pooled_b = [x for _, b in decisions.values() for x in b]
+    assert data["overall"]["kappa"] == pytest.approx(kappa(pooled_a, pooled_b))
+
+
+# An interview with long questions: 15 segments, 10 of them the interviewer's.
+#   1-5 I: "Thank you for taking part." ... "Can you tell me about a day at work?"
+#   6 "I start at seven.", 7 "I visit eight patients.", 8 "I am always behind."
+#   9-13 I: "I see." "Many nurses say the same." ... "What about you?"
+#   14 "It gets worse.", 15 "I think about quitting."
+T4 = ("I: Thank you for taking part. I would like to hear about your work. There are no right"
+      " or wrong answers. Take the time you need. Can you tell me about a day at work?\n"
+      "Eva: I start at seven. I visit eight patients. I am always behind.\n"
+      "I: I see. Many nurses say the same. Some say it gets better with time. Others say it"
+      " gets worse. What about you?\n"
+      "Eva: It gets worse. I think about quitting.\n")
+
+
+@pytest.fixture
+def long_questions(run: Run, tmp_path: Path) -> tuple[Path, Path]:
+    """Astrid and Berit code Eva's answers in T4 a little differently; nobody codes the
+    interviewer."""
+    write(tmp_path / "T4.txt", T4)
+    a, b = tmp_path / "a", tmp_path / "b"
+    run("init", str(a), "--language", "en", "--title", "Shifts", "--author", "Astrid")
+    run("import", str(tmp_path / "T4.txt"), "--project", str(a))
+    run("init", str(b), "--from", str(a), "--author", "Berit")
+    _code(run, a, "Astrid", [("T4:7-8", "pressure"), ("T4:15", "quitting")])
+    _code(run, b, "Berit", [("T4:8", "pressure"), ("T4:14-15", "quitting")])
+    return a, b
+
+
+def test_interviewer_questions_nobody_coded_do_not_raise_the_figures(
+        run: Run, long_questions: tuple[Path, Path]) -> None:
+    a, b = long_questions
+    shown = json.loads(run("show", "T4", "--json", "--project", str(a)).stdout)
+    assert [s["n"] for s in shown["segments"]] == list(range(1, 16))  # the segments above
+    data = compared(run, a, str(b), "--disagreements")
+    # Compared: Eva's 6, 7, 8, 14, 15; the interviewer's 1-5 and 9-13 are left out.
+    #                    B coded  B not
+    #   pressure  A coded   1       1     A {7,8}, B {8}: p_o = 4/5 = 0.8;
+    #             A not     0       3     p_e·n² = 2·1 + 3·4 = 14; κ = (20-14)/(25-14) = 6/11
+    #   quitting  A coded   1       0     A {15}, B {14,15}: p_o = 4/5 = 0.8;
+    #             A not     1       3     p_e·n² = 1·2 + 4·3 = 14; κ = 6/11 = 0.545
+    #   pooled    A coded   2       1     10 decisions: p_o = 8/10 = 0.8;
+    #             A not     1       6     p_e·n² = 3·3 + 7·7 = 58; κ = (80-58)/(100-58) = 22/42
+    # Counted, the 10 interviewer segments would add 10 agreements on "not coded" per code:
+    # pressure d = 13 of 15, p_o = 14/15 = 0.933, p_e·n² = 2·1 + 13·14 = 184,
+    # κ = (210-184)/(225-184) = 26/41 = 0.634; pooled d = 26 of 30, p_o = 0.933,
+    # p_e·n² = 3·3 + 27·27 = 738, κ = (840-738)/(900-738) = 102/162 = 0.630.
+    assert (data["segments"], data["segments_left_out"]) == (5, 10)
+    got = {c["code"]: (c["both"], c["only_a"], c["only_b"], c["neither"],
+                       round(c["percent_agreement"], 3), round(c["kappa"], 3))
+           for c in data["codes"]}
+    assert got == {"pressure": (1, 1, 0, 3, 0.8, 0.545), "quitting": (1, 0, 1, 3, 0.8, 0.545)}
+    overall = data["overall"]
+    assert (overall["both"], overall["only_a"], overall["only_b"], overall["neither"]) == \
+        (2, 1, 1, 6)
+    assert round(overall["percent_agreement"], 3) == 0.8
+    assert overall["kappa"] == pytest.approx(22 / 42) and round(overall["kappa"], 3) == 0.524
+    _agrees_with_scikit_learn(data, {"pressure": ([0, 1, 1, 0, 0], [0, 0, 1, 0, 0]),
+                                     "quitting": ([0, 0, 0, 0, 1], [0, 0, 0, 1, 1])})
+    # the places to discuss are where the coders' units are; no question is listed
+    places = [(d["place"], d["segments"], d["kind"]) for d in data["disagreements"]]
+    assert places == [("T4#1", "T4:7-8", "different_boundaries"),
+                      ("T4#2", "T4:14-15", "different_boundaries")]
+    assert not any("nurses" in d["text"] or "Thank you" in d["text"]
+                   for d in data["disagreements"])
+    out = run("compare", str(b), "--project", str(a)).stdout
+    assert "Compared: T4 (5 segments" in out and "Left out: 10 segments" in out
+    assert "0.545" in out and "0.634" not in out
+
+
+def test_an_interviewer_segment_a_coder_coded_is_compared(
+        run: Run, long_questions: tuple[Path, Path]) -> None:
+    a, b = long_questions
+    # Berit marks the interviewer's leading remark T4:10 "Many nurses say the same."
+    _code(run, b, "Berit", [("T4:10", "leading question")])
+    data = compared(run, a, str(b), "--disagreements")
+    # Compared: Eva's 6, 7, 8, 14, 15 and T4:10, which B's unit touches (n = 6).
+    #                    B coded  B not
+    #   pressure  A coded   1       1     p_o = 5/6 = 0.833; p_e·n² = 2·1 + 4·5 = 22;
+    #             A not     0       4     κ = (30-22)/(36-22) = 8/14 = 0.571
+    #   quitting  A coded   1       0     p_o = 5/6; p_e·n² = 1·2 + 5·4 = 22; κ = 8/14 = 0.571
+    #             A not     1       4
+    #   leading   A coded   0       0     p_o = 5/6; p_e·n² = 0·1 + 6·5 = 30;
+    #   question  A not     1       5     κ = (30-30)/(36-30) = 0 (not undefined: B coded it)
+    #   pooled    A coded   2       1     18 decisions: p_o = 15/18 = 0.833;
+    #             A not     2      13     p_e·n² = 3·4 + 15·14 = 222; κ = 48/102 = 0.471
+    assert (data["segments"], data["segments_left_out"]) == (6, 9)
+    got = {c["code"]: (c["both"], c["only_a"], c["only_b"], c["neither"],
+                       round(c["percent_agreement"], 3), round(c["kappa"], 3))
+           for c in data["codes"]}
+    assert got == {"leading question": (0, 0, 1, 5, 0.833, 0.0),
+                   "pressure": (1, 1, 0, 4, 0.833, 0.571),
+                   "quitting": (1, 0, 1, 4, 0.833, 0.571)}
+    overall = data["overall"]
+    assert (overall["both"], overall["only_a"], overall["only_b"], overall["neither"]) == \
+        (2, 1, 2, 13)
+    assert round(overall["kappa"], 3) == round(48 / 102, 3) == 0.471
+    #                        T4:6 7  8  10 14 15
+    _agrees_with_scikit_learn(data, {"leading question": ([0, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0]),
+                                     "pressure": ([0, 1, 1, 0, 0, 0], [0, 0, 1, 0, 0, 0]),
+                                     "quitting": ([0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 1])})
+    assert ("T4:10", "only_b") in {(d["segments"], d["kind"]) for d in data["disagreements"]}
+    # the figures of a code do not depend on which other codes are asked for
+    alone = compared(run, a, str(b), "--codes", "pressure")
+    assert alone["segments"] == 6 and alone["codes"][0]["kappa"] == pytest.approx(8 / 14)
 
 
 def test_compare_within_one_project_by_author(run: Run, tmp_path: Path) -> None:
@@ -185,11 +334,14 @@ def test_compare_within_one_project_by_author(run: Run, tmp_path: Path) -> None:
     run("code", "T1:7", "joy", "--project", str(p), "--author", "Berit")
     data = compared(run, p, "--coders", "astrid,Berit")
     pressure = next(c for c in data["codes"] if c["code"] == "pressure")
-    # T1 and T2 both coded? B coded T1 only, so only T1 (8 segments) is compared:
-    #   A {2,3,4}, B {2,3}: a=2 b=1 d=5: p_o = 7/8; p_e = (3·2 + 5·6)/64; κ = (56-36)/(64-36)
-    assert data["documents"] == ["T1"]
-    assert pressure["percent_agreement"] == 0.875
-    assert round(pressure["kappa"], 3) == round(20 / 28, 3) == 0.714
+    # B coded T1 only, so only T1 is compared: its participant's segments 2,3,4,6,7,8
+    #              B coded  B not
+    #   A coded       2       1      A {2,3,4}, B {2,3}: p_o = 5/6; p_e·n² = 3·2 + 3·4 = 18;
+    #   A not         0       3      κ = (6·5 - 18)/(36 - 18) = 12/18 = 0.667
+    #   (with the interviewer's T1:1 and T1:5: p_o = 7/8, κ = 20/28 = 0.714)
+    assert data["documents"] == ["T1"] and data["segments"] == 6
+    assert pressure["percent_agreement"] == pytest.approx(5 / 6)
+    assert round(pressure["kappa"], 3) == round(12 / 18, 3) == 0.667
     assert "[E853]" in run("compare", "--coders", "Astrid,Nobody", "--project", str(p),
                            code=1).stderr
 
@@ -298,15 +450,19 @@ def test_disagreements_as_a_table_and_a_report(run: Run, pair: tuple[Path, Path]
     book = openpyxl.load_workbook(tmp_path / "c.xlsx")
     assert book.sheetnames == ["disagreements", "agreement", "about"]
     figures = [list(r) for r in book["agreement"].iter_rows(values_only=True)]
-    assert ["pressure", 5, 4, 4, "91.7 %", "0.824"] in figures
-    assert figures[-1] == ["all codes, pooled", 7, 7, 5, "91.7 %", "0.666"]
+    assert ["pressure", 5, 4, 4, "88.9 %", "0.780"] in figures
+    assert figures[-1] == ["all codes, pooled", 7, 7, 5, "88.9 %", "0.645"]
+    about = dict(book["about"].iter_rows(values_only=True))
+    assert str(about["segments compared"]).startswith("9 (participants' speech")
+    assert str(about["segments left out"]).startswith("3 (the interviewer's")
     first = (tmp_path / "c.xlsx").read_bytes()
     run("compare", str(b), "--out", str(tmp_path / "c.xlsx"), *p)
     assert (tmp_path / "c.xlsx").read_bytes() == first  # the same states, the same bytes
     run("compare", str(b), "--out", str(tmp_path / "c.html"), *p)
     html = (tmp_path / "c.html").read_text(encoding="utf-8")
     assert "serve the discussion of the disagreements" in html
-    assert 'id="T1#2"' in html and "0.824" in html and "undefined" in html
+    assert 'id="T1#2"' in html and "0.780" in html and "undefined" in html
+    assert "9 sentence segments\ncompared: those of the participants' speech" in html
     assert "<script" not in html
 
 

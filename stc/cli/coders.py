@@ -36,7 +36,8 @@ def compare(other: str | None, coders: str | None, docs: str | None, codes: str 
             map_file: Path | None, disagreements: bool, out: Path | None,
             as_json: bool) -> None:
     """Compare two coders' meaning units on the same transcripts: agreement per code (percent
-    and Cohen's κ over the sentence segments) and the places where they differ. OTHER is the
+    and Cohen's κ over the sentence segments of participants' speech, and any other segment a
+    coder coded) and the places where they differ. OTHER is the
     second coder's project (made with `stc init --from`); transcripts are matched by their
     text. A is this project, B the other.
 
@@ -69,11 +70,14 @@ def compare(other: str | None, coders: str | None, docs: str | None, codes: str 
 
 def _print_figures(c: Comparison) -> None:
     from stc.stages.agreement import shown, shown_percent
+    from stc.stages.coders import SEGMENTS_COMPARED, SEGMENTS_LEFT_OUT
 
     for side in (c.a, c.b):
         coders = ", ".join(side.coders(c.docs)) or "no units"
         click.echo(f"{side.label}: {side.name} ({coders})")
-    click.echo(f"Compared: {', '.join(c.docs)} ({c.segments} segments)")
+    click.echo(f"Compared: {', '.join(c.docs)} ({c.segments} segments: {SEGMENTS_COMPARED})")
+    if c.left_out:
+        click.echo(f"Left out: {c.left_out} segments of {SEGMENTS_LEFT_OUT}")
     for note in c.notes:
         click.echo(f"  {note}")
     wide = max([len(f.code or "") for f in c.per_code] + [18])
@@ -83,7 +87,8 @@ def _print_figures(c: Comparison) -> None:
         click.echo(f"{name:<{wide}}  {f.coded_a:>4}  {f.coded_b:>4}  {f.table.both:>4}"
                    f"  {shown_percent(f.percent):>9}  {shown(f.kappa)}")
     click.echo("\nA, B: segments each coder coded with the code; kappa: Cohen's κ over the"
-               " segments, 'undefined' where both made the same choice for every segment.")
+               " compared segments, 'undefined' where both made the same choice for every"
+               " segment.")
     counts = c.counts()
     total = sum(counts.values())
     if total:
