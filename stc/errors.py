@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     # input files
     "E101": "{path}: no such file; check the path",
     "E102": "{path} is a folder; name the transcript files inside it",
-    "E103": "{path}: stc does not read {suffix!r} files; use .txt, .md, .docx, .odt, .rtf, .vtt or .srt",
+    "E103": "{path}: stc does not read {suffix!r} files; use .txt, .md, .docx, .odt, .rtf, .vtt, .srt or .pdf",
     "E104": "{path} is empty; nothing to import",
     "E105": "{path} is {size} bytes, over the limit of {limit} bytes; split the transcript",
     "E106": "{path} looks like a binary file, not a transcript; export it as text or .docx",
@@ -108,6 +108,9 @@ MESSAGES: dict[str, str] = {
     "E611": "nothing to export to {path}: the project has no codes or code groups yet",
     "E612": "import a .qdpx, .qde or .qdc file on its own, not together with other files",
     "E613": "{path}: source {source!r} has {count} selections but no text; nothing imported",
+    # exchange: PDF transcripts
+    "E652": "{path} has no text layer (a scanned PDF?); run it through text recognition (OCR) first, or ask for the transcript as .docx or .txt",
+    "E653": "{path} is an encrypted PDF; save a copy without a password and import that",
     # two coders: stc init --from, stc compare, stc merge-from
     "E850": "{path} is not an stc project (no stc.toml and stc.db there); name the other coder's project folder",
     "E851": "{path} is this project itself; name the other coder's project folder",
