@@ -104,11 +104,13 @@ MESSAGES: dict[str, str] = {
     "E607": "{path}: document {doc!r} exists already in this project; import into a new project (stc init) or erase it first",
     "E608": "{path}: {where} refers to {guid}, which is not in the file; the file is incomplete",
     "E609": "{path}: {detail}; the file does not follow the REFI-QDA schema",
-    "E610": "{path}: stc exports .qdpx (the whole project) or .qdc (the codebook), not {suffix!r}",
+    "E610": "{path}: stc exports .qdpx (the whole project), .qdc (the codebook) or .csv (the codebook for Taguette), not {suffix!r}",
     "E611": "nothing to export to {path}: the project has no codes or code groups yet",
-    "E612": "import a .qdpx, .qde or .qdc file on its own, not together with other files",
+    "E612": "import a .qdpx, .qde, .qdc or codebook .csv file on its own, not together with other files",
     "E613": "{path}: source {source!r} has {count} selections but no text; nothing imported",
-    # exchange: PDF transcripts
+    # exchange: Taguette codebooks, PDF transcripts
+    "E650": "{path}: not a codebook CSV; its header needs one column named tag (or name, or path), as Taguette writes it, and has {found}",
+    "E651": "{path}: row {row}: {detail}; nothing imported",
     "E652": "{path} has no text layer (a scanned PDF?); run it through text recognition (OCR) first, or ask for the transcript as .docx or .txt",
     "E653": "{path} is an encrypted PDF; save a copy without a password and import that",
     # two coders: stc init --from, stc compare, stc merge-from
