@@ -181,6 +181,13 @@ def test_a_qualcoder_project_comes_in_one_unit_per_coder_and_stretch(
     for kind, count in LEFT_OUT.items():
         assert f"  {kind}: {count} (" in summary
     assert "OK" in run("verify").stdout
+    # and out again: valid, with both coders as users of their selections
+    run("export", "tilbake.qdpx")
+    check_qdpx(project / "tilbake.qdpx", project_schema)
+    root = ET.fromstring(zipfile.ZipFile(project / "tilbake.qdpx").read("project.qde"))
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
+    assert [users[s.get("creatingUser")] for s in root.iter(f"{Q}PlainTextSelection")] == [
+        "kari", "ola", "kari", "ola"]
 
 
 def test_a_qualcoder_project_keeps_its_memos_where_they_were(run: Run, project: Path) -> None:
@@ -442,3 +449,13 @@ def test_a_taguette_qdc_with_an_empty_set_list_comes_in_with_a_note(
     result = run("import", "taguette.qdc")
     assert "Note: the file has an empty <Sets/>" in result.stdout
     assert [c[0] for c in snapshot(project)["codes"]] == ["natt", "trygghet"]
+
+
+def test_a_tag_named_like_its_parent_and_a_circle_of_parents(run: Run, project: Path) -> None:
+    """stc may name a code like its group; a file may name parents in a circle. Neither
+    breaks the tree: the first is a code in its group, the second two codes on their own."""
+    write(project / "codebook.csv", "tag,parent,description\nNatt,,\nNatt,Natt,Om natta\n"
+                                    "a,b,\nb,a,\n")
+    run("import", "codebook.csv")
+    assert snapshot(project)["codes"] == [("Natt", "Natt", "Om natta"), ("a", None, None),
+                                          ("b", None, None)]
