@@ -25,7 +25,6 @@ _PAGE_NUMBER = re.compile(
     r"^\W*(?:(?:side|sida|page|seite|s\.|p\.)\s*)?\d{1,4}(?:\s*(?:av|af|of|von|/)\s*\d{1,4})?\W*$",
     re.IGNORECASE,
 )
-_HYPHENS = ("-", "\u00ad", "\u2010")  # hyphen-minus, soft hyphen, hyphen
 # a line ending in a hyphen before one of these words ends a word shared with the next one,
 # as in "helse- og omsorgstjenester": the hyphen stays and the words stay apart
 _CONJUNCTIONS = {"og", "eller", "samt", "men", "och", "and", "or", "und", "oder", "til",
@@ -99,9 +98,11 @@ def without_running_lines(pages: list[list[str]]) -> list[str]:
 
 
 def join_hyphenated(lines: list[str]) -> list[str]:
-    """A word broken with a hyphen at a line's end is joined with its end on the next line
-    (blank lines between, from a page break, skipped), unless the next line starts with a
-    capital, a digit or a conjunction, or the part before is a single letter (`e-post`)."""
+    """A word broken at a line's end is joined with its end on the next line (blank lines
+    between, from a page break, skipped): without the hyphen when the hyphen only broke the
+    word (`vanske-`/`lig`), with it when it belongs to the word (`e-`/`post`, `IT-`/`avdelingen`:
+    one letter or an abbreviation before it). A line whose next starts with a capital, a digit
+    or a conjunction (`helse-`/`og omsorg`) is left as it is."""
     out: list[str] = []
     pending = ""
     for line in lines:
@@ -111,7 +112,7 @@ def join_hyphenated(lines: list[str]) -> list[str]:
             head = line.lstrip()
             word = re.match(r"\w+", head)
             if word and head[0].islower() and word.group().lower() not in _CONJUNCTIONS:
-                line = pending[:-1] + head
+                line = (pending if _hyphen_kept(pending) else pending[:-1]) + head
             else:
                 out.append(pending)
             pending = ""
@@ -125,6 +126,11 @@ def join_hyphenated(lines: list[str]) -> list[str]:
 
 
 def _broken_word(line: str) -> bool:
-    m = re.search(r"(\w+)[-\u00ad\u2010]$", line)
-    return bool(m and len(m.group(1)) > 1 and not m.group(1).isdigit()
-                and line[-1] in _HYPHENS)
+    return bool(re.search(r"[^\W\d_][-\u00ad\u2010]$", line))
+
+
+def _hyphen_kept(line: str) -> bool:
+    """Whether the hyphen ending `line` is part of the word: after one letter or an
+    abbreviation in capitals (a soft hyphen never is)."""
+    m = re.search(r"(\w+)-$", line)
+    return bool(m and (len(m.group(1)) == 1 or m.group(1).isupper()))
