@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     # input files
     "E101": "{path}: no such file; check the path",
     "E102": "{path} is a folder; name the transcript files inside it",
-    "E103": "{path}: stc does not read {suffix!r} files; use .txt, .md, .docx, .odt, .rtf, .vtt or .srt",
+    "E103": "{path}: stc does not read {suffix!r} files; use .txt, .md, .docx, .odt, .rtf, .vtt, .srt or .pdf",
     "E104": "{path} is empty; nothing to import",
     "E105": "{path} is {size} bytes, over the limit of {limit} bytes; split the transcript",
     "E106": "{path} looks like a binary file, not a transcript; export it as text or .docx",
@@ -104,10 +104,15 @@ MESSAGES: dict[str, str] = {
     "E607": "{path}: document {doc!r} exists already in this project; import into a new project (stc init) or erase it first",
     "E608": "{path}: {where} refers to {guid}, which is not in the file; the file is incomplete",
     "E609": "{path}: {detail}; the file does not follow the REFI-QDA schema",
-    "E610": "{path}: stc exports .qdpx (the whole project) or .qdc (the codebook), not {suffix!r}",
+    "E610": "{path}: stc exports .qdpx (the whole project), .qdc (the codebook) or .csv (the codebook for Taguette), not {suffix!r}",
     "E611": "nothing to export to {path}: the project has no codes or code groups yet",
-    "E612": "import a .qdpx, .qde or .qdc file on its own, not together with other files",
+    "E612": "import a .qdpx, .qde, .qdc or codebook .csv file on its own, not together with other files",
     "E613": "{path}: source {source!r} has {count} selections but no text; nothing imported",
+    # exchange: Taguette codebooks, PDF transcripts
+    "E650": "{path}: not a codebook CSV; its header needs one column named tag (or name, or path), as Taguette writes it, and has {found}",
+    "E651": "{path}: row {row}: {detail}; nothing imported",
+    "E652": "{path} has no text layer (a scanned PDF?); run it through text recognition (OCR) first, or ask for the transcript as .docx or .txt",
+    "E653": "{path} is an encrypted PDF; save a copy without a password and import that",
     # two coders: stc init --from, stc compare, stc merge-from
     "E850": "{path} is not an stc project (no stc.toml and stc.db there); name the other coder's project folder",
     "E851": "{path} is this project itself; name the other coder's project folder",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import zipfile
@@ -77,3 +78,58 @@ def snapshot(run: Run, project: Path) -> dict[str, Any]:
     conn.close()
     files = sorted(p.name for p in (project / "sources").iterdir())
     return {"log": log, "rows": rows, "sources": files}
+
+
+def _pdf_string(line: str) -> bytes:
+    """A line as a PDF literal string in WinAnsiEncoding (Helvetica's, with æ, ø, å)."""
+    data = line.encode("cp1252")
+    return b"(" + data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A text PDF as a word processor lays it out: each page a list of lines set in Helvetica,
+    one under the other, as pypdf's own objects build it."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    for lines in pages:
+        page = writer.add_blank_page(595, 842)
+        body = b"BT /F1 11 Tf 14 TL 56 780 Td " + b" ".join(
+            _pdf_string(line) + b" Tj T*" for line in lines) + b" ET"
+        stream = DecodedStreamObject()
+        stream.set_data(body)
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+            {NameObject("/F1"): font})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_image_pdf() -> bytes:
+    """A PDF as a scanner makes it: a page that is a picture, with no text layer."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    image = DecodedStreamObject()
+    image.set_data(bytes([200, 40, 40] * 16))  # 4 x 4 pixels of red
+    image.update({NameObject("/Type"): NameObject("/XObject"),
+                  NameObject("/Subtype"): NameObject("/Image"),
+                  NameObject("/Width"): NumberObject(4), NameObject("/Height"): NumberObject(4),
+                  NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                  NameObject("/BitsPerComponent"): NumberObject(8)})
+    contents = DecodedStreamObject()
+    contents.set_data(b"q 595 0 0 842 0 0 cm /Im1 Do Q")
+    page[NameObject("/Contents")] = writer._add_object(contents)
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+        {NameObject("/Im1"): writer._add_object(image)})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

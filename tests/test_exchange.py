@@ -124,22 +124,27 @@ def snapshot(root: Path) -> dict[str, Any]:
              "SELECT c.name FROM unit_codes uc JOIN codes c ON c.id = uc.code"
              " WHERE uc.unit = ?", (uid,)))),
          conn.execute("SELECT name FROM subgroups WHERE id = ?", (sub,)).fetchone()[0]
-         if sub else None)
-        for uid, doc, start, end, t, note, sub in conn.execute(
-            "SELECT id, doc, start, end, text, note, subgroup_id FROM units"))
+         if sub else None, text(nugget), aside)
+        for uid, doc, start, end, t, note, sub, nugget, aside in conn.execute(
+            "SELECT id, doc, start, end, text, note, subgroup_id, nugget, aside FROM units"))
     codes = sorted((n, g, text(d)) for n, g, d in conn.execute(
         "SELECT c.name, g.name, c.definition FROM codes c"
         " LEFT JOIN code_groups g ON g.id = c.group_id"))
     groups = [(n, h, text(c), text(d)) for n, h, c, d in conn.execute(
         "SELECT name, heading, condensate, description FROM code_groups ORDER BY position")]
-    subgroups = sorted((g, s, text(c), text(d)) for g, s, c, d in conn.execute(
-        "SELECT g.name, s.name, s.condensate, s.description FROM subgroups s"
+    subgroups = sorted((g, s, h, text(c), text(d)) for g, s, h, c, d in conn.execute(
+        "SELECT g.name, s.name, s.heading, s.condensate, s.description FROM subgroups s"
         " JOIN code_groups g ON g.id = s.group_id"))
+    themes = [(n, g) for n, g in conn.execute(
+        "SELECT t.name, g.name FROM themes t LEFT JOIN code_groups g ON g.from_theme = t.id"
+        " ORDER BY t.position, g.position")]
+    question = conn.execute("SELECT value FROM project WHERE key = 'question'").fetchone()
     memos = sorted((k, r, text(b)) for k, r, b in conn.execute(
         "SELECT kind, ref, body FROM memos"))
     project.close()
     return {"docs": docs, "segments": segments, "turns": turns, "units": units,
-            "codes": codes, "groups": groups, "subgroups": subgroups, "memos": memos}
+            "codes": codes, "groups": groups, "subgroups": subgroups, "memos": memos,
+            "themes": themes, "question": question}
 
 
 def check_qdpx(path: Path, schema: xmlschema.XMLSchema) -> dict[str, str]:
@@ -234,7 +239,7 @@ def test_round_trip_of_the_codebook(run: Run, analysed: Path, tmp_path: Path) ->
     before, after = snapshot(analysed), snapshot(tmp_path / "ny")
     assert after["codes"] == before["codes"]
     assert [(g[0], g[1]) for g in after["groups"]] == [(g[0], g[1]) for g in before["groups"]]
-    assert [s[:2] for s in after["subgroups"]] == [s[:2] for s in before["subgroups"]]
+    assert [s[:3] for s in after["subgroups"]] == [s[:3] for s in before["subgroups"]]
 
 
 # -- import of real exports --------------------------------------------------------------------
@@ -255,7 +260,7 @@ def test_every_sample_imports_or_is_refused_whole(run: Run, project: Path, sampl
 
 def test_nvivo_codebook_becomes_groups_and_unique_codes(run: Run, project: Path) -> None:
     result = run("import", str(REFI / "samples" / "nvivo-mac15-codebook-only.qdpx"))
-    assert "holds no text" in result.stdout and "nesting" in result.stdout
+    assert "empty sources: 2" in result.stdout and "codes in deeper tree levels" in result.stdout
     snap = snapshot(project)
     groups = [g[0] for g in snap["groups"]]
     assert groups == ["rq1_definition", "rq2_curriculum_and_instruction", "rq3_process"]

@@ -15,6 +15,7 @@ from stc.changes import (  # noqa: F401  (registration)
     coders,
     condensation,
     documents,
+    exchange,
     project,
 )
 from stc.changes.registry import CHANGE_KINDS, ChangeKind, change_kind

@@ -31,7 +31,8 @@ from stc.reading import documents, segments
 def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None,
             encoding: str | None, speakers: tuple[str, ...], replace_doc: str | None,
             why: str | None) -> None:
-    """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt), or a REFI-QDA .qdpx/.qdc.
+    """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt .pdf), a REFI-QDA .qdpx/.qdc,
+    or a Taguette codebook .csv.
 
     The original is kept byte for byte under sources/. Speaker turns are recognised from labels
     (`Kari:`, `I:<tab>`, `[id1]`, WebVTT `<v Kari>`), and split into numbered sentences.
@@ -42,6 +43,9 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
     Example:
       stc import intervju1.docx --id I1 --participant Kari --speakers I=interviewer
       stc import transcripts/*.txt
+      stc import intervju2.pdf --participant Ola
+      stc import veileder.qdpx
+      stc import codebook.csv
       stc import --replace I1 intervju1-korrigert.docx --why "Transcription errors fixed"
     """
     from stc.importing import import_files
@@ -54,7 +58,7 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
                                    " leave out --id and --participant")
         _replace(project, replace_doc, paths, encoding, speakers, why)
         return
-    if any(p.suffix.lower() in (".qdpx", ".qde", ".qdc") for p in paths):  # REFI-QDA exchange
+    if any(p.suffix.lower() in (".qdpx", ".qde", ".qdc", ".csv") for p in paths):  # exchange
         from stc.cli.exchange import import_exchange_file
 
         import_exchange_file(project, paths)

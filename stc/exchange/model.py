@@ -1,5 +1,6 @@
 """What a REFI-QDA file holds, as far as stc reads it: the reader fills these, the importer maps
-them onto a project. Positions are Unicode code points of the plain text, end exclusive."""
+them onto a project. Positions are Unicode code points of the plain text, end exclusive. Users
+are GUIDs here; `RefiFile.users` names them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ class RefiCode:
     description: str | None = None
     children: list[RefiCode] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # GUIDs of the notes it refers to
+    color: str | None = None
+
+
+@dataclass
+class RefiCoding:
+    """One code applied to a selection or a source, by the user who applied it."""
+
+    code: str  # code GUID
+    user: str | None = None  # creatingUser GUID
 
 
 @dataclass
@@ -26,23 +36,37 @@ class RefiSelection:
     name: str | None
     start: int
     end: int
-    codes: list[str] = field(default_factory=list)  # code GUIDs
+    codings: list[RefiCoding] = field(default_factory=list)
     description: str | None = None
     notes: list[str] = field(default_factory=list)
+    user: str | None = None
+    created: str | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [c.code for c in self.codings]
 
 
 @dataclass
 class RefiSource:
-    """A REFI-QDA text source with its selections, notes and variables."""
+    """A REFI-QDA text source with its selections and notes."""
 
     guid: str
     name: str
     text: str | None  # None: the file named by plainTextPath is not there
     path: str | None  # plainTextPath as written
     selections: list[RefiSelection] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)  # codings of the whole source
+    codings: list[RefiCoding] = field(default_factory=list)  # codings of the whole source
     notes: list[str] = field(default_factory=list)
-    variables: dict[str, str] = field(default_factory=dict)  # variable name -> text value
+    description: str | None = None
+    user: str | None = None
+    created: str | None = None
+    rich_text: bool = False  # a richTextPath (.docx) beside the plain text
+    variable_values: int = 0
+
+    @property
+    def codes(self) -> list[str]:
+        return [c.code for c in self.codings]
 
 
 @dataclass
@@ -53,27 +77,46 @@ class RefiNote:
     name: str | None
     text: str
     description: str | None = None
-    author: str | None = None
+    user: str | None = None
+    created: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)  # an annotation's positions
 
 
 @dataclass
 class RefiSet:
-    """A REFI-QDA set of codes or sources."""
+    """A REFI-QDA set of codes, sources or notes."""
 
     guid: str
     name: str
     description: str | None
     codes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class RefiCase:
-    """A REFI-QDA case and the sources it holds."""
+    """A REFI-QDA case, the sources it holds and the values of its variables."""
 
     guid: str
     name: str
     sources: list[str] = field(default_factory=list)
+    variable_values: int = 0
+
+
+class LeftOut:
+    """What an import could not keep, by kind and count, in the order first met (REFI-QDA 1.5
+    section 7: an importer tells the user what it discards)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def add(self, kind: str, count: int = 1) -> None:
+        if count:
+            self.counts[kind] = self.counts.get(kind, 0) + count
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
 
 
 @dataclass
@@ -83,13 +126,17 @@ class RefiFile:
     kind: str  # "project" or "codebook"
     name: str | None
     origin: str | None
+    sha256: str = ""  # of the file as read
     codes: list[RefiCode] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
     sets: list[RefiSet] = field(default_factory=list)
     cases: list[RefiCase] = field(default_factory=list)
+    users: dict[str, str] = field(default_factory=dict)  # GUID -> name
+    description: str | None = None  # the project's
     project_notes: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # what stc could not take, for the user
+    left_out: LeftOut = field(default_factory=LeftOut)
+    remarks: list[str] = field(default_factory=list)  # what the user should know, not a loss
 
     @property
     def from_stc(self) -> bool:

@@ -15,7 +15,6 @@ is deterministic: sorted entries, fixed timestamps, so the same state gives the 
 from __future__ import annotations
 
 import io
-import json
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from xml.etree import ElementTree as ET
 
 from stc import __version__
 from stc.errors import StcError
-from stc.exchange.names import SUBGROUP_SET, Guids, note_name
+from stc.exchange.names import LABELS, SUBGROUP_SET, Guids, labelled, note_name
 from stc.project import Project, write_atomically
 from stc.texts import get_text
 
@@ -69,6 +68,19 @@ class _Writer:
         self.notes: list[ET.Element] = []
         self.note_refs: dict[str, list[str]] = {}  # element key -> note GUIDs
         self.project_notes: list[str] = []
+        self.files: dict[str, str] = {}  # name in sources/ -> plain text
+        self.sets: dict[str, list[str]] = {}  # label kind -> GUIDs of its notes
+        self._makers: dict[str, Who] | None = None
+
+    @property
+    def makers(self) -> dict[str, Who]:
+        if self._makers is None:
+            self._makers = _makers(self.conn)
+        return self._makers
+
+    def who(self, key: str) -> Who:
+        """Who made an object and when; what has no change of its own is the project's."""
+        return self.makers.get(key) or self.makers["project"]
 
     def E(self, tag: str, attrs: dict[str, str] | None = None, text: str | None = None
           ) -> ET.Element:
@@ -131,20 +143,54 @@ def _codes_element(w: _Writer, with_notes: bool, result: ExchangeExport
     return (codes if len(codes) else None), subgroup_guids
 
 
-# -- notes: memos, condensates, analytic texts ---------------------------------------------------
+# -- notes: memos, condensates, analytic texts, quotations, set-aside reasons, themes -----------
 
-def _trail_people(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
-    return {int(seq): (str(author), str(at))
-            for seq, author, at in conn.execute("SELECT seq, author, at FROM trail")}
+Who = tuple[str, str]  # author, UTC time of the change
 
 
-def _note(w: _Writer, guid: str, name: str, body: str, who: tuple[str, str] | None) -> str:
-    attrs = {"guid": guid, "name": name}
-    if who:
-        attrs.update(creatingUser=w.guid("user", who[0]), creationDateTime=who[1])
-    note = w.E("Note", attrs)
-    w.sub(note, "PlainTextContent", text=body)
-    w.notes.append(note)
+def _makers(conn: sqlite3.Connection) -> dict[str, Who]:
+    """Who made each exported object and when: the change still in effect that last set it,
+    keyed as `unit:7`, `nugget:7`, `aside:7`, `theme:2`, `condensate:subgroup:3`,
+    `description:group:1`, `doc:I1`, `memo:4`; `project` is the project's creation."""
+    from stc import trail
+
+    out: dict[str, Who] = {}
+    for r in trail.effective(trail.records(conn)):
+        p, who = r.payload, (r.author, r.at)
+        if r.kind == "project.init":
+            out["project"] = who
+        elif r.kind in ("document.import", "document.replace"):
+            out[f"doc:{p['doc']}"] = who
+        elif r.kind == "memo.add":
+            out[f"memo:{p['id']}"] = who
+        elif r.kind == "theme.add":
+            out[f"theme:{p['id']}"] = who
+        elif r.kind in ("unit.add", "unit.set"):
+            if r.kind == "unit.add":
+                out[f"unit:{p['id']}"] = who
+            out.update({f"{f}:{p['id']}": who for f in ("nugget", "aside") if p.get(f)})
+        elif r.kind == "condensate.set":
+            out[f"condensate:{p['kind']}:{p['id']}"] = who
+        elif r.kind == "text.set":
+            out[f"{p['field']}:{p['kind']}:{p['id']}"] = who
+    out.setdefault("project", next(iter(out.values()), ("stc", "1970-01-01T00:00:00Z")))
+    return out
+
+
+def _note(w: _Writer, guid: str, name: str, body: str, who: Who) -> str:
+    """A note whose text is a file under sources/ (QualCoder reads note text only so; the
+    specification allows the text or the file, not both)."""
+    w.notes.append(w.E("Note", {
+        "guid": guid, "name": name, "plainTextPath": f"internal://{guid}.txt",
+        "creatingUser": w.guid("user", who[0]), "creationDateTime": who[1]}))
+    w.files[f"{guid}.txt"] = body
+    return guid
+
+
+def _labelled_note(w: _Writer, kind: str, ident: object, subject: str, body: str,
+                   who: Who) -> str:
+    guid = _note(w, w.guid(f"note:{kind}", ident), labelled(kind, subject), body, who)
+    w.sets.setdefault(kind, []).append(guid)
     return guid
 
 
@@ -166,45 +212,67 @@ def _attach_key(conn: sqlite3.Connection, ref: str | None) -> str | None:
 
 def _collect_notes(w: _Writer) -> None:
     conn = w.conn
-    people = _trail_people(conn)
-    for mid, kind, ref, body, seq in conn.execute(
-            "SELECT id, kind, ref, body, seq FROM memos ORDER BY id"):
+    for mid, kind, ref, body in conn.execute("SELECT id, kind, ref, body FROM memos ORDER BY id"):
         guid = _note(w, w.guid("memo", mid), note_name(mid, kind, ref), _text(conn, body) or "",
-                     people.get(int(seq)))
+                     w.who(f"memo:{mid}"))
         key = _attach_key(conn, ref)
         if key is None:
             w.project_notes.append(guid)
         else:
             w.note_refs.setdefault(key, []).append(guid)
-    owners = [("group", i, n, n, c, d) for i, n, c, d in conn.execute(
+    _collect_texts(w)
+    _collect_units(w)
+    _collect_themes(w)
+
+
+def _collect_texts(w: _Writer) -> None:
+    """Condensates and analytic texts, referred to by their group's or subgroup's code."""
+    conn = w.conn
+    owners = [("group", i, n, c, d) for i, n, c, d in conn.execute(
         "SELECT id, name, condensate, description FROM code_groups ORDER BY position, id")]
-    owners += [("subgroup", i, f"{g}/{n}", f"{g}/{n}", c, d) for i, g, n, c, d in conn.execute(
+    owners += [("subgroup", i, f"{g}/{n}", c, d) for i, g, n, c, d in conn.execute(
         "SELECT s.id, g.name, s.name, s.condensate, s.description FROM subgroups s"
         " JOIN code_groups g ON g.id = s.group_id ORDER BY g.position, s.position, s.id")]
-    for kind, ident, name, ref, condensate, description in owners:
-        for label, value in (("Condensate", condensate), ("Analytic text", description)):
+    for kind, ident, name, condensate, description in owners:
+        for field_name, value in (("condensate", condensate), ("description", description)):
             body = _text(conn, value)
             if body:
-                guid = _note(w, w.guid(f"{label}:{kind}", ident), f"{label}: {name}", body, None)
-                w.note_refs.setdefault(f"{kind}:{ref}".casefold(), []).append(guid)
+                guid = _labelled_note(w, field_name, f"{kind}:{ident}", name, body,
+                                      w.who(f"{field_name}:{kind}:{ident}"))
+                w.note_refs.setdefault(f"{kind}:{name}".casefold(), []).append(guid)
+
+
+def _collect_units(w: _Writer) -> None:
+    """Illustrative quotations and set-aside reasons, referred to by their unit's selection."""
+    conn = w.conn
+    for uid, nugget, aside in conn.execute(
+            "SELECT id, nugget, aside FROM units WHERE nugget IS NOT NULL OR aside IS NOT NULL"
+            " ORDER BY id"):
+        for kind, body in (("nugget", _text(conn, nugget)), ("aside", aside)):
+            if body:
+                guid = _labelled_note(w, kind, uid, f"U{uid}", body, w.who(f"{kind}:{uid}"))
+                w.note_refs.setdefault(f"unit:{uid}", []).append(guid)
+
+
+def _collect_themes(w: _Writer) -> None:
+    """Preliminary themes, referred to by the code groups that grew out of them."""
+    conn = w.conn
+    for tid, name in conn.execute("SELECT id, name FROM themes ORDER BY position, id"):
+        guid = _labelled_note(w, "theme", tid, name, name, w.who(f"theme:{tid}"))
+        groups = [g for (g,) in conn.execute(
+            "SELECT name FROM code_groups WHERE from_theme = ? ORDER BY position", (tid,))]
+        for group in groups:
+            w.note_refs.setdefault(f"group:{group}".casefold(), []).append(guid)
+        if not groups:
+            w.project_notes.append(guid)
 
 
 # -- sources and selections ----------------------------------------------------------------------
 
-def _unit_authors(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
-    out: dict[int, tuple[str, str]] = {}
-    for author, at, payload in conn.execute(
-            "SELECT author, at, payload FROM trail WHERE kind = 'unit.add' ORDER BY seq"):
-        out[int(json.loads(payload)["id"])] = (str(author), str(at))
-    return out
-
-
-def _sources(w: _Writer, result: ExchangeExport) -> tuple[ET.Element | None, dict[str, str]]:
-    """<Sources> and the plain text files (name in sources/ -> text)."""
+def _sources(w: _Writer, result: ExchangeExport) -> ET.Element | None:
+    """<Sources>; their plain texts go to `w.files`."""
     conn = w.conn
     sources = w.E("Sources")
-    files: dict[str, str] = {}
-    authors = _unit_authors(conn)
     for doc, version, text_hash in conn.execute(
             "SELECT id, version, text FROM documents ORDER BY id"):
         plain = get_text(conn, text_hash)
@@ -212,19 +280,21 @@ def _sources(w: _Writer, result: ExchangeExport) -> tuple[ET.Element | None, dic
             result.left_out.append(f"{doc} (its text was erased)")
             continue
         guid = w.guid("doc", doc)
-        files[f"{guid}.txt"] = plain
-        source = w.sub(sources, "TextSource", {"guid": guid, "name": doc,
-                                               "plainTextPath": f"internal://{guid}.txt"})
+        w.files[f"{guid}.txt"] = plain
+        who = w.who(f"doc:{doc}")
+        source = w.sub(sources, "TextSource", {
+            "guid": guid, "name": doc, "plainTextPath": f"internal://{guid}.txt",
+            "creatingUser": w.guid("user", who[0]), "creationDateTime": who[1]})
         result.documents += 1
-        for unit in _units(w, doc, version, plain, authors, result):
+        for unit in _units(w, doc, version, plain, result):
             source.append(unit)
         for note in w.note_refs.get(f"doc:{doc}", []):
             w.sub(source, "NoteRef", {"targetGUID": note})
-    return (sources if len(sources) else None), files
+    return sources if len(sources) else None
 
 
-def _units(w: _Writer, doc: str, version: int, plain: str,
-           authors: dict[int, tuple[str, str]], result: ExchangeExport) -> Iterator[ET.Element]:
+def _units(w: _Writer, doc: str, version: int, plain: str, result: ExchangeExport
+           ) -> Iterator[ET.Element]:
     conn = w.conn
     for uid, uversion, start, end, text_hash, subgroup, note in conn.execute(
             "SELECT id, version, start, end, text, subgroup_id, note FROM units WHERE doc = ?"
@@ -232,12 +302,11 @@ def _units(w: _Writer, doc: str, version: int, plain: str,
         if uversion != version or plain[start:end] != get_text(conn, text_hash):
             result.left_out.append(f"U{uid} (its text changed with a re-import; review it)")
             continue
-        attrs = {"guid": w.guid("unit", uid), "name": f"U{uid}", "startPosition": str(start),
-                 "endPosition": str(end)}
-        who = authors.get(int(uid))
-        if who:
-            attrs.update(creatingUser=w.guid("user", who[0]), creationDateTime=who[1])
-        selection = w.E("PlainTextSelection", attrs)
+        who = w.who(f"unit:{uid}")
+        user = w.guid("user", who[0])
+        selection = w.E("PlainTextSelection", {
+            "guid": w.guid("unit", uid), "name": f"U{uid}", "startPosition": str(start),
+            "endPosition": str(end), "creatingUser": user, "creationDateTime": who[1]})
         description = _text(conn, note)
         if description:
             w.sub(selection, "Description", text=description)
@@ -246,10 +315,9 @@ def _units(w: _Writer, doc: str, version: int, plain: str,
         if subgroup is not None:
             targets.append(w.guid("subgroup", subgroup))
         for target in targets:
-            coding_attrs = {"guid": w.guid("coding", f"{uid}:{target}")}
-            if who:
-                coding_attrs.update(creatingUser=w.guid("user", who[0]))
-            coding = w.sub(selection, "Coding", coding_attrs)
+            coding = w.sub(selection, "Coding", {"guid": w.guid("coding", f"{uid}:{target}"),
+                                                 "creatingUser": user,
+                                                 "creationDateTime": who[1]})
             w.sub(coding, "CodeRef", {"targetGUID": target})
         for ref in w.note_refs.get(f"unit:{uid}", []):
             w.sub(selection, "NoteRef", {"targetGUID": ref})
@@ -281,17 +349,25 @@ def _users(w: _Writer) -> ET.Element | None:
     return users if len(users) else None
 
 
-def _subgroup_set(w: _Writer, guids: list[str], member: str) -> ET.Element | None:
-    if not guids:
-        return None
+def _sets(w: _Writer, subgroup_guids: list[str], member: str) -> ET.Element | None:
+    """The set of subgroup codes, and a set of notes per label (other programs show sets)."""
     sets = w.E("Sets")
-    subgroups = w.sub(sets, "Set", {"guid": w.guid("set", SUBGROUP_SET), "name": SUBGROUP_SET})
-    w.sub(subgroups, "Description",
-          text="Subgroups of stc (systematic text condensation): each is a child code of its"
-               " code group; the units sorted into it are coded with it.")
-    for guid in guids:
-        w.sub(subgroups, "MemberCode", {member: guid})
-    return sets
+    if subgroup_guids:
+        subgroups = w.sub(sets, "Set", {"guid": w.guid("set", SUBGROUP_SET),
+                                        "name": SUBGROUP_SET})
+        w.sub(subgroups, "Description",
+              text="Subgroups of stc (systematic text condensation): each is a child code of"
+                   " its code group; the units sorted into it are coded with it.")
+        for guid in subgroup_guids:
+            w.sub(subgroups, "MemberCode", {member: guid})
+    for kind, (label, name) in LABELS.items():
+        if w.sets.get(kind):
+            notes = w.sub(sets, "Set", {"guid": w.guid("set", name), "name": name})
+            w.sub(notes, "Description", text=f"{label}s of stc (systematic text condensation),"
+                                             " each a note.")
+            for guid in w.sets[kind]:
+                w.sub(notes, "MemberNote", {"targetGUID": guid})
+    return sets if len(sets) else None
 
 
 # -- the two files -------------------------------------------------------------------------------
@@ -312,7 +388,7 @@ def _project_element(project: Project, result: ExchangeExport) -> tuple[bytes, d
     if codes is not None:
         codebook = w.E("CodeBook")
         codebook.append(codes)
-    sources, files = _sources(w, result)
+    sources = _sources(w, result)
     notes = None
     if w.notes:
         notes = w.E("Notes")
@@ -322,12 +398,12 @@ def _project_element(project: Project, result: ExchangeExport) -> tuple[bytes, d
     description = w.E("Description", text=str(question[0])) if question else None
     # the schema fixes the order of Project's children; empty containers are left out
     for child in (_users(w), codebook, _cases(w), sources, notes,
-                  _subgroup_set(w, subgroup_guids, "targetGUID"), description):
+                  _sets(w, subgroup_guids, "targetGUID"), description):
         if child is not None:
             root.append(child)
     for guid in w.project_notes:
         w.sub(root, "NoteRef", {"targetGUID": guid})
-    return _serialise(root, PROJECT_NS), files
+    return _serialise(root, PROJECT_NS), w.files
 
 
 def _serialise(root: ET.Element, namespace: str) -> bytes:
@@ -344,7 +420,7 @@ def codebook_xml(project: Project, result: ExchangeExport) -> bytes:
     if codes is None:
         raise StcError("E611", path=result.path)
     root.append(codes)
-    sets = _subgroup_set(w, subgroup_guids, "guid")
+    sets = _sets(w, subgroup_guids, "guid")
     if sets is not None:
         root.append(sets)
     return _serialise(root, CODEBOOK_NS)
@@ -364,12 +440,18 @@ def _zip_bytes(qde: bytes, files: dict[str, str]) -> bytes:
 
 
 def export_refi(project: Project, path: Path) -> ExchangeExport:
-    """Write `path` (.qdpx or .qdc) from the project's current state."""
+    """Write `path` (.qdpx, .qdc, or a Taguette codebook .csv) from the project's state."""
     suffix = path.suffix.lower()
-    if suffix not in (".qdpx", ".qdc"):
+    if suffix not in (".qdpx", ".qdc", ".csv"):
         raise StcError("E610", path=str(path), suffix=suffix or path.name)
     result = ExchangeExport(str(path), "project" if suffix == ".qdpx" else "codebook")
-    if suffix == ".qdc":
+    if suffix == ".csv":
+        from stc.exchange.taguette import codebook_csv
+
+        data, result.codes, result.groups, result.left_out = codebook_csv(project)
+        if not result.codes:
+            raise StcError("E611", path=str(path))
+    elif suffix == ".qdc":
         data = codebook_xml(project, result)
     else:
         qde, files = _project_element(project, result)

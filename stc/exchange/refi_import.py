@@ -1,10 +1,17 @@
-"""Bringing a .qdpx, .qde or .qdc into a project: sources become transcripts, selections meaning
-units with their codes, the code tree code groups and codes, notes memos.
+"""Bringing a .qdpx, .qde, .qdc or a codebook .csv into a project: sources become transcripts,
+coded stretches meaning units with their codes, the code tree code groups and codes, notes memos.
 
-Everything is read and checked first; then the whole file is recorded in one transaction, so a
-broken or hostile file changes nothing. A source's plain text is stored exactly as the file gives
-it (less a byte-order mark, CRLF as one position), so every selection's text is the unit's text;
-speaker turns and sentence segments are found in that text by the same machinery as `stc import`.
+Everything is read, checked and mapped first (`plan_import`); then the whole file is recorded in
+one transaction, so a broken or hostile file changes nothing. The batch opens with an
+`exchange.import` record that names the file and counts what stc could not keep; the units
+that follow are recorded under the name of the coder who made them, everything else under the
+local user. A source's plain text is stored exactly as the file gives it (less a byte-order
+mark, CRLF as one position), so every selection's text is the unit's text; speaker turns and
+sentence segments are found in that text by the same machinery as `stc import`.
+
+Programs that write one selection per coding (QualCoder does) give several selections with the
+same place and coder: they become one unit with all their codes. Two coders' codings of the same
+stretch stay two units.
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ from typing import Any
 
 from stc.changes import CHANGE_KINDS
 from stc.errors import StcError
-from stc.exchange.model import RefiCode, RefiFile, RefiNote, RefiSource
-from stc.exchange.names import SUBGROUP_SET, parse_note_name
+from stc.exchange.model import RefiCode, RefiFile, RefiNote, RefiSelection, RefiSource
+from stc.exchange.names import STC_SETS, SUBGROUP_SET, parse_labelled, parse_note_name
 from stc.exchange.refi_read import read_refi
 from stc.formats.speakers import labelled_lines
 from stc.importing import role_of, segment_document
@@ -28,6 +35,33 @@ from stc.texts import text_hash
 
 CONTEXT_CHARS = 60  # as for units made by `stc code`: context kept to find a unit again
 MEMO_KINDS = ("preunderstanding", "impression", "note")
+
+# Why each kind of thing an import leaves out is left out, for the summary the user reads.
+LEFT_OUT_WHY = {
+    "cases": "their names became the participants of their transcripts; cases with their"
+             " variables wait for stc's participant attributes",
+    "variables": "stc has no participant attributes yet",
+    "variable values": "stc has no participant attributes yet",
+    "users": "listed in the file, but the author of nothing stc kept",
+    "sub-category descriptions": "their codes became codes of the top code group",
+    "codes in deeper tree levels": "stc has code groups and codes: codes nested below the"
+                                   " second level became codes of their top group",
+    "code colours": "stc does not colour codes",
+    "annotation positions": "the annotations became memos on their transcript",
+    "picture sources": "stc analyses text transcripts",
+    "PDF sources": "stc analyses text transcripts; import the PDF itself with `stc import`",
+    "audio sources": "stc analyses text transcripts",
+    "video sources": "stc analyses text transcripts",
+    "links": "stc has no links between objects",
+    "graphs": "stc has no graphs",
+    "document sets": "stc has no sets of transcripts",
+    "note sets": "stc has no sets of memos",
+    "creation dates": "the trail dates what came in by this import",
+    "rich-text files": "the plain text is kept: selections count their positions in it",
+    "empty sources": "they hold no text",
+    "selections without codes": "neither codes nor a description to keep",
+    "codings of code folders": "stc codes units with codes, not with code groups",
+}
 
 
 @dataclass
@@ -42,7 +76,9 @@ class ExchangeImport:
     codes: int = 0
     subgroups: int = 0
     memos: int = 0
-    notes: list[str] = field(default_factory=list)
+    themes: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
+    remarks: list[str] = field(default_factory=list)
     seq: int | None = None
 
 
@@ -108,7 +144,32 @@ def _doc_id(name: str, taken: set[str]) -> str:
     return doc
 
 
+def segments_ref(payload: dict[str, Any], start: int, end: int) -> str:
+    """The segment numbers (N or N-M) of a document payload that a stretch touches."""
+    segments = payload["segments"]
+    numbers = [n for n, (_, s, e) in enumerate(segments, start=1) if s < end and e > start]
+    if not numbers:
+        numbers = [max([n for n, (_, s, _) in enumerate(segments, start=1) if s <= start],
+                       default=1)]
+    first, last = numbers[0], numbers[-1]
+    return str(first) if first == last else f"{first}-{last}"
+
+
 # -- the plan: everything checked and mapped before anything is recorded -----------------------
+
+@dataclass
+class _Stretch:
+    """One unit to be: a stretch of a source coded by one user, with all the codes that user
+    gave it in however many selections."""
+
+    start: int
+    end: int
+    user: str | None  # GUID
+    codes: list[str] = field(default_factory=list)  # code GUIDs, in the order met
+    descriptions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
 
 @dataclass
 class _Doc:
@@ -119,6 +180,8 @@ class _Doc:
     participant: str
     data: bytes
     payload: dict[str, Any] = field(default_factory=dict)
+    stretches: list[_Stretch] = field(default_factory=list)
+    loose: list[_Stretch] = field(default_factory=list)  # coded with nothing stc can code
 
 
 @dataclass
@@ -127,15 +190,22 @@ class _Plan:
 
     refi: RefiFile
     path: Path
+    format: str
     docs: list[_Doc] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # casefold -> name, in order
     group_heading: dict[str, str] = field(default_factory=dict)
     group_memo: dict[str, str] = field(default_factory=dict)  # a group's foreign description
+    group_theme: dict[str, str] = field(default_factory=dict)  # group key -> theme name
     codes: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
     subgroups: dict[tuple[str, str], str] = field(default_factory=dict)
+    subgroup_heading: dict[tuple[str, str], str] = field(default_factory=dict)
     target: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code GUID -> object
     memos_on: dict[str, str] = field(default_factory=dict)  # note GUID -> ref, first wins
     owner: dict[str, tuple[str, ...]] = field(default_factory=dict)  # note GUID -> group/sub
+    labelled: dict[str, tuple[str, str]] = field(default_factory=dict)  # stc's own notes
+    themes: list[str] = field(default_factory=list)
+    question: str | None = None
+    annotations: dict[str, str] = field(default_factory=dict)  # note GUID -> DOC:N-M
 
 
 def _clean(name: str) -> str:
@@ -173,22 +243,31 @@ def _plan_code(plan: _Plan, code: RefiCode, group: str | None, path: list[str]) 
     plan.target[code.guid] = ("code", name)
 
 
+def _plan_subgroup(plan: _Plan, group: str, code: RefiCode) -> None:
+    taken = {k[1]: v for k, v in plan.subgroups.items() if k[0] == group.casefold()}
+    name = _unique(_clean(code.name), taken)
+    key = (group.casefold(), name.casefold())
+    plan.subgroups[key] = name
+    plan.target[code.guid] = ("subgroup", group, name)
+    plan.owner.update({n: ("subgroup", group, name) for n in code.notes})
+    if code.description and plan.refi.from_stc:
+        plan.subgroup_heading[key] = code.description
+
+
 def _plan_children(plan: _Plan, group: str, children: list[RefiCode], path: list[str],
                    subgroup_guids: set[str]) -> int:
     """Codes below a top-level code all land in its group; returns how many sat deeper."""
     deeper = 0
     for child in children:
         if child.guid in subgroup_guids:
-            taken = {k[1]: v for k, v in plan.subgroups.items() if k[0] == group.casefold()}
-            name = _unique(_clean(child.name), taken)
-            plan.subgroups[(group.casefold(), name.casefold())] = name
-            plan.target[child.guid] = ("subgroup", group, name)
-            plan.owner.update({n: ("subgroup", group, name) for n in child.notes})
+            _plan_subgroup(plan, group, child)
             continue
         if path:
             deeper += 1
         if child.codable:
             _plan_code(plan, child, group, path)
+        elif child.description:
+            plan.refi.left_out.add("sub-category descriptions")
         deeper += _plan_children(plan, group, child.children, [*path, child.name],
                                  subgroup_guids)
     return deeper
@@ -203,7 +282,7 @@ def _plan_codebook(plan: _Plan) -> None:
     subgroup_guids = {g for s in refi.sets if s.name == SUBGROUP_SET for g in s.codes}
     set_of: dict[str, str] = {}
     for code_set in refi.sets:
-        if code_set.name != SUBGROUP_SET:
+        if code_set.name not in STC_SETS:
             for guid in code_set.codes:
                 set_of.setdefault(guid, code_set.name)
     used = _used_codes(refi)
@@ -212,6 +291,10 @@ def _plan_codebook(plan: _Plan) -> None:
         if top.children or not top.codable:
             group = _plan_group(plan, top)
             plan.owner.update({n: ("group", group) for n in top.notes})
+            themes = [plan.labelled[n][1] for n in top.notes
+                      if plan.labelled.get(n, ("",))[0] == "theme"]
+            if themes:
+                plan.group_theme[group.casefold()] = themes[0]
             if top.codable and top.guid in used:
                 _plan_code(plan, top, group, [])
             deeper += _plan_children(plan, group, top.children, [], subgroup_guids)
@@ -223,9 +306,8 @@ def _plan_codebook(plan: _Plan) -> None:
                     group = _unique(_clean(set_of[top.guid]), plan.groups)
                     plan.groups[group.casefold()] = group
             _plan_code(plan, top, group, [])
-    if deeper:
-        refi.skipped.append(f"the nesting of {deeper} codes below the second level (stc has"
-                            " code groups and codes; they are now codes of their top group)")
+    refi.left_out.add("codes in deeper tree levels", deeper)
+    refi.left_out.add("code colours", sum(1 for c in refi.all_codes() if c.color))
 
 
 def _check_sources(plan: _Plan, taken: set[str]) -> None:
@@ -250,23 +332,116 @@ def _check_sources(plan: _Plan, taken: set[str]) -> None:
         if not text.strip():
             if source.codes:
                 raise StcError("E613", path=str(path), source=source.name, count=len(source.codes))
-            refi.skipped.append(f"source {source.name!r}, which holds no text")
+            refi.left_out.add("empty sources")
             continue
         doc = _doc_id(source.name, taken)
         data = text.encode("utf-8")
         plan.docs.append(_Doc(source, doc, _clean(participant.get(source.guid, doc)), data))
 
 
+def _stretches(doc: _Doc, plan: _Plan) -> None:
+    """Selections with the same start, end and coder become one stretch with all their codes;
+    a stretch with nothing stc can code becomes memos (its description, its notes)."""
+    source = doc.source
+    selections = list(source.selections)
+    if source.codings:  # codings of the whole source: a unit over all its text
+        selections.append(RefiSelection("", None, 0, len(source.text or ""), source.codings,
+                                        user=source.user))
+    found: dict[tuple[int, int, str | None], _Stretch] = {}
+    for sel in selections:
+        users = list(dict.fromkeys(c.user for c in sel.codings)) or [sel.user]
+        for n, user in enumerate(users):
+            stretch = found.setdefault((sel.start, sel.end, user),
+                                       _Stretch(sel.start, sel.end, user))
+            stretch.codes += [c.code for c in sel.codings
+                              if c.user == user and c.code not in stretch.codes]
+            if n == 0:  # what the selection says besides its codings goes with one unit
+                if sel.description and sel.description not in stretch.descriptions:
+                    stretch.descriptions.append(sel.description)
+                stretch.notes += sel.notes
+                stretch.names += [sel.name] if sel.name else []
+    for stretch in sorted(found.values(), key=lambda s: (s.start, s.end)):
+        targets = [plan.target.get(c) for c in stretch.codes]
+        plan.refi.left_out.add("codings of code folders",
+                               sum(1 for t in targets if t is None or t[0] == "group"))
+        if plan.refi.from_stc or any(t and t[0] in ("code", "subgroup") for t in targets):
+            doc.stretches.append(stretch)
+        elif stretch.descriptions or stretch.notes:
+            doc.loose.append(stretch)
+        else:
+            plan.refi.left_out.add("selections without codes")
+
+
+def _plan_notes(plan: _Plan) -> None:
+    """stc's own labelled notes (themes, quotations, set-aside reasons) and the research
+    question, when the file is one stc wrote."""
+    refi = plan.refi
+    if not refi.from_stc:
+        return
+    for note in refi.notes:
+        parsed = parse_labelled(note.name)
+        if parsed:
+            plan.labelled[note.guid] = (parsed[0], note.text)
+            if parsed[0] == "theme":
+                plan.themes.append(_clean(note.text or parsed[1]))
+    plan.question = refi.description
+
+
+def _plan_annotations(plan: _Plan) -> None:
+    """A note with positions that its source refers to (an annotation, as QualCoder writes
+    it) becomes a memo on the segments of its first position; other positions are lost."""
+    notes = {n.guid: n for n in plan.refi.notes}
+    for doc in plan.docs:
+        for guid in doc.source.notes:
+            note = notes.get(guid)
+            if note and note.spans and guid not in plan.annotations:
+                start, end = note.spans[0]
+                if 0 <= start < end <= len(doc.source.text or ""):
+                    plan.annotations[guid] = f"{doc.id}:{segments_ref(doc.payload, start, end)}"
+    plan.refi.left_out.add("annotation positions", sum(
+        len(n.spans) - (n.guid in plan.annotations) for n in plan.refi.notes))
+
+
+def _count_left_out(plan: _Plan) -> None:
+    """The kinds of loss only the whole plan shows: cases, variables, unused users, sets."""
+    refi = plan.refi
+    refi.left_out.add("cases", len(refi.cases))
+    refi.left_out.add("variable values", sum(c.variable_values for c in refi.cases)
+                      + sum(s.variable_values for s in refi.sources))
+    authors = {s.user for d in plan.docs for s in d.stretches + d.loose}
+    authors |= {d.source.user for d in plan.docs if d.source.description}
+    authors |= {n.user for n in refi.notes if n.guid not in plan.labelled}
+    refi.left_out.add("users", len(set(refi.users) - authors))
+    _plan_annotations(plan)
+    foreign_sets = [s for s in refi.sets if s.name not in STC_SETS]
+    refi.left_out.add("document sets", sum(1 for s in foreign_sets if s.sources))
+    refi.left_out.add("note sets", sum(1 for s in foreign_sets if s.notes))
+    sources = [d.source for d in plan.docs]
+    refi.left_out.add("rich-text files", sum(1 for s in sources if s.rich_text))
+    dated = [s.created for s in sources] + [n.created for n in refi.notes]
+    dated += [x.created for s in sources for x in s.selections]
+    refi.left_out.add("creation dates", sum(1 for created in dated if created))
+
+
 def plan_import(project: Project, path: Path) -> _Plan:
-    refi = read_refi(path)
-    plan = _Plan(refi, path)
+    if path.suffix.lower() == ".csv":
+        from stc.exchange.taguette import read_codebook_csv
+
+        refi, kind = read_codebook_csv(path), "Taguette codebook (CSV)"
+    else:
+        refi = read_refi(path)
+        kind = f"REFI-QDA {refi.kind}"
+    plan = _Plan(refi, path, kind)
     existing = {str(r[0]).casefold() for r in project.conn.execute("SELECT id FROM documents")}
     taken: set[str] = set()
     _check_sources(plan, taken)
     for doc in plan.docs:
         if doc.id.casefold() in existing:
             raise StcError("E607", path=str(path), doc=doc.id)
+    _plan_notes(plan)
     _plan_codebook(plan)
+    for doc in plan.docs:
+        _stretches(doc, plan)
     if plan.docs:
         from stc.language import sentence_pipeline
 
@@ -274,6 +449,7 @@ def plan_import(project: Project, path: Path) -> _Plan:
         for doc in plan.docs:
             doc.payload = document_payload(doc.id, doc.participant, f"{doc.id}.txt", doc.data,
                                            doc.source.text or "", nlp)
+    _count_left_out(plan)  # last: where annotations fall needs the segments
     return plan
 
 
@@ -281,14 +457,19 @@ def plan_import(project: Project, path: Path) -> _Plan:
 
 def import_refi(project: Project, path: Path) -> ExchangeImport:
     plan = plan_import(project, path)
-    result = ExchangeImport(str(path), plan.refi.kind)
+    counts = plan.refi.left_out.counts
+    left_out = {kind: counts[kind] for kind in [*LEFT_OUT_WHY, *counts] if kind in counts}
+    result = ExchangeImport(str(path), plan.refi.kind, left_out=left_out,
+                            remarks=list(dict.fromkeys(plan.refi.remarks)))
     originals = [(doc.id, f"{doc.id}.txt", hashlib.sha256(doc.data).hexdigest(), doc.data)
                  for doc in plan.docs]
     with project.keeping_originals(originals), \
             project.batch(f"imported from {path.name}") as b:
+        b.record("exchange.import", {
+            "file": path.name, "sha256": plan.refi.sha256, "format": plan.format,
+            "origin": plan.refi.origin, "left_out": result.left_out})
         _record(b, plan, result)
-        result.seq = b.recorded[-1].seq if b.recorded else None
-    result.notes = list(plan.refi.skipped)
+        result.seq = b.recorded[-1].seq
     return result
 
 
@@ -304,6 +485,24 @@ class _Ids:
         self.group: dict[str, int] = {}
         self.code: dict[str, int] = {}
         self.subgroup: dict[tuple[str, str], int] = {}
+        self.theme: dict[str, int] = {}
+
+
+def _author(refi: RefiFile, user: str | None) -> str | None:
+    """The name under which a user's work is recorded; None: the local user."""
+    if user is None:
+        return None
+    return refi.users.get(user) or f"unknown user {user[:8]}"
+
+
+def _record_themes(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -> None:
+    for name in plan.themes:
+        found = _row_id(b, "SELECT id FROM themes WHERE name = ? COLLATE NOCASE", name)
+        if found is None:
+            found = b.next_id("themes")
+            b.record("theme.add", {"id": found, "name": name})
+            result.themes += 1
+        ids.theme[name.casefold()] = found
 
 
 def _record_codebook(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -> None:
@@ -311,7 +510,10 @@ def _record_codebook(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -
         found = _row_id(b, "SELECT id FROM code_groups WHERE name = ? COLLATE NOCASE", name)
         if found is None:
             found = b.next_id("code_groups")
-            theme = _row_id(b, "SELECT id FROM themes WHERE name = ? COLLATE NOCASE", name)
+            if plan.refi.from_stc:  # stc's file says which theme a group grew out of
+                theme = ids.theme.get(plan.group_theme.get(key, "").casefold())
+            else:
+                theme = _row_id(b, "SELECT id FROM themes WHERE name = ? COLLATE NOCASE", name)
             b.record("group.add", {"id": found, "name": name, "from_theme": theme})
             result.groups += 1
         ids.group[key] = found
@@ -338,34 +540,52 @@ def _record_codebook(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -
     for key, heading in plan.group_heading.items():
         b.record("text.set", {"kind": "group", "id": ids.group[key], "name": plan.groups[key],
                               "field": "heading", "value": heading})
+    for (group_key, key), heading in plan.subgroup_heading.items():
+        name = f"{plan.groups[group_key]}/{plan.subgroups[(group_key, key)]}"
+        b.record("text.set", {"kind": "subgroup", "id": ids.subgroup[(group_key, key)],
+                              "name": name, "field": "heading", "value": heading})
 
 
-def _segments_ref(payload: dict[str, Any], start: int, end: int) -> str:
-    segments = payload["segments"]
-    numbers = [n for n, (_, s, e) in enumerate(segments, start=1) if s < end and e > start]
-    if not numbers:
-        numbers = [max([n for n, (_, s, _) in enumerate(segments, start=1) if s <= start],
-                       default=1)]
-    first, last = numbers[0], numbers[-1]
-    return str(first) if first == last else f"{first}-{last}"
-
-
-def _record_unit(b: Batch, doc: _Doc, start: int, end: int, codes: list[tuple[int, str]],
-                 note: str | None) -> int:
+def _record_unit(b: Batch, plan: _Plan, doc: _Doc, stretch: _Stretch, ids: _Ids,
+                 sorted_into: dict[tuple[str, int], list[int]]) -> None:
     text = doc.source.text or ""
+    start, end = stretch.start, stretch.end
+    codes: dict[int, str] = {}
+    subgroup = None
+    for guid in stretch.codes:
+        target = plan.target.get(guid)
+        if target is not None and target[0] == "code":
+            codes.setdefault(ids.code[target[1].casefold()], target[1])
+        elif target is not None and target[0] == "subgroup":
+            subgroup = ids.subgroup[(target[1].casefold(), target[2].casefold())]
     unit = b.take_number("unit")
     payload: dict[str, Any] = {
         "id": unit, "doc": doc.id, "version": 1, "start": start, "end": end,
-        "segments": _segments_ref(doc.payload, start, end),
+        "segments": segments_ref(doc.payload, start, end),
         "text": b.text(text[start:end]),
         "before": b.text(text[max(0, start - CONTEXT_CHARS):start]),
         "after": b.text(text[end:end + CONTEXT_CHARS]),
-        "codes": [c for c, _ in codes], "code_names": [n for _, n in codes],
+        "codes": list(codes), "code_names": list(codes.values()),
     }
-    if note:
-        payload["note"] = b.text(note)
-    b.record("unit.add", payload)
-    return unit
+    if stretch.descriptions:
+        payload["note"] = b.text("\n\n".join(stretch.descriptions))
+    if subgroup is not None:
+        payload["subgroup_id"] = subgroup
+        sorted_into.setdefault(("subgroup", subgroup), []).append(unit)
+    own = [plan.labelled[n] for n in stretch.notes if n in plan.labelled]
+    nuggets = [body for kind, body in own if kind == "nugget"]
+    if nuggets:
+        payload["nugget"] = b.text(nuggets[0])
+    author = _author(plan.refi, stretch.user)
+    b.record("unit.add", payload, author=author)
+    for kind, reason in own:
+        if kind == "aside":
+            b.record("unit.set", {"id": unit, "aside": reason}, author=author)
+    for note in stretch.notes:
+        plan.memos_on.setdefault(note, f"U{unit}")
+    if plan.refi.from_stc:
+        for name in stretch.names:
+            plan.memos_on.setdefault(f"stc:{name}", f"U{unit}")
 
 
 def _record_units(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids
@@ -373,30 +593,9 @@ def _record_units(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids
     """Units per (kind, id) of the subgroup or group they were sorted into."""
     sorted_into: dict[tuple[str, int], list[int]] = {}
     for doc in plan.docs:
-        selections = [(s.start, s.end, s.codes, s.description, s.notes, s.name)
-                      for s in doc.source.selections]
-        if doc.source.codes:  # codings of the whole source: a unit over all its text
-            selections.append((0, len(doc.source.text or ""), doc.source.codes, None, [], None))
-        for start, end, guids, description, notes, name in selections:
-            codes: dict[int, str] = {}
-            subgroup = None
-            for guid in guids:
-                target = plan.target.get(guid)
-                if target is None:
-                    continue  # a folder of codes: not codable in stc
-                if target[0] == "code":
-                    codes.setdefault(ids.code[target[1].casefold()], target[1])
-                elif target[0] == "subgroup":
-                    subgroup = ids.subgroup[(target[1].casefold(), target[2].casefold())]
-            unit = _record_unit(b, doc, start, end, list(codes.items()), description)
+        for stretch in doc.stretches:
+            _record_unit(b, plan, doc, stretch, ids, sorted_into)
             result.units += 1
-            if subgroup is not None:
-                b.record("unit.set", {"id": unit, "subgroup_id": subgroup})
-                sorted_into.setdefault(("subgroup", subgroup), []).append(unit)
-            for note in notes:
-                plan.memos_on.setdefault(note, f"U{unit}")
-            if name and plan.refi.from_stc:
-                plan.memos_on.setdefault(f"stc:{name}", f"U{unit}")
     return sorted_into
 
 
@@ -404,8 +603,8 @@ def _record_texts(b: Batch, plan: _Plan, note: RefiNote, ids: _Ids,
                   sorted_into: dict[tuple[str, int], list[int]]) -> bool:
     """A condensate or analytic text of a group or subgroup; False for any other note."""
     owner = plan.owner.get(note.guid)
-    label = (note.name or "").partition(":")[0].strip().lower()
-    if owner is None or label not in ("condensate", "analytic text"):
+    parsed = parse_labelled(note.name)
+    if owner is None or parsed is None or parsed[0] not in ("condensate", "description"):
         return False
     if owner[0] == "group":
         kind, ident, name = "group", ids.group[owner[1].casefold()], owner[1]
@@ -414,12 +613,11 @@ def _record_texts(b: Batch, plan: _Plan, note: RefiNote, ids: _Ids,
         ident = ids.subgroup[(owner[1].casefold(), owner[2].casefold())]
         name = f"{owner[1]}/{owner[2]}"
     value = b.text(note.text)
-    if label == "condensate" and "condensate.set" in CHANGE_KINDS:
+    if parsed[0] == "condensate" and "condensate.set" in CHANGE_KINDS:
         b.record("condensate.set", {"kind": kind, "id": ident, "name": name, "value": value,
                                     "units": sorted_into.get((kind, ident), [])})
     else:
-        field_name = "condensate" if label == "condensate" else "description"
-        b.record("text.set", {"kind": kind, "id": ident, "name": name, "field": field_name,
+        b.record("text.set", {"kind": kind, "id": ident, "name": name, "field": parsed[0],
                               "value": value})
     return True
 
@@ -430,36 +628,73 @@ def _memo_ref(plan: _Plan, note: RefiNote, stc_ref: str | None) -> str | None:
         if units:  # the unit has a new number in this project
             return plan.memos_on.get(f"stc:{stc_ref}", stc_ref)
         return stc_ref
-    return plan.memos_on.get(note.guid)
+    return plan.annotations.get(note.guid) or plan.memos_on.get(note.guid)
+
+
+def _add_memo(b: Batch, result: ExchangeImport, kind: str, ref: str | None, body: str,
+              author: str | None = None) -> None:
+    b.record("memo.add", {"id": b.next_id("memos"), "kind": kind, "ref": ref,
+                          "body": b.text(body)}, author=author)
+    result.memos += 1
+
+
+def _record_loose(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
+    """What stretches without a code said: descriptions become memos on their segments, and
+    their notes are placed there."""
+    for doc in plan.docs:
+        for stretch in doc.loose:
+            ref = f"{doc.id}:{segments_ref(doc.payload, stretch.start, stretch.end)}"
+            for description in stretch.descriptions:
+                _add_memo(b, result, "note", ref, description, _author(plan.refi, stretch.user))
+            for note in stretch.notes:
+                plan.memos_on.setdefault(note, ref)
 
 
 def _record_memos(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids,
                   sorted_into: dict[tuple[str, int], list[int]]) -> None:
+    refi = plan.refi
     for doc in plan.docs:
         for guid in doc.source.notes:
             plan.memos_on.setdefault(guid, doc.id)
-    for code in plan.refi.all_codes():
+        if doc.source.description:
+            _add_memo(b, result, "note", doc.id, doc.source.description,
+                      _author(refi, doc.source.user))
+    for code in refi.all_codes():
         target = plan.target.get(code.guid)
         if target is not None:
             ref = f"{target[0]}:{'/'.join(target[1:])}"
             for guid in code.notes:
                 plan.memos_on.setdefault(guid, ref)
     for group, description in plan.group_memo.items():
-        b.record("memo.add", {"id": b.next_id("memos"), "kind": "note", "ref": f"group:{group}",
-                              "body": b.text(description)})
-        result.memos += 1
-    for note in plan.refi.notes:
+        _add_memo(b, result, "note", f"group:{group}", description)
+    if refi.description and not refi.from_stc:
+        _add_memo(b, result, "note", None, f"Project description\n\n{refi.description}")
+    for note in refi.notes:
+        if note.guid in plan.labelled and plan.labelled[note.guid][0] in ("theme", "nugget",
+                                                                          "aside"):
+            continue  # themes, quotations and reasons were recorded as what they are
         if _record_texts(b, plan, note, ids, sorted_into):
             continue
-        parsed = parse_note_name(note.name) if plan.refi.from_stc else None
+        parsed = parse_note_name(note.name) if refi.from_stc else None
         kind, stc_ref = parsed if parsed else ("note", None)
         body = note.text
         if parsed is None and note.name and not body.startswith(note.name):
             body = f"{note.name}\n\n{body}" if body else note.name
-        b.record("memo.add", {"id": b.next_id("memos"),
-                              "kind": kind if kind in MEMO_KINDS else "note",
-                              "ref": _memo_ref(plan, note, stc_ref), "body": b.text(body)})
-        result.memos += 1
+        if note.description:
+            body = f"{body}\n\n{note.description}"
+        _add_memo(b, result, kind if kind in MEMO_KINDS else "note",
+                  _memo_ref(plan, note, stc_ref), body, _author(refi, note.user))
+
+
+def _record_question(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
+    if not plan.question:
+        return
+    row = b.conn.execute("SELECT value FROM project WHERE key = 'question'").fetchone()
+    if row is None:
+        b.record("project.set", {"key": "question", "value": plan.question})
+    elif row[0] != plan.question:
+        result.remarks.append("the file's research question differs from this project's;"
+                              " this project's was kept")
 
 
 def _record(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
@@ -468,6 +703,12 @@ def _record(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
         b.record("document.import", doc.payload)
         result.documents.append(doc.id)
     ids = _Ids()
+    _record_themes(b, plan, result, ids)
     _record_codebook(b, plan, result, ids)
     sorted_into = _record_units(b, plan, result, ids)
+    _record_loose(b, plan, result)
     _record_memos(b, plan, result, ids, sorted_into)
+    _record_question(b, plan, result)
+
+
+__all__ = ["LEFT_OUT_WHY", "ExchangeImport", "import_refi", "plan_import"]

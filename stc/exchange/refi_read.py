@@ -9,6 +9,7 @@ position, as ATLAS.ti counts it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -18,6 +19,7 @@ from stc.errors import BadInput, StcError
 from stc.exchange.model import (
     RefiCase,
     RefiCode,
+    RefiCoding,
     RefiFile,
     RefiNote,
     RefiSelection,
@@ -31,14 +33,18 @@ Element = Any  # an ElementTree element, tags stripped of their namespace
 
 SUFFIXES = (".qdpx", ".qde", ".qdc")
 NAMESPACE_PREFIX = "urn:QDA-XML:"
-OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+OTHER_SOURCES = {"PictureSource": "picture sources", "PDFSource": "PDF sources",
+                 "AudioSource": "audio sources", "VideoSource": "video sources"}
+# containers the schema requires to hold at least one child; some programs write them empty
+CONTAINERS = ("Users", "Codes", "Variables", "Cases", "Sources", "Notes", "Links", "Sets",
+              "Graphs")
 
 
 def read_refi(path: Path) -> RefiFile:
     data = read_bytes(path)
-    if path.suffix.lower() == ".qdpx":
-        return _read_qdpx(path, data)
-    return _parse(path, data, {})
+    refi = _read_qdpx(path, data) if path.suffix.lower() == ".qdpx" else _parse(path, data, {})
+    refi.sha256 = hashlib.sha256(data).hexdigest()
+    return refi
 
 
 # -- the archive ---------------------------------------------------------------------------------
@@ -103,19 +109,30 @@ def _parse(path: Path, data: bytes, files: dict[str, bytes]) -> RefiFile:
         refi = RefiFile("codebook", None, root.get("origin"))
         refi.codes = _codes(path, root.find("Codes"))
         refi.sets = _sets(path, root.find("Sets"))
-        return refi
-    if root.tag != "Project":
+    elif root.tag == "Project":
+        refi = RefiFile("project", root.get("name"), root.get("origin"))
+        _project(path, root, files, refi)
+    else:
         raise StcError("E601", path=str(path), detail=f"its root element is <{root.tag}>")
-    refi = RefiFile("project", root.get("name"), root.get("origin"))
+    for element in root.iter():
+        if element.tag in CONTAINERS and not len(element):
+            refi.remarks.append(f"the file has an empty <{element.tag}/>, which the REFI-QDA"
+                                " schema does not allow (Taguette writes one); read anyway")
+    return refi
+
+
+def _project(path: Path, root: Element, files: dict[str, bytes], refi: RefiFile) -> None:
+    users = root.find("Users")
+    if users is not None:
+        refi.users = {_need(path, u, "guid"): u.get("name") or u.get("id") or u.get("guid")
+                      for u in users.findall("User")}
     book = root.find("CodeBook")
     refi.codes = _codes(path, book.find("Codes") if book is not None else None)
     sources = root.find("Sources")
     if sources is not None:
         refi.sources = [_source(path, el, files) for el in sources.findall("TextSource")]
-        for kind in OTHER_SOURCES:
-            count = len(sources.findall(kind))
-            if count:
-                refi.skipped.append(f"{count} {kind[:-6].lower()} source(s)")
+        for tag, kind in OTHER_SOURCES.items():
+            refi.left_out.add(kind, len(sources.findall(tag)))
     notes = root.find("Notes")
     if notes is not None:
         refi.notes = [_note(path, el, files) for el in notes.findall("Note")]
@@ -123,13 +140,17 @@ def _parse(path: Path, data: bytes, files: dict[str, bytes]) -> RefiFile:
     cases = root.find("Cases")
     if cases is not None:
         refi.cases = [RefiCase(_need(path, el, "guid"), el.get("name") or "",
-                               _refs(el, "SourceRef"))
+                               _refs(el, "SourceRef"), len(el.findall("VariableValue")))
                       for el in cases.findall("Case")]
+    variables = root.find("Variables")
+    if variables is not None:
+        refi.left_out.add("variables", len(variables.findall("Variable")))
+    refi.description = _text_of(root.find("Description"))
     refi.project_notes = _refs(root, "NoteRef")
-    for name in ("Links", "Graphs"):
-        if root.find(name) is not None:
-            refi.skipped.append(name.lower())
-    return refi
+    for tag, kind in (("Links", "links"), ("Graphs", "graphs")):
+        container = root.find(tag)
+        if container is not None:
+            refi.left_out.add(kind, len(container))
 
 
 def guid_key(guid: str) -> str:
@@ -161,6 +182,7 @@ def _codes(path: Path, parent: Element | None) -> list[RefiCode]:
             _need(path, el, "guid"), _need(path, el, "name"),
             (el.get("isCodable") or "true").strip().lower() in ("true", "1"),
             _text_of(el.find("Description")), _codes(path, el), _refs(el, "NoteRef"),
+            el.get("color"),
         )
         for el in parent.findall("Code")
     ]
@@ -174,7 +196,7 @@ def _sets(path: Path, parent: Element | None) -> list[RefiSet]:
         RefiSet(_need(path, el, "guid"), _need(path, el, "name"),
                 _text_of(el.find("Description")),
                 _refs(el, "MemberCode") + _refs(el, "MemberCode", "guid"),
-                _refs(el, "MemberSource"))
+                _refs(el, "MemberSource"), _refs(el, "MemberNote"))
         for el in parent.findall("Set")
     ]
 
@@ -184,6 +206,22 @@ def _internal_file(reference: str | None, files: dict[str, bytes]) -> tuple[str,
         return None
     name = reference.split("://", 1)[-1].lstrip("/").lower()
     return (name, files[name]) if name in files else None
+
+
+def _user(element: Element) -> str | None:
+    user = element.get("creatingUser") or element.get("modifyingUser")
+    return guid_key(user) if user else None
+
+
+def _created(element: Element) -> str | None:
+    created = element.get("creationDateTime") or element.get("modifiedDateTime")
+    return str(created) if created else None
+
+
+def _codings(element: Element, default_user: str | None) -> list[RefiCoding]:
+    """A coding without its own creatingUser was made by whoever made its selection."""
+    return [RefiCoding(code, _user(c) or default_user)
+            for c in element.findall("Coding") for code in _refs(c, "CodeRef")]
 
 
 def _source(path: Path, element: Element, files: dict[str, bytes]) -> RefiSource:
@@ -199,22 +237,32 @@ def _source(path: Path, element: Element, files: dict[str, bytes]) -> RefiSource
         text = None if content is None else (content.text or "").removeprefix("\ufeff")
     source = RefiSource(guid, name, text, reference)
     source.selections = [_selection(path, el) for el in element.findall("PlainTextSelection")]
-    source.codes = [r for c in element.findall("Coding") for r in _refs(c, "CodeRef")]
+    source.user, source.created = _user(element), _created(element)
+    source.codings = _codings(element, source.user)
     source.notes = _refs(element, "NoteRef")
+    source.description = _text_of(element.find("Description"))
+    source.rich_text = bool(element.get("richTextPath"))
+    source.variable_values = len(element.findall("VariableValue"))
     return source
+
+
+def _positions(path: Path, element: Element) -> tuple[int, int]:
+    try:
+        return (int(_need(path, element, "startPosition")),
+                int(_need(path, element, "endPosition")))
+    except ValueError:
+        raise StcError("E609", path=str(path),
+                       detail=f"selection {element.get('guid')} has a position that is not a"
+                              " number") from None
 
 
 def _selection(path: Path, element: Element) -> RefiSelection:
     guid = _need(path, element, "guid")
-    try:
-        start, end = int(_need(path, element, "startPosition")), int(
-            _need(path, element, "endPosition"))
-    except ValueError:
-        raise StcError("E609", path=str(path),
-                       detail=f"selection {guid} has a position that is not a number") from None
-    codes = [r for c in element.findall("Coding") for r in _refs(c, "CodeRef")]
-    return RefiSelection(guid, element.get("name"), start, end, codes,
-                         _text_of(element.find("Description")), _refs(element, "NoteRef"))
+    start, end = _positions(path, element)
+    user = _user(element)
+    return RefiSelection(guid, element.get("name"), start, end, _codings(element, user),
+                         _text_of(element.find("Description")), _refs(element, "NoteRef"),
+                         user, _created(element))
 
 
 def _note(path: Path, element: Element, files: dict[str, bytes]) -> RefiNote:
@@ -224,4 +272,5 @@ def _note(path: Path, element: Element, files: dict[str, bytes]) -> RefiNote:
     else:
         text = _text_of(element.find("PlainTextContent")) or ""
     return RefiNote(_need(path, element, "guid"), element.get("name"), text,
-                    _text_of(element.find("Description")), element.get("creatingUser"))
+                    _text_of(element.find("Description")), _user(element), _created(element),
+                    [_positions(path, el) for el in element.findall("PlainTextSelection")])

@@ -20,7 +20,7 @@ Reader = Callable[[Path, bytes, "str | None"], Transcript]
 
 
 def _readers() -> dict[str, Reader]:
-    from stc.formats import office, plain, subtitles
+    from stc.formats import office, pdf, plain, subtitles
 
     return {
         ".txt": plain.read_text,
@@ -30,10 +30,11 @@ def _readers() -> dict[str, Reader]:
         ".odt": office.read_odt,
         ".vtt": subtitles.read_vtt,
         ".srt": subtitles.read_srt,
+        ".pdf": pdf.read_pdf,
     }
 
 
-SUFFIXES = (".txt", ".md", ".docx", ".odt", ".rtf", ".vtt", ".srt")
+SUFFIXES = (".txt", ".md", ".docx", ".odt", ".rtf", ".vtt", ".srt", ".pdf")
 
 
 def read_bytes(path: Path) -> bytes:

@@ -1,0 +1,24 @@
+"""The record of an exchange import: which file came in, from which program, and what of it
+stc could not keep (REFI-QDA 1.5 section 7 asks an importer to say so).
+
+The changes that bring the file's content follow it in the same batch; this record changes no
+state of its own, it is there so the trail tells where the analysis came from.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stc.changes.registry import Payload, change_kind
+
+
+def _summary(p: Payload) -> str:
+    left_out = p.get("left_out") or {}
+    lost = ", ".join(f"{kind} {count}" for kind, count in left_out.items())
+    origin = f" from {p['origin']}" if p.get("origin") else ""
+    return f"imported {p['file']}{origin}; " + (f"left out: {lost}" if lost else "nothing left out")
+
+
+@change_kind("exchange.import", _summary, refs=lambda p: [p["file"]])
+def _exchange_import(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Payload: file (name), sha256, format, origin, left_out (kind -> count)."""
