@@ -140,6 +140,24 @@ MESSAGES: dict[str, str] = {
     "E713": "the page's safety token is missing or out of date; reload the page and try again",
     "E714": "the request is larger than the workbench's limit of {limit} bytes",
     "E715": "no workbench page at {path}; start from the list of transcripts",
+    # pseudonymisation: names list, key, review (stc import --pseudonymise, stc pseudonymise)
+    "E900": "{path}: the key must be kept outside the project folder {project}, or it travels with every copy of the project; choose a path outside it",
+    "E901": "{path}: the names list holds real names; keep it outside the project folder {project}",
+    "E902": "{path}: the names list is not UTF-8 text; save it as UTF-8",
+    "E903": "{path}, line {line}: {detail}; write `Name = participant|person|place|workplace|institution`",
+    "E904": "{path} has {count} line(s) marked ? still to decide; delete the ? to accept a name, or write - instead of ? when it is not one",
+    "E905": "{path} is not an stc pseudonymisation key",
+    "E906": "{path} is encrypted; give its passphrase with --passphrase-file FILE, or run in a terminal to be asked for it",
+    "E907": "{path}: wrong passphrase; the key was not opened",
+    "E908": "a passphrase-protected key needs the cryptography package; install it (pip install 'stc-condensation[encryption]') or leave out the passphrase",
+    "E909": "{path} was made without --full-key and does not hold what earlier runs replaced; use a new key file with --full-key, or leave --full-key out",
+    "E910": "this project holds pseudonymised transcripts; import with --pseudonymise KEYFILE (and --names LIST), or pass --no-pseudonymise to import the file as it is",
+    "E911": "the passphrase is empty; choose one, or leave out --encrypt and --passphrase-file",
+    "E912": "{path} keeps only the participant link (it was made without --full-key), so it cannot restore originals",
+    "E913": "the text does not hold the placeholders its key recorded, in that order; it was changed after pseudonymisation",
+    "E914": "the key {key} holds nothing for {path}; restore the files stc pseudonymise wrote, or the project's sources/, with the key they were made with",
+    "E915": "--pseudonymise reads transcripts (.txt .md .docx .odt .rtf .vtt .srt), not REFI-QDA files; import the transcripts themselves",
+    "E916": "{first} and {second} would both be written as {target}; pseudonymise them into different --out folders",
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import BadInput, StcError
 from stc.formats import read_transcript
@@ -23,6 +23,10 @@ from stc.formats.speakers import INTERVIEWER_LABEL
 from stc.parallel import mapped, worker_count
 from stc.project import Project
 from stc.texts import text_hash
+
+if TYPE_CHECKING:
+    from stc.deidentify import Pseudonymiser
+    from stc.pseudonymise import Rules
 
 ROLES = ("interviewer", "participant", "other")
 DOC_ID = re.compile(r"^[\w][\w.-]{0,39}$")
@@ -41,6 +45,7 @@ class ImportResult:
     speakers: dict[str, str] = field(default_factory=dict)  # label -> role
     identical_to: str | None = None  # set when the file was imported before: nothing changed
     seq: int | None = None
+    warnings: list[str] = field(default_factory=list)  # quasi-identifiers, when pseudonymised
 
 
 @dataclass
@@ -52,6 +57,7 @@ class _Prepared:
     source: str  # sha256 of the bytes that were checked
     participant: str | None
     result: ImportResult
+    filename: str  # as recorded: the file's name, or with pseudonymisation the .txt kept
 
 
 def parse_speaker_roles(pairs: Iterable[str]) -> dict[str, str]:
@@ -105,37 +111,84 @@ def segment_document(text: str, spans: list[tuple[int, int]], nlp: Any
     segments: list[tuple[int, int, int]] = []
     docs = nlp.pipe((p for _, _, p in pieces), batch_size=256)
     for (turn, offset, paragraph), doc in zip(pieces, docs, strict=True):
-        for sent in doc.sents:
-            raw = paragraph[sent.start_char:sent.end_char]
+        for start, end in _openers_moved(paragraph, [(s.start_char, s.end_char)
+                                                     for s in doc.sents]):
+            raw = paragraph[start:end]
             lead = len(raw) - len(raw.lstrip())
             stripped = raw.strip()
             if stripped:
-                begin = offset + sent.start_char + lead
+                begin = offset + start + lead
                 segments.append((turn, begin, begin + len(stripped)))
     return segments
 
 
+_OPENERS = "([{«“‘„"
+
+
+def _openers_moved(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence bounds with an opening bracket or quotation mark that the sentencizer left at
+    the end of a sentence moved to the start of the next (`Slutt. «Hei», sa han.`, and the
+    placeholders of pseudonymisation: `[PERSON 1] kom.`)."""
+    moved = list(bounds)
+    for i in range(len(moved) - 1):
+        start, end = moved[i]
+        cut = len(text[start:end].rstrip()) + start
+        while cut > start and text[cut - 1] in _OPENERS:
+            cut -= 1
+        if cut > start and cut < end and text[start:cut].strip():
+            moved[i] = (start, cut)
+            moved[i + 1] = (cut, moved[i + 1][1])
+    return moved
+
+
+def read_for_import(path: Path, encoding: str | None, rules: Rules | None = None
+                    ) -> tuple[Transcript, bytes, list[tuple[str, str]]]:
+    """A transcript as it enters the project, and the bytes kept of it under sources/. With
+    pseudonymisation `rules`, the turns are pseudonymised right after reading, before
+    anything else sees them; the bytes kept are then the pseudonymised text as UTF-8, and the
+    pairs say what each placeholder replaced (for a full key)."""
+    transcript, data = read_transcript(path, encoding)
+    if rules is None:
+        return transcript, data, []
+    from stc.pseudonymise import pseudonymise_turns
+
+    turns, pairs = pseudonymise_turns(transcript.turns, rules)
+    transcript = Transcript(turns, transcript.encoding, transcript.notes)
+    return transcript, (build_document(turns)[0] + "\n").encode("utf-8"), pairs
+
+
 class _FileCheck(NamedTuple):
-    """What reading a file for the checks found: the hash of its bytes and its encoding."""
+    """What reading a file for the checks found: the hash of the bytes kept, the encoding,
+    and with pseudonymisation the hash of the text and what each placeholder replaced."""
 
     source: str
     encoding: str | None
+    text: str = ""
+    pairs: tuple[tuple[str, str], ...] = ()
 
 
-def _check_file(path: Path, encoding: str | None) -> _FileCheck:
+def _check_file(path: Path, encoding: str | None, rules: Rules | None = None) -> _FileCheck:
     """Read a file as a transcript, as importing it will; raise if it cannot be imported."""
-    transcript, data = read_transcript(path, encoding)
-    if not build_document(transcript.turns)[0].strip():
+    transcript, data, pairs = read_for_import(path, encoding, rules)
+    text = build_document(transcript.turns)[0]
+    if not text.strip():
         raise BadInput("E112", path=str(path))
-    return _FileCheck(hashlib.sha256(data).hexdigest(), transcript.encoding)
+    digest = text_hash(text) if rules else ""
+    return _FileCheck(hashlib.sha256(data).hexdigest(), transcript.encoding, digest,
+                      tuple(pairs))
 
 
 def _prepare(project: Project, path: Path, check: _FileCheck, doc: str | None,
-             participant: str | None, taken: set[str]) -> _Prepared:
-    doc_id = doc or path.stem
+             participant: str | None, taken: set[str], rules: Rules | None = None
+             ) -> _Prepared:
+    doc_id, filename = doc or path.stem, path.name
+    if rules is not None:  # names in the id, the participant, the file name are replaced too
+        from stc.deidentify import pseudonymised_names
+
+        doc_id, participant, filename = pseudonymised_names(doc_id, participant, path, rules)
     if not DOC_ID.match(doc_id):
         raise StcError("E208", doc=doc_id)
-    result = ImportResult(doc_id, path.name, check.encoding)
+    result = ImportResult(doc_id, filename, check.encoding)
     row = project.conn.execute("SELECT id FROM documents WHERE source = ?",
                                (check.source,)).fetchone()
     if row:
@@ -143,7 +196,7 @@ def _prepare(project: Project, path: Path, check: _FileCheck, doc: str | None,
     elif doc_id.casefold() in taken:
         raise StcError("E201", doc=doc_id)
     taken.add(doc_id.casefold())
-    return _Prepared(path, doc_id, check.source, participant, result)
+    return _Prepared(path, doc_id, check.source, participant, result, filename)
 
 
 def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp: Any,
@@ -164,7 +217,7 @@ def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp
     segments = segment_document(text, spans, nlp)
     return {
         "doc": prep.doc, "version": 1, "participant": doc_participant,
-        "filename": prep.path.name, "format": prep.path.suffix.lower().lstrip("."),
+        "filename": prep.filename, "format": prep.path.suffix.lower().lstrip("."),
         "source": prep.source, "encoding": transcript.encoding,
         "text": digest, "chars": len(text),
         "turns": [[t.speaker, role, participant_of(t, role), start, end, t.begins, t.ends]
@@ -181,24 +234,33 @@ def import_files(
     encoding: str | None = None,
     speakers: Iterable[str] = (),
     on_file: Callable[[Path], None] | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+    as_is: bool = False,
 ) -> list[ImportResult]:
     """Import transcripts, each in a change of its own; the files are read and split into
-    sentences on every core the machine offers (see stc.parallel), and recorded in order."""
+    sentences on every core the machine offers (see stc.parallel), and recorded in order.
+    With a `pseudonymiser` each is pseudonymised as it is read (see stc.deidentify); a project
+    that holds pseudonymised transcripts takes others only `as_is`."""
     from stc.language import sentence_pipeline
 
     if (doc or participant) and len(paths) > 1:
         raise StcError("E207")
-    roles = parse_speaker_roles(speakers)
+    from stc.deidentify import labels_for, refuse_unpseudonymised
+
+    refuse_unpseudonymised(project.conn, pseudonymiser, as_is)
+    rules = pseudonymiser.rules if pseudonymiser else None
+    roles = parse_speaker_roles(labels_for(speakers, rules))
     workers = worker_count(len(paths))
     taken = {str(r[0]).casefold() for r in project.conn.execute("SELECT id FROM documents")}
-    checks = mapped(partial(_check_file, encoding=encoding), paths, workers)
-    prepared = [_prepare(project, path, check, doc, participant, taken)
+    checks = list(mapped(partial(_check_file, encoding=encoding, rules=rules), paths, workers))
+    prepared = [_prepare(project, path, check, doc, participant, taken, rules)
                 for path, check in zip(paths, checks, strict=True)]
     new = [prep for prep in prepared if prep.result.identical_to is None]
+    stamp = pseudonymiser.keep([(c.text, list(c.pairs)) for c in checks]) if pseudonymiser else None
     pipeline = project.settings.get("pipeline")
     sentence_pipeline(project.language, pipeline)  # loaded once, before the workers fork
     analyse = partial(_analyse, roles=roles, encoding=encoding, lang=project.language,
-                      pipeline=pipeline)
+                      pipeline=pipeline, rules=rules, stamp=stamp)
     analyses = iter(mapped(analyse, new, workers))
     for prep in prepared:
         if prep.result.identical_to is None:
@@ -213,20 +275,29 @@ class _Analysis(NamedTuple):
 
     payload: dict[str, Any]
     text: str
-    data: bytes  # the original bytes, kept under sources/
+    data: bytes  # the bytes kept under sources/
+    warnings: list[str]
 
 
 def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang: str,
-             pipeline: str | None) -> _Analysis:
+             pipeline: str | None, rules: Rules | None = None,
+             stamp: dict[str, Any] | None = None) -> _Analysis:
     from stc.language import sentence_pipeline
 
-    transcript, data = read_transcript(prep.path, encoding)
+    transcript, data, pairs = read_for_import(prep.path, encoding, rules)
     if hashlib.sha256(data).hexdigest() != prep.source:
         raise BadInput("E115", path=str(prep.path))
     text, spans = build_document(transcript.turns)
     nlp = sentence_pipeline(lang, pipeline)
-    return _Analysis(_payload(prep, transcript, roles, nlp, text_hash(text), text, spans),
-                     text, data)
+    payload = _payload(prep, transcript, roles, nlp, text_hash(text), text, spans)
+    warnings: list[str] = []
+    if stamp is not None:
+        from stc.deidentify import quasi_places
+        from stc.pseudonymise import replacement_counts
+
+        payload["pseudonymised"] = {**stamp, "replaced": replacement_counts(pairs)}
+        warnings = quasi_places(text, payload["segments"], prep.doc, lang)
+    return _Analysis(payload, text, data, warnings)
 
 
 def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
@@ -234,7 +305,8 @@ def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
     payload = analysis.payload
     prep.result.turns, prep.result.segments = len(payload["turns"]), len(payload["segments"])
     prep.result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
-    original = (prep.doc, prep.path.name, prep.source, analysis.data)
+    prep.result.warnings = analysis.warnings
+    original = (prep.doc, prep.filename, prep.source, analysis.data)
     with project.keeping_originals([original]) as [kept], project.batch() as batch:
         if _imported_meanwhile(project, prep):
             if prep.result.identical_to != prep.doc:

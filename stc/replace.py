@@ -12,16 +12,24 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stc.errors import BadInput, StcError
-from stc.formats import read_transcript
 from stc.formats.model import Transcript
-from stc.importing import build_document, parse_speaker_roles, role_of, segment_document
+from stc.importing import (
+    build_document,
+    parse_speaker_roles,
+    read_for_import,
+    role_of,
+    segment_document,
+)
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.refs import resolve_doc
 from stc.texts import get_text, text_hash
+
+if TYPE_CHECKING:
+    from stc.deidentify import Pseudonymiser
 
 CONTEXT_CHARS = 60
 
@@ -100,37 +108,47 @@ def relocate(text: str, unit: _Unit, hay: Haystack) -> tuple[int, int] | str:
 
 
 def replace_document(project: Project, doc: str, path: Path, encoding: str | None = None,
-                     speakers: list[str] | None = None, why: str | None = None
+                     speakers: list[str] | None = None, why: str | None = None,
+                     pseudonymiser: Pseudonymiser | None = None, as_is: bool = False
                      ) -> ReplaceResult:
+    from stc.deidentify import labels_for, refuse_unpseudonymised, stored_filename
     from stc.language import sentence_pipeline
+    from stc.pseudonymise import replacement_counts
 
     conn = project.conn
     doc = resolve_doc(conn, doc)
     participant, version, current_source = conn.execute(
         "SELECT participant, version, source FROM documents WHERE id = ?", (doc,)).fetchone()
-    transcript, data = read_transcript(path, encoding)
+    refuse_unpseudonymised(conn, pseudonymiser, as_is)
+    rules = pseudonymiser.rules if pseudonymiser else None
+    transcript, data, pairs = read_for_import(path, encoding, rules)
     source = hashlib.sha256(data).hexdigest()
     if source == current_source:
         raise StcError("E419", path=str(path), doc=doc)
-    roles = {**_old_roles(project, doc, version), **parse_speaker_roles(speakers or [])}
+    roles = {**_old_roles(project, doc, version),
+             **parse_speaker_roles(labels_for(speakers or [], rules))}
     text, spans = build_document(transcript.turns)
     if not text.strip():
         raise BadInput("E112", path=str(path))
+    filename = stored_filename(path, rules) if rules else path.name
     nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
     first = int(conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM segments WHERE doc = ?",
                              (doc,)).fetchone()[0])
     payload = {
         "doc": doc, "version": version + 1, "first_segment": first, "participant": participant,
-        "filename": path.name, "format": path.suffix.lower().lstrip("."), "source": source,
+        "filename": filename, "format": path.suffix.lower().lstrip("."), "source": source,
         "previous_source": current_source, "encoding": transcript.encoding,
         "text": text_hash(text), "chars": len(text),
         "turns": _turns(transcript, roles, participant, spans),
         "segments": [list(s) for s in segment_document(text, spans, nlp)],
     }
+    if pseudonymiser is not None:
+        stamp = pseudonymiser.keep([(payload["text"], pairs)])
+        payload["pseudonymised"] = {**stamp, "replaced": replacement_counts(pairs)}
     result = ReplaceResult(doc, version + 1, (first, first + len(payload["segments"]) - 1))
     units = _units(project, doc)
     # the corrected original is kept beside the earlier versions
-    with project.keeping_originals([(doc, path.name, source, data)]), project.batch(why) as b:
+    with project.keeping_originals([(doc, filename, source, data)]), project.batch(why) as b:
         b.text(text)
         b.record("document.replace", payload)
         _follow(b, doc, text, units, result)

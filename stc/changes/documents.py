@@ -27,7 +27,8 @@ def _insert_version(conn: sqlite3.Connection, p: Payload, seq: int, first_segmen
 
 @change_kind(
     "document.import",
-    lambda p: f"imported {p['doc']} from {p['filename']} ({len(p['segments'])} segments)",
+    lambda p: (f"imported {p['doc']} from {p['filename']} ({len(p['segments'])} segments"
+               f"{', pseudonymised' if p.get('pseudonymised') else ''})"),
     refs=lambda p: [p["doc"]],
     objects=lambda p: keys("doc", p["doc"]),
     creates=True,
@@ -58,7 +59,8 @@ def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 @change_kind(
     "document.replace",
     lambda p: (f"corrected {p['doc']} from {p['filename']} (version {p['version']}, segments"
-               f" {p['first_segment']}-{p['first_segment'] + len(p['segments']) - 1})"),
+               f" {p['first_segment']}-{p['first_segment'] + len(p['segments']) - 1}"
+               f"{', pseudonymised' if p.get('pseudonymised') else ''})"),
     refs=lambda p: [p["doc"]],
     objects=lambda p: keys("doc", p["doc"]),
 )

@@ -1,4 +1,4 @@
-"""Changes to the project itself: creation, settings, identifying names."""
+"""Changes to the project itself: creation, settings, identifying names, the key."""
 
 from __future__ import annotations
 
@@ -31,3 +31,9 @@ def _names_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
              objects=lambda p: keys("name", p["name"]))
 def _names_drop(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("DELETE FROM identifying_names WHERE name = ?", (p["name"],))
+
+
+@change_kind("key.destroyed", lambda p: f"pseudonymisation key {p['key']} destroyed",
+             undoable=False)
+def _key_destroyed(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Only a record: the key lives outside the project, and once destroyed it is gone."""

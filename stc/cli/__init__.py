@@ -34,7 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "describe": "step4", "order": "step4", "names": "step4", "prevalence": "step4",
     "check": "step4",
     "compare": "coders", "merge-from": "coders",
-    "report": "report", "export": "exchange", "erase": "privacy",
+    "report": "report", "export": "exchange", "erase": "privacy", "pseudonymise": "privacy",
     "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
     "serve": "serve",
 }

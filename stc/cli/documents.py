@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,8 +14,13 @@ from stc.cli.common import (
     project_options,
     wrap,
 )
+from stc.cli.privacy import echo_key, echo_places, echo_review, key_options, open_key
+from stc.errors import StcError
 from stc.project import Project
 from stc.reading import documents, segments
+
+if TYPE_CHECKING:
+    from stc.deidentify import Pseudonymiser
 
 
 @click.command(name="import")
@@ -28,9 +34,21 @@ from stc.reading import documents, segments
 @click.option("--replace", "replace_doc", metavar="DOC",
               help="Bring in FILE as a corrected version of DOC; coded units follow their text.")
 @click.option("--why", help="With --replace: why, kept in the trail.")
+@click.option("--pseudonymise", "key_file", metavar="KEYFILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Replace names on --names LIST, identity numbers, phone numbers, e-mail"
+                   " addresses, URLs and dates before anything is stored; KEYFILE is kept"
+                   " outside the project.")
+@key_options
+@click.option("--review", is_flag=True,
+              help="With --pseudonymise: add the words that may be names to LIST, marked ?"
+                   " to decide; import nothing.")
+@click.option("--no-pseudonymise", "as_is", is_flag=True,
+              help="Import as it is, into a project whose transcripts were pseudonymised.")
 def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None,
             encoding: str | None, speakers: tuple[str, ...], replace_doc: str | None,
-            why: str | None) -> None:
+            why: str | None, key_file: Path | None, names_file: Path | None, full_key: bool,
+            passphrase_file: Path | None, encrypt: bool, review: bool, as_is: bool) -> None:
     """Import transcripts (.txt .md .docx .odt .rtf .vtt .srt .pdf), a REFI-QDA .qdpx/.qdc,
     or a Taguette codebook .csv.
 
@@ -38,6 +56,10 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
     (`Kari:`, `I:<tab>`, `[id1]`, WebVTT `<v Kari>`), and split into numbered sentences.
     Several files are read on every core and recorded in the order given (STC_WORKERS=1 keeps
     the work in one process).
+
+    With --pseudonymise, identifying words are replaced as each file is read, before anything
+    is stored, hashed or recorded; sources/ then keeps the pseudonymised text as .txt, and the
+    trail records the rules and a hash of the key, never a name. Run with --review first.
 
     \b
     Example:
@@ -47,26 +69,34 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
       stc import veileder.qdpx
       stc import codebook.csv
       stc import --replace I1 intervju1-korrigert.docx --why "Transcription errors fixed"
+      stc import intervjuer/*.docx --pseudonymise ~/nokkel/studie.key --names ~/nokkel/navn.txt
     """
     from stc.importing import import_files
 
     project = open_project_from(click.get_current_context())
     paths = list(files)
+    pseudonymiser = _pseudonymiser(project, paths, key_file, names_file, full_key,
+                                   passphrase_file, encrypt, review, encoding)
+    if review:
+        return
     if replace_doc:
         if doc_id or participant:
             raise click.UsageError("--replace keeps the document's id and participant;"
                                    " leave out --id and --participant")
-        _replace(project, replace_doc, paths, encoding, speakers, why)
+        _replace(project, replace_doc, paths, encoding, speakers, why, pseudonymiser, as_is)
         return
     if any(p.suffix.lower() in (".qdpx", ".qde", ".qdc", ".csv") for p in paths):  # exchange
         from stc.cli.exchange import import_exchange_file
 
+        if pseudonymiser:
+            raise StcError("E915")
         import_exchange_file(project, paths)
         return
     with click.progressbar(length=len(paths), label="Importing", file=None,
                            show_pos=True) as bar:
         results = import_files(project, paths, doc_id, participant, encoding, speakers,
-                               on_file=lambda _: bar.update(1))
+                               on_file=lambda _: bar.update(1), pseudonymiser=pseudonymiser,
+                               as_is=as_is)
     for r in results:
         if r.identical_to:
             click.echo(f"{r.filename}: identical to document {r.identical_to}, already imported;"
@@ -76,15 +106,40 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
         encoding_note = f", {r.encoding}" if r.encoding else ""
         click.echo(f"{r.doc}: {r.filename}{encoding_note}; {r.turns} turns, {r.segments} segments;"
                    f" speakers {roles}  (change #{r.seq})")
+    if pseudonymiser:
+        echo_places([w for r in results for w in r.warnings])
+        echo_key(pseudonymiser)
+
+
+def _pseudonymiser(project: Project, paths: list[Path], key: Path | None, names: Path | None,
+                   full_key: bool, passphrase_file: Path | None, encrypt: bool, review: bool,
+                   encoding: str | None) -> Pseudonymiser | None:
+    """The run's pseudonymiser, or with --review the names list updated instead."""
+    if key is None:
+        if names or full_key or passphrase_file or encrypt or review:
+            raise click.UsageError("--names, --full-key, --passphrase-file, --encrypt and"
+                                   " --review go with --pseudonymise KEYFILE")
+        return None
+    if review:
+        from stc.deidentify import review_files
+
+        if names is None:
+            raise click.UsageError("--review writes its suggestions to --names LIST")
+        echo_review(review_files(paths, project.language, names, project.root, encoding))
+        return None
+    return open_key(key, project.language, names, full_key, passphrase_file, encrypt,
+                    project.root)
 
 
 def _replace(project: Project, doc: str, paths: list[Path], encoding: str | None,
-             speakers: tuple[str, ...], why: str | None) -> None:
+             speakers: tuple[str, ...], why: str | None, pseudonymiser: Pseudonymiser | None,
+             as_is: bool) -> None:
     from stc.replace import replace_document
 
     if len(paths) != 1:
         raise click.UsageError("--replace takes exactly one FILE")
-    r = replace_document(project, doc, paths[0], encoding, list(speakers), why)
+    r = replace_document(project, doc, paths[0], encoding, list(speakers), why, pseudonymiser,
+                         as_is)
     first, last = r.segments
     click.echo(f"{r.doc}: version {r.version}, segments {first}-{last}; {len(r.moved)} units"
                f" followed their text, {len(r.review)} to review  (change #{r.seq})")

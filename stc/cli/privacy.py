@@ -1,10 +1,17 @@
-"""stc erase: remove a transcript and every text taken from it (withdrawn consent)."""
+"""stc erase (withdrawn consent) and stc pseudonymise (names out before import)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
-from stc.cli.common import open_project_from, project_options
+from stc.cli.common import F, open_project_from, project_options
+
+if TYPE_CHECKING:
+    from stc.deidentify import Pseudonymiser, Review
+    from stc.project import Project
 
 
 @click.command()
@@ -35,4 +42,205 @@ def erase(doc: str, why: str, yes: bool) -> None:
     click.echo("Review condensates and analytic texts for words of this participant.")
 
 
-COMMANDS = [erase]
+# -- pseudonymisation ------------------------------------------------------------------------
+
+def key_options(func: F) -> F:
+    """The options `stc import --pseudonymise` and `stc pseudonymise` share."""
+    for option in reversed([
+        click.option("--names", "names_file", metavar="LIST",
+                     type=click.Path(path_type=Path, dir_okay=False),
+                     help="Names to replace, one a line: `Name = participant|person|place|"
+                          "workplace|institution`; kept outside the project."),
+        click.option("--full-key", is_flag=True,
+                     help="Keep every mapping in the key, so the originals can be restored"
+                          " (by default it keeps only which placeholder is which participant)."),
+        click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False,
+                                                           exists=True),
+                     help="Encrypt the key with the passphrase on this file's first line."),
+        click.option("--encrypt", is_flag=True,
+                     help="Encrypt the key with a passphrase you are asked for."),
+    ]):
+        func = option(func)
+    return func
+
+
+def passphrase_for(key: Path, passphrase_file: Path | None, encrypt: bool) -> str | None:
+    """The key's passphrase: from the file, else asked for when the key is encrypted or
+    --encrypt asks for one; None for a key kept in clear."""
+    from stc.errors import StcError
+    from stc.pseudokey import is_encrypted
+
+    if passphrase_file is not None:
+        lines = passphrase_file.read_text(encoding="utf-8").splitlines()
+        passphrase = lines[0] if lines else ""
+    elif is_encrypted(key):
+        passphrase = click.prompt(f"Passphrase for {key}", hide_input=True, err=True)
+    elif encrypt:
+        passphrase = click.prompt(f"New passphrase for {key}", hide_input=True,
+                                  confirmation_prompt=True, err=True)
+    else:
+        return None
+    if not passphrase:
+        raise StcError("E911")
+    return str(passphrase)
+
+
+def open_key(key: Path, lang: str, names: Path | None, full_key: bool,
+             passphrase_file: Path | None, encrypt: bool, root: Path | None) -> Pseudonymiser:
+    from stc.deidentify import open_pseudonymiser
+    from stc.pseudokey import refuse_inside
+
+    refuse_inside(key, root, "E900")  # before anything is asked
+    return open_pseudonymiser(key, lang, names, full_key,
+                              passphrase_for(key, passphrase_file, encrypt), root)
+
+
+def echo_review(review: Review) -> None:
+    click.echo(f"{len(review.added)} word(s) that may be names added to {review.path}, marked ?"
+               f" ({review.undecided} to decide). Delete the ? to accept a name, or write -"
+               " instead when it is not one; then run again without --review.")
+
+
+def echo_places(places: list[str]) -> None:
+    if places:
+        click.echo("Rare attributes that can point to one person; consider generalising:")
+        for place in places:
+            click.echo(f"  {place}")
+
+
+@click.command()
+@project_options
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--key", "key_file", metavar="KEYFILE", type=click.Path(path_type=Path,
+                                                                     dir_okay=False),
+              help="The key file, outside the project; made when it does not exist.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the pseudonymised (or restored) copies, as UTF-8 .txt.")
+@key_options
+@click.option("--review", is_flag=True,
+              help="Add the words that may be names to LIST, marked ? to decide.")
+@click.option("--check", is_flag=True,
+              help="List rare attributes that can point to one person (country, profession,"
+                   " age of 90 or more, named diagnosis).")
+@click.option("--restore", is_flag=True, help="Restore originals with a full key.")
+@click.option("--destroy-key", "destroy", metavar="KEYFILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Overwrite and delete the key; recorded in the project when run in one.")
+@click.option("--language", help="Language of the transcripts (default: the project's).")
+@click.option("--encoding", help="Text encoding, when detection guesses wrong.")
+@click.option("--yes", is_flag=True, help="With --destroy-key: do not ask for confirmation.")
+def pseudonymise(files: tuple[Path, ...], key_file: Path | None, out_dir: Path | None,
+                 names_file: Path | None, full_key: bool, passphrase_file: Path | None,
+                 encrypt: bool, review: bool, check: bool, restore: bool,
+                 destroy: Path | None, language: str | None, encoding: str | None,
+                 yes: bool) -> None:
+    """Pseudonymise transcripts into copies to read first, review the names, check for rare
+    attributes, restore originals with a full key, or destroy the key.
+
+    Names on the list (whole words, as written, with genitive forms: Kari, Karis) become
+    numbered placeholders, the same across transcripts and runs with the same key
+    ([INFORMANT 1], [PERSON 2], [STED 1]); identity numbers with valid check digits, phone
+    numbers, e-mail addresses, URLs and full dates become [FØDSELSNUMMER], [TELEFON], [E-POST],
+    [URL], [DATO] (in the project's language). Nothing else is replaced: --review lists the
+    words that may be names for you to decide. The copies hold exactly the text that
+    `stc import --pseudonymise` would store.
+
+    \b
+    Example:
+      stc pseudonymise I*.docx --names ~/nokkel/navn.txt --review --language nb
+      stc pseudonymise I*.docx --key ~/nokkel/s.key --names ~/nokkel/navn.txt --out kopier
+      stc pseudonymise --check I*.docx --language nb
+      stc pseudonymise --restore kopier/*.txt --key ~/nokkel/s.key --out originaler
+      stc pseudonymise --destroy-key ~/nokkel/s.key
+    """
+    ctx = click.get_current_context()
+    modes = [m for m, on in (("--review", review), ("--check", check), ("--restore", restore),
+                             ("--destroy-key", destroy is not None)) if on]
+    if len(modes) > 1:
+        raise click.UsageError(f"{' and '.join(modes)} are separate tasks; give one at a time")
+    project = _project_if_any(ctx)
+    root = project.root if project else None
+    if destroy is not None:
+        _destroy(destroy, project, yes)
+        return
+    if not files:
+        raise click.UsageError("name the transcript files")
+    paths = list(files)
+    if restore:
+        _restore(paths, key_file, out_dir, passphrase_file)
+        return
+    lang = _language(language, project)
+    if check:
+        from stc.deidentify import check_files
+
+        places = check_files(paths, lang, encoding)
+        echo_places([f"{p.path.name} turn {p.turn}: {p.found.kind} «{p.found.phrase}»"
+                     f"  {p.found.context}" for p in places])
+        click.echo(f"{len(places)} rare attribute(s) found in {len(paths)} file(s).")
+        return
+    if review:
+        from stc.deidentify import review_files
+
+        if names_file is None:
+            raise click.UsageError("--review writes its suggestions to --names LIST")
+        echo_review(review_files(paths, lang, names_file, root, encoding))
+        return
+    if key_file is None or out_dir is None:
+        raise click.UsageError("give --key KEYFILE and --out DIR (or --review, --check)")
+    from stc.deidentify import write_copies
+
+    pseudonymiser = open_key(key_file, lang, names_file, full_key, passphrase_file, encrypt,
+                             root)
+    for copy in write_copies(paths, pseudonymiser, out_dir, encoding):
+        counts = ", ".join(f"{n} {label}" for label, n in copy.replaced.items()) or "nothing"
+        click.echo(f"{copy.source.name} -> {copy.target}: replaced {counts}")
+    echo_key(pseudonymiser)
+
+
+def echo_key(pseudonymiser: Pseudonymiser) -> None:
+    holds = "every mapping" if pseudonymiser.key.full else "the participant link only"
+    click.echo(f"Key {pseudonymiser.key.id} in {pseudonymiser.key_path} holds {holds};"
+               " keep it outside the project.")
+
+
+def _project_if_any(ctx: click.Context) -> Project | None:
+    from stc.errors import NotAProject
+
+    try:
+        return open_project_from(ctx)
+    except NotAProject:
+        return None
+
+
+def _language(language: str | None, project: Project | None) -> str:
+    from stc.project import normalise_language
+
+    if language:
+        return normalise_language(language)
+    if project is None:
+        raise click.UsageError("outside a project, give --language (nb, nn, sv, da, en, ...)")
+    return project.language
+
+
+def _destroy(key: Path, project: Project | None, yes: bool) -> None:
+    from stc.deidentify import destroy as destroy_key
+
+    if not yes:
+        click.confirm(f"Overwrite and delete {key}? Placeholders can then never be linked to"
+                      " people again.", abort=True)
+    ident, seq = destroy_key(key, project)
+    recorded = f" (change #{seq})" if seq else ""
+    click.echo(f"Key {ident} overwritten and deleted{recorded}. Destroy any backup of it too.")
+
+
+def _restore(paths: list[Path], key: Path | None, out_dir: Path | None,
+             passphrase_file: Path | None) -> None:
+    from stc.deidentify import restore_copies
+
+    if key is None or out_dir is None:
+        raise click.UsageError("--restore needs --key KEYFILE and --out DIR")
+    for copy in restore_copies(paths, key, out_dir, passphrase_for(key, passphrase_file, False)):
+        click.echo(f"{copy.source} -> {copy.target}")
+
+
+COMMANDS = [erase, pseudonymise]
