@@ -60,7 +60,7 @@ def language_data(lang: str) -> dict[str, Any]:
 
 def placeholder(kind: str, lang: str, number: int | None = None) -> str:
     label = language_data(lang)["placeholders"][kind]
-    return f"[{label} {number}]" if number is not None else f"[{label}]"
+    return f"[{label} {number}]" if number else f"[{label}]"  # 0: a name not yet numbered
 
 
 @lru_cache(maxsize=8)
@@ -240,14 +240,19 @@ def _ordinary_reading(text: str, start: int, end: int, lang: str) -> bool:
     word = text[start:end]
     following = _FOLLOWING_WORD.match(text, end)
     after = following.group(1) if following else ""
-    if after == "I" and lang == "en":  # "May I ask", "Will I"
-        return _starts_sentence(text, start) and is_ordinary_word(word, lang)
-    if (not after or not after[0].islower() or " " in word
-            or not _starts_sentence(text, start) or not is_ordinary_word(word, lang)):
+    if " " in word or not after or not _starts_sentence(text, start):
         return False
+    if after == "I" and lang == "en":  # "May I ask", "Will I"
+        return is_ordinary_word(word, lang)
+    return after[0].islower() and is_ordinary_word(word, lang) and not _name_follows(after, lang)
+
+
+def _name_follows(after: str, lang: str) -> bool:
+    """Whether the word after a capitalised word at the start of a sentence shows it to be a
+    name: a function word, an unknown word, or a verb (in a V2 language the verb comes second)."""
     function_words = language_data(lang).get("names", {}).get("function_words", [])
-    return (after.lower() not in function_words and is_ordinary_word(after, lang)
-            and not _looks_like_verb(after, lang))
+    return (after.lower() in function_words or not is_ordinary_word(after, lang)
+            or _looks_like_verb(after, lang))
 
 
 def _starts_sentence(text: str, index: int) -> bool:
@@ -527,9 +532,7 @@ def _trigger_pattern(lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def _context(text: str, start: int, end: int) -> str:
-    before = squeeze(text[max(0, start - 30):start])
-    after = squeeze(text[end:end + 30])
-    return f"…{before} {squeeze(text[start:end])} {after}…"
+    return "…" + re.sub(r"\s+", " ", text[max(0, start - 30):end + 30]).strip() + "…"
 
 
 def find_candidates(texts: Iterable[str], lang: str, known: Collection[str] = (),
@@ -571,11 +574,28 @@ def find_candidates(texts: Iterable[str], lang: str, known: Collection[str] = ()
             context = _context(original, start, end)
             if " " in phrase:
                 offer(phrase, "person", "capitalised words together", context)
-            elif (not initial and lexicon is not None and not is_ordinary_word(phrase, lang)
-                  and not (lang == "en" and phrase.startswith("I") and len(phrase) <= 4
-                           and phrase[1:2] in ("", "'", "’"))):
-                offer(phrase, "person", f"not an ordinary word in {lang}", context)
+            elif lexicon is not None and _may_be_name(text, start, end, initial, lang):
+                offer(phrase, "person", "capitalised, not an ordinary word", context)
     return sorted(found.values(), key=lambda c: (-c.times, c.phrase.casefold()))
+
+
+def _may_be_name(text: str, start: int, end: int, initial: bool, lang: str) -> bool:
+    """A capitalised word the lexicon does not know as an ordinary word (or knows as a proper
+    noun); at the start of a sentence, only when what follows shows it to be a name."""
+    word = text[start:end]
+    lexicon = ordinary_words(lang) or {}
+    if lang == "en" and word.split("'")[0].split("’")[0] == "I":
+        return False
+    head, _, tail = word.rpartition("-")
+    if head and (head.isupper() or len(head) == 1) and is_ordinary_word(tail, lang):
+        return False  # D-nummeret, IT-avdelingen
+    proper = lexicon.get(unicodedata.normalize("NFC", word)) == word or not is_ordinary_word(
+        word, lang)
+    if not initial or not proper:
+        return proper
+    following = _FOLLOWING_WORD.match(text, end)
+    return (following is not None and following.group(1)[0].islower()
+            and _name_follows(following.group(1), lang))
 
 
 def _masked(text: str, lang: str) -> str:

@@ -166,10 +166,12 @@ def test_the_names_list_format() -> None:
 
 def test_candidates_are_words_that_may_be_names_and_nothing_on_the_list() -> None:
     text = ("[INFORMANT 1]: Jeg jobber på Ullevål, og jeg snakket med Ola Hansen om det. "
-            "Naboen heter Tor. Hun bor i Sagene. Vi bruker Covid-testen. Oslo er fint.")
+            "Naboen heter Tor. Hun bor i Sagene. Vi bruker Covid-testen og D-nummeret. "
+            "Oslo er fint. Per kom sent. Per dag er lang. Hans bil er ny. Det er bra.")
     found = {c.phrase: c for c in find_candidates([text], "nb", {"covid-testen"},
                                                   labels=["Berit", "Intervjuer"])}
-    assert set(found) == {"Ullevål", "Ola Hansen", "Tor", "Sagene", "Berit"}
+    assert set(found) == {"Ullevål", "Ola Hansen", "Tor", "Sagene", "Berit", "Oslo", "Per"}
+    assert found["Per"].times == 1
     assert found["Ullevål"].category == "workplace" and found["Sagene"].category == "place"
     assert found["Berit"].category == "participant"
     assert "Ola Hansen" in found["Ola Hansen"].context
