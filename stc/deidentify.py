@@ -182,11 +182,13 @@ def _refuse_clashes(paths: Sequence[Path], targets: Sequence[Path]) -> None:
 
 
 def restore_copies(paths: Sequence[Path], key_path: Path, out_dir: Path,
-                   passphrase: str | None = None) -> list[Copy]:
+                   passphrase: str | None = None, project_root: Path | None = None
+                   ) -> list[Copy]:
     """The originals back from pseudonymised .txt files (copies, or the project's sources/),
-    with a full key."""
+    with a full key; never into the project folder."""
     from stc.texts import text_hash
 
+    refuse_inside(out_dir, project_root, "E917")
     key = read_key(key_path, passphrase)
     if not key.full:
         raise StcError("E912", path=str(key_path))

@@ -158,6 +158,7 @@ MESSAGES: dict[str, str] = {
     "E914": "the key {key} holds nothing for {path}; restore the files stc pseudonymise wrote, or the project's sources/, with the key they were made with",
     "E915": "--pseudonymise reads transcripts (.txt .md .docx .odt .rtf .vtt .srt), not REFI-QDA files; import the transcripts themselves",
     "E916": "{first} and {second} would both be written as {target}; pseudonymise them into different --out folders",
+    "E917": "{path}: restored originals must not be written inside the project folder {project}; choose an --out folder outside it",
 }
 
 

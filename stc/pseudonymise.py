@@ -353,26 +353,40 @@ def _real_date(year: str, month: str, day: str) -> bool:
     return True
 
 
-_TIME_RANGE = re.compile(r"\d{1,2}[.:]?\d{2}\s*[-–]\s*\d{1,2}[.:]?\d{2}")
+# time ranges, and the shapes of an identity number (its check digits failed) and of a
+# Norwegian bank account: phonenumbers takes some of them for foreign numbers
+_NOT_PHONE = re.compile(r"\d{1,2}[.:]?\d{2}\s*[-–]\s*\d{1,2}[.:]?\d{2}|\d{6}[ -]?\d{5}"
+                        r"|\d{4}\.\d{2}\.\d{5}")
+# how phone numbers are written even where the number itself is not in use (the ranges kept
+# for fiction, such as 07700 900123 or 555-0123, are what constructed transcripts hold)
+_PHONE_SHAPES = re.compile(
+    r"(?<![\w+.,/-])(?:\d{3} \d{2} \d{3}|\d{2} \d{2} \d{2} \d{2}"  # Norway, Denmark
+    r"|0\d{1,3}-\d{2,3} ?\d{2,3} ?\d{2,3}"  # Sweden
+    r"|0\d{3,4} \d{6}|0\d{2} \d{4} \d{4}"  # Britain
+    r"|\(\d{3}\) ?\d{3}-\d{4}|\d{3}-\d{3}-\d{4}|555-\d{4}"  # North America
+    r"|(?:\+|00)\d{1,3}(?:[ -]?\(0\))?(?:[ -]?\d){6,12}"  # with a country code
+    r")(?![\w]|[.,/-]\d)")
 
 
 def _phones(text: str, lang: str) -> Iterable[tuple[int, int]]:
-    """Phone numbers valid in the language's regions or written with a country code; not
-    a year or time range, nor an 11-digit run (an identity number whose check digits fail)."""
+    """Phone numbers valid in the language's regions (phonenumbers), and numbers written the
+    way phone numbers are; not a year or time range, nor what has the shape of an identity
+    number (whose check digits failed) or a bank account."""
     import phonenumbers
 
+    for m in _PHONE_SHAPES.finditer(text):
+        yield m.start(), m.end()
     for region in language_data(lang)["phones"]["regions"]:
-        for m in phonenumbers.PhoneNumberMatcher(text, region,
-                                                 leniency=phonenumbers.Leniency.VALID):
-            raw = m.raw_string
+        for found in phonenumbers.PhoneNumberMatcher(text, region,
+                                                     leniency=phonenumbers.Leniency.VALID):
+            raw = found.raw_string
             groups = re.findall(r"\d+", raw)
-            digits = "".join(groups)
-            if len(digits) < 8 or ". " in raw or _TIME_RANGE.fullmatch(raw):
+            if len("".join(groups)) < 8 or ". " in raw or _NOT_PHONE.fullmatch(raw):
                 continue
             if not raw.startswith("+") and (max(map(len, groups)) >= 11
                                             or [len(g) for g in groups] == [4, 4]):
                 continue
-            yield m.start, m.end
+            yield found.start, found.end
 
 
 def find_identifiers(text: str, rules: Rules) -> list[Replacement]:

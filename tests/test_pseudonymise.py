@@ -122,6 +122,25 @@ def test_phones_mails_urls_and_full_dates_are_replaced_but_not_other_numbers() -
         " per uke, 12 500 000 kroner, i mars 2022.")
 
 
+@pytest.mark.parametrize("number", [
+    "912 34 567", "99 88 77 66", "91234567", "+47 912 34 567", "0047 91 23 45 67",
+    "070-123 45 67", "08-123 456 78", "+46 70 123 45 67", "+45 32 12 34 56",
+    "020 7946 0958", "07700 900123", "+44 7700 900123", "(212) 555-0187", "555-0123",
+])
+def test_phone_numbers_as_people_write_them(number: str) -> None:
+    assert nb(f"Ring {number} i morgen.") == "Ring [TELEFON] i morgen."
+
+
+@pytest.mark.parametrize("ordinary", [
+    "12 500 000 kroner", "2019 2020", "1990-2000", "kl. 08.30-15.30", "0830-1530",
+    "konto 1234.56.78901", "rom 4412", "37,5 timer", FNR_BAD, "030762 12376",
+])
+def test_numbers_that_are_no_phone_numbers_stay(ordinary: str) -> None:
+    for lang in ("nb", "sv", "da", "en"):
+        text = f"Det var {ordinary} den gangen."
+        assert pseudonymise_text(text, Rules(lang))[0] == text
+
+
 def test_swedish_and_english_placeholders() -> None:
     sv = rules_for("sv", "Anna Berg | Anna = deltagare\nMalmö = plats\n")
     assert pseudonymise_text(f"Anna bor i Malmö, ring 070-123 45 67. Personnummer {PNR}.",

@@ -167,7 +167,7 @@ def pseudonymise(files: tuple[Path, ...], key_file: Path | None, out_dir: Path |
         raise click.UsageError("name the transcript files")
     paths = list(files)
     if restore:
-        _restore(paths, key_file, out_dir, passphrase_file)
+        _restore(paths, key_file, out_dir, passphrase_file, root)
         return
     lang = _language(language, project)
     if check:
@@ -234,12 +234,13 @@ def _destroy(key: Path, project: Project | None, yes: bool) -> None:
 
 
 def _restore(paths: list[Path], key: Path | None, out_dir: Path | None,
-             passphrase_file: Path | None) -> None:
+             passphrase_file: Path | None, root: Path | None) -> None:
     from stc.deidentify import restore_copies
 
     if key is None or out_dir is None:
         raise click.UsageError("--restore needs --key KEYFILE and --out DIR")
-    for copy in restore_copies(paths, key, out_dir, passphrase_for(key, passphrase_file, False)):
+    passphrase = passphrase_for(key, passphrase_file, False)
+    for copy in restore_copies(paths, key, out_dir, passphrase, root):
         click.echo(f"{copy.source} -> {copy.target}")
 
 
