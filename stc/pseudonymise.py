@@ -201,8 +201,9 @@ def _names_pattern(names: tuple[Named, ...], in_file_names: bool = False
         return None, surfaces
     alternatives = (r"\s+".join(map(re.escape, s.split())) for s in
                     sorted(surfaces, key=len, reverse=True))
-    # in text, a name glued to a capitalised word by a hyphen is another name (Kari-Anne)
-    before, after = (r"(?<!\w)", r"(?!\w)") if in_file_names else (
+    # in text, a name glued to a capitalised word by a hyphen is another name (Kari-Anne);
+    # in a file name, digits and separators end a name (kari1.docx, kari_2.docx)
+    before, after = (r"(?<![^\W\d_])", r"(?![^\W\d_])") if in_file_names else (
         r"(?<!\w)(?<!\w-)", r"(?!\w|-[^\W\d_a-zæøåäöü])")
     pattern = re.compile(before + "(" + "|".join(alternatives) + rf")({_SUFFIX.pattern})"
                          + after)
@@ -478,8 +479,14 @@ def restore_text(text: str, pairs: Sequence[tuple[str, str]]) -> str:
 
 def safe_name(text: str) -> str:
     """A pseudonymised file stem usable as a document id: `[INFORMANT 1]-intervju` ->
-    `INFORMANT1-intervju`."""
-    return re.sub(r"\[([^\]]*)\]", lambda m: re.sub(r"\W", "", m.group(1)), text)
+    `INFORMANT1-intervju`, `[INFORMANT 1]2` -> `INFORMANT1-2`."""
+    def plain(m: re.Match[str]) -> str:
+        word = re.sub(r"\W", "", m.group(1))
+        before = "-" if m.start() and text[m.start() - 1].isalnum() else ""
+        after = "-" if m.end() < len(text) and text[m.end()].isalnum() else ""
+        return before + word + after
+
+    return re.sub(r"\[([^\]]*)\]", plain, text)
 
 
 def pseudonymise_name(text: str, rules: Rules) -> str:

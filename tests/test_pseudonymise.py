@@ -169,6 +169,9 @@ def test_file_names_are_matched_in_any_case_and_made_plain() -> None:
     assert safe_name(pseudonymise_name("kari-nordby-intervju", rules)) == "INFORMANT1-intervju"
     assert safe_name(pseudonymise_name("KariNordby_2", rules)) == "INFORMANT1-2"
     assert safe_name(pseudonymise_name("intervju_2", rules)) == "intervju_2"
+    assert safe_name(pseudonymise_name("kari1", rules)) == "INFORMANT1-1"
+    assert safe_name(pseudonymise_name("2kari", rules)) == "2-INFORMANT1"
+    assert safe_name(pseudonymise_name("karianne", rules)) == "karianne"
     assert safe_name(pseudonymise_name("intervju-sagene", rules)) == "intervju-STED1"
 
 
