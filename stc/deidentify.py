@@ -43,6 +43,7 @@ from stc.pseudonymise import (
     pseudonymise_turns,
     restore_text,
     safe_name,
+    squeeze,
 )
 
 if TYPE_CHECKING:
@@ -89,10 +90,12 @@ def read_names(path: Path, project_root: Path | None = None) -> NamesList:
 
 def open_pseudonymiser(key_path: Path, lang: str, names_path: Path | None = None,
                        full: bool = False, passphrase: str | None = None,
-                       project_root: Path | None = None) -> Pseudonymiser:
+                       project_root: Path | None = None, participants: Sequence[str] = ()
+                       ) -> Pseudonymiser:
     """Read the names list and the key (a new key when the file does not exist yet) and
-    number the names. Refuses a key or list inside the project, a list with lines still to
-    decide, and `full` with a key made without it."""
+    number the names; `participants` (as `--participant` names them) count as listed. Refuses
+    a key or list inside the project, a list with lines still to decide, and `full` with a
+    key made without it."""
     refuse_inside(key_path, project_root, "E900")
     names = read_names(names_path, project_root) if names_path else NamesList([], [], [])
     if names.undecided:
@@ -103,8 +106,10 @@ def open_pseudonymiser(key_path: Path, lang: str, names_path: Path | None = None
             raise StcError("E909", path=str(key_path))
     else:
         key = new_key(full)
-    return Pseudonymiser(key_path, key, passphrase, Rules(lang, number_names(key,
-                                                                             names.accepted)))
+    listed = names.accepted + [Entry((squeeze(p),), "participant") for p in participants if p]
+    rules = Rules(lang, number_names(key, listed),
+                  not_names=tuple(squeeze(r).casefold() for r in names.rejected))
+    return Pseudonymiser(key_path, key, passphrase, rules)
 
 
 def refuse_unpseudonymised(conn: sqlite3.Connection, pseudonymiser: Pseudonymiser | None,
@@ -276,15 +281,22 @@ def check_files(paths: Iterable[Path], lang: str, encoding: str | None = None) -
     return places
 
 
-def quasi_places(text: str, segments: list[list[int]], doc: str, lang: str) -> list[str]:
-    """Quasi-identifiers in an imported transcript, each with its segment: `I1:14 country
-    «England»`."""
+def import_warnings(text: str, segments: list[list[int]], labels: Iterable[str], doc: str,
+                    rules: Rules) -> list[str]:
+    """What a user should look at after a pseudonymised import: quasi-identifiers, each with
+    its segment (`I1:14 country «England»`), and the words that may be names but were not on
+    the list, so were left as they are."""
     out = []
-    for q in find_quasi_identifiers(text, lang):
+    for q in find_quasi_identifiers(text, rules.lang):
         number = next((n for n, (_, start, end) in enumerate(segments, start=1)
                        if start <= q.start < end), None)
         where = f"{doc}:{number}" if number else doc
         out.append(f"{where} {q.kind} «{q.phrase}»")
+    speakers = [x for x in labels if not INTERVIEWER_LABEL.match(x)]
+    maybe = find_candidates([text], rules.lang, rules.not_names, speakers)
+    if maybe:
+        out.append(f"{doc}: may be names, not on the list, left as they are:"
+                   f" {', '.join(c.phrase for c in maybe)} (decide with --review)")
     return out
 
 

@@ -45,7 +45,7 @@ class ImportResult:
     speakers: dict[str, str] = field(default_factory=dict)  # label -> role
     identical_to: str | None = None  # set when the file was imported before: nothing changed
     seq: int | None = None
-    warnings: list[str] = field(default_factory=list)  # quasi-identifiers, when pseudonymised
+    warnings: list[str] = field(default_factory=list)  # what to look at, when pseudonymised
 
 
 @dataclass
@@ -291,12 +291,13 @@ def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang:
     nlp = sentence_pipeline(lang, pipeline)
     payload = _payload(prep, transcript, roles, nlp, text_hash(text), text, spans)
     warnings: list[str] = []
-    if stamp is not None:
-        from stc.deidentify import quasi_places
+    if stamp is not None and rules is not None:
+        from stc.deidentify import import_warnings
         from stc.pseudonymise import replacement_counts
 
         payload["pseudonymised"] = {**stamp, "replaced": replacement_counts(pairs)}
-        warnings = quasi_places(text, payload["segments"], prep.doc, lang)
+        labels = {t.speaker for t in transcript.turns if t.speaker}
+        warnings = import_warnings(text, payload["segments"], labels, prep.doc, rules)
     return _Analysis(payload, text, data, warnings)
 
 

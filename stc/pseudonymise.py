@@ -166,6 +166,7 @@ class Rules:
     lang: str
     names: tuple[Named, ...] = ()
     in_file_names: bool = False  # names glued to others by hyphens count too
+    not_names: tuple[str, ...] = ()  # what the list rejects as names, case-folded: not offered
 
     def summary(self) -> dict[str, Any]:
         """The rules as the trail records them: counts and kinds, never a name."""

@@ -91,8 +91,10 @@ def import_nb(run: Run, outside: Path, *more: str) -> str:
 def test_no_identifier_reaches_any_byte_of_the_project(run: Run, project: Path,
                                                        outside: Path) -> None:
     out = import_nb(run, outside)
-    assert "intervju-INFORMANT1:" in out and "country «England»" in out
-    assert "age «94 år gammel»" in out
+    assert "intervju-INFORMANT1:" in out and "intervju-INFORMANT1:13 country «England»" in out
+    assert "intervju-INFORMANT1:13 age «94 år gammel»" in out
+    assert ("intervju-INFORMANT1: may be names, not on the list, left as they are: England"
+            in out)
     run("report", "all")
     assert (project / "reports" / "results.docx").exists()
     text = the_text(run, "intervju-INFORMANT1")
@@ -204,6 +206,17 @@ def test_the_copies_to_read_first_are_what_import_stores(run: Run, project: Path
     assert (copies / "intervju-INFORMANT1.txt").read_bytes() == stored.read_bytes()
 
 
+def test_a_participant_named_on_the_command_line_counts_as_listed(
+        run: Run, project: Path, outside: Path) -> None:
+    write(outside / "I9.txt", "Intervjuer: Hvem er du?\nBerit: Berit, og Eva Moe er mor.\n")
+    out = run("import", str(outside / "I9.txt"), "--participant", "Berit", "--pseudonymise",
+              str(outside / "studie.key")).stdout
+    assert "may be names, not on the list, left as they are: Eva Moe" in out
+    docs = json.loads(run("docs", "--json").stdout)
+    assert docs[0]["participant"] == "[INFORMANT 1]"
+    assert the_text(run, "I9") == "Hvem er du? [INFORMANT 1], og Eva Moe er mor."
+
+
 def test_placeholders_stay_the_same_across_transcripts_and_runs(run: Run, project: Path,
                                                                 outside: Path) -> None:
     import_nb(run, outside)
@@ -274,7 +287,7 @@ def test_destroying_the_key_is_recorded(run: Run, project: Path, outside: Path) 
     import_nb(run, outside)
     key = outside / "studie.key"
     ident = json.loads(key.read_text(encoding="utf-8"))["id"]
-    out = run("pseudonymise", "--destroy-key", str(key), "--yes").stdout
+    out = run("pseudonymise", "--destroy-key", str(key)).stdout
     assert not key.exists() and ident in out
     last = json.loads(run("log", "--json").stdout)[-1]
     assert last["kind"] == "key.destroyed" and last["payload"] == {"key": ident}

@@ -14,7 +14,7 @@ from stc.cli.common import (
     project_options,
     wrap,
 )
-from stc.cli.privacy import echo_key, echo_places, echo_review, key_options, open_key
+from stc.cli.privacy import echo_key, echo_review, echo_warnings, key_options, open_key
 from stc.errors import StcError
 from stc.project import Project
 from stc.reading import documents, segments
@@ -76,7 +76,7 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
     project = open_project_from(click.get_current_context())
     paths = list(files)
     pseudonymiser = _pseudonymiser(project, paths, key_file, names_file, full_key,
-                                   passphrase_file, encrypt, review, encoding)
+                                   passphrase_file, encrypt, review, encoding, participant)
     if review:
         return
     if replace_doc:
@@ -107,13 +107,13 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
         click.echo(f"{r.doc}: {r.filename}{encoding_note}; {r.turns} turns, {r.segments} segments;"
                    f" speakers {roles}  (change #{r.seq})")
     if pseudonymiser:
-        echo_places([w for r in results for w in r.warnings])
+        echo_warnings([w for r in results for w in r.warnings])
         echo_key(pseudonymiser)
 
 
 def _pseudonymiser(project: Project, paths: list[Path], key: Path | None, names: Path | None,
                    full_key: bool, passphrase_file: Path | None, encrypt: bool, review: bool,
-                   encoding: str | None) -> Pseudonymiser | None:
+                   encoding: str | None, participant: str | None) -> Pseudonymiser | None:
     """The run's pseudonymiser, or with --review the names list updated instead."""
     if key is None:
         if names or full_key or passphrase_file or encrypt or review:
@@ -128,7 +128,7 @@ def _pseudonymiser(project: Project, paths: list[Path], key: Path | None, names:
         echo_review(review_files(paths, project.language, names, project.root, encoding))
         return None
     return open_key(key, project.language, names, full_key, passphrase_file, encrypt,
-                    project.root)
+                    project.root, participant)
 
 
 def _replace(project: Project, doc: str, paths: list[Path], encoding: str | None,

@@ -73,11 +73,13 @@ def passphrase_for(key: Path, passphrase_file: Path | None, encrypt: bool) -> st
     if passphrase_file is not None:
         lines = passphrase_file.read_text(encoding="utf-8").splitlines()
         passphrase = lines[0] if lines else ""
-    elif is_encrypted(key):
-        passphrase = click.prompt(f"Passphrase for {key}", hide_input=True, err=True)
-    elif encrypt:
-        passphrase = click.prompt(f"New passphrase for {key}", hide_input=True,
-                                  confirmation_prompt=True, err=True)
+    elif is_encrypted(key) or encrypt:
+        try:
+            passphrase = click.prompt(f"{'Passphrase' if key.exists() else 'New passphrase'}"
+                                      f" for {key}", hide_input=True, err=True,
+                                      confirmation_prompt=not key.exists())
+        except click.Abort:  # no terminal to ask in
+            raise StcError("E906", path=str(key)) from None
     else:
         return None
     if not passphrase:
@@ -86,13 +88,15 @@ def passphrase_for(key: Path, passphrase_file: Path | None, encrypt: bool) -> st
 
 
 def open_key(key: Path, lang: str, names: Path | None, full_key: bool,
-             passphrase_file: Path | None, encrypt: bool, root: Path | None) -> Pseudonymiser:
+             passphrase_file: Path | None, encrypt: bool, root: Path | None,
+             participant: str | None = None) -> Pseudonymiser:
     from stc.deidentify import open_pseudonymiser
     from stc.pseudokey import refuse_inside
 
     refuse_inside(key, root, "E900")  # before anything is asked
     return open_pseudonymiser(key, lang, names, full_key,
-                              passphrase_for(key, passphrase_file, encrypt), root)
+                              passphrase_for(key, passphrase_file, encrypt), root,
+                              [participant] if participant else [])
 
 
 def echo_review(review: Review) -> None:
@@ -101,11 +105,13 @@ def echo_review(review: Review) -> None:
                " instead when it is not one; then run again without --review.")
 
 
-def echo_places(places: list[str]) -> None:
-    if places:
-        click.echo("Rare attributes that can point to one person; consider generalising:")
-        for place in places:
-            click.echo(f"  {place}")
+def echo_warnings(lines: list[str], heading: str = "To look at: rare attributes that can"
+                  " point to one person (consider generalising) and words that may be names:"
+                  ) -> None:
+    if lines:
+        click.echo(heading)
+        for line in lines:
+            click.echo(f"  {line}")
 
 
 @click.command()
@@ -128,7 +134,8 @@ def echo_places(places: list[str]) -> None:
               help="Overwrite and delete the key; recorded in the project when run in one.")
 @click.option("--language", help="Language of the transcripts (default: the project's).")
 @click.option("--encoding", help="Text encoding, when detection guesses wrong.")
-@click.option("--yes", is_flag=True, help="With --destroy-key: do not ask for confirmation.")
+@click.option("--yes", is_flag=True,
+              help="With --destroy-key: do not ask for confirmation in a terminal.")
 def pseudonymise(files: tuple[Path, ...], key_file: Path | None, out_dir: Path | None,
                  names_file: Path | None, full_key: bool, passphrase_file: Path | None,
                  encrypt: bool, review: bool, check: bool, restore: bool,
@@ -174,8 +181,9 @@ def pseudonymise(files: tuple[Path, ...], key_file: Path | None, out_dir: Path |
         from stc.deidentify import check_files
 
         places = check_files(paths, lang, encoding)
-        echo_places([f"{p.path.name} turn {p.turn}: {p.found.kind} «{p.found.phrase}»"
-                     f"  {p.found.context}" for p in places])
+        echo_warnings([f"{p.path.name} turn {p.turn}: {p.found.kind} «{p.found.phrase}»"
+                       f"  {p.found.context}" for p in places],
+                      "Rare attributes that can point to one person; consider generalising:")
         click.echo(f"{len(places)} rare attribute(s) found in {len(paths)} file(s).")
         return
     if review:
@@ -223,9 +231,11 @@ def _language(language: str | None, project: Project | None) -> str:
 
 
 def _destroy(key: Path, project: Project | None, yes: bool) -> None:
+    import sys
+
     from stc.deidentify import destroy as destroy_key
 
-    if not yes:
+    if not yes and sys.stdin.isatty():  # the option names the act; a script need not confirm
         click.confirm(f"Overwrite and delete {key}? Placeholders can then never be linked to"
                       " people again.", abort=True)
     ident, seq = destroy_key(key, project)
