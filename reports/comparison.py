@@ -60,7 +60,7 @@ def _figure_row(f: Figures) -> list[Any]:
 
 def _neutral(value: Any) -> Any:
     """Text a spreadsheet would run as a formula keeps a leading `'` (read back without it)."""
-    from stc.matrix import neutralise
+    from stc.sheet import neutralise
 
     return neutralise(value) if isinstance(value, str) else value
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stc import __version__
-from stc.prevalence import Prevalence, prevalence, study_participants
-from stc.reports.locale import join_words, number_word, phrases, quoted
+from stc.phrases import join_words, number_word, phrases, project_language, quoted
 from stc.stages.condensation import (
     Target,
     group_units,
@@ -21,9 +20,10 @@ from stc.stages.condensation import (
     target_units,
     unit_view,
 )
-from stc.stages.synthesis import project_language
+from stc.stages.prevalence import Prevalence, prevalence, study_participants
 from stc.texts import get_text
 from stc.trail import Record, records
+from stc.units import Places
 
 _PLACED = re.compile(r"^\[\s*U(\d+)\s*\]$", re.IGNORECASE)
 
@@ -52,8 +52,9 @@ def _project_value(conn: sqlite3.Connection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _quotation(conn: sqlite3.Connection, unit: int, options: ReportOptions) -> dict[str, Any]:
-    view = unit_view(conn, unit)
+def _quotation(conn: sqlite3.Connection, unit: int, options: ReportOptions,
+               places: Places) -> dict[str, Any]:
+    view = unit_view(conn, unit, places=places)
     text = view["nugget"] or view["text"].strip()
     return {"unit": view["unit"], "text": " ".join(text.split()), "ref": view["ref"],
             "participant": view["participant"],
@@ -61,7 +62,7 @@ def _quotation(conn: sqlite3.Connection, unit: int, options: ReportOptions) -> d
 
 
 def _blocks(conn: sqlite3.Connection, language: str, description: str | None,
-            nuggets: list[int], options: ReportOptions) -> list[dict[str, Any]]:
+            nuggets: list[int], options: ReportOptions, places: Places) -> list[dict[str, Any]]:
     """The analytic text as paragraphs and quotations: a paragraph `[U7]` places U7's
     quotation there; quotations not placed follow the text. Short ones may run inline."""
     blocks: list[dict[str, Any]] = []
@@ -80,7 +81,7 @@ def _blocks(conn: sqlite3.Connection, language: str, description: str | None,
         if kind == "text":
             blocks.append({"kind": "text", "text": value})
             continue
-        quote = _quotation(conn, value, options)
+        quote = _quotation(conn, value, options, places)
         if quote["inline"] and blocks and blocks[-1]["kind"] == "text":
             blocks[-1]["text"] += " " + quoted(language, quote["text"])
         else:
@@ -96,7 +97,7 @@ def _linked(conn: sqlite3.Connection, target: Target) -> list[str]:
 
 def _section(conn: sqlite3.Connection, language: str, target: Target, row: sqlite3.Row,
              number: str, units: list[int], prev: Prevalence | None,
-             options: ReportOptions) -> dict[str, Any]:
+             options: ReportOptions, places: Places) -> dict[str, Any]:
     nuggets = [u for u in units if conn.execute("SELECT nugget FROM units WHERE id = ?",
                                                 (u,)).fetchone()[0] is not None]
     description = get_text(conn, row["description"]) if row["description"] else None
@@ -104,11 +105,11 @@ def _section(conn: sqlite3.Connection, language: str, target: Target, row: sqlit
         "kind": target.kind, "label": target.label, "name": target.name, "number": number,
         "heading": row["heading"] or target.name,
         "description": description,
-        "blocks": _blocks(conn, language, description, nuggets, options),
+        "blocks": _blocks(conn, language, description, nuggets, options, places),
         "condensate": get_text(conn, row["condensate"]) if row["condensate"] else None,
         "rests_on": _linked(conn, target),
-        "units": [unit_view(conn, u) for u in units],
-        "quotations": [_quotation(conn, u, options) for u in nuggets],
+        "units": [unit_view(conn, u, places=places) for u in units],
+        "quotations": [_quotation(conn, u, options, places) for u in nuggets],
         "prevalence": prev.as_json() if prev else None,
         "anchor": f"{target.kind}-{target.id}",
     }
@@ -118,6 +119,7 @@ def categories(conn: sqlite3.Connection, language: str,
                options: ReportOptions) -> list[dict[str, Any]]:
     prev = {(p.group, p.subgroup): p for p in prevalence(conn, language)}
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
+    places = Places(conn)  # every transcript's segments read once
     out = []
     groups = conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall()
     for i, g in enumerate(groups, start=1):
@@ -126,13 +128,14 @@ def categories(conn: sqlite3.Connection, language: str,
         units = [u for u in group_units(conn, g["id"]) if u not in aside]
         own_units = units if not subs else []
         section = _section(conn, language, target, g, f"{options.chapter}.{i}", own_units,
-                           prev.get((g["name"], None)), options)
+                           prev.get((g["name"], None)), options, places)
         section["all_units"] = len(units)
-        section["aside"] = [unit_view(conn, u) for u in group_units(conn, g["id"])
+        section["aside"] = [unit_view(conn, u, places=places) for u in group_units(conn, g["id"])
                             if u in aside]
         section["subcategories"] = [
             _section(conn, language, sub_target, s, f"{options.chapter}.{i}.{j}",
-                     target_units(conn, sub_target), prev.get((g["name"], s["name"])), options)
+                     target_units(conn, sub_target), prev.get((g["name"], s["name"])), options,
+                     places)
             for j, s in enumerate(subs, start=1)
             for sub_target in [Target("subgroup", s["id"], s["name"], g["id"], g["name"])]
         ]
@@ -207,7 +210,7 @@ def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions,
           title: str | None = None) -> dict[str, Any]:
     """The data of every report for the state in `conn` (the trail up to change `upto`)."""
-    from stc.checks import run_checks
+    from stc.stages.checks import run_checks
 
     language = project_language(conn)
     state = state_of(conn, upto)

@@ -88,9 +88,9 @@ def options_of(project: Project) -> ReportOptions:
 
 def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
     """Participants × code groups and subgroups: units (not set aside) per participant."""
-    from stc.prevalence import study_participants
     from stc.stages.condensation import Target, group_units, subgroups_of, target_units
-    from stc.stages.condensation import unit_participants as people
+    from stc.stages.prevalence import study_participants
+    from stc.units import participants_by_unit
 
     participants = study_participants(conn)
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
@@ -100,7 +100,7 @@ def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
         for s in subgroups_of(conn, g["id"]):
             target = Target("subgroup", s["id"], s["name"], g["id"], g["name"])
             columns.append((f"{g['name']}/{s['name']}", target_units(conn, target)))
-    who = {u: people(conn, u) for _, units in columns for u in units}
+    who = participants_by_unit(conn)
     rows = [[name, *(sum(1 for u in units if name in who[u]) for _, units in columns)]
             for name in participants]
     return ["participant", *(c for c, _ in columns)], rows
@@ -120,7 +120,7 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
            allow_identifying: bool = False) -> list[Path]:
     """Write the reports; returns the files written. `as_of` renders the state after that
     change. Refuses (E516) when a text shown would contain an identifying name."""
-    from stc.checks import identifying_places
+    from stc.stages.checks import identifying_places
 
     request = plan(which, formats)
     conn = project.replayed(as_of) if as_of is not None else project.conn

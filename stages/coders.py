@@ -30,8 +30,8 @@ from stc import store, trail
 from stc.errors import StcError
 from stc.project import DATABASE, SETTINGS, Batch, Project, init_project, source_name
 from stc.stages.agreement import Figures, figures
-from stc.stages.meaning_units import load_doc
 from stc.texts import get_text, text_hash
+from stc.units import load_doc
 
 # -- the other coder's project -----------------------------------------------------------------
 

@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
+from stc.lookup import Named, get, get_group_or_subgroup, unit_id
 from stc.project import Project
-from stc.refs import UNIT_REF
 from stc.stages import Step, StepStatus, count
 from stc.texts import get_text, must_text
 from stc.trail import Record
+from stc.units import Places, unit_participants
 from stc.words import counted
 
 if TYPE_CHECKING:
@@ -71,49 +72,21 @@ class Target(NamedTuple):
     def table(self) -> str:
         return "code_groups" if self.kind == "group" else "subgroups"
 
+    @classmethod
+    def of(cls, named: Named) -> Target:
+        if named.kind == "group":
+            return cls("group", named.id, named.name, named.id, named.name)
+        assert named.group_id is not None and named.group_name is not None
+        return cls("subgroup", named.id, named.name, named.group_id, named.group_name)
+
 
 def resolve_group(conn: sqlite3.Connection, name: str) -> Target:
-    row = conn.execute("SELECT id, name FROM code_groups WHERE name = ? COLLATE NOCASE",
-                       (name.strip(),)).fetchone()
-    if row is None:
-        raise StcError("E501", name=name)
-    return Target("group", int(row["id"]), str(row["name"]), int(row["id"]), str(row["name"]))
+    return Target.of(get(conn, "group", name))
 
 
 def resolve_target(conn: sqlite3.Connection, ref: str) -> Target:
     """`GROUP/SUBGROUP`, `GROUP`, or a `SUBGROUP` name unique across groups."""
-    if "/" in ref:
-        group_name, sub_name = ref.split("/", 1)
-        group = resolve_group(conn, group_name)
-        row = conn.execute("SELECT id, name FROM subgroups WHERE group_id = ? AND name = ?"
-                           " COLLATE NOCASE", (group.id, sub_name.strip())).fetchone()
-        if row is None:
-            raise StcError("E502", name=ref)
-        return Target("subgroup", int(row["id"]), str(row["name"]), group.id, group.name)
-    try:
-        return resolve_group(conn, ref)
-    except StcError:
-        pass
-    rows = conn.execute(
-        "SELECT s.id, s.name, g.id AS gid, g.name AS gname FROM subgroups s"
-        " JOIN code_groups g ON g.id = s.group_id WHERE s.name = ? COLLATE NOCASE ORDER BY g.name",
-        (ref.strip(),)).fetchall()
-    if not rows:
-        raise StcError("E501", name=ref)
-    if len(rows) > 1:
-        raise StcError("E503", name=ref, groups=", ".join(r["gname"] for r in rows))
-    r = rows[0]
-    return Target("subgroup", int(r["id"]), str(r["name"]), int(r["gid"]), str(r["gname"]))
-
-
-def resolve_unit(conn: sqlite3.Connection, ref: str) -> int:
-    m = UNIT_REF.match(ref.strip())
-    if not m:
-        raise StcError("E505", ref=ref)
-    unit = int(m.group("n"))
-    if conn.execute("SELECT 1 FROM units WHERE id = ?", (unit,)).fetchone() is None:
-        raise StcError("E506", ref=f"U{unit}")
-    return unit
+    return Target.of(get_group_or_subgroup(conn, ref))
 
 
 def unit_groups(conn: sqlite3.Connection, unit: int) -> list[tuple[int, str]]:
@@ -185,10 +158,8 @@ def sort_units(project: Project, units: Sequence[str], into: str,
                why: str | None = None) -> list[Record]:
     """Put units into a subgroup; a unit set aside is taken back in."""
     with project.batch(why) as b:
-        target = resolve_target(b.conn, into)
-        if target.kind != "subgroup":
-            raise StcError("E502", name=into)
-        ids = [resolve_unit(b.conn, u) for u in units]
+        target = Target.of(get(b.conn, "subgroup", into))
+        ids = [unit_id(b.conn, u) for u in units]
         for unit in ids:
             groups = unit_groups(b.conn, unit)
             if target.group_id not in [g for g, _ in groups]:
@@ -204,7 +175,7 @@ def set_aside(project: Project, units: Sequence[str], reason: str) -> list[Recor
     if not reason:
         raise StcError("E512")
     with project.batch(reason) as b:
-        ids = [resolve_unit(b.conn, u) for u in units]
+        ids = [unit_id(b.conn, u) for u in units]
         return [b.record("unit.set", {"id": u, "subgroup_id": None, "aside": reason})
                 for u in ids]
 
@@ -233,8 +204,9 @@ def condense_about(conn: sqlite3.Connection, ref: str) -> str:
     target = resolve_target(conn, ref)
     lines = [f"Condensate of {target.label}: first person, the participants' own words,",
              "carrying the content of every unit below.", ""]
+    places = Places(conn)
     for unit in target_units(conn, target):
-        view = unit_view(conn, unit)
+        view = unit_view(conn, unit, places=places)
         lines.append(f"U{unit}  {view['ref']}  ({view['participant']})")
         lines += ["    " + line for line in view["text"].splitlines()]
     current = conn.execute(f"SELECT condensate FROM {target.table} WHERE id = ?",
@@ -293,7 +265,7 @@ def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: boo
            why: str | None = None) -> Record:
     """Mark a unit (or a cut quotation from it) as an illustrative quotation, or clear it."""
     with project.batch(why) as b:
-        unit = resolve_unit(b.conn, unit_ref)
+        unit = unit_id(b.conn, unit_ref)
         if clear:
             return b.record("unit.set", {"id": unit, "nugget": None})
         source = unit_source_text(b.conn, unit)
@@ -330,36 +302,17 @@ def unit_source_text(conn: sqlite3.Connection, unit: int) -> str:
     return text[row["start"]:row["end"]]
 
 
-def unit_participants(conn: sqlite3.Connection, unit: int) -> list[str]:
-    """Who speaks in the unit: the participants of the turns it overlaps, else the document's."""
+def unit_segments(conn: sqlite3.Connection, unit: int, places: Places | None = None) -> str:
+    """`DOC:N` or `DOC:N-M`: the segments the unit overlaps. Many calls share one `places`."""
     row = conn.execute("SELECT doc, version, start, end FROM units WHERE id = ?",
                        (unit,)).fetchone()
-    found = [str(r[0]) for r in conn.execute(
-        "SELECT DISTINCT participant FROM turns WHERE doc = ? AND version = ? AND start < ?"
-        " AND end > ? AND participant IS NOT NULL ORDER BY participant",
-        (row["doc"], row["version"], max(row["end"], row["start"] + 1), row["start"]))]
-    if found:
-        return found
-    doc = conn.execute("SELECT participant FROM documents WHERE id = ?", (row["doc"],)).fetchone()
-    return [str(doc[0])] if doc else []
+    return (places or Places(conn)).ref(row["doc"], row["version"], row["start"], row["end"])
 
 
-def unit_segments(conn: sqlite3.Connection, unit: int) -> str:
-    """`DOC:N` or `DOC:N-M`: the segments the unit overlaps."""
-    row = conn.execute("SELECT doc, version, start, end FROM units WHERE id = ?",
-                       (unit,)).fetchone()
-    span = conn.execute(
-        "SELECT MIN(n), MAX(n) FROM segments WHERE doc = ? AND version = ? AND start < ?"
-        " AND end > ?", (row["doc"], row["version"], max(row["end"], row["start"] + 1),
-                         row["start"])).fetchone()
-    if span[0] is None:
-        return str(row["doc"])
-    first, last = int(span[0]), int(span[1])
-    return f"{row['doc']}:{first}" if first == last else f"{row['doc']}:{first}-{last}"
-
-
-def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240) -> dict[str, Any]:
-    """Everything shown about a unit: place, participants, codes, text, and its surroundings."""
+def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240,
+              places: Places | None = None) -> dict[str, Any]:
+    """Everything shown about a unit: place, participants, codes, text, and its surroundings.
+    Views of many units share one `places`."""
     row = conn.execute("SELECT * FROM units WHERE id = ?", (unit,)).fetchone()
     text, version = document_text(conn, row["doc"])
     start, end = int(row["start"]), int(row["end"])
@@ -370,7 +323,8 @@ def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240) -> dict[s
     after = text[end:end + context]
     return {
         "id": unit, "unit": f"U{unit}", "doc": str(row["doc"]),
-        "ref": unit_segments(conn, unit), "participant": ", ".join(unit_participants(conn, unit)),
+        "ref": unit_segments(conn, unit, places),
+        "participant": ", ".join(unit_participants(conn, unit)),
         "codes": codes, "text": must_text(conn, row["text"]),
         "before": ("…" if start > context else "") + before,
         "after": after + ("…" if end + context < len(text) else ""),
@@ -389,8 +343,9 @@ def units_frame(conn: sqlite3.Connection | Project) -> pd.DataFrame:
     subgroup_names = {int(r["id"]): str(r["name"]) for r in conn.execute(
         "SELECT id, name FROM subgroups")}
     rows = []
-    for (unit,) in conn.execute("SELECT id FROM units ORDER BY id"):
-        view = unit_view(conn, unit, context=0)
+    places = Places(conn)
+    for (unit,) in conn.execute("SELECT id FROM units ORDER BY id").fetchall():
+        view = unit_view(conn, unit, context=0, places=places)
         rows.append({
             "unit": view["unit"], "document": view["doc"], "segments": view["ref"],
             "participants": view["participant"], "codes": "; ".join(view["codes"]),

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from stc.errors import StcError
 from stc.lookup import TABLES, Named, check_kind, find, get, split_subgroup
 from stc.project import Batch, Project
-from stc.quotes import Haystack
 from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
 from stc.texts import get_text, must_text
+from stc.units import (
+    DocText,
+    Places,
+    check_one_participant,
+    load_doc,
+    locate,
+    participants_by_unit,
+    unit_context,
+)
 from stc.words import counted
 
 STEP = Step(2, "Meaning units and codes", requires=("documents", "preliminary themes"),
@@ -40,84 +47,7 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     return st
 
 
-# -- transcripts as units see them -------------------------------------------------------------
-
-CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
-
-
-class DocText(NamedTuple):
-    """The current version of a transcript: its text, segments and turns."""
-
-    id: str
-    version: int
-    participant: str
-    text: str
-    numbers: list[int]  # segment numbers in order, with their turn and span
-    turns_of: list[int]
-    starts: list[int]
-    ends: list[int]
-    turn_participant: dict[int, str | None]
-
-    def span(self, first: int, last: int) -> tuple[int, int]:
-        """Offsets from the start of segment `first` to the end of segment `last`."""
-        i, j = bisect_left(self.numbers, first), bisect_left(self.numbers, last)
-        return self.starts[i], self.ends[j]
-
-    def covering(self, start: int, end: int) -> tuple[int, int]:
-        """The first and last segment numbers a stretch of text touches."""
-        i = max(0, bisect_right(self.starts, start) - 1)
-        j = max(i, bisect_left(self.ends, end))
-        j = min(j, len(self.numbers) - 1)
-        return self.numbers[i], self.numbers[j]
-
-    def ref(self, start: int, end: int) -> str:
-        first, last = self.covering(start, end)
-        return f"{self.id}:{first}" if first == last else f"{self.id}:{first}-{last}"
-
-    def participants(self, start: int, end: int) -> set[str]:
-        first, last = self.covering(start, end)
-        i, j = bisect_left(self.numbers, first), bisect_left(self.numbers, last)
-        who = {self.turn_participant.get(t) for t in self.turns_of[i:j + 1]}
-        return {p for p in who if p}
-
-
-def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
-    row = conn.execute("SELECT id, version, participant, text FROM documents WHERE id = ?",
-                       (doc,)).fetchone()
-    segs = conn.execute("SELECT n, turn, start, end FROM segments WHERE doc = ? AND version = ?"
-                        " ORDER BY n", (doc, row[1])).fetchall()
-    turns = dict(conn.execute("SELECT turn, participant FROM turns WHERE doc = ? AND version = ?",
-                              (doc, row[1])).fetchall())
-    return DocText(row[0], row[1], row[2], must_text(conn, row[3]), [s[0] for s in segs],
-                   [s[1] for s in segs], [s[2] for s in segs], [s[3] for s in segs], turns)
-
-
-def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
-           hay: Haystack | None = None, loose: bool = False) -> tuple[int, int]:
-    """Where a unit lies: the quote inside the segments (or the whole transcript), found
-    exactly once, or the whole segment range."""
-    if first is None or last is None:
-        first, last = doc.numbers[0], doc.numbers[-1]
-        where = doc.id
-    else:
-        where = f"{doc.id}:{first}" if first == last else f"{doc.id}:{first}-{last}"
-    start, end = doc.span(first, last)
-    if quote is None:
-        return start, end
-    found = (hay or Haystack(doc.text, loose)).find(quote, start, end)
-    if not found:
-        raise StcError("E404", where=where)
-    if len(found) > 1:
-        places = ", ".join(doc.ref(s, e) for s, e in found)
-        raise StcError("E405", count=len(found), places=places)
-    return found[0]
-
-
-def check_one_participant(doc: DocText, start: int, end: int) -> None:
-    who = doc.participants(start, end)
-    if len(who) > 1:
-        raise StcError("E406", ref=doc.ref(start, end), who=", ".join(sorted(who)))
-
+# -- recording units ---------------------------------------------------------------------------
 
 def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named],
                 note: str | None = None, number: int | None = None,
@@ -128,13 +58,11 @@ def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named]
     if not codes:
         raise StcError("E409")
     unit = number if number is not None else b.take_number("unit")
-    text = doc.text
+    before, after = unit_context(doc.text, start, end)
     payload: dict[str, Any] = {
         "id": unit, "doc": doc.id, "version": doc.version, "start": start, "end": end,
         "segments": doc.ref(start, end).partition(":")[2],
-        "text": b.text(text[start:end]),
-        "before": b.text(text[max(0, start - CONTEXT_CHARS):start]),
-        "after": b.text(text[end:end + CONTEXT_CHARS]),
+        "text": b.text(doc.text[start:end]), "before": b.text(before), "after": b.text(after),
         "codes": [c.id for c in codes], "code_names": [c.name for c in codes],
     }
     if note:
@@ -224,22 +152,21 @@ def group_codes(project: Project, codes: list[str], into: str, why: str | None =
 
 def rename(project: Project, kind: str, old: str, new: str, why: str | None = None) -> Named:
     kind = check_kind(kind)
-    conn = project.conn
-    target = get(conn, kind, old)
-    if kind == "subgroup":
-        parts = split_subgroup(conn, new)
-        if parts is not None and parts[0].id == target.group_id:
-            new = parts[1]
-        new_ref = f"{target.group_name}/{new}"
-    else:
-        new_ref = new
-    new = " ".join(new.split())
-    if not new:
-        raise StcError("E403", kind=kind)
-    clash = find(conn, kind, new_ref)
-    if clash is not None and clash.id != target.id:
-        raise StcError("E402", kind=kind, name=clash.ref)
     with project.batch(why) as b:
+        target = get(b.conn, kind, old)
+        if kind == "subgroup":
+            parts = split_subgroup(b.conn, new)
+            if parts is not None and parts[0].id == target.group_id:
+                new = parts[1]
+            new_ref = f"{target.group_name}/{new}"
+        else:
+            new_ref = new
+        new = " ".join(new.split())
+        if not new:
+            raise StcError("E403", kind=kind)
+        clash = find(b.conn, kind, new_ref)
+        if clash is not None and clash.id != target.id:
+            raise StcError("E402", kind=kind, name=clash.ref)
         b.record("rename", {"kind": kind, "id": target.id, "old": target.name, "new": new})
     return Named(kind, target.id, new, target.group_id, target.group_name)
 
@@ -262,11 +189,11 @@ def drop(project: Project, kind: str, name: str, force: bool = False, why: str |
     """Drop a theme, code, group or subgroup; one that units use needs `force`.
     Returns what was dropped and how many units it touched."""
     kind = check_kind(kind)
-    target = get(project.conn, kind, name)
-    used = units_using(project.conn, target)
-    if used and not force:
-        raise StcError("E407", kind=kind, name=target.ref, count=used)
     with project.batch(why) as b:
+        target = get(b.conn, kind, name)
+        used = units_using(b.conn, target)
+        if used and not force:
+            raise StcError("E407", kind=kind, name=target.ref, count=used)
         b.record("drop", {"kind": kind, "id": target.id, "name": target.ref, "units": used})
     return target, used
 
@@ -276,18 +203,17 @@ def merge(project: Project, kind: str, names: list[str], into: str, why: str | N
     """Merge themes, codes, groups or subgroups into one, made when new.
     Returns the merged ones, the target and whether the target is new."""
     kind = check_kind(kind)
-    conn = project.conn
-    sources: dict[int, Named] = {}
-    for n in names:
-        named = get(conn, kind, n)
-        sources.setdefault(named.id, named)
-    merged = list(sources.values())
     with project.batch(why) as b:
+        sources: dict[int, Named] = {}
+        for n in names:
+            named = get(b.conn, kind, n)
+            sources.setdefault(named.id, named)
+        merged = list(sources.values())
         target, created = _merge_target(b, kind, merged, into)
         if kind == "subgroup":
             _check_subgroups_one_group(merged, target)
         if kind == "group":
-            _check_subgroup_clash(conn, merged, target)
+            _check_subgroup_clash(b.conn, merged, target)
         b.record("merge", {"kind": kind, "ids": [m.id for m in merged],
                            "names": [m.ref for m in merged], "into": target.id,
                            "into_name": target.ref})
@@ -298,14 +224,11 @@ def _merge_target(b: Batch, kind: str, merged: list[Named], into: str) -> tuple[
     if kind != "subgroup":
         found = find(b.conn, kind, into)
         return (found, False) if found else (add_named(b, kind, into), True)
-    found = find(b.conn, "subgroup", into)
-    if found:
-        return found, False
-    group = get(b.conn, "group", merged[0].group_name or "")
+    # GROUP/SUBGROUP, or a subgroup name within the group of the merged ones
     parts = split_subgroup(b.conn, into)
-    if parts is not None:
-        group, into = parts
-    return ensure(b, "subgroup", into, group), True
+    group, name = parts if parts else (get(b.conn, "group", merged[0].group_name or ""), into)
+    found = find(b.conn, "subgroup", f"{group.name}/{name}")
+    return (found, False) if found else (add_named(b, "subgroup", name, group), True)
 
 
 def _check_subgroups_one_group(merged: list[Named], target: Named) -> None:
@@ -339,16 +262,15 @@ def code_segments(project: Project, ref: str, codes: list[str], quote: str | Non
                   loose: bool = False, group: str | None = None, note: str | None = None,
                   why: str | None = None) -> NewUnit:
     """Make a meaning unit from segments, or from the quoted text inside them, and code it."""
-    conn = project.conn
-    rng = check_segment_range(conn, ref)
-    doc = load_doc(conn, rng.doc)
-    start, end = locate(doc, rng.first, rng.last, quote, loose=loose)
-    check_one_participant(doc, start, end)
-    if not [c for c in codes if c.strip()]:
-        raise StcError("E409")
-    same = conn.execute("SELECT id FROM units WHERE doc = ? AND version = ? AND start = ?"
-                        " AND end = ?", (doc.id, doc.version, start, end)).fetchone()
     with project.batch(why) as b:
+        rng = check_segment_range(b.conn, ref)
+        doc = load_doc(b.conn, rng.doc)
+        start, end = locate(doc, rng.first, rng.last, quote, loose=loose)
+        check_one_participant(doc, start, end)
+        if not [c for c in codes if c.strip()]:
+            raise StcError("E409")
+        same = b.conn.execute("SELECT id FROM units WHERE doc = ? AND version = ? AND start = ?"
+                              " AND end = ?", (doc.id, doc.version, start, end)).fetchone()
         target = ensure(b, "group", group) if group else None
         named = ensure_codes(b, [c for c in codes if c.strip()], target)
         if same is None:
@@ -395,15 +317,6 @@ class UnitView(NamedTuple):
         return {"unit": self.ref, **self._asdict()}
 
 
-def unit_participants(conn: sqlite3.Connection) -> dict[int, str]:
-    """Who speaks in each unit: the turn's participant (focus groups), else the document's."""
-    return dict(conn.execute(
-        "SELECT u.id, COALESCE((SELECT t.participant FROM turns t WHERE t.doc = u.doc"
-        " AND t.version = u.version AND t.start <= u.start AND t.end >= u.start"
-        " AND t.participant IS NOT NULL LIMIT 1), d.participant)"
-        " FROM units u JOIN documents d ON d.id = u.doc").fetchall())
-
-
 def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | None = None,
                doc: str | None = None, review: bool = False, subgroup: str | None = None
                ) -> list[UnitView]:
@@ -420,14 +333,14 @@ def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | N
             " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.name"):
         codes.setdefault(unit, []).append((name, group_name))
     subgroups = dict(conn.execute("SELECT id, name FROM subgroups").fetchall())
-    who = unit_participants(conn)
-    places = _Places(conn)
+    who = participants_by_unit(conn)
+    places = Places(conn)
     out = []
     for r in rows:
         unit_codes = codes.get(r[0], [])
         groups = sorted({g for _, g in unit_codes if g})
         out.append(UnitView(
-            r[0], r[1], places.ref(r[1], r[2], r[3], r[4]), who.get(r[0], r[1]),
+            r[0], r[1], places.ref(r[1], r[2], r[3], r[4]), ", ".join(who.get(r[0], [])),
             [c for c, _ in unit_codes], groups, subgroups.get(r[6]), must_text(conn, r[5]),
             r[7] is not None, get_text(conn, r[8]), r[9], r[10]))
     return out
@@ -450,27 +363,6 @@ def _unit_filters(conn: sqlite3.Connection, code: str | None, group: str | None,
     if review:
         where.append("u.review IS NOT NULL")
     return (" WHERE " + " AND ".join(where) if where else ""), args
-
-
-class _Places:
-    """Segment references of units, from each document version's segments loaded once."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.cache: dict[tuple[str, int], tuple[list[int], list[int], list[int]]] = {}
-
-    def ref(self, doc: str, version: int, start: int, end: int) -> str:
-        key = (doc, version)
-        if key not in self.cache:
-            rows = self.conn.execute("SELECT n, start, end FROM segments WHERE doc = ?"
-                                     " AND version = ? ORDER BY n", key).fetchall()
-            self.cache[key] = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
-        numbers, starts, ends = self.cache[key]
-        if not numbers:
-            return doc
-        i = max(0, bisect_right(starts, start) - 1)
-        j = min(max(i, bisect_left(ends, end)), len(numbers) - 1)
-        return f"{doc}:{numbers[i]}" if i == j else f"{doc}:{numbers[i]}-{numbers[j]}"
 
 
 class CodeCount(NamedTuple):
@@ -498,7 +390,7 @@ class GroupNode:
 
 def code_tree(conn: sqlite3.Connection) -> list[GroupNode]:
     """Code groups in order, each with its codes and how many units and participants."""
-    who = unit_participants(conn)
+    who = participants_by_unit(conn)
     by_code: dict[int, set[int]] = {}
     for unit, code in conn.execute("SELECT unit, code FROM unit_codes"):
         by_code.setdefault(code, set()).add(unit)
@@ -512,12 +404,16 @@ def code_tree(conn: sqlite3.Connection) -> list[GroupNode]:
             nodes[group_id] = GroupNode(None, 0, 0)
             group_units[group_id] = set()
         nodes[group_id].codes.append(
-            CodeCount(name, len(units), len({who.get(u) for u in units})))
+            CodeCount(name, len(units), _people(who, units)))
         group_units[group_id] |= units
     for group_id, node in nodes.items():
         node.units = len(group_units[group_id])
-        node.participants = len({who.get(u) for u in group_units[group_id]})
+        node.participants = _people(who, group_units[group_id])
         if group_id is not None:
             node.subgroups = [r[0] for r in conn.execute(
                 "SELECT name FROM subgroups WHERE group_id = ? ORDER BY position", (group_id,))]
     return list(nodes.values())
+
+
+def _people(who: dict[int, list[str]], units: set[int]) -> int:
+    return len({p for u in units for p in who.get(u, [])})

@@ -40,16 +40,9 @@ from stc.stages.coders import (
     open_other,
     read_code_map,
 )
-from stc.stages.meaning_units import (
-    CONTEXT_CHARS,
-    DocText,
-    add_named,
-    check_one_participant,
-    load_doc,
-    locate,
-    record_unit,
-)
+from stc.stages.meaning_units import add_named, record_unit
 from stc.texts import get_text, text_hash
+from stc.units import DocText, check_one_participant, load_doc, locate, unit_context
 
 UNIT_NUMBER = re.compile(r"(?:^|;)\s*U(\d+)\b", re.IGNORECASE)  # "U1 (I1:2); U2 (I1:3)"
 
@@ -175,28 +168,12 @@ def _numbers(cells: dict[str, str], column: str) -> set[int] | None:
 
 def _table(path: Path) -> list[tuple[int, dict[str, str]]]:
     # the coding matrix's readers: delimiter, encoding and formula-guard handling in one place
-    from stc.matrix import _read_csv, _rows
+    from stc.sheet import read_table
 
     if not path.is_file():
         raise StcError("E101", path=str(path))
     try:
-        if path.suffix.lower() != ".xlsx":
-            return _read_csv(path, PLACE_COLUMNS, ("place", "decision"))
-        import zipfile
-
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise StcError("E857", path=str(path),
-                           detail=f"not a readable .xlsx file ({exc})") from None
-        try:
-            sheet = book[book.sheetnames[0]]
-            return _rows(path, sheet.iter_rows(values_only=True), PLACE_COLUMNS,
-                         ("place", "decision"))
-        finally:
-            book.close()
+        return read_table(path, PLACE_COLUMNS, ("place", "decision"))
     except StcError as exc:
         if exc.code == "E417":  # the matrix's own wording fits: name the file, say what is wrong
             raise StcError("E857", path=str(path), detail=exc.fields["detail"]) from None
@@ -409,13 +386,12 @@ class _Merger:
             self.report.count("unit")
             return
         target, *rest = place.a
-        text = doc.text
         if (target.start, target.end) != (start, end):
+            before, after = unit_context(doc.text, start, end)
             self.b.record("unit.set", {
                 "id": target.id, "version": doc.version, "start": start, "end": end,
-                "text": self.b.text(text[start:end]),
-                "before": self.b.text(text[max(0, start - CONTEXT_CHARS):start]),
-                "after": self.b.text(text[end:end + CONTEXT_CHARS])})
+                "text": self.b.text(doc.text[start:end]), "before": self.b.text(before),
+                "after": self.b.text(after)})
         changed = self.set_codes(target.id, codes) or (target.start, target.end) != (start, end)
         if changed:
             result["changed"].append(target.id)

@@ -17,8 +17,11 @@ from stc.errors import StcError
 from stc.project import Project
 from stc.stages import Step, StepStatus, count
 from stc.stages.condensation import resolve_group, resolve_target, subgroups_of
+from stc.stages.condensation import units_frame as units_frame  # the frames of a notebook
+from stc.stages.prevalence import prevalence_frame as prevalence_frame
 from stc.texts import get_text, text_hash
 from stc.trail import Record
+from stc.units import participants_by_unit
 from stc.words import counted
 
 if TYPE_CHECKING:
@@ -42,11 +45,6 @@ def status(conn: sqlite3.Connection) -> StepStatus:
     else:
         st.next = "stc check"
     return st
-
-
-def project_language(conn: sqlite3.Connection) -> str:
-    row = conn.execute("SELECT value FROM project WHERE key = 'language'").fetchone()
-    return str(row[0]) if row else "en"
 
 
 # -- analytic texts and headings -------------------------------------------------------------
@@ -175,28 +173,15 @@ def codes_frame(project: Project | sqlite3.Connection) -> pd.DataFrame:
     """Every code with its group, number of units and number of participants."""
     import pandas as pd
 
-    from stc.stages.condensation import unit_participants
-
     conn = project.conn if isinstance(project, Project) else project
+    who = participants_by_unit(conn)
     rows = []
     for code in conn.execute("SELECT c.id, c.name, g.name AS grp FROM codes c"
                              " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.name"):
         units = [int(r[0]) for r in conn.execute("SELECT unit FROM unit_codes WHERE code = ?",
                                                  (code["id"],))]
-        people = {p for u in units for p in unit_participants(conn, u)}
+        people = {p for u in units for p in who[u]}
         rows.append({"code": code["name"], "group": code["grp"], "units": len(units),
                      "participants": len(people)})
     return pd.DataFrame(rows, columns=["code", "group", "units", "participants"])
 
-
-def prevalence_frame(project: Project | sqlite3.Connection) -> pd.DataFrame:
-    """Prevalence per category and subcategory (see stc.prevalence)."""
-    from stc.prevalence import prevalence_frame as frame
-
-    return frame(project)
-
-
-def units_frame(project: Project | sqlite3.Connection) -> pd.DataFrame:
-    from stc.stages.condensation import units_frame as frame
-
-    return frame(project)

@@ -18,7 +18,8 @@ from typing import NamedTuple
 from stc.lookup import get
 from stc.reading import documents, segments
 from stc.refs import resolve_doc
-from stc.stages.meaning_units import DocText, code_tree, list_units, load_doc
+from stc.stages.meaning_units import code_tree, list_units
+from stc.units import DocText, load_doc
 
 _WORD = re.compile(r"\S+")
 ERASED = "[erased]"  # what `must_text` gives for a text removed from the text store

@@ -53,8 +53,6 @@ MESSAGES: dict[str, str] = {
     "E306": "{kind} {name!r} exists already",
     "E307": "{detail}",
     # steps 3 and 4, checks and reports
-    "E501": "unknown code group {name!r}; `stc codes` lists the groups",
-    "E502": "unknown subgroup {name!r}; write GROUP/SUBGROUP (`stc subgroups` lists them)",
     "E503": "subgroup {name!r} is in more than one code group ({groups}); write GROUP/SUBGROUP",
     "E504": "subgroup {name!r} exists already in {group!r}",
     "E505": "{ref!r} is not a meaning unit reference; write U7",
@@ -81,7 +79,6 @@ MESSAGES: dict[str, str] = {
     "E405": "the quote occurs {count} times ({places}); give segments that hold only one of them",
     "E406": "{ref} holds speech of several participants ({who}); a unit keeps to one participant",
     "E407": "{kind} {name!r} is used by {count} meaning units; add --force to drop it anyway",
-    "E408": "unknown unit {ref!r}; `stc units` lists them",
     "E409": "a unit needs at least one code",
     "E410": "{ref!r} is not something a memo can be on; write DOC, DOC:N, U7, or KIND:NAME (theme, code, group, subgroup)",
     "E411": "{name!r} names more than one thing ({kinds}); write KIND:NAME, e.g. {example}",

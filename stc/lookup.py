@@ -1,7 +1,8 @@
 """Finding the named objects of an analysis, and any reference a memo can be on.
 
 Themes, codes, code groups and subgroups are named case-insensitively, unique in their kind; a
-subgroup is unique within its code group and written `GROUP/SUBGROUP`.
+subgroup is unique within its code group and written `GROUP/SUBGROUP` (or by its name alone when
+only one group holds it). Every command finds them here, with one set of error codes.
 """
 
 from __future__ import annotations
@@ -55,43 +56,80 @@ def _simple(conn: sqlite3.Connection, kind: str, name: str) -> Named | None:
     return Named("code", row[0], row[1], row[2], row[3]) if row else None
 
 
+def _splits(ref: str) -> list[tuple[str, str]]:
+    """Every way to read GROUP/SUBGROUP: names may hold '/' themselves."""
+    return [(ref[:i].strip(), ref[i + 1:].strip()) for i, char in enumerate(ref)
+            if char == "/" and ref[:i].strip() and ref[i + 1:].strip()]
+
+
 def split_subgroup(conn: sqlite3.Connection, ref: str) -> tuple[Named, str] | None:
-    """GROUP/SUBGROUP -> (the group, the subgroup name); names may hold '/' themselves."""
-    for i, char in enumerate(ref):
-        if char == "/":
-            group = _simple(conn, "group", ref[:i].strip())
-            if group is not None and ref[i + 1:].strip():
-                return group, ref[i + 1:].strip()
+    """GROUP/SUBGROUP -> (the group, the subgroup name), for a subgroup that may not exist yet:
+    the first split whose GROUP is a code group."""
+    for group_name, sub in _splits(ref):
+        group = _simple(conn, "group", group_name)
+        if group is not None:
+            return group, sub
     return None
 
 
+def _subgroup(conn: sqlite3.Connection, ref: str) -> Named | None:
+    """GROUP/SUBGROUP, or a subgroup name that only one code group holds (E503 if more)."""
+    for group_name, sub in _splits(ref):
+        group = _simple(conn, "group", group_name)
+        if group is None:
+            continue
+        row = conn.execute("SELECT id, name FROM subgroups WHERE group_id = ? AND name = ?"
+                           " COLLATE NOCASE", (group.id, sub)).fetchone()
+        if row:
+            return Named("subgroup", row[0], row[1], group.id, group.name)
+    rows = conn.execute(
+        "SELECT s.id, s.name, g.id, g.name FROM subgroups s JOIN code_groups g"
+        " ON g.id = s.group_id WHERE s.name = ? COLLATE NOCASE ORDER BY g.name",
+        (ref,)).fetchall()
+    if len(rows) > 1:
+        raise StcError("E503", name=ref, groups=", ".join(r[3] for r in rows))
+    return Named("subgroup", *rows[0]) if rows else None
+
+
 def find(conn: sqlite3.Connection, kind: str, name: str) -> Named | None:
+    """The theme, code, group or subgroup of that name, or None. A subgroup is written
+    GROUP/SUBGROUP, or by its name alone when only one code group holds one of that name."""
     name = name.strip()
-    if kind != "subgroup":
-        return _simple(conn, kind, name)
-    parts = split_subgroup(conn, name)
-    if parts is None:
-        return None
-    group, sub = parts
-    row = conn.execute("SELECT id, name FROM subgroups WHERE group_id = ? AND name = ?"
-                       " COLLATE NOCASE", (group.id, sub)).fetchone()
-    return Named("subgroup", row[0], row[1], group.id, group.name) if row else None
+    return _subgroup(conn, name) if kind == "subgroup" else _simple(conn, kind, name)
+
+
+def _hint(kinds: tuple[str, ...]) -> str:
+    listing = dict.fromkeys(LISTING[k] for k in kinds)
+    return ("write GROUP/SUBGROUP; " if "subgroup" in kinds else "") + \
+        " or ".join(f"`{command}`" for command in listing) + " lists them"
 
 
 def get(conn: sqlite3.Connection, kind: str, name: str) -> Named:
     found = find(conn, kind, name)
     if found is None:
-        hint = ("write GROUP/SUBGROUP; " if kind == "subgroup" else "") + \
-            f"`{LISTING[kind]}` lists them"
-        raise StcError("E401", kind=kind, name=name, hint=hint)
+        raise StcError("E401", kind=kind, name=name, hint=_hint((kind,)))
+    return found
+
+
+def get_group_or_subgroup(conn: sqlite3.Connection, ref: str) -> Named:
+    """What a condensate or an analytic text belongs to: GROUP/SUBGROUP, GROUP, or a subgroup
+    name that only one code group holds."""
+    ref = ref.strip()
+    found = (_subgroup(conn, ref) if "/" in ref else None) or _simple(conn, "group", ref) \
+        or _subgroup(conn, ref)
+    if found is None:
+        raise StcError("E401", kind="group or subgroup", name=ref,
+                       hint=_hint(("group", "subgroup")))
     return found
 
 
 def unit_id(conn: sqlite3.Connection, ref: str) -> int:
+    """The number of a meaning unit written U7."""
     m = UNIT_REF.match(ref.strip())
-    if m is None or conn.execute("SELECT 1 FROM units WHERE id = ?",
-                                 (int(m.group("n")),)).fetchone() is None:
-        raise StcError("E408", ref=ref)
+    if m is None:
+        raise StcError("E505", ref=ref)
+    if conn.execute("SELECT 1 FROM units WHERE id = ?", (int(m.group("n")),)).fetchone() is None:
+        raise StcError("E506", ref=f"U{int(m.group('n'))}")
     return int(m.group("n"))
 
 

@@ -27,11 +27,10 @@ from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.refs import resolve_doc
 from stc.texts import get_text, text_hash
+from stc.units import Places, load_doc, unit_context
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser
-
-CONTEXT_CHARS = 60
 
 
 @dataclass
@@ -67,10 +66,8 @@ def _old_roles(project: Project, doc: str, version: int) -> dict[str, str]:
 
 
 def _units(project: Project, doc: str) -> list[_Unit]:
-    from stc.stages.meaning_units import _Places
-
     conn = project.conn
-    places = _Places(conn)
+    places = Places(conn)
     out = []
     for uid, version, start, end, text, before, after in conn.execute(
             "SELECT id, version, start, end, text, before, after FROM units WHERE doc = ?"
@@ -85,8 +82,7 @@ def _score(text: str, start: int, end: int, unit: _Unit) -> float:
     """How closely the text around a candidate place matches the unit's remembered context."""
     from difflib import SequenceMatcher
 
-    before = normalise_quote(text[max(0, start - CONTEXT_CHARS):start])
-    after = normalise_quote(text[end:end + CONTEXT_CHARS])
+    before, after = (normalise_quote(t) for t in unit_context(text, start, end))
     want_before, want_after = normalise_quote(unit.before), normalise_quote(unit.after)
     return (SequenceMatcher(None, want_before, before).ratio()
             + SequenceMatcher(None, want_after, after).ratio())
@@ -175,8 +171,6 @@ def _turns(transcript: Transcript, roles: dict[str, str], participant: str,
 
 def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceResult) -> None:
     """Record where each unit went, or that it needs review."""
-    from stc.stages.meaning_units import load_doc
-
     new = load_doc(b.conn, doc)
     hay = Haystack(text)
     for unit in units:
@@ -187,10 +181,10 @@ def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceRe
             result.review.append(f"U{unit.id} {unit.ref}: {place}")
             continue
         start, end = place
+        before, after = unit_context(text, start, end)
         fields: dict[str, Any] = {
             "id": unit.id, "version": result.version, "start": start, "end": end,
-            "text": b.text(text[start:end]),
-            "before": b.text(text[max(0, start - CONTEXT_CHARS):start]),
-            "after": b.text(text[end:end + CONTEXT_CHARS]), "review": None}
+            "text": b.text(text[start:end]), "before": b.text(before), "after": b.text(after),
+            "review": None}
         b.record("unit.set", fields)
         result.moved.append(f"U{unit.id} {unit.ref} -> {new.ref(start, end)}")

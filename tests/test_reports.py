@@ -35,7 +35,7 @@ def build(run: Run, tmp_path: Path, language: str) -> Path:
 def docx_outline(path: Path) -> list[list[str]]:
     from docx import Document
 
-    return [[p.style.name, p.text] for p in Document(str(path)).paragraphs]
+    return [[p.style.name if p.style else "", p.text] for p in Document(str(path)).paragraphs]
 
 
 def xlsx_cells(path: Path) -> dict[str, list[list[object]]]:
@@ -195,8 +195,8 @@ def test_matrix_counts_participants_by_group_and_subgroup(run: Run, tmp_path: Pa
 
 
 def test_every_language_has_every_phrase_and_check_title() -> None:
-    from stc.checks import CHECKS
-    from stc.reports.locale import LANGUAGES, phrases
+    from stc.phrases import LANGUAGES, phrases
+    from stc.stages.checks import CHECKS
 
     english = phrases("en")
     for language in LANGUAGES:
@@ -204,3 +204,4 @@ def test_every_language_has_every_phrase_and_check_title() -> None:
         assert set(found) == set(english), language
         assert set(found["check_titles"]) == {ident for ident, _, _ in CHECKS}, language
     assert phrases("de") == english  # languages without their own phrases get English
+

@@ -188,3 +188,24 @@ def test_merges_that_would_clash_are_refused(run: Run, interview: Path) -> None:
     run("merge", "theme", "T1", "T2", "--into", "T2")
     assert [t["name"] for t in json.loads(run("themes", "--json").stdout)["themes"]] == ["T2"]
     run("verify")
+
+
+FOCUS_GROUP = """I: Hva betyr nattevaktene for dere?
+Anne: Om natten er det stille. Da rekker jeg å prate med dem som er våkne.
+Bodil: For meg er natten ensom. Jeg savner kollegene.
+"""
+
+
+def test_a_unit_from_the_question_into_an_answer_is_the_answerers(run: Run, project: Path
+                                                                   ) -> None:
+    """Who speaks in a unit: the participants of the turns it overlaps, never the interviewer;
+    the listing, the code tree and prevalence agree."""
+    run("import", str(write(project.parent / "FG.txt", FOCUS_GROUP)))
+    run("code", "FG:1-2", "stillhet", "--group", "Natten")
+    [unit] = units(run)
+    assert unit["participant"] == "Anne"
+    [group] = json.loads(run("codes", "--json").stdout)
+    assert (group["participants"], group["codes"][0]["participants"]) == (1, 1)
+    [row] = json.loads(run("prevalence", "--json").stdout)
+    assert (row["names"], row["total"]) == (["Anne"], 2)
+    assert "[E406]" in run("code", "FG:2-4", "natt", code=1).stderr

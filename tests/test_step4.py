@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from stc import open_project
-from stc.checks import first_person
-from stc.prevalence import prevalence_words
+from stc.stages.checks import first_person
+from stc.stages.prevalence import prevalence_words
 from stc.stages.synthesis import codes_frame, names_in, names_pattern, prevalence_frame
 from tests.builders import WORDS, analysed_project
 from tests.conftest import Run
@@ -39,7 +39,7 @@ def test_describe_sets_text_and_heading_and_heading_resets(run: Run, done: Path)
     assert "Teknologi" in (done / "reports").joinpath(
         run("report", "results", "--format", "md").stdout.strip()).read_text()
     assert run("describe", NB["tech"], code=2).exit_code == 2
-    assert "[E501]" in run("describe", "Ukjent", "-m", "x", code=1).stderr
+    assert "[E401]" in run("describe", "Ukjent", "-m", "x", code=1).stderr
 
 
 def test_every_check_fails_with_its_place(run: Run, done: Path) -> None:

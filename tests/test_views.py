@@ -10,8 +10,8 @@ import pytest
 from stc.errors import StcError
 from stc.project import open_project
 from stc.stages import views
-from stc.stages.meaning_units import load_doc
 from stc.stages.views import word_coverage
+from stc.units import load_doc
 from tests import workbench
 from tests.conftest import Run
 

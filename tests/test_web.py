@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+
 from stc.web.app import create_app
 from stc.web.security import CONTENT_SECURITY_POLICY
 from stc.web.server import DEFAULT_PORT, listen
-
 from tests import workbench
 from tests.conftest import Run
 from tests.samples import snapshot
@@ -411,9 +411,8 @@ def test_the_stop_button_ends_the_server(served: tuple[subprocess.Popen[str], st
 
 
 def test_another_address_is_answered_only_when_asked_for(study: Path) -> None:
-    from stc.web.server import allowed_hosts, check_host
-
     from stc.errors import StcError
+    from stc.web.server import allowed_hosts, check_host
 
     with pytest.raises(StcError):
         check_host("10.0.0.5", allow_remote=False)

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from stc.project import open_project
-from stc.stages.meaning_units import load_doc
+from stc.units import load_doc
 from tests import workbench
 from tests.conftest import CHROMIUM, CORPORA
 

@@ -21,7 +21,7 @@ from stc.stages import views
 from .render import render
 
 # errors that say a name or reference in the address does not exist
-NOT_FOUND = frozenset({"E202", "E203", "E305", "E401", "E501", "E502", "E506"})
+NOT_FOUND = frozenset({"E202", "E203", "E305", "E401", "E506"})
 
 
 @contextmanager

@@ -35,7 +35,8 @@ def export(file: Path, all_segments: bool) -> None:
       stc matrix export koding.xlsx
       stc matrix export koding.csv --all-segments
     """
-    from stc.matrix import export_matrix, subgroups_csv
+    from stc.sheet import subgroups_csv
+    from stc.stages.matrix import export_matrix
 
     project = open_project_from(click.get_current_context())
     units, subs = export_matrix(project, file, all_segments)
@@ -60,7 +61,7 @@ def import_(file: Path, dry_run: bool, summary: bool, loose: bool, why: str | No
       stc matrix import koding.xlsx --dry-run
       stc matrix import koding.csv --why "Second coding round"
     """
-    from stc.matrix import import_matrix
+    from stc.stages.matrix import import_matrix
 
     project = open_project_from(click.get_current_context())
     report = import_matrix(project, file, dry_run, why, loose)

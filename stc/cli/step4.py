@@ -140,7 +140,7 @@ def prevalence(as_json: bool) -> None:
     Example:
       stc prevalence
     """
-    from stc.prevalence import prevalence as measure
+    from stc.stages.prevalence import prevalence as measure
 
     project = open_project_from(click.get_current_context())
     rows = measure(project.conn, project.language)
@@ -164,7 +164,7 @@ def check(as_json: bool) -> None:
     Example:
       stc check
     """
-    from stc.checks import run_checks
+    from stc.stages.checks import run_checks
 
     ctx = click.get_current_context()
     project = open_project_from(ctx)

@@ -32,8 +32,8 @@ from stc.formats.speakers import labelled_lines
 from stc.importing import role_of, segment_document
 from stc.project import Batch, Project
 from stc.texts import text_hash
+from stc.units import covering, unit_context
 
-CONTEXT_CHARS = 60  # as for units made by `stc code`: context kept to find a unit again
 MEMO_KINDS = ("preunderstanding", "impression", "note")
 
 # Why each kind of thing an import leaves out is left out, for the summary the user reads.
@@ -147,11 +147,10 @@ def _doc_id(name: str, taken: set[str]) -> str:
 def segments_ref(payload: dict[str, Any], start: int, end: int) -> str:
     """The segment numbers (N or N-M) of a document payload that a stretch touches."""
     segments = payload["segments"]
-    numbers = [n for n, (_, s, e) in enumerate(segments, start=1) if s < end and e > start]
-    if not numbers:
-        numbers = [max([n for n, (_, s, _) in enumerate(segments, start=1) if s <= start],
-                       default=1)]
-    first, last = numbers[0], numbers[-1]
+    if not segments:
+        return "1"
+    first, last = covering(range(1, len(segments) + 1), [s for _, s, _ in segments],
+                           [e for _, _, e in segments], start, end)
     return str(first) if first == last else f"{first}-{last}"
 
 
@@ -559,12 +558,11 @@ def _record_unit(b: Batch, plan: _Plan, doc: _Doc, stretch: _Stretch, ids: _Ids,
         elif target is not None and target[0] == "subgroup":
             subgroup = ids.subgroup[(target[1].casefold(), target[2].casefold())]
     unit = b.take_number("unit")
+    before, after = unit_context(text, start, end)
     payload: dict[str, Any] = {
         "id": unit, "doc": doc.id, "version": 1, "start": start, "end": end,
         "segments": segments_ref(doc.payload, start, end),
-        "text": b.text(text[start:end]),
-        "before": b.text(text[max(0, start - CONTEXT_CHARS):start]),
-        "after": b.text(text[end:end + CONTEXT_CHARS]),
+        "text": b.text(text[start:end]), "before": b.text(before), "after": b.text(after),
         "codes": list(codes), "code_names": list(codes.values()),
     }
     if stretch.descriptions:

@@ -1,4 +1,5 @@
-"""Fixed phrases and headings of the reports, per language (reports/locales/*.json).
+"""Fixed phrases per language (stc/locales/*.json): report headings, prevalence words, the
+pronouns a first-person check looks for.
 
 The project language chooses; a language without its own file (de, fi, ...) gets English.
 """
@@ -6,6 +7,7 @@ The project language chooses; a language without its own file (de, fi, ...) gets
 from __future__ import annotations
 
 import json
+import sqlite3
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -13,10 +15,16 @@ from typing import Any
 LANGUAGES = ("nb", "nn", "sv", "da", "en")
 
 
+def project_language(conn: sqlite3.Connection) -> str:
+    """The language the project was made with, as its state holds it."""
+    row = conn.execute("SELECT value FROM project WHERE key = 'language'").fetchone()
+    return str(row[0]) if row else "en"
+
+
 @cache
 def phrases(language: str) -> dict[str, Any]:
     lang = language if language in LANGUAGES else "en"
-    source = resources.files("stc.reports").joinpath("locales", f"{lang}.json")
+    source = resources.files("stc").joinpath("locales", f"{lang}.json")
     data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     data["code"] = lang
     return data

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stc.reports.locale import phrases
+from stc.phrases import phrases, project_language
 from stc.stages.condensation import (
     Target,
     document_text,
@@ -22,7 +22,7 @@ from stc.stages.condensation import (
     unsorted_units,
 )
 from stc.stages.impression import THEMES_MAX, THEMES_MIN
-from stc.stages.synthesis import identifying_names, names_in, names_pattern, project_language
+from stc.stages.synthesis import identifying_names, names_in, names_pattern
 from stc.texts import get_text
 
 
@@ -227,3 +227,4 @@ CHECKS: list[tuple[str, str, Check]] = [
 
 def run_checks(conn: sqlite3.Connection) -> list[CheckResult]:
     return [CheckResult(ident, title, check(conn)) for ident, title, check in CHECKS]
+

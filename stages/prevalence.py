@@ -12,14 +12,9 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from stc.reports.locale import number_word, phrases
-from stc.stages.condensation import (
-    Target,
-    group_units,
-    subgroups_of,
-    target_units,
-    unit_participants,
-)
+from stc.phrases import number_word, phrases, project_language
+from stc.stages.condensation import Target, group_units, subgroups_of, target_units
+from stc.units import participants_by_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,9 +67,9 @@ def prevalence_words(language: str, n: int, total: int) -> str:
                                             total=number_word(language, total))
 
 
-def _measure(conn: sqlite3.Connection, language: str, units: list[int], total: int,
+def _measure(who: dict[int, list[str]], language: str, units: list[int], total: int,
              group: str, subgroup: str | None) -> Prevalence:
-    names = sorted({name for u in units for name in unit_participants(conn, u)})
+    names = sorted({name for u in units for name in who[u]})
     return Prevalence(group, subgroup, len(units), len(names), total, tuple(names),
                       prevalence_words(language, len(names), total))
 
@@ -83,14 +78,15 @@ def prevalence(conn: sqlite3.Connection, language: str) -> list[Prevalence]:
     """One row per category, then its subcategories, in the user's order. A category counts every
     unit of its group that is not set aside."""
     total = len(study_participants(conn))
+    who = participants_by_unit(conn)
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
     out = []
     for g in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id").fetchall():
         units = [u for u in group_units(conn, g["id"]) if u not in aside]
-        out.append(_measure(conn, language, units, total, g["name"], None))
+        out.append(_measure(who, language, units, total, g["name"], None))
         for s in subgroups_of(conn, g["id"]):
             target = Target("subgroup", s["id"], s["name"], g["id"], g["name"])
-            out.append(_measure(conn, language, target_units(conn, target), total, g["name"],
+            out.append(_measure(who, language, target_units(conn, target), total, g["name"],
                                 s["name"]))
     return out
 
@@ -105,8 +101,6 @@ def prevalence_frame(project: Project | sqlite3.Connection,
     if isinstance(project, Project):
         conn, lang = project.conn, language or project.language
     else:
-        from stc.stages.synthesis import project_language
-
         conn, lang = project, language or project_language(project)
     rows = [{**r.as_json(), "names": ", ".join(r.names)} for r in prevalence(conn, lang)]
     columns = ["group", "subgroup", "units", "participants", "total", "share", "words", "names"]

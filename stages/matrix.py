@@ -1,71 +1,33 @@
-"""The coding matrix: meaning units, codes, groups and subgroups as a spreadsheet, out and in.
-
-An .xlsx with the sheets `units` and `subgroups`, or two .csv files (`FILE` and
-`FILE-subgroups.csv`), laid out as CONTRACT.md describes. Import computes the difference against
-the project and records it in one transaction; a file with any bad row is refused whole, each
-bad row named with its number and reason.
-
-Cells a spreadsheet would run as a formula are written with a leading `'` and read back without
-it, so a transcript line starting with "-" or "=" survives the round trip as text.
+"""The coding matrix, applied: the rows of `stc matrix export` from a project, and `stc matrix
+import`, which checks every row against the project and records the difference in one
+transaction. A file with any bad row is refused whole, each bad row named with its number and
+reason. The file format itself (sheets, columns, cells) is `stc.sheet`.
 """
 
 from __future__ import annotations
 
-import csv
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from stc.changes import CHANGE_KINDS
 from stc.errors import StcError
 from stc.lookup import Named
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
-from stc.stages.meaning_units import DocText, load_doc, record_unit
+from stc.sheet import NO, YES, Row, check_suffix, read_matrix, write_matrix
+from stc.stages.meaning_units import add_named, list_units, record_code_group, record_unit
 from stc.texts import get_text
+from stc.units import DocText, check_one_participant, load_doc, locate
 
-UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
-                "nugget", "note")
-SUBGROUP_COLUMNS = ("group", "subgroup", "heading", "condensate", "description")
-YES = {"yes", "y", "ja", "j", "x", "true", "1"}
-NO = {"", "no", "n", "nei", "false", "0"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 200_000
-
-
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading `'` (and so does one that
-    already starts with `'` before such a character, so reading back is exact)."""
-    if value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in (*FORMULA_START,
-                                                                               "'")):
-        return "'" + value
-    return value
-
-
-def restore(value: str) -> str:
-    if value[:1] == "'" and value[1:2] in (*FORMULA_START, "'"):
-        return value[1:]
-    return value
-
-
-def subgroups_csv(path: Path) -> Path:
-    return path.with_name(f"{path.stem}-subgroups{path.suffix}")
-
-
-def _check_suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise StcError("E416", path=str(path))
-    return suffix
+T = TypeVar("T")
 
 
 # -- export ------------------------------------------------------------------------------------
 
 def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list[str]]:
-    from stc.stages.meaning_units import list_units
-
     rows: list[tuple[str, int, int, list[str]]] = []  # doc, first segment, order, row
     for u in list_units(conn):
         doc, _, numbers = u.segments.partition(":")
@@ -126,143 +88,11 @@ def subgroup_rows(conn: sqlite3.Connection) -> list[list[str]]:
 
 def export_matrix(project: Project, path: Path, all_segments: bool = False) -> tuple[int, int]:
     """Write the matrix; returns the number of unit rows and of subgroup rows."""
-    suffix = _check_suffix(path)
-    units = [[neutralise(c) for c in row] for row in unit_rows(project.conn, all_segments)]
-    subs = [[neutralise(c) for c in row] for row in subgroup_rows(project.conn)]
-    if suffix == ".xlsx":
-        _write_xlsx(path, units, subs)
-    else:
-        _write_csv(path, UNIT_COLUMNS, units)
-        _write_csv(subgroups_csv(path), SUBGROUP_COLUMNS, subs)
+    check_suffix(path)
+    units = unit_rows(project.conn, all_segments)
+    subs = subgroup_rows(project.conn)
+    write_matrix(path, units, subs)
     return len(units), len(subs)
-
-
-def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
-    import openpyxl
-    from openpyxl.styles import Font
-
-    book = openpyxl.Workbook()
-    for index, (title, columns, rows) in enumerate(
-            (("units", UNIT_COLUMNS, units), ("subgroups", SUBGROUP_COLUMNS, subs))):
-        sheet = book.active if index == 0 else book.create_sheet()
-        assert sheet is not None
-        sheet.title = title
-        sheet.append(list(columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        for column, width in zip("ABCDEFGHI", (7, 10, 10, 80, 30, 24, 24, 8, 40), strict=False):
-            sheet.column_dimensions[column].width = width
-    temporary = path.with_name(path.name + ".part")
-    book.save(temporary)
-    temporary.replace(path)
-
-
-def _write_csv(path: Path, columns: Iterable[str], rows: list[list[str]]) -> None:
-    temporary = path.with_name(path.name + ".part")
-    with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(columns))
-        writer.writerows(rows)
-    temporary.replace(path)
-
-
-# -- reading -----------------------------------------------------------------------------------
-
-Row = tuple[int, dict[str, str]]  # the row's number in the sheet, its cells by column
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return restore(str(value).strip())
-
-
-def _rows(path: Path, table: Iterator[tuple[Any, ...]], wanted: tuple[str, ...],
-          required: tuple[str, ...]) -> list[Row]:
-    header = next(table, None)
-    if header is None:
-        return []
-    names = [_cell(h).lower() for h in header]
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise StcError("E417", path=str(path),
-                       detail=f"the header lacks the column(s) {', '.join(missing)};"
-                              f" the columns are {', '.join(wanted)}")
-    index = {name: i for i, name in enumerate(names) if name in wanted}
-    out: list[Row] = []
-    for number, values in enumerate(table, start=2):
-        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-        if any(cells.values()):
-            out.append((number, cells))
-        if len(out) > MAX_ROWS:
-            raise StcError("E417", path=str(path), detail=f"more than {MAX_ROWS} rows")
-    return out
-
-
-def read_matrix(path: Path) -> tuple[list[Row], list[Row] | None]:
-    """The rows of the units sheet and of the subgroups sheet (None when absent)."""
-    suffix = _check_suffix(path)
-    if not path.is_file():
-        raise StcError("E101", path=str(path))
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    units = _read_csv(path, UNIT_COLUMNS, ("document", "codes"))
-    other = subgroups_csv(path)
-    subs = _read_csv(other, SUBGROUP_COLUMNS, ("group",)) if other.is_file() else None
-    return units, subs
-
-
-def _read_csv(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
-    import io
-
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page, cp1252 for the Nordic languages
-        text = data.decode("cp1252", errors="replace")
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""),
-                            delimiter=_delimiter(text.partition("\n")[0]))
-        return _rows(path, (tuple(r) for r in reader), wanted, required)
-    except csv.Error as exc:
-        raise StcError("E417", path=str(path), detail=f"not a readable CSV file ({exc})") from None
-
-
-def _delimiter(header: str) -> str:
-    """Spreadsheets in Nordic locales save CSV with `;` between cells; some use tabs."""
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:
-    import zipfile
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise StcError("E417", path=str(path), detail=f"not a readable .xlsx file ({exc})") \
-            from None
-    try:
-        sheets = {name.lower(): book[name] for name in book.sheetnames}
-        if "units" not in sheets:
-            raise StcError("E417", path=str(path), detail="it has no sheet named `units`")
-        units = _rows(path, sheets["units"].iter_rows(values_only=True), UNIT_COLUMNS,
-                      ("document", "codes"))
-        subs = None
-        if "subgroups" in sheets:
-            subs = _rows(path, sheets["subgroups"].iter_rows(values_only=True),
-                         SUBGROUP_COLUMNS, ("group",))
-    finally:
-        book.close()
-    return units, subs
 
 
 # -- import: check every row, then record the difference ---------------------------------------
@@ -411,9 +241,8 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     else:
         start, end = _locate(doc, hay, first, last, quote)
         unit = None if new_number is not None else known.spans.get((doc.id, start, end))
-    who = doc.participants(start, end) if unit is None else set()
-    if len(who) > 1:
-        raise ValueError(f"{doc.ref(start, end)} holds speech of {', '.join(sorted(who))}")
+    if unit is None:
+        _row_check(check_one_participant, doc, start, end)
     return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
                    cells.get("note", "") or None, _code_groups(known, codes, groups), new_number)
 
@@ -451,19 +280,15 @@ def _locate(doc: DocText, hay: Haystack, first: int | None, last: int | None,
             quote: str | None) -> tuple[int, int]:
     if quote is None and first is None:
         raise ValueError("give the segments or the quote")
-    lo, hi = (first, last) if first is not None and last is not None else \
-        (doc.numbers[0], doc.numbers[-1])
-    start, end = doc.span(lo, hi)
-    if quote is None:
-        return start, end
-    found = hay.find(quote, start, end)
-    where = f"{doc.id}:{first}-{last}" if first is not None else doc.id
-    if not found:
-        raise ValueError(f"the quote was not found in {where}")
-    if len(found) > 1:
-        places = ", ".join(doc.ref(s, e) for s, e in found)
-        raise ValueError(f"the quote occurs {len(found)} times ({places})")
-    return found[0]
+    return _row_check(locate, doc, first, last, quote, hay)
+
+
+def _row_check(check: Callable[..., T], *args: Any) -> T:
+    """A check shared with `stc code`, its refusal told as the problem of a row."""
+    try:
+        return check(*args)
+    except StcError as exc:
+        raise ValueError(exc.message) from None
 
 
 def check_rows(conn: sqlite3.Connection, rows: list[Row], loose: bool = False
@@ -514,16 +339,12 @@ class _Applier:
                           self.conn.execute("SELECT id, group_id, name FROM subgroups")}
 
     def group(self, name: str) -> Named:
-        from stc.stages.meaning_units import add_named
-
         if name.casefold() not in self.groups:
             self.groups[name.casefold()] = add_named(self.b, "group", name)
             self.report.lines.append(f"+ code group {name!r}")
         return self.groups[name.casefold()]
 
     def subgroup(self, group: Named, name: str) -> Named:
-        from stc.stages.meaning_units import add_named
-
         key = (group.id, name.casefold())
         if key not in self.subgroups:
             self.subgroups[key] = add_named(self.b, "subgroup", name, group)
@@ -532,8 +353,6 @@ class _Applier:
 
     def codes_of(self, plans: list[RowPlan]) -> None:
         """Make the codes, and move codes to the group their rows give."""
-        from stc.stages.meaning_units import add_named, record_code_group
-
         moves: dict[int, list[Named]] = {}
         for plan in plans:
             for name in plan.codes:
@@ -678,16 +497,17 @@ def import_matrix(project: Project, path: Path, dry_run: bool = False,
                   why: str | None = None, loose: bool = False) -> ImportReport:
     """Check every row, then record the difference in one transaction (none on a dry run)."""
     unit_rows_, sub_rows = read_matrix(path)
-    plans, problems, skipped = check_rows(project.conn, unit_rows_, loose)
-    problems += _check_subgroup_rows(sub_rows or [])
-    if problems:
-        shown = problems[:100] + ([f"... and {len(problems) - 100} more"]
-                                  if len(problems) > 100 else [])
-        raise StcError("E418", path=str(path), count=len(problems),
-                       rows="\n".join("  " + p for p in shown))
-    report = ImportReport(skipped_rows=skipped)
+    report = ImportReport()
     try:
         with project.batch(why or f"coding matrix {path.name}") as b:
+            # checked inside the transaction: the rows are checked against what they change
+            plans, problems, report.skipped_rows = check_rows(b.conn, unit_rows_, loose)
+            problems += _check_subgroup_rows(sub_rows or [])
+            if problems:
+                shown = problems[:100] + ([f"... and {len(problems) - 100} more"]
+                                          if len(problems) > 100 else [])
+                raise StcError("E418", path=str(path), count=len(problems),
+                               rows="\n".join("  " + p for p in shown))
             applier = _Applier(b, report)
             applier.codes_of(plans)
             _reserve_numbers(b, plans)

@@ -1,0 +1,207 @@
+"""The coding matrix as a file: an .xlsx with the sheets `units` and `subgroups`, or two .csv
+files (`FILE` and `FILE-subgroups.csv`), laid out as CONTRACT.md describes. This module reads
+and writes the cells; `stc.stages.matrix` fills them from a project and applies them to one.
+
+Cells a spreadsheet would run as a formula are written with a leading `'` and read back without
+it, so a transcript line starting with "-" or "=" survives the round trip as text.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from stc.errors import StcError
+
+UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
+                "nugget", "note")
+SUBGROUP_COLUMNS = ("group", "subgroup", "heading", "condensate", "description")
+YES = {"yes", "y", "ja", "j", "x", "true", "1"}
+NO = {"", "no", "n", "nei", "false", "0"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 200_000
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading `'` (and so does one that
+    already starts with `'` before such a character, so reading back is exact)."""
+    if value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in (*FORMULA_START,
+                                                                               "'")):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    if value[:1] == "'" and value[1:2] in (*FORMULA_START, "'"):
+        return value[1:]
+    return value
+
+
+def subgroups_csv(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-subgroups{path.suffix}")
+
+
+def check_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise StcError("E416", path=str(path))
+    return suffix
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+def write_matrix(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
+    """Write the rows of both sheets (cells that look like formulas neutralised)."""
+    units = [[neutralise(c) for c in row] for row in units]
+    subs = [[neutralise(c) for c in row] for row in subs]
+    if check_suffix(path) == ".xlsx":
+        _write_xlsx(path, units, subs)
+    else:
+        _write_csv(path, UNIT_COLUMNS, units)
+        _write_csv(subgroups_csv(path), SUBGROUP_COLUMNS, subs)
+
+
+def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    for index, (title, columns, rows) in enumerate(
+            (("units", UNIT_COLUMNS, units), ("subgroups", SUBGROUP_COLUMNS, subs))):
+        sheet = book.active if index == 0 else book.create_sheet()
+        assert sheet is not None
+        sheet.title = title
+        sheet.append(list(columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for column, width in zip("ABCDEFGHI", (7, 10, 10, 80, 30, 24, 24, 8, 40), strict=False):
+            sheet.column_dimensions[column].width = width
+    temporary = path.with_name(path.name + ".part")
+    book.save(temporary)
+    temporary.replace(path)
+
+
+def _write_csv(path: Path, columns: Iterable[str], rows: list[list[str]]) -> None:
+    temporary = path.with_name(path.name + ".part")
+    with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(columns))
+        writer.writerows(rows)
+    temporary.replace(path)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+Row = tuple[int, dict[str, str]]  # the row's number in the sheet, its cells by column
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return restore(str(value).strip())
+
+
+def _rows(path: Path, table: Iterator[tuple[Any, ...]], wanted: tuple[str, ...],
+          required: tuple[str, ...]) -> list[Row]:
+    header = next(table, None)
+    if header is None:
+        return []
+    names = [_cell(h).lower() for h in header]
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise StcError("E417", path=str(path),
+                       detail=f"the header lacks the column(s) {', '.join(missing)};"
+                              f" the columns are {', '.join(wanted)}")
+    index = {name: i for i, name in enumerate(names) if name in wanted}
+    out: list[Row] = []
+    for number, values in enumerate(table, start=2):
+        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
+        if any(cells.values()):
+            out.append((number, cells))
+        if len(out) > MAX_ROWS:
+            raise StcError("E417", path=str(path), detail=f"more than {MAX_ROWS} rows")
+    return out
+
+
+def read_matrix(path: Path) -> tuple[list[Row], list[Row] | None]:
+    """The rows of the units sheet and of the subgroups sheet (None when absent)."""
+    suffix = check_suffix(path)
+    if not path.is_file():
+        raise StcError("E101", path=str(path))
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    units = _read_csv(path, UNIT_COLUMNS, ("document", "codes"))
+    other = subgroups_csv(path)
+    subs = _read_csv(other, SUBGROUP_COLUMNS, ("group",)) if other.is_file() else None
+    return units, subs
+
+
+def _read_csv(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
+    import io
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the ANSI code page, cp1252 for the Nordic languages
+        text = data.decode("cp1252", errors="replace")
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""),
+                            delimiter=_delimiter(text.partition("\n")[0]))
+        return _rows(path, (tuple(r) for r in reader), wanted, required)
+    except csv.Error as exc:
+        raise StcError("E417", path=str(path), detail=f"not a readable CSV file ({exc})") from None
+
+
+def _delimiter(header: str) -> str:
+    """Spreadsheets in Nordic locales save CSV with `;` between cells; some use tabs."""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def read_table(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
+    """The rows of a file holding one table: a .csv, or the first sheet of an .xlsx."""
+    if path.suffix.lower() != ".xlsx":
+        return _read_csv(path, wanted, required)
+    book = _workbook(path)
+    try:
+        sheet = book[book.sheetnames[0]]
+        return _rows(path, sheet.iter_rows(values_only=True), wanted, required)
+    finally:
+        book.close()
+
+
+def _workbook(path: Path) -> Any:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise StcError("E417", path=str(path), detail=f"not a readable .xlsx file ({exc})") \
+            from None
+
+
+def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:
+    book = _workbook(path)
+    try:
+        sheets = {name.lower(): book[name] for name in book.sheetnames}
+        if "units" not in sheets:
+            raise StcError("E417", path=str(path), detail="it has no sheet named `units`")
+        units = _rows(path, sheets["units"].iter_rows(values_only=True), UNIT_COLUMNS,
+                      ("document", "codes"))
+        subs = None
+        if "subgroups" in sheets:
+            subs = _rows(path, sheets["subgroups"].iter_rows(values_only=True),
+                         SUBGROUP_COLUMNS, ("group",))
+    finally:
+        book.close()
+    return units, subs
