@@ -1,5 +1,8 @@
 """What the reports show, gathered once from a project state into plain data for the templates.
 
+The audit trail alone needs the checks, the history, every object's changes, the memos and the
+documents, so those are gathered only for it.
+
 Everything here is ordered by the user's order and by ids, never by dictionary or set order, and
 the only time used is that of the last change shown, so one state always gives the same data.
 """
@@ -13,6 +16,7 @@ from typing import Any
 
 from stc import __version__
 from stc.phrases import join_words, number_word, phrases, project_language, quoted
+from stc.stages.checks import CheckResult
 from stc.stages.condensation import (
     Target,
     group_units,
@@ -208,15 +212,14 @@ def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions,
-          title: str | None = None) -> dict[str, Any]:
-    """The data of every report for the state in `conn` (the trail up to change `upto`)."""
-    from stc.stages.checks import run_checks
-
+          title: str | None = None, checks: list[CheckResult] | None = None) -> dict[str, Any]:
+    """The data of the results chapter for the state in `conn` (the trail up to change
+    `upto`); given the results of the checks, also that of the audit trail."""
     language = project_language(conn)
     state = state_of(conn, upto)
     cats = categories(conn, language, options)
     p = phrases(language)
-    return {
+    model = {
         "p": p, "language": language, "state": state,
         "state_line": str(p["state"]).format(seq=state["seq"], at=state["at"],
                                              hash=state["hash"], version=state["version"]),
@@ -227,9 +230,13 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions,
         "categories": cats,
         "participants": study_participants(conn),
         "themes": [r[0] for r in conn.execute("SELECT name FROM themes ORDER BY position, id")],
-        "checks": [c.as_json() for c in run_checks(conn)],
-        "history": history(conn, state["seq"]),
-        "objects": objects(conn, state["seq"]),
-        "memos": memos(conn),
-        "documents": documents(conn),
     }
+    if checks is not None:
+        model.update({
+            "checks": [c.as_json() for c in checks],
+            "history": history(conn, state["seq"]),
+            "objects": objects(conn, state["seq"]),
+            "memos": memos(conn),
+            "documents": documents(conn),
+        })
+    return model

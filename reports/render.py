@@ -20,6 +20,7 @@ from stc.errors import StcError
 from stc.project import Project
 from stc.reports.model import ReportOptions, build
 from stc.reports.office import change_time, matrix_xlsx, results_docx
+from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
 
 REPORTS: dict[str, tuple[str, ...]] = {
     "results": ("md", "html", "docx"),
@@ -120,14 +121,15 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
            allow_identifying: bool = False) -> list[Path]:
     """Write the reports; returns the files written. `as_of` renders the state after that
     change. Refuses (E516) when a text shown would contain an identifying name."""
-    from stc.stages.checks import identifying_places
-
     request = plan(which, formats)
     conn = project.replayed(as_of) if as_of is not None else project.conn
-    places = identifying_places(conn)
+    # each check runs once: all of them for the audit trail, else the one the refusal needs
+    checks = run_checks(conn) if "audit" in request.reports else [identifying_check(conn)]
+    places = next(c for c in checks if c.id == IDENTIFYING).failures
     if places and not allow_identifying:
         raise StcError("E516", places="; ".join(places))
-    model = build(conn, as_of, options_of(project), None)
+    model = build(conn, as_of, options_of(project), None,
+                  checks if "audit" in request.reports else None)
     target = out or project.reports_dir
     try:
         target.mkdir(parents=True, exist_ok=True)

@@ -209,6 +209,8 @@ def _label(conn: sqlite3.Connection, table: str, row: sqlite3.Row) -> str:
     return f"{group[0] if group else '?'}/{row['name']}"
 
 
+IDENTIFYING = "identifying-names"
+
 CHECKS: list[tuple[str, str, Check]] = [
     ("themes", "4-8 preliminary themes", check_themes),
     ("codes-grouped", "every code in a code group", check_codes_grouped),
@@ -220,7 +222,7 @@ CHECKS: list[tuple[str, str, Check]] = [
     ("quotations", "at least one illustrative quotation per subcategory", check_nuggets),
     ("verbatim", "every quotation verbatim in its source", check_verbatim),
     ("current", "no unit pointing at text that changed", check_current),
-    ("identifying-names", "no identifying name in quotations, condensates or analytic texts",
+    (IDENTIFYING, "no identifying name in quotations, condensates or analytic texts",
      identifying_places),
 ]
 
@@ -228,3 +230,8 @@ CHECKS: list[tuple[str, str, Check]] = [
 def run_checks(conn: sqlite3.Connection) -> list[CheckResult]:
     return [CheckResult(ident, title, check(conn)) for ident, title, check in CHECKS]
 
+
+def identifying_check(conn: sqlite3.Connection) -> CheckResult:
+    """The one check every report needs before it is written."""
+    ident, title, check = next(c for c in CHECKS if c[0] == IDENTIFYING)
+    return CheckResult(ident, title, check(conn))

@@ -11,8 +11,12 @@ import hashlib
 import io
 import json
 import re
+import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -205,3 +209,36 @@ def test_every_language_has_every_phrase_and_check_title() -> None:
         assert set(found["check_titles"]) == {ident for ident, _, _ in CHECKS}, language
     assert phrases("de") == english  # languages without their own phrases get English
 
+
+def calls_while(action: Callable[[], object], functions: list[Callable[..., Any]]
+                ) -> dict[str, int]:
+    """How often each function is entered while `action` runs (a profiler hook, no patching)."""
+    names = {f.__code__: f.__name__ for f in functions}
+    counts = dict.fromkeys(names.values(), 0)
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code in names:
+            counts[names[frame.f_code]] += 1
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return counts
+
+
+def test_each_check_runs_once_per_rendering_and_results_skip_the_audit(
+        run: Run, tmp_path: Path) -> None:
+    from stc.reports import model
+    from stc.stages.checks import CHECKS
+
+    root = build(run, tmp_path, "en")
+    checks = [check for _, _, check in CHECKS]
+    audit_parts = [model.history, model.objects, model.memos, model.documents]
+    every = calls_while(lambda: run("report", "all", "--project", str(root)),
+                        checks + audit_parts)
+    assert every == dict.fromkeys(every, 1)
+    results = calls_while(lambda: run("report", "results", "--format", "md",
+                                      "--project", str(root)), checks + audit_parts)
+    assert results == {**dict.fromkeys(results, 0), "identifying_places": 1}
