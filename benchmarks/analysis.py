@@ -131,7 +131,8 @@ def build_analysis(root: Path, units: int) -> None:
                     "codes": [code_ids[c] for c in p.codes],
                     "code_names": [code_name(c) for c in p.codes],
                     "note": f"note on {p.doc}:{p.n}" if p.note else None})
-                change = {"id": ident, "subgroup_id": sub_ids[p.group, p.subgroup]}
+                change: dict[str, object] = {"id": ident,
+                                             "subgroup_id": sub_ids[p.group, p.subgroup]}
                 if p.nugget:
                     change["nugget"] = b.text(text[s:e])
                 b.record("unit.set", change)

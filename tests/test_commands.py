@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def state(project: Path) -> dict[str, list[tuple[object, ...]]]:
         conn.close()
 
 
-def log(run: Run) -> list[dict[str, object]]:
+def log(run: Run) -> list[dict[str, Any]]:
     return list(json.loads(run("log", "--json").stdout))
 
 

@@ -234,8 +234,9 @@ def test_each_check_runs_once_per_rendering_and_results_skip_the_audit(
     from stc.stages.checks import CHECKS
 
     root = build(run, tmp_path, "en")
-    checks = [check for _, _, check in CHECKS]
-    audit_parts = [model.history, model.objects, model.memos, model.documents]
+    checks: list[Callable[..., Any]] = [check for _, _, check in CHECKS]
+    audit_parts: list[Callable[..., Any]] = [model.history, model.objects, model.memos,
+                                             model.documents]
     every = calls_while(lambda: run("report", "all", "--project", str(root)),
                         checks + audit_parts)
     assert every == dict.fromkeys(every, 1)

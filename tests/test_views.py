@@ -133,6 +133,7 @@ def test_coverage_is_the_share_of_the_participants_words_inside_units(run: Run,
     spoken = [s["text"] for s in listed["segments"] if s["role"] == "participant"]
     words = sum(len(t.split()) for t in spoken)
     u5 = workbench.UNITS["U5"][2]  # the quoted unit in the last segment
+    assert isinstance(u5, str)
     coded = sum(len(t.split()) for t in spoken[:4]) + len(u5.split(" "))
     project = open_project(study)
     try:

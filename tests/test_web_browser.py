@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
 from stc.project import open_project
 from stc.units import load_doc
@@ -58,8 +58,11 @@ def watched(page: Page) -> Iterator[tuple[Page, list[str]]]:
 
     page.on("console", console)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
-                                      dialog.dismiss()))
+    def dialog(opened: Dialog) -> None:
+        problems.append(f"dialog: {opened.message}")
+        opened.dismiss()
+
+    page.on("dialog", dialog)
     yield page, problems
 
 
