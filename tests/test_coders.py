@@ -452,7 +452,7 @@ def test_disagreements_as_a_table_and_a_report(run: Run, pair: tuple[Path, Path]
     figures = [list(r) for r in book["agreement"].iter_rows(values_only=True)]
     assert ["pressure", 5, 4, 4, "88.9 %", "0.780"] in figures
     assert figures[-1] == ["all codes, pooled", 7, 7, 5, "88.9 %", "0.645"]
-    about = dict(book["about"].iter_rows(values_only=True))
+    about = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
     assert str(about["segments compared"]).startswith("9 (participants' speech")
     assert str(about["segments left out"]).startswith("3 (the interviewer's")
     first = (tmp_path / "c.xlsx").read_bytes()

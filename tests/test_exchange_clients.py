@@ -262,7 +262,7 @@ def test_every_note_and_source_names_its_creator_and_has_a_text_file(
         assert element.get("creatingUser") in users, element.attrib
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z",
                             element.get("creationDateTime") or ""), element.attrib
-    names = [n.get("name") for n in notes]
+    names = [n.get("name", "") for n in notes]
     assert len(names) == len(set(names))  # QualCoder refuses a journal name twice
     texts = {}
     for note in notes:  # the text in a file, never also inline (the specification: not both)
