@@ -11,7 +11,6 @@ import io
 import re
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -53,12 +52,13 @@ def _add_text(doc: Any, text: str, style: str | None = None) -> None:
     doc.add_paragraph(text, style=style)
 
 
-def results_docx(model: dict[str, Any], path: Path, base: Path | None) -> None:
+def results_docx(model: dict[str, Any], reference: bytes | None) -> bytes:
     """The results chapter in Word: real Heading 1-3 styles and the Quote style, so it pastes
-    into a thesis template. A project's templates/results.docx, if any, supplies the styles."""
+    into a thesis template. `reference`, a project's templates/results.docx that passed the
+    archive checks, supplies the styles."""
     from docx import Document
 
-    doc = Document(str(base)) if base is not None and base.exists() else Document()
+    doc = Document(io.BytesIO(reference)) if reference is not None else Document()
     p = model["p"]
     when = change_time(model["state"]["at"])
     props = doc.core_properties
@@ -82,7 +82,7 @@ def results_docx(model: dict[str, Any], path: Path, base: Path | None) -> None:
     _add_text(doc, model["state_line"])
     buffer = io.BytesIO()
     doc.save(buffer)
-    path.write_bytes(normalised_zip(buffer.getvalue(), when))
+    return normalised_zip(buffer.getvalue(), when)
 
 
 def _add_blocks(doc: Any, p: dict[str, Any], blocks: list[dict[str, Any]]) -> None:
@@ -94,7 +94,7 @@ def _add_blocks(doc: Any, p: dict[str, Any], blocks: list[dict[str, Any]]) -> No
 
 
 def matrix_xlsx(header: list[str], rows: list[list[Any]], about: list[tuple[str, str]],
-                path: Path, when: datetime) -> None:
+                when: datetime) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -113,4 +113,4 @@ def matrix_xlsx(header: list[str], rows: list[list[Any]], about: list[tuple[str,
     wb.properties.modified = when
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(normalised_zip(buffer.getvalue(), when))
+    return normalised_zip(buffer.getvalue(), when)

@@ -1,13 +1,15 @@
 """`stc report`: the results chapter, the audit trail and the matrix, from one project state.
 
 One jinja2 environment renders every text report. A project may override any template by putting
-a file of the same name in its own `templates/` folder, which is searched first. Undefined
-variables are errors (StrictUndefined) and HTML templates escape everything they insert, so
-nothing from a transcript can run script in a report.
+a file of the same name in its own `templates/` folder, which is searched first; those templates
+come with the project and run sandboxed (see `sandbox`). Undefined variables are errors
+(StrictUndefined) and HTML templates escape everything they insert, so nothing from a transcript
+can run script in a report. All files of one run are written or none (stc.outputs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import sqlite3
@@ -16,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stc.errors import StcError
+from stc.errors import BadInput, StcError
+from stc.outputs import all_or_none
 from stc.project import Project
 from stc.reports.model import ReportOptions, build
 from stc.reports.office import change_time, matrix_xlsx, results_docx
+from stc.reports.sandbox import ReportEnvironment, environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
 
 REPORTS: dict[str, tuple[str, ...]] = {
@@ -27,29 +31,6 @@ REPORTS: dict[str, tuple[str, ...]] = {
     "audit": ("html",),
     "matrix": ("csv", "xlsx"),
 }
-
-
-def environment(project_templates: Path | None = None) -> Any:
-    from jinja2 import (
-        ChoiceLoader,
-        Environment,
-        FileSystemLoader,
-        PackageLoader,
-        StrictUndefined,
-        select_autoescape,
-    )
-
-    loaders: list[Any] = []
-    if project_templates is not None and project_templates.is_dir():
-        loaders.append(FileSystemLoader(str(project_templates)))
-    loaders.append(PackageLoader("stc.reports", "templates"))
-    return Environment(
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
-                                     default_for_string=True, default=True),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
 
 
 @dataclass(frozen=True)
@@ -131,33 +112,63 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     model = build(conn, as_of, options_of(project), None,
                   checks if "audit" in request.reports else None)
     target = out or project.reports_dir
+    made = not target.exists()
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StcError("E519", path=str(target), detail=exc.strerror or str(exc)) from None
-    env = environment(project.root / "templates")
+    env = environment(project.root, model)
     written = []
-    for report in request.reports:
-        for fmt in request.formats[report]:
-            path = target / f"{report}.{fmt}"
-            _write(project, conn, env, model, report, fmt, path)
-            written.append(path)
+    try:
+        with all_or_none() as outputs:
+            for report in request.reports:
+                for fmt in request.formats[report]:
+                    path = target / f"{report}.{fmt}"
+                    outputs.write(path, _rendered(project, conn, env, model, report, fmt))
+                    written.append(path)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                target.rmdir()  # the folder this run made, still empty
+        raise
     return written
 
 
-def _write(project: Project, conn: sqlite3.Connection, env: Any, model: dict[str, Any],
-           report: str, fmt: str, path: Path) -> None:
+def _rendered(project: Project, conn: sqlite3.Connection, env: ReportEnvironment,
+              model: dict[str, Any], report: str, fmt: str) -> bytes:
     if report == "results" and fmt == "docx":
-        results_docx(model, path, project.root / "templates" / "results.docx")
-    elif report == "matrix":
+        reference = _reference_document(project)
+        try:
+            return results_docx(model, reference)
+        except Exception as exc:  # python-docx on a document it can open but not use
+            if reference is None:
+                raise
+            raise StcError("E536", path="templates/results.docx",
+                           detail=f"{type(exc).__name__}: {exc}"[:200]) from None
+    if report == "matrix":
         header, rows = matrix_table(conn)
         if fmt == "csv":
-            path.write_bytes(_matrix_csv(header, rows, model["state_line"]).encode("utf-8"))
-        else:
-            state = model["state"]
-            about = [("stc", state["version"]), ("last change", str(state["seq"])),
-                     ("changed at", state["at"]), ("trail hash", state["hash"])]
-            matrix_xlsx(header, rows, about, path, change_time(state["at"]))
-    else:
-        text = env.get_template(f"{report}.{fmt}.j2").render(**model)
-        path.write_bytes(text.encode("utf-8"))
+            return _matrix_csv(header, rows, model["state_line"]).encode("utf-8")
+        state = model["state"]
+        about = [("stc", state["version"]), ("last change", str(state["seq"])),
+                 ("changed at", state["at"]), ("trail hash", state["hash"])]
+        return matrix_xlsx(header, rows, about, change_time(state["at"]))
+    return render_template(env, f"{report}.{fmt}.j2", model).encode("utf-8")
+
+
+def _reference_document(project: Project) -> bytes | None:
+    """The project's templates/results.docx, after the checks a transcript from someone else
+    passes: it comes with the project and is not trusted either."""
+    from stc.formats import read_bytes
+    from stc.formats.office import check_word_package
+
+    folder = project.root / "templates"
+    path = project_file(folder, "results.docx") if folder.is_dir() else None
+    if path is None:
+        return None
+    try:
+        data = read_bytes(path)
+        check_word_package(path, data)
+    except BadInput as exc:
+        raise StcError("E536", path="templates/results.docx", detail=exc.message) from None
+    return data

@@ -31,6 +31,10 @@ MESSAGES: dict[str, str] = {
     "E113": "unknown encoding {encoding!r}; use a name such as utf-8, utf-16, cp1252 or latin-1",
     "E114": "{path}: the subtitle file has no readable cues ({detail})",
     "E115": "{path} changed while it was being imported; import it again",
+    # hardening: hostile and huge inputs, output files
+    "E130": "{path}: {detail}; the file may be hostile or damaged, so it was not imported",
+    "E131": "the regular expression {pattern!r} could take very long to search ({why}); {hint}",
+    "E132": "{path} cannot be written ({detail}); no file was changed",
     # documents and references
     "E201": "document {doc!r} exists already; use another --id, or --replace {doc} to bring in a corrected version",
     "E202": "unknown document {doc!r}; `stc docs` lists them",
@@ -71,6 +75,14 @@ MESSAGES: dict[str, str] = {
     "E518": "{report} cannot be written as {formats}; it is made as {allowed}",
     "E519": "{path}: {detail}",
     "E520": "the name must be a plain name without '/', not {name!r}",
+    # report templates: a project's templates/ folder is untrusted
+    "E530": "report template {template} reaches for {what}, which templates may not use; no report was written",
+    "E531": "report template {template} runs too long ({detail}); no report was written",
+    "E532": "report template {template} makes too much text ({detail}); no report was written",
+    "E533": "report template {template} names {name!r}; name templates inside the project's templates/ folder, without '..' or an absolute path",
+    "E534": "report template {template}: {detail}; no report was written",
+    "E535": "{path} cannot be used as a report template: {detail}",
+    "E536": "{path} cannot be used as the Word reference document: {detail}",
     # steps 1 and 2: themes, memos, meaning units, codes, search, the coding matrix, re-import
     "E401": "unknown {kind} {name!r}; {hint}",
     "E402": "{kind} {name!r} exists already",

@@ -17,6 +17,7 @@ from typing import Any
 
 from stc import history, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
+from stc.outputs import write_atomically as write_atomically  # used by exports too
 from stc.texts import bad_texts, put_text
 
 SETTINGS = "stc.toml"
@@ -281,18 +282,6 @@ Original = tuple[str, str, str, bytes]
 def source_name(doc: str, filename: str, source: str) -> str:
     """Where the original bytes of a document version are kept under sources/."""
     return f"{doc}-{source[:12]}{Path(filename).suffix.lower()}"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write through a `.part` file renamed into place: readers see all of it or none, and
-    an interrupted write (Ctrl-C, a full disk) leaves nothing behind."""
-    temporary = path.with_name(path.name + ".part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def resolve_author(override: str | None, settings: dict[str, Any]) -> str:

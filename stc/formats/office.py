@@ -32,13 +32,20 @@ def _xml_guarded(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
     return data
 
 
+def check_word_package(path: Path, data: bytes) -> None:
+    """What a Word file someone else made must pass before python-docx opens it: the archive
+    checks, and a defusedxml parse of every XML part (python-docx parses the relationships
+    too)."""
+    archive = open_checked_zip(path, data, required="word/document.xml", kind="Word")
+    for member in archive.namelist():
+        if member.endswith((".xml", ".rels")):
+            _xml_guarded(path, archive, member)
+
+
 def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
     import docx
 
-    archive = open_checked_zip(path, data, required="word/document.xml", kind="Word")
-    for member in archive.namelist():
-        if member.endswith((".xml", ".rels")):  # python-docx parses the relationships too
-            _xml_guarded(path, archive, member)
+    check_word_package(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on broken packages
