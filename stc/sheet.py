@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from stc.errors import StcError
+from stc.outputs import all_or_none
 
 UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
                 "nugget", "note")
@@ -56,11 +57,12 @@ def write_matrix(path: Path, units: list[list[str]], subs: list[list[str]]) -> N
     """Write the rows of both sheets (cells that look like formulas neutralised)."""
     units = [[neutralise(c) for c in row] for row in units]
     subs = [[neutralise(c) for c in row] for row in subs]
-    if check_suffix(path) == ".xlsx":
-        _write_xlsx(path, units, subs)
-    else:
-        _write_csv(path, UNIT_COLUMNS, units)
-        _write_csv(subgroups_csv(path), SUBGROUP_COLUMNS, subs)
+    with all_or_none() as outputs:  # a .csv export is two files: both or neither
+        if check_suffix(path) == ".xlsx":
+            _write_xlsx(outputs.temporary(path), units, subs)
+        else:
+            outputs.write(path, _csv_bytes(UNIT_COLUMNS, units))
+            outputs.write(subgroups_csv(path), _csv_bytes(SUBGROUP_COLUMNS, subs))
 
 
 def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
@@ -81,18 +83,17 @@ def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> No
         sheet.freeze_panes = "A2"
         for column, width in zip("ABCDEFGHI", (7, 10, 10, 80, 30, 24, 24, 8, 40), strict=False):
             sheet.column_dimensions[column].width = width
-    temporary = path.with_name(path.name + ".part")
-    book.save(temporary)
-    temporary.replace(path)
+    book.save(path)
 
 
-def _write_csv(path: Path, columns: Iterable[str], rows: list[list[str]]) -> None:
-    temporary = path.with_name(path.name + ".part")
-    with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(columns))
-        writer.writerows(rows)
-    temporary.replace(path)
+def _csv_bytes(columns: Iterable[str], rows: list[list[str]]) -> bytes:
+    import io
+
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(list(columns))
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8-sig")
 
 
 # -- reading -----------------------------------------------------------------------------------
