@@ -1,4 +1,5 @@
-"""Keyword in context across transcripts: by word, by lemma or by regular expression.
+"""Keyword in context across transcripts: by word, by lemma or by regular expression (in
+linear time where it can be, see stc.patterns).
 
 Each hit names its segment as DOC:N, which `stc code` accepts.
 """
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from stc.errors import StcError
+from stc.patterns import Spans, compile_regex
 from stc.refs import resolve_doc
 from stc.texts import must_text
 
@@ -76,28 +78,28 @@ def _hit(text: str, seg: _Segment, start: int, end: int) -> Hit:
     return Hit(seg.doc, seg.n, seg.speaker, seg.role, left, text[start:end], right, start, end)
 
 
-def compile_pattern(pattern: str, regex: bool) -> re.Pattern[str]:
+def compile_pattern(pattern: str, regex: bool) -> Spans:
+    """The matches of a word, phrase or regular expression in a text, as (start, end)."""
     if regex:
-        try:
-            return re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise StcError("E415", pattern=pattern, detail=str(exc)) from None
+        return compile_regex(pattern)
     words = [re.escape(w) for w in pattern.split()]
     if not words:
         raise StcError("E415", pattern=pattern, detail="it is empty")
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    compiled = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    return lambda text: (m.span() for m in compiled.finditer(text))
 
 
 def search(conn: sqlite3.Connection, pattern: str, regex: bool = False,
            doc: str | None = None) -> list[Hit]:
-    """Hits of a word, phrase or regular expression, segment by segment."""
-    compiled = compile_pattern(pattern, regex)
+    """Hits of a word, phrase or regular expression, segment by segment: each segment is
+    searched on its own, so `^` and `$` mean its start and end."""
+    spans = compile_pattern(pattern, regex)
     hits: list[Hit] = []
     for _, text, segments in _documents(conn, doc):
         for seg in segments:
-            for m in compiled.finditer(text, seg.start, seg.end):
-                if m.end() > m.start():
-                    hits.append(_hit(text, seg, m.start(), m.end()))
+            for start, end in spans(text[seg.start:seg.end]):
+                if end > start:
+                    hits.append(_hit(text, seg, seg.start + start, seg.start + end))
     return hits
 
 
