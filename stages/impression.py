@@ -214,7 +214,7 @@ def _spoken(conn: sqlite3.Connection, doc: str, all_speakers: bool) -> list[str]
 def terms(project: Project, doc: str | None = None, top: int = 20,
           all_speakers: bool = False) -> list[Terms]:
     """Most frequent lemmas per transcript and across them, stop words left out."""
-    from stc.language import lemma_of, lemma_pipeline, stop_words
+    from stc.language import lemma_of, lemma_pipeline, pieces, stop_words
 
     conn = project.conn
     lang = project.language
@@ -229,7 +229,8 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
         counts: Counter[str] = Counter()
         words = 0
         # lower-cased first: lookup tables hold lower-case forms ("Walking" -> "walk")
-        spoken = (t.lower() for t in _spoken(conn, d, all_speakers))
+        spoken = (piece for t in _spoken(conn, d, all_speakers)
+                  for _, piece in pieces(t.lower(), nlp.max_length))
         for parsed in nlp.pipe(spoken, batch_size=64):
             for token in parsed:
                 if not token.is_alpha:

@@ -101,12 +101,16 @@ def build_document(turns: list[RawTurn]) -> tuple[str, list[tuple[int, int]]]:
 
 def segment_document(text: str, spans: list[tuple[int, int]], nlp: Any
                      ) -> list[tuple[int, int, int]]:
-    """(turn, start, end) per sentence, in reading order; turns numbered from 1."""
-    pieces: list[tuple[int, int, str]] = []  # turn, offset of the paragraph, paragraph text
+    """(turn, start, end) per sentence, in reading order; turns numbered from 1. A paragraph
+    longer than the pipeline takes (`nlp.max_length`) is split in pieces it takes."""
+    from stc.language import pieces as within_limit
+
+    pieces: list[tuple[int, int, str]] = []  # turn, offset of the piece, paragraph text
     for number, (start, end) in enumerate(spans, start=1):
         cursor = start
         for paragraph in text[start:end].split("\n"):
-            pieces.append((number, cursor, paragraph))
+            pieces += [(number, cursor + offset, piece)
+                       for offset, piece in within_limit(paragraph, nlp.max_length)]
             cursor += len(paragraph) + 1
     segments: list[tuple[int, int, int]] = []
     docs = nlp.pipe((p for _, _, p in pieces), batch_size=256)

@@ -10,6 +10,8 @@ Importing this module is cheap; spaCy is imported on first use only.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +49,26 @@ def lemma_pipeline(lang: str, pipeline: str | None = None) -> Any:
         # no lookup table for this language: lemmas stay the word forms, stems step in
         nlp = spacy.blank(SPACY_CODE.get(lang, lang))
     return nlp
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """`text` as (offset, piece), each piece at most `limit` characters: spaCy refuses longer
+    texts (`nlp.max_length`, error E088), and a transcriber may leave a whole interview in one
+    paragraph. Each cut comes after the last sentence end in the second half of the window,
+    else after its last space, so words stay whole; a cut also ends a sentence."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window, limit // 2)]
+        spaces = [m.end() for m in _SPACE.finditer(window, limit // 2)] if not ends else []
+        cut = (ends or spaces or [limit])[-1]
+        yield start, window[:cut]
+        start += cut
+    yield start, text[start:]
 
 
 # languages whose lookup tables are too small to trust a lemma equal to the word form

@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import CORPORA, Run
 
 SAME_IN_BOTH = [r"\w*tid\w*", "på", r"[æøå]\w+", r"\d+", "HJEMMETJENESTEN", "^jeg",
-                r"\s\w{3}\s", "video(besøk|samtale)", r"hjemme\w*", r"\S+ø\S*", r"[^\w\s]+", r"\W+$",
-                r"tid{,2}", r"\w+\s+\w+\s+\w+", r"(?:ja|nei)\b"]
+                r"\s\w{3}\s", "video(besøk|samtale)", r"hjemme\w*", r"\S+ø\S*", r"[^\w\s]+",
+                r"\W+$", r"tid{,2}", r"\w+\s+\w+\s+\w+", r"(?:ja|nei)\b"]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stc.errors import BadInput
 from stc.formats.model import RawTurn, Transcript
+from stc.formats.zipguard import max_text
 
 # A transcript of a two-hour interview is about 150 kB of text; 20 MB leaves room for a
 # year of focus groups while keeping a mistaken video or database file out.
@@ -58,6 +59,10 @@ def read_transcript(path: Path, encoding: str | None = None) -> tuple[Transcript
         raise BadInput("E103", path=str(path), suffix=suffix or path.name)
     data = read_bytes(path)
     transcript = readers[suffix](path, data, encoding)
+    made = sum(len(turn.text) for turn in transcript.turns)
+    if made > max_text(data):  # each reader is linear; this holds them to it
+        raise BadInput("E130", path=str(path),
+                       detail=f"{len(data):,} bytes gave {made:,} characters of text")
     if not any(turn.text.strip() for turn in transcript.turns):
         raise BadInput("E112", path=str(path))
     return transcript, data

@@ -9,12 +9,13 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from stc.errors import BadInput
 from stc.formats.decode import normalise
 from stc.formats.model import RawTurn, Transcript
 from stc.formats.speakers import turns_from_lines
-from stc.formats.zipguard import open_checked_zip
+from stc.formats.zipguard import max_text, open_checked_zip
 
 
 def _xml_guarded(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
@@ -63,31 +64,70 @@ def turns_from_paragraphs(paragraphs: list[str]) -> list[RawTurn]:
 
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_P, _H, _S = f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h", f"{{{_TEXT_NS}}}s"
+_TAB, _BREAK, _NOTE = f"{{{_TEXT_NS}}}tab", f"{{{_TEXT_NS}}}line-break", f"{{{_TEXT_NS}}}note"
+# `<text:s text:c="999999999"/>` is 30 bytes asking for a gigabyte of spaces. Runs of spaces
+# become one space on import anyway, so a few keep the layout the speaker labels rely on.
+MAX_SPACES = 8
 
 
-def _odt_paragraph_text(element: object) -> str:
-    """Text of one text:p or text:h, honouring text:s (spaces), text:tab and line breaks."""
+class _Budget:
+    """Characters a reader may still produce: its output stays bounded by its input."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path, self.left = path, limit
+
+    def spend(self, text: str) -> str:
+        self.left -= len(text)
+        if self.left < 0:
+            raise BadInput("E130", path=str(self.path),
+                           detail="its markup expands to far more text than the file holds")
+        return text
+
+
+def _odt_paragraph_text(element: Any, budget: _Budget) -> str:
+    """Text of one text:p or text:h, honouring text:s (spaces), text:tab and line breaks;
+    walked without recursion, as a hostile file may nest elements thousands deep."""
     parts: list[str] = []
-
-    def walk(node: object) -> None:
-        tag = getattr(node, "tag", "")
-        if tag == f"{{{_TEXT_NS}}}s":
-            parts.append(" " * int(node.get(f"{{{_TEXT_NS}}}c", "1")))  # type: ignore[attr-defined]
-        elif tag == f"{{{_TEXT_NS}}}tab":
-            parts.append("\t")
-        elif tag == f"{{{_TEXT_NS}}}line-break":
-            parts.append("\n")
-        elif tag == f"{{{_TEXT_NS}}}note":
-            pass  # footnotes are not speech
-        else:
-            parts.append(getattr(node, "text", None) or "")
-            for child in node:  # type: ignore[attr-defined]
-                walk(child)
+    stack: list[tuple[Any, bool]] = [(element, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:  # the text after an element belongs to its parent
+            parts.append(budget.spend(node.tail or ""))
+            continue
         if node is not element:
-            parts.append(getattr(node, "tail", None) or "")
-
-    walk(element)
+            stack.append((node, True))
+        if node.tag == _S:
+            parts.append(budget.spend(" " * _spaces(node.get(f"{{{_TEXT_NS}}}c", "1"))))
+        elif node.tag == _TAB:
+            parts.append(budget.spend("\t"))
+        elif node.tag == _BREAK:
+            parts.append(budget.spend("\n"))
+        elif node.tag != _NOTE:  # footnotes are not speech
+            parts.append(budget.spend(node.text or ""))
+            stack.extend((child, False) for child in reversed(node))
     return "".join(parts)
+
+
+def _spaces(count: str) -> int:
+    """How many spaces `text:c` asks for, at most MAX_SPACES; 1 if it is no number."""
+    if not (count.isascii() and count.isdigit()):
+        return 1
+    return MAX_SPACES if len(count) > 3 else min(int(count), MAX_SPACES)
+
+
+def _innermost_paragraphs(root: Any) -> list[Any]:
+    """The text:p and text:h elements that hold no other: nested paragraphs (in frames,
+    lists) would otherwise be read twice. One pass, whatever the nesting depth."""
+    parent = {child: node for node in root.iter() for child in node}
+    holders: set[Any] = set()
+    paragraphs = [el for el in root.iter() if el.tag in (_P, _H)]
+    for paragraph in paragraphs:
+        node = parent.get(paragraph)
+        while node is not None and node not in holders:
+            holders.add(node)
+            node = parent.get(node)
+    return [p for p in paragraphs if p not in holders]
 
 
 def read_odt(path: Path, data: bytes, encoding: str | None) -> Transcript:
@@ -95,11 +135,6 @@ def read_odt(path: Path, data: bytes, encoding: str | None) -> Transcript:
 
     archive = open_checked_zip(path, data, required="content.xml", kind="OpenDocument")
     root = SafeET.fromstring(_xml_guarded(path, archive, "content.xml"))
-    paragraphs = [
-        el for el in root.iter()
-        if el.tag in (f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h")
-    ]
-    # nested paragraphs (in frames, lists) would be read twice; keep the innermost text only
-    lines = [normalise(_odt_paragraph_text(p)) for p in paragraphs
-             if not any(c.tag == f"{{{_TEXT_NS}}}p" for c in p.iter() if c is not p)]
+    budget = _Budget(path, max_text(data))
+    lines = [normalise(_odt_paragraph_text(p, budget)) for p in _innermost_paragraphs(root)]
     return Transcript(turns_from_paragraphs(lines))

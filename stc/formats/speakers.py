@@ -19,15 +19,18 @@ from stc.formats.model import RawTurn
 
 _TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _LEADING_TIME = re.compile(rf"^\s*[\[(]?(?P<time>{_TIME})[\])]?\s*[-–]?\s*")
+# Possessive `++`/`*+` where runs of blanks meet: each line is matched in time linear in its
+# length, also a line of a million spaces (backtracking would take hours).
 _COLON_LABEL = re.compile(
     rf"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][\w.'’ -]{{0,38}}?)"
-    rf"(?:\s*[\[(](?P<time>{_TIME})[\])])?\s*(?:\*\*|__)?\s*:(?:\*\*|__)?(?:[ \t]+|$)(?P<text>.*)$"
+    rf"(?:\s*+[\[(](?P<time>{_TIME})[\])])?\s*+(?:\*\*|__)?\s*+:(?:\*\*|__)?"
+    r"(?:[ \t]+|$)(?P<text>.*)$"
 )
 _BRACKET_LABEL = re.compile(r"^\s*\[(?P<label>[^\]\n\d:][^\]\n]{0,38})\]\s*:?\s*(?P<text>.*)$")
-_TAB_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][\w.'’ -]{0,38}?)\t+(?P<text>\S.*)$")
+_TAB_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][\w.'’ -]{0,38}?)\t++(?P<text>\S.*)$")
 # `Speaker 1  0:03` alone on a line, the speech on the lines below (Otter, Teams)
 _HEADER_LABEL = re.compile(
-    rf"^\s*(?P<label>[^\W\d_][\w.'’ -]{{0,38}}?)(?:[ \t]+[-–|]?[ \t]*)[\[(]?(?P<time>{_TIME})"
+    rf"^\s*(?P<label>[^\W\d_][\w.'’ -]{{0,38}}?)(?:[ \t]++[-–|]?[ \t]*+)[\[(]?(?P<time>{_TIME})"
     r"[\])]?\s*$(?P<text>)"
 )
 

@@ -2,6 +2,7 @@
 
 Limits: at most MAX_MEMBERS entries, MAX_UNPACKED bytes unpacked in all, MAX_RATIO between an
 entry's unpacked and packed size (zip bombs), and no entry name that climbs out of the archive.
+The text a reader makes of any file is bounded the same way (`max_text`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from stc.errors import BadInput
 MAX_MEMBERS = 10_000
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 200
+TEXT_SLACK = 1024 * 1024
+
+
+def max_text(data: bytes) -> int:
+    """The most characters of text any reader may make of a file of these bytes: bounded by
+    its size, as the zip checks bound an archive's entries."""
+    return MAX_RATIO * len(data) + TEXT_SLACK
 
 
 def check_members(path: Path, archive: zipfile.ZipFile) -> None:
