@@ -180,11 +180,17 @@ def read_table(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -
 
 
 def _workbook(path: Path) -> Any:
+    import io
     import zipfile
 
     import openpyxl
 
+    from stc.formats import read_bytes
+    from stc.formats.zipguard import check_members
+
     try:
+        # a spreadsheet from someone else: the archive checks every imported file passes
+        check_members(path, zipfile.ZipFile(io.BytesIO(read_bytes(path))))
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise StcError("E417", path=str(path), detail=f"not a readable .xlsx file ({exc})") \

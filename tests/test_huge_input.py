@@ -109,3 +109,17 @@ def test_long_runs_of_blanks_do_not_stall_the_speaker_parser(run: Run, project: 
                                                              line: str) -> None:
     write(project / "blank.txt", f"I: Hei?\n{line}\nI: Takk.\n")
     run("import", "blank.txt")
+
+
+def test_a_matrix_spreadsheet_passes_the_archive_checks(run: Run, project: Path) -> None:
+    from tests.samples import snapshot
+
+    write(project / "a.txt", "I: Hei?\nKari: Det går bra.\n")
+    run("import", "a.txt")
+    run("matrix", "export", "m.xlsx")
+    with zipfile.ZipFile(project / "m.xlsx", "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/bomb.bin", bytes(50 * 1024 * 1024))  # 50 MB in 50 KB
+    before = snapshot(run, project)
+    result = run("matrix", "import", "m.xlsx", code=1)
+    assert "[E110]" in result.stderr and "m.xlsx" in result.stderr
+    assert snapshot(run, project) == before
