@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_import
 import bench_matrix
 import bench_report
+import bench_search
 import bench_startup
 import bench_verify
 from common import FULL, QUICK, Row, Settings
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "matrix": bench_matrix.run,
     "verify": bench_verify.run,
     "report": bench_report.run,
+    "search": bench_search.run,
 }
 
 
