@@ -16,7 +16,7 @@ from typing import Any
 from stc import __version__
 from stc.errors import StcError
 from stc.reports.office import change_time, normalised_zip
-from stc.reports.render import environment
+from stc.reports.sandbox import environment, render_template
 from stc.stages.agreement import UNDEFINED, Figures, shown, shown_percent
 from stc.stages.coders import (
     KIND_WORDS,
@@ -41,8 +41,9 @@ def write(comparison: Comparison, path: Path, title: str,
     if suffix not in FORMATS:
         raise StcError("E863", suffix=path.suffix or path.name)
     if suffix == ".html":
-        data = environment(templates).get_template("comparison.html.j2").render(
-            **model(comparison, title)).encode("utf-8")
+        shown = model(comparison, title)
+        data = render_template(environment(templates, shown), "comparison.html.j2",
+                               shown).encode("utf-8")
     elif suffix == ".xlsx":
         data = _xlsx(comparison)
     else:

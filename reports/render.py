@@ -117,7 +117,7 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StcError("E519", path=str(target), detail=exc.strerror or str(exc)) from None
-    env = environment(project.root, model)
+    env = environment(project.root / "templates", model)
     written = []
     try:
         with all_or_none() as outputs:

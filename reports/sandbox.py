@@ -443,11 +443,11 @@ class TemplateLoader(BaseLoader):
         self.by_name[template] = display
 
 
-def environment(project_root: Path, data: Any) -> ReportEnvironment:
-    """The sandbox for one run of `stc report`, its budgets sized for `data`."""
-    folder = project_root / "templates"
-    return ReportEnvironment(TemplateLoader(folder if folder.is_dir() else None),
-                             limits_for(data))
+def environment(templates: Path | None, data: Any) -> ReportEnvironment:
+    """The sandbox for one run of a report, its budgets sized for `data`; `templates` is the
+    project's templates/ folder, searched first when it exists."""
+    folder = templates if templates is not None and templates.is_dir() else None
+    return ReportEnvironment(TemplateLoader(folder), limits_for(data))
 
 
 def render_template(env: ReportEnvironment, name: str, data: dict[str, Any]) -> str:

@@ -173,7 +173,7 @@ def test_the_built_in_templates_render_a_large_analysis_within_the_limits(
     analysed_project(run, root, "en")
     project = open_project(root)
     model = build(project.conn, None, options_of(project), None)
-    env = environment(root, model)
+    env = environment(root / "templates", model)
     for name in ("results.md.j2", "results.html.j2", "audit.html.j2"):
         render_template(env, name, model)
         # the budgets grow with the data: a report uses a small part of its steps
