@@ -202,8 +202,8 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             args = __self._string_method(owner, __obj.__name__, args, kwargs)
-        if __obj != __self._range:  # range spends its length as steps instead
-            __self._check_numbers(args, kwargs)
+        if getattr(__obj, "__func__", None) is not ReportEnvironment._range:
+            __self._check_numbers(args, kwargs)  # range spends its length as steps instead
         return __self.sized(super().call(__context, __obj, *args, **kwargs))
 
     def _string_method(self, text: str, name: str, args: tuple[Any, ...],
