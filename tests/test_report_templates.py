@@ -168,11 +168,12 @@ def test_the_built_in_templates_render_a_large_analysis_within_the_limits(
     from stc.reports.model import build
     from stc.reports.render import options_of
     from stc.reports.sandbox import environment, render_template
+    from stc.stages.checks import run_checks
 
     root = tmp_path / "en"
     analysed_project(run, root, "en")
     project = open_project(root)
-    model = build(project.conn, None, options_of(project), None)
+    model = build(project.conn, None, options_of(project), None, run_checks(project.conn))
     env = environment(root / "templates", model)
     for name in ("results.md.j2", "results.html.j2", "audit.html.j2"):
         render_template(env, name, model)
