@@ -130,7 +130,7 @@ def build_analysis(root: Path, units: int) -> None:
                     "before": b.text(text[max(0, s - 80):s]), "after": b.text(text[e:e + 80]),
                     "codes": [code_ids[c] for c in p.codes],
                     "code_names": [code_name(c) for c in p.codes],
-                    "note": f"note on {p.doc}:{p.n}" if p.note else None})
+                    "note": b.text(f"note on {p.doc}:{p.n}") if p.note else None})
                 change: dict[str, object] = {"id": ident,
                                              "subgroup_id": sub_ids[p.group, p.subgroup]}
                 if p.nugget:

@@ -79,7 +79,8 @@ def build_trail(root: Path, total: int) -> None:
                     codes[len(units) % len(codes)] = (ident, new)
                     batch.record("rename", {"kind": "code", "id": ident, "old": old, "new": new})
                 else:
-                    batch.record("unit.set", {"id": units[-1], "note": f"note on U{units[-1]}"})
+                    batch.record("unit.set", {"id": units[-1],
+                                              "note": batch.text(f"note on U{units[-1]}")})
     project.close()
 
 

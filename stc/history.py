@@ -78,7 +78,8 @@ def undo_last(conn: sqlite3.Connection, author: str, why: str | None,
     all_records = list(records(conn))
     in_effect = effective(all_records)
     candidates = [c for c in commands(in_effect[1:])  # the project's creation stays
-                  if among is None or c.id in among]
+                  if (among is None or c.id in among)
+                  and not all(r.is_mark for r in c.changes)]  # a seal is no command to undo
     if not candidates:
         raise CannotUndo()
     target = candidates[-1]

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stc import history, store, trail
+from stc import history, sealing, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
-from stc.texts import bad_texts, put_text
+from stc.texts import bad_texts, missing_texts, put_text
 
 SETTINGS = "stc.toml"
 DATABASE = "stc.db"
@@ -228,16 +228,39 @@ class Project:
         memory.execute("COMMIT")
         return memory
 
-    def verify(self) -> trail.Verdict:
+    def verify(self, expected: list[sealing.Head] | None = None) -> trail.Verdict:
+        """Check the chain, the state against its replay, the texts and originals kept beside
+        the trail, and that the trail still holds each head noted elsewhere (`expected`)."""
         problems, count = trail.verify_trail(self.db_path, alongside=self._stored_problems)
+        for head in expected or []:
+            problems += sealing.check_head(self.conn, head)
         return trail.Verdict(not problems, problems, count)
 
-    def _stored_problems(self, conn: sqlite3.Connection) -> list[str]:
-        """What is kept beside the trail and no longer matches its hash: texts, originals."""
-        problems = [f"stored text {h[:12]} does not match its hash" for h in bad_texts(conn)]
-        return problems + self._missing_sources(conn)
+    def seal(self, key: Path | None = None) -> tuple[Path, trail.Record]:
+        """Write the trail's head to `seals/seal-N.txt`, sign it with an SSH key (see
+        stc.sealing) and record that it was sealed. Returns the seal file and the record."""
+        seq, digest = self.head()
+        folder = self.root / sealing.SEALS
+        folder.mkdir(exist_ok=True)
+        path = folder / f"seal-{seq}.txt"
+        write_atomically(path, sealing.seal_text(self.title, seq, digest, trail.now(),
+                                                 self.author).encode("utf-8"))
+        try:
+            signature = sealing.sign(path, key or sealing.default_key())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        record = self.change("seal", {"seq": seq, "hash": digest,
+                                      "key": sealing.fingerprint(signature)})
+        return path, record
 
-    def _missing_sources(self, conn: sqlite3.Connection) -> list[str]:
+    def _stored_problems(self, conn: sqlite3.Connection) -> list[str]:
+        """What is kept beside the trail and no longer matches it: texts changed or missing,
+        originals changed, missing or planted."""
+        problems = [f"stored text {h[:12]} does not match its hash" for h in bad_texts(conn)]
+        return problems + missing_texts(conn) + self._original_problems(conn)
+
+    def _original_problems(self, conn: sqlite3.Connection) -> list[str]:
         import hashlib
 
         problems = []
@@ -247,7 +270,43 @@ class Project:
                 problems.append(f"the original of {doc} is missing: {path}")
             elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
                 problems.append(f"the original of {doc} was changed: {path}")
+        problems += [f"{path} is not the original of any transcript in the trail (put there"
+                     " by hand, or left by an interrupted import); `stc verify --repair` removes"
+                     " it" for path in self.stray_originals(conn)]
         return problems
+
+    def stray_originals(self, conn: sqlite3.Connection, older_than: float = 0.0) -> list[Path]:
+        """Files under sources/ that are no recorded original (an import killed between
+        writing its original and recording it leaves one), last changed at least
+        `older_than` seconds ago."""
+        if not self.sources_dir.is_dir():
+            return []
+        import time
+
+        kept = set(self.recorded_originals(conn))
+        now = time.time()
+        return [path for path in sorted(self.sources_dir.iterdir())
+                if path.name not in kept and now - path.stat().st_mtime >= older_than]
+
+    def remove_stray_originals(self, older_than: float = 0.0) -> list[Path]:
+        """Remove what `stray_originals` finds; returns what was removed."""
+        strays = self.stray_originals(self.conn, older_than)
+        for path in strays:
+            if path.is_dir():
+                continue  # nothing stc writes; reported by verify, left to the user
+            path.unlink(missing_ok=True)
+        return [p for p in strays if not p.exists()]
+
+    def recorded_originals(self, conn: sqlite3.Connection) -> list[str]:
+        """The names under sources/ of the originals of every transcript version the trail
+        records and no erasure removed."""
+        erased = {str(r[0]) for r in conn.execute(
+            "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
+        return [source_name(str(doc), str(filename), str(source))
+                for doc, filename, source in conn.execute(
+                    "SELECT payload ->> '$.doc', payload ->> '$.filename', payload ->> '$.source'"
+                    " FROM trail WHERE kind IN ('document.import', 'document.replace')")
+                if doc not in erased]
 
     def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:
         """Keep a document version's original bytes under sources/; returns where."""
@@ -261,6 +320,9 @@ class Project:
         """Keep the originals of document versions about to be recorded. If recording them
         fails or is interrupted, remove those no recorded version refers to: an interruption
         that comes after the commit keeps them all."""
+        # what an import killed earlier left behind, old enough not to be another stc
+        # process's original about to be recorded
+        self.remove_stray_originals(older_than=STRAY_AGE)
         kept = [(self.keep_original(*original), original[2]) for original in originals]
         try:
             yield [path for path, _ in kept]
@@ -274,6 +336,10 @@ class Project:
     def close(self) -> None:
         self.conn.close()
 
+
+# seconds after which an original no change records is taken as left by an interrupted import:
+# far longer than any import takes between writing its original and recording it
+STRAY_AGE = 600.0
 
 # a document version's original: document id, file name, sha256 of the bytes, the bytes
 Original = tuple[str, str, str, bytes]

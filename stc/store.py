@@ -38,6 +38,18 @@ STATE_TABLES: tuple[str, ...] = (
 )
 
 
+# State columns that hold hashes of texts in the text store. `stc verify` checks that each
+# text they name is there (only a recorded erasure may remove one).
+TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("text",),
+    "units": ("text", "before", "after", "nugget", "note"),
+    "memos": ("body",),
+    "code_groups": ("condensate", "description"),
+    "subgroups": ("condensate", "description"),
+    "identifying_names": ("name",),
+}
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run SQL statements one by one: `executescript` would commit the open transaction."""
     statement = ""

@@ -42,3 +42,35 @@ def bad_texts(conn: sqlite3.Connection) -> list[str]:
         for digest, body in conn.execute("SELECT hash, body FROM texts")
         if text_hash(body) != digest
     ]
+
+
+# how a row that refers to a text is named in messages
+_LABELS = {"units": "'U' || id", "memos": "'M' || id", "documents": "id",
+           "code_groups": "'category ' || quote(name)",
+           "subgroups": "'subcategory ' || quote(name)",
+           "identifying_names": "'an identifying name'"}
+
+
+def missing_texts(conn: sqlite3.Connection) -> list[str]:
+    """Texts the project refers to that are not in the text store, though no recorded erasure
+    removed them: what the state tables name, and the text of every transcript version
+    recorded and not erased."""
+    from stc.store import TEXT_COLUMNS
+
+    wanted: dict[str, str] = {}
+    for table, columns in TEXT_COLUMNS.items():
+        label = _LABELS.get(table, "rowid")
+        for column in columns:
+            for owner, digest in conn.execute(f"SELECT {label}, {column} FROM {table}"
+                                              f" WHERE {column} IS NOT NULL"):
+                wanted.setdefault(str(digest), f"the {column} of {owner}")
+    erased = {str(r[0]) for r in conn.execute(
+        "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
+    for doc, digest in conn.execute(
+            "SELECT payload ->> '$.doc', payload ->> '$.text' FROM trail"
+            " WHERE kind IN ('document.import', 'document.replace')"):
+        if doc not in erased:
+            wanted.setdefault(str(digest), f"the text of {doc}")
+    have = {str(r[0]) for r in conn.execute("SELECT hash FROM texts")}
+    return [f"the text store lacks {where} (text {digest[:12]}), and no recorded erasure"
+            " removed it" for digest, where in wanted.items() if digest not in have]

@@ -88,6 +88,12 @@ class Record(NamedTuple):
         kind = change_kinds().get(self.kind)
         return kind is None or kind.undoable
 
+    @property
+    def is_mark(self) -> bool:
+        """A record of a fact outside the state (a seal), which undo passes over."""
+        kind = change_kinds().get(self.kind)
+        return kind is not None and kind.mark
+
     def as_json(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at, "author": self.author, "kind": self.kind,
                 "summary": self.summary(), "why": self.why, "payload": self.payload,
@@ -402,38 +408,93 @@ def _forked_chain_check(db_path: Path, alongside: StoredCheck | None
 
 
 def compare_replay(memory: sqlite3.Connection) -> list[str]:
-    """Differences between the live state and the replay made by `replay_state`.
+    """Differences between the live state and the replay made by `replay_state`, each naming
+    the table, the object, the column and both values.
 
     A table is the same when both hold as many rows and every replayed row has an identical
     live row: found by its primary key (an index lookup, several times faster than EXCEPT),
     then compared column by column in binary collation, so even a change of case counts."""
     problems = []
     for table in STATE_TABLES:
-        same_row = _same_row_condition(memory, table)
+        columns, key = _columns(memory, table)
+        same_row = _same_row_condition(columns, key)
         want = _count(memory, f"SELECT * FROM main.{table}")
         have = _count(memory, f"SELECT * FROM live.{table}")
         matched = _count(memory, f"SELECT 1 FROM main.{table} m WHERE EXISTS"
                                  f" (SELECT 1 FROM live.{table} l WHERE {same_row})")
-        if have == want == matched:
-            continue
-        extra_sql = (f"SELECT l.* FROM live.{table} l WHERE NOT EXISTS"
-                     f" (SELECT 1 FROM main.{table} m WHERE {same_row})")
-        missing_sql = (f"SELECT m.* FROM main.{table} m WHERE NOT EXISTS"
-                       f" (SELECT 1 FROM live.{table} l WHERE {same_row})")
-        row = memory.execute(f"{extra_sql if have > matched else missing_sql} LIMIT 1").fetchone()
-        problems.append(
-            f"table {table} differs from the replayed trail ({have - matched} rows not in the"
-            f" trail, {want - matched} missing): {[tuple(row)] if row else []}")
+        if not have == want == matched:
+            problems += _differences(memory, table, columns, key)
     return problems
 
 
-def _same_row_condition(conn: sqlite3.Connection, table: str) -> str:
-    """SQL true when live row `l` and replayed row `m` of `table` are identical."""
-    columns = [(row[1], row[5]) for row in conn.execute(f"PRAGMA main.table_info({table})")]
-    key = [name for name, position in sorted(columns, key=lambda c: c[1]) if position]
+_SHOWN_DIFFERENCES = 5  # per table: enough to see what was done, short enough to read
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> tuple[list[str], list[str]]:
+    """The columns of a state table and its primary key."""
+    info = [(row[1], row[5]) for row in conn.execute(f"PRAGMA main.table_info({table})")]
+    key = [name for name, position in sorted(info, key=lambda c: c[1]) if position]
+    return [name for name, _ in info], key
+
+
+def _same_row_condition(columns: list[str], key: list[str]) -> str:
+    """SQL true when live row `l` and replayed row `m` of a table are identical."""
     found_by_key = [f'l."{name}" = m."{name}"' for name in key]
-    identical = [f'l."{name}" IS m."{name}" COLLATE BINARY' for name, _ in columns]
+    identical = [f'l."{name}" IS m."{name}" COLLATE BINARY' for name in columns]
     return " AND ".join(found_by_key + identical)
+
+
+def _differences(conn: sqlite3.Connection, table: str, columns: list[str], key: list[str]
+                 ) -> list[str]:
+    """What differs in one table: rows changed (column by column), added or removed."""
+    by_key = " AND ".join(f'l."{k}" = m."{k}"' for k in key)
+    select = ", ".join([*(f'l."{c}"' for c in columns), *(f'm."{c}"' for c in columns)])
+    out = []
+    for row in conn.execute(f"SELECT {select} FROM live.{table} l JOIN main.{table} m ON {by_key}"
+                            f" WHERE NOT ({_same_row_condition(columns, key)})"):
+        live, replayed = dict(zip(columns, row[:len(columns)], strict=True)), \
+            dict(zip(columns, row[len(columns):], strict=True))
+        for column in columns:
+            if live[column] != replayed[column] or type(live[column]) is not type(replayed[column]):
+                out.append(f"{table}: {_object(table, live)}: {column} is"
+                           f" {_value(live[column])} in the project, {_value(replayed[column])}"
+                           " by the trail")
+    for side, other, where in (("live", "main", "in the project but not in the trail"),
+                               ("main", "live", "in the trail but missing from the project")):
+        found = conn.execute(f"SELECT * FROM {side}.{table} l WHERE NOT EXISTS (SELECT 1 FROM"
+                             f" {other}.{table} m WHERE {by_key})").fetchall()
+        out += [f"{table}: {_object(table, dict(zip(columns, r, strict=True)))} is {where}"
+                for r in found]
+    if len(out) > _SHOWN_DIFFERENCES:
+        out = [*out[:_SHOWN_DIFFERENCES], f"{table}: and {len(out) - _SHOWN_DIFFERENCES} more"
+               " differences"]
+    return out or [f"{table} differs from the replayed trail"]
+
+
+def _object(table: str, row: dict[str, Any]) -> str:
+    """How a user names the object a state row holds."""
+    named = {"themes": "theme", "codes": "code", "code_groups": "group", "subgroups": "subgroup"}
+    if table == "units":
+        return f"U{row['id']}"
+    if table == "memos":
+        return f"M{row['id']}"
+    if table in named:
+        return f"{named[table]} {row['name']!r}"
+    if table == "documents":
+        return str(row["id"])
+    if table == "segments":
+        return f"{row['doc']}:{row['n']}"
+    if table == "turns":
+        return f"{row['doc']} turn {row['turn']}" + (f" (version {row['version']})"
+                                                     if row["version"] != 1 else "")
+    if table == "unit_codes":
+        return f"U{row['unit']} coded #{row['code']}"
+    return ", ".join(f"{k}={_value(v)}" for k, v in row.items())
+
+
+def _value(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "…"
 
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:

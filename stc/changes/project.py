@@ -34,6 +34,12 @@ def _names_drop(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 
 @change_kind("key.destroyed", lambda p: f"pseudonymisation key {p['key']} destroyed",
-             undoable=False)
+             mark=True)
 def _key_destroyed(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """Only a record: the key lives outside the project, and once destroyed it is gone."""
+
+
+@change_kind("seal", lambda p: f"sealed change #{p['seq']} ({p['hash'][:16]}) with key {p['key']}",
+             objects=lambda p: ["seal"], mark=True)
+def _seal(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Only a record: the seal is a signed file kept by the supervisor (stc.sealing)."""

@@ -27,6 +27,8 @@ class ChangeKind(NamedTuple):
     # the objects it only refers to (the codes of a new unit, the group of a new code)
     uses: Callable[[Payload], list[str]] = lambda p: []
     creates: bool = False  # its objects did not exist before it
+    # a record of a fact outside the state (a seal): changes nothing, and undo passes over it
+    mark: bool = False
 
 
 CHANGE_KINDS: dict[str, ChangeKind] = {}
@@ -40,13 +42,14 @@ def change_kind(
     objects: Callable[[Payload], list[str]] | None = None,
     uses: Callable[[Payload], list[str]] | None = None,
     creates: bool = False,
+    mark: bool = False,
 ) -> Callable[[Apply], Apply]:
     def register(apply: Apply) -> Apply:
         if name in CHANGE_KINDS:
             raise RuntimeError(f"change kind {name} registered twice")
         CHANGE_KINDS[name] = ChangeKind(name, apply, summary, refs or (lambda p: []), undoable,
                                         objects or (lambda p: []), uses or (lambda p: []),
-                                        creates)
+                                        creates, mark)
         return apply
 
     return register

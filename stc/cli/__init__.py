@@ -36,6 +36,7 @@ COMMAND_MODULES: dict[str, str] = {
     "compare": "coders", "merge-from": "coders",
     "report": "report", "export": "exchange", "erase": "privacy", "pseudonymise": "privacy",
     "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
+    "seal": "trail",
     "serve": "serve",
 }
 
@@ -95,7 +96,7 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
       2 meaning units      code, units, codes, group, rename, merge, search, matrix
       3 condensation       subgroup, sort, condense, nugget
       4 synthesis          describe, check, report
-    The trail: log, verify, undo, redo.  In the browser: serve.
+    The trail: log, verify, undo, redo, seal.  In the browser: serve.
 
     \b
     Example:

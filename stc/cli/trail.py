@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -13,6 +14,7 @@ from stc.cli.common import (
     project_option,
     project_options,
 )
+from stc.errors import StcError
 from stc.trail import records
 
 
@@ -75,25 +77,78 @@ def _touches(refs: list[str], wanted: str) -> bool:
 
 @click.command()
 @project_options
-def verify() -> None:
-    """Check the trail: the hash chain is intact and the project equals its replay.
+@click.option("--expect", "expect", metavar="HASH|FILE", multiple=True,
+              help="A trail hash noted earlier, or a file holding one (a seal): the trail must"
+              " still hold it, so a trail rewritten or cut short since is caught.")
+@click.option("--seal", "seal_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A seal (seals/seal-N.txt, its .sig beside it): its signature must hold and"
+              " the trail must still hold the change it seals.")
+@click.option("--allowed-signers", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --seal: whose keys may sign (ssh-keygen's allowed_signers format).")
+@click.option("--repair", is_flag=True,
+              help="First remove files under sources/ that are no recorded original (left by"
+              " an interrupted import); run it while no other stc is importing.")
+def verify(expect: tuple[str, ...], seal_file: Path | None, allowed_signers: Path | None,
+           repair: bool) -> None:
+    """Check the trail: the hash chain is intact, the project equals its replay, the texts and
+    originals kept beside it are whole — and, with --expect or --seal, that the trail still
+    holds a head noted elsewhere.
 
-    Exits 1 naming the first problem when anything was altered outside stc.
+    Exits 1 naming each problem when anything was altered outside stc.
 
     \b
     Example:
       stc verify
+      stc verify --expect 3f2a…(64 hex digits)
+      stc verify --seal seal-212.txt --allowed-signers supervisors.txt
     """
+    from stc import sealing
+
+    if (seal_file is None) != (allowed_signers is None):
+        raise StcError("E331")
     project = open_project_from(click.get_current_context())
-    verdict = project.verify()
+    if repair:
+        for path in project.remove_stray_originals():
+            click.echo(f"removed {path}: no recorded original")
+    expected = [sealing.read_expected(value) for value in expect]
+    signer = None
+    if seal_file is not None and allowed_signers is not None:
+        signer = sealing.check_signature(seal_file, allowed_signers)
+        expected.append(sealing.read_expected(str(seal_file)))
+    verdict = project.verify(expected)
     if verdict.ok:
         last, digest = project.head()
+        held = "".join(f"; #{h.seq} as noted" if h.seq else f"; {h.hash[:16]} as noted"
+                       for h in expected)
+        signed = f", sealed by {signer}" if signer else ""
         click.echo(f"OK: {verdict.checked} changes, chain intact, state equals the replay"
-                   f" (last #{last}, hash {digest[:16]})")
+                   f" (last #{last}, hash {digest[:16]}){held}{signed}")
         return
     for problem in verdict.problems:
         click.echo(f"Error: {problem}", err=True)
     raise SystemExit(1)
+
+
+@click.command()
+@project_options
+@click.option("--key", type=click.Path(dir_okay=False, path_type=Path),
+              help="The SSH private key to sign with (default: git's user.signingkey, else"
+              " ~/.ssh/id_ed25519).")
+def seal(key: Path | None) -> None:
+    """Seal the trail: write its head (change number, hash, time) to seals/seal-N.txt and sign
+    it with your SSH key (ssh-keygen -Y sign, as git signs commits). Give the two files to your
+    supervisor: `stc verify --seal` then catches a trail rewritten or cut short since.
+
+    \b
+    Example:
+      stc seal
+      stc verify --seal seals/seal-212.txt --allowed-signers allowed_signers
+    """
+    project = open_project_from(click.get_current_context())
+    path, record = project.seal(key)
+    click.echo(f"sealed change #{record.payload['seq']} ({record.payload['hash'][:16]}) in"
+               f" {path.relative_to(project.root)} and {path.name}.sig, with key"
+               f" {record.payload['key']}")
 
 
 @click.command()
@@ -134,4 +189,4 @@ def redo(why: str | None) -> None:
     click.echo(f"#{record.seq}: redid {what}")
 
 
-COMMANDS = [log, verify, undo, redo]
+COMMANDS = [log, verify, undo, redo, seal]
