@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stc import __version__
+from stc.history import lineage, touching
 from stc.phrases import join_words, number_word, phrases, project_language, quoted
 from stc.stages.checks import CheckResult
 from stc.stages.condensation import (
@@ -26,7 +27,7 @@ from stc.stages.condensation import (
 )
 from stc.stages.prevalence import Prevalence, prevalence, study_participants
 from stc.texts import get_text
-from stc.trail import Record, records
+from stc.trail import records
 from stc.units import Places
 
 _PLACED = re.compile(r"^\[\s*U(\d+)\s*\]$", re.IGNORECASE)
@@ -172,25 +173,21 @@ def history(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _touching(recs: list[Record], names: list[str]) -> list[int]:
-    wanted = {n.lower() for n in names}
-    return [r.seq for r in recs if wanted & {ref.lower() for ref in r.refs()}]
-
-
 def objects(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
-    """Every theme, code, group and subgroup now held, with the changes that concern it."""
+    """Every theme, code, group and subgroup now held, with the changes in its life: under
+    every name it bore, and those of what was merged into it."""
     recs = list(records(conn, upto))
     out: list[dict[str, Any]] = []
     for kind, sql in (
-        ("theme", "SELECT name FROM themes ORDER BY position, id"),
-        ("group", "SELECT name FROM code_groups ORDER BY position, id"),
-        ("subgroup", "SELECT g.name || '/' || s.name FROM subgroups s JOIN code_groups g"
+        ("theme", "SELECT id, name FROM themes ORDER BY position, id"),
+        ("group", "SELECT id, name FROM code_groups ORDER BY position, id"),
+        ("subgroup", "SELECT s.id, g.name || '/' || s.name FROM subgroups s JOIN code_groups g"
                      " ON g.id = s.group_id ORDER BY g.position, s.position, s.id"),
-        ("code", "SELECT name FROM codes ORDER BY name"),
+        ("code", "SELECT id, name FROM codes ORDER BY name"),
     ):
-        for (name,) in conn.execute(sql):
-            names = [name, name.split("/", 1)[-1]] if kind == "subgroup" else [name]
-            out.append({"kind": kind, "name": name, "changes": _touching(recs, names)})
+        for ident, name in conn.execute(sql):
+            life = touching(recs, lineage(recs, {f"{kind}:{ident}"}))
+            out.append({"kind": kind, "name": name, "changes": [r.seq for r in life]})
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from stc.errors import StcError
-from stc.lookup import KINDS, resolve_ref
+from stc.lookup import KINDS, object_of, resolve_ref
 from stc.project import Project
 from stc.refs import UNIT_REF, resolve_doc
 from stc.stages import Step, StepStatus, count
@@ -125,8 +125,11 @@ def add_memo(project: Project, body: str, kind: str | None = None, on: str | Non
         raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
     with project.batch(why) as b:
         memo_id = b.next_id("memos")
-        rec = b.record("memo.add", {"id": memo_id, "kind": kind, "ref": ref,
-                                    "body": b.text(body)})
+        payload = {"id": memo_id, "kind": kind, "ref": ref, "body": b.text(body)}
+        named = object_of(b.conn, ref) if ref else None
+        if named is not None:
+            payload["on"] = f"{named.kind}:{named.id}"  # follows renames and merges
+        rec = b.record("memo.add", payload)
     return Memo(memo_id, kind, ref, body, rec.seq, rec.at, rec.author)
 
 
@@ -136,13 +139,16 @@ def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = No
     thing bears now, after renames and merges."""
     if kind and kind not in MEMO_KINDS:
         raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
-    rows = conn.execute("SELECT m.id, m.kind, m.ref, m.body, m.seq, t.at, t.author FROM memos m"
-                        " JOIN trail t ON t.seq = m.seq ORDER BY m.id").fetchall()
-    renames = _renames(conn) if any(r[2] and r[2].split(":")[0] in KINDS for r in rows) else []
+    rows = conn.execute("SELECT m.id, m.kind, m.ref, m.body, m.seq, t.at, t.author, m.on_key"
+                        " FROM memos m JOIN trail t ON t.seq = m.seq ORDER BY m.id").fetchall()
+    renames = _renames(conn) if any(r[2] and r[2].split(":")[0] in KINDS and not r[7]
+                                    for r in rows) else []
     wanted = resolve_ref(conn, on).casefold() if on else None
     out = []
     for r in rows:
-        ref = _current_ref(r[2], r[4], renames) if r[2] else None
+        # a memo written on an object by id shows its current name (the store keeps it so);
+        # one written before, on a name, follows the renames of that name
+        ref = r[2] if r[7] or not r[2] else _current_ref(r[2], r[4], renames)
         if kind and r[1] != kind:
             continue
         if wanted and not (ref and (ref.casefold() == wanted

@@ -224,3 +224,139 @@ def display(conn: sqlite3.Connection, key: str) -> str:
         if row is not None:
             return f"{kind} {row[0]!r}"
     return key
+
+
+# -- an object's history -----------------------------------------------------------------------
+#
+# An object keeps its id through renames, so its history is every change that makes, changes,
+# uses or reverts something about that id; a merge target's history includes the histories of
+# what was merged into it, and a code group's the preliminary theme it grew out of.
+
+_NAMED_KINDS = ("theme", "code", "group", "subgroup")
+
+
+def lineage(all_records: list[Record], keys: set[str]) -> set[str]:
+    """`keys` and what they grew out of: objects merged into them, the themes groups came from."""
+    out = set(keys)
+    grew = True
+    while grew:
+        grew = False
+        for record in all_records:
+            found: set[str] = set()
+            if record.kind == "merge" and f"{record.payload['kind']}:{record.payload['into']}" \
+                    in out:
+                found = {f"{record.payload['kind']}:{i}" for i in record.payload["ids"]}
+            elif record.kind == "group.add" and f"group:{record.payload['id']}" in out:
+                found = record.uses()
+            if found - out:
+                out |= found
+                grew = True
+    return out
+
+
+def touching(all_records: list[Record], keys: set[str]) -> list[Record]:
+    """The records that make, change, use or revert any of the objects `keys`."""
+    by_seq = {r.seq: r for r in all_records}
+    out = []
+    for record in all_records:
+        if record.kind in (UNDO, REDO):
+            reverted = [by_seq[s] for s in cancelled_by(record.payload) if s in by_seq]
+            touched = set().union(*(r.objects() | r.uses() for r in reverted))
+        else:
+            touched = record.objects() | record.uses()
+        if touched & keys:
+            out.append(record)
+    return out
+
+
+def named_keys(conn: sqlite3.Connection, all_records: list[Record], name: str,
+               kinds: tuple[str, ...] = _NAMED_KINDS) -> set[str]:
+    """The themes, codes, groups and subgroups that bear `name` now or bore it once (a
+    subgroup also as GROUP/SUBGROUP)."""
+    from stc.lookup import find
+
+    out = {f"{found.kind}:{found.id}" for found in (find(conn, k, name) for k in kinds)
+           if found is not None}
+    wanted = name.strip().casefold()
+    for record in all_records:
+        kind, names = _names_borne(record)
+        if kind in kinds and wanted in names:
+            out.add(f"{kind}:{record.payload['id']}")
+    return out
+
+
+def _names_borne(record: Record) -> tuple[str, set[str]]:
+    """The kind of object a record names and the names it gives that object (a subgroup's
+    as SUBGROUP and as GROUP/SUBGROUP when the record tells its group)."""
+    p = record.payload
+    if record.kind in ("theme.add", "code.add", "group.add", "subgroup.add"):
+        kind, names = record.kind.removesuffix(".add"), [p["name"]]
+        if kind == "subgroup":
+            names.append(f"{p['group_name']}/{p['name']}")
+    elif record.kind == "rename":
+        kind, names = p["kind"], [p["old"], p["new"]]
+    else:
+        return "", set()
+    return kind, {n.casefold() for n in names}
+
+
+def segment_keys(conn: sqlite3.Connection, all_records: list[Record], doc: str, first: int,
+                 last: int) -> set[str]:
+    """The units that touch segments first..last of `doc` now or at any time before (segment
+    numbers of a version replaced since still count), and the memos on those segments."""
+    spans = [(int(v), int(s), int(e)) for v, s, e in conn.execute(
+        "SELECT version, start, end FROM segments WHERE doc = ? AND n BETWEEN ? AND ?",
+        (doc, first, last))]
+    version: dict[int, int] = {}  # the version each unit of `doc` stands on, as the trail goes
+    out: set[str] = set()
+    for record in all_records:
+        p = record.payload
+        if record.kind == "unit.add" and p["doc"] == doc:
+            version[p["id"]] = int(p["version"])
+        if record.kind in ("unit.add", "unit.set") and p.get("id") in version and "end" in p:
+            version[p["id"]] = int(p.get("version", version[p["id"]]))
+            if any(v == version[p["id"]] and p["start"] < e and p["end"] > s
+                   for v, s, e in spans):
+                out.add(f"unit:{p['id']}")
+        elif record.kind == "memo.add" and str(p.get("ref") or "").startswith(f"{doc}:"):
+            numbers = str(p["ref"]).split(":", 1)[1].split("-")
+            if all(n.isdigit() for n in numbers) and int(numbers[0]) <= last \
+                    and int(numbers[-1]) >= first:
+                out.add(f"memo:{p['id']}")
+    return out
+
+
+def keys_for(conn: sqlite3.Connection, all_records: list[Record], ref: str) -> set[str]:
+    """The objects a user's reference names: U7, M3, DOC, DOC:N-M, KIND:NAME or a name."""
+    from stc.refs import UNIT_REF, parse_segment_ref
+
+    ref = ref.strip()
+    if UNIT_REF.match(ref):
+        return {f"unit:{int(ref[1:])}"}
+    if ref[:1] in "Mm" and ref[1:].isdigit():
+        return {f"memo:{int(ref[1:])}"}
+    kind, sep, rest = ref.partition(":")
+    if sep and kind.lower() in _NAMED_KINDS:
+        return lineage(all_records, named_keys(conn, all_records, rest, (kind.lower(),)))
+    docs = {str(r[0]).casefold(): str(r[0]) for r in conn.execute("SELECT DISTINCT doc FROM"
+                                                                  " segments")}
+    docs |= {str(r.payload["doc"]).casefold(): str(r.payload["doc"]) for r in all_records
+             if r.kind.startswith("document.")}
+    head = kind.casefold()
+    if head in docs:
+        try:
+            parsed = parse_segment_ref(ref)
+        except StcError:
+            parsed = None
+        if parsed is not None and parsed.first is not None:
+            return segment_keys(conn, all_records, docs[head], parsed.first,
+                                parsed.last or parsed.first)
+        if not sep:
+            return {f"doc:{docs[head]}"}
+    return lineage(all_records, named_keys(conn, all_records, ref))
+
+
+def object_history(conn: sqlite3.Connection, ref: str) -> list[Record]:
+    """Every change in the life of what `ref` names, across renames and merges."""
+    all_records = list(records(conn))
+    return touching(all_records, keys_for(conn, all_records, ref))

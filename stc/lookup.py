@@ -155,3 +155,9 @@ def resolve_ref(conn: sqlite3.Connection, ref: str) -> str:
         raise StcError("E411", name=ref, kinds=", ".join(m.kind for m in matches),
                        example=f"{matches[0].kind}:{ref}")
     return f"{matches[0].kind}:{matches[0].ref}"
+
+
+def object_of(conn: sqlite3.Connection, ref: str) -> Named | None:
+    """The theme, code, group or subgroup a canonical reference (`code:NAME`) names, if any."""
+    kind, sep, name = ref.partition(":")
+    return find(conn, kind, name) if sep and kind in KINDS else None

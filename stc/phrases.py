@@ -26,7 +26,6 @@ def phrases(language: str) -> dict[str, Any]:
     lang = language if language in LANGUAGES else "en"
     source = resources.files("stc").joinpath("locales", f"{lang}.json")
     data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
-    data["code"] = lang
     return data
 
 

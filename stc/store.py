@@ -202,6 +202,13 @@ def _m003_commands(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m004_memo_objects(conn: sqlite3.Connection) -> None:
+    # what a memo on a theme, code, group or subgroup is on, by kind and id (`code:12`): the
+    # memo's ref then follows renames and merges of that very object. Memos written before
+    # keep only the name they were written on.
+    conn.execute("ALTER TABLE memos ADD COLUMN on_key TEXT")
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
@@ -210,6 +217,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_condensate_units", _m002_condensate_units),
     ("003_commands", _m003_commands),
+    ("004_memo_objects", _m004_memo_objects),
 ]
 
 

@@ -82,4 +82,4 @@ def test_the_installed_wheel_imports_its_steps_and_finds_its_data(
     assert ran.returncode == 0, ran.stderr
     condensation, render, language, template = ran.stdout.split()
     assert Path(condensation).is_relative_to(target) and Path(render).is_relative_to(target)
-    assert (language, template) == ("nb", "True")
+    assert (language, template) == ("kode", "True")

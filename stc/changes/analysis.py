@@ -80,6 +80,7 @@ def _code_group(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 )
 def _rename(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute(f"UPDATE {TABLES[p['kind']]} SET name = ? WHERE id = ?", (p["new"], p["id"]))
+    _memo_refs(conn, p["kind"], p["id"])
 
 
 def _drop_code(conn: sqlite3.Connection, code_id: int) -> None:
@@ -140,6 +141,9 @@ def _merge(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     for source in p["ids"]:
         if source != p["into"]:
             _merge_into(conn, p["kind"], source, p["into"])
+            conn.execute("UPDATE memos SET on_key = ? WHERE on_key = ?",
+                         (f"{p['kind']}:{p['into']}", f"{p['kind']}:{source}"))
+    _memo_refs(conn, p["kind"], p["into"])
 
 
 @change_kind(
@@ -261,9 +265,24 @@ def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     lambda p: f"{p['kind']} memo M{p['id']}" + (f" on {p['ref']}" if p.get("ref") else ""),
     refs=lambda p: [f"M{p['id']}", p.get("ref") or ""],
     objects=lambda p: keys("memo", p["id"]),
-    uses=lambda p: ref_keys(p.get("ref")),
+    uses=lambda p: [p["on"]] if p.get("on") else ref_keys(p.get("ref")),
     creates=True,
 )
 def _memo_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    conn.execute("INSERT INTO memos VALUES (?, ?, ?, ?, ?)",
-                 (p["id"], p["kind"], p.get("ref"), p["body"], seq))
+    conn.execute("INSERT INTO memos VALUES (?, ?, ?, ?, ?, ?)",
+                 (p["id"], p["kind"], p.get("ref"), p["body"], seq, p.get("on")))
+
+
+def _memo_refs(conn: sqlite3.Connection, kind: str, ident: int) -> None:
+    """Memos on a renamed theme, code, group or subgroup (or on a renamed group's subgroups)
+    show the name it bears now."""
+    if kind == "subgroup":
+        conn.execute("UPDATE memos SET ref = (SELECT 'subgroup:' || g.name || '/' || s.name FROM"
+                     " subgroups s JOIN code_groups g ON g.id = s.group_id WHERE s.id = ?)"
+                     " WHERE on_key = ?", (ident, f"subgroup:{ident}"))
+        return
+    conn.execute(f"UPDATE memos SET ref = ? || (SELECT name FROM {TABLES[kind]} WHERE id = ?)"
+                 " WHERE on_key = ?", (f"{kind}:", ident, f"{kind}:{ident}"))
+    if kind == "group":
+        for (sub,) in conn.execute("SELECT id FROM subgroups WHERE group_id = ?", (ident,)):
+            _memo_refs(conn, "subgroup", sub)

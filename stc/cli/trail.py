@@ -15,13 +15,15 @@ from stc.cli.common import (
     project_options,
 )
 from stc.errors import StcError
+from stc.history import object_history
 from stc.trail import records
 
 
 @click.command()
 @project_option
-@click.option("--on", "on_ref", metavar="REF", help="Only changes touching REF (a document, unit,"
-              " code, group, ...).")
+@click.option("--on", "on_ref", metavar="REF", help="Only changes touching REF, across its renames"
+              " and merges: U7, M3, DOC, DOC:N-M (the units on those segments), KIND:NAME or a"
+              " name.")
 @click.option("--author", "by_author", help="Only changes by this author.")
 @click.option("--since", help="Only changes at or after this date/time (UTC, e.g. 2026-03-01).")
 @json_option
@@ -31,19 +33,16 @@ def log(on_ref: str | None, by_author: str | None, since: str | None, as_json: b
     \b
     Example:
       stc log --on U12
+      stc log --on skjermarbeid          # the code's whole life, under every name it had
+      stc log --on I2:45-51              # the units on those segments
       stc log --author Kari --since 2026-03-01 --json
     """
     since = _moment(since)
     project = open_project_from(click.get_current_context())
-    chosen = []
-    for rec in records(project.conn):
-        if by_author and rec.author.casefold() != by_author.casefold():
-            continue
-        if since and rec.at < since:
-            continue
-        if on_ref and not _touches(rec.refs(), on_ref):
-            continue
-        chosen.append(rec)
+    chosen = object_history(project.conn, on_ref) if on_ref else list(records(project.conn))
+    chosen = [rec for rec in chosen
+              if (not by_author or rec.author.casefold() == by_author.casefold())
+              and (not since or rec.at >= since)]
     if as_json:
         print_json([r.as_json() for r in chosen])
         return
@@ -68,11 +67,6 @@ def _moment(value: str | None) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds") + "Z"
-
-
-def _touches(refs: list[str], wanted: str) -> bool:
-    w = wanted.casefold()
-    return any(r.casefold() == w or r.casefold().startswith(w + ":") for r in refs)
 
 
 @click.command()
