@@ -17,7 +17,7 @@ from typing import Any
 from stc import __version__
 from stc.history import lineage, touching
 from stc.phrases import join_words, number_word, phrases, project_language, quoted
-from stc.stages.checks import CheckResult
+from stc.stages.checks import CheckResult, needs_reason
 from stc.stages.condensation import (
     Target,
     group_units,
@@ -166,11 +166,26 @@ def overview(language: str, cats: list[dict[str, Any]]) -> str:
 
 
 def history(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
-    rows = []
-    for rec in records(conn, upto):
-        rows.append({"seq": rec.seq, "at": rec.at, "author": rec.author, "kind": rec.kind,
-                     "summary": rec.summary(), "why": rec.why, "refs": rec.refs()})
-    return rows
+    """Every change; a revision the method asks a reason for and that has none is marked."""
+    recs = list(records(conn, upto))
+    given = {r.payload["seq"] for r in recs if r.kind == "reason" and r.why}
+    return [{"seq": rec.seq, "at": rec.at, "author": rec.author, "kind": rec.kind,
+             "summary": rec.summary(), "why": rec.why, "refs": rec.refs(),
+             "unreasoned": needs_reason(rec.kind, rec.payload) and not (rec.why or "").strip()
+             and rec.seq not in given}
+            for rec in recs]
+
+
+def _coded(conn: sqlite3.Connection, cats: list[dict[str, Any]]) -> None:
+    """Give every unit shown who made it, when, and in which change."""
+    made = {}
+    for seq, at, author, unit in conn.execute(
+            "SELECT seq, at, author, payload ->> '$.id' FROM trail WHERE kind = 'unit.add'"):
+        made[int(unit)] = {"seq": seq, "at": at, "author": author}
+    for c in cats:
+        for section in (c, *c["subcategories"]):
+            for u in [*section.get("units", []), *section.get("aside", [])]:
+                u["made"] = made.get(u["id"])
 
 
 def objects(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
@@ -229,6 +244,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions,
         "themes": [r[0] for r in conn.execute("SELECT name FROM themes ORDER BY position, id")],
     }
     if checks is not None:
+        _coded(conn, cats)
         model.update({
             "checks": [c.as_json() for c in checks],
             "history": history(conn, state["seq"]),

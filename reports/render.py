@@ -111,7 +111,9 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
         raise StcError("E516", places="; ".join(places))
     model = build(conn, as_of, options_of(project), None,
                   checks if "audit" in request.reports else None)
-    target = out or project.reports_dir
+    # an earlier state never overwrites the reports of the present
+    target = out or (project.reports_dir / f"as-of-{as_of}" if as_of is not None
+                     else project.reports_dir)
     made = not target.exists()
     try:
         target.mkdir(parents=True, exist_ok=True)

@@ -211,6 +211,28 @@ def _label(conn: sqlite3.Connection, table: str, row: sqlite3.Row) -> str:
 
 IDENTIFYING = "identifying-names"
 
+def check_reasons(conn: sqlite3.Connection) -> list[str]:
+    """Every revision of the analysis in effect — rename, merge, drop, set-aside, erasure —
+    carries a reason, given with it (--why) or later (`stc reason N TEXT`). Off with
+    `require_reasons = false` among the project's settings."""
+    setting = conn.execute("SELECT value FROM project WHERE key = 'require_reasons'").fetchone()
+    if setting is not None and str(setting[0]).strip().lower() in ("false", "no", "0", "off"):
+        return []
+    from stc.trail import effective, records
+
+    all_records = list(records(conn))
+    given = {r.payload["seq"] for r in all_records if r.kind == "reason" and r.why}
+    return [f"change #{r.seq} ({r.summary()}) has no reason (stc reason {r.seq} TEXT)"
+            for r in effective(all_records) if needs_reason(r.kind, r.payload)
+            and not (r.why or "").strip() and r.seq not in given]
+
+
+def needs_reason(kind: str, payload: dict[str, Any]) -> bool:
+    """A revision the method asks a reason for: how themes became groups, what was dropped."""
+    return kind in ("rename", "merge", "drop", "document.erase") or (
+        kind == "unit.set" and bool(payload.get("aside")))
+
+
 CHECKS: list[tuple[str, str, Check]] = [
     ("themes", "4-8 preliminary themes", check_themes),
     ("codes-grouped", "every code in a code group", check_codes_grouped),
@@ -224,6 +246,7 @@ CHECKS: list[tuple[str, str, Check]] = [
     ("current", "no unit pointing at text that changed", check_current),
     (IDENTIFYING, "no identifying name in quotations, condensates or analytic texts",
      identifying_places),
+    ("reasons", "a reason for every rename, merge, drop, set-aside and erasure", check_reasons),
 ]
 
 

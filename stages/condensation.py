@@ -165,7 +165,8 @@ def sort_units(project: Project, units: Sequence[str], into: str,
             if target.group_id not in [g for g, _ in groups]:
                 raise StcError("E507", unit=f"U{unit}", group=target.group_name,
                                groups=", ".join(n for _, n in groups) or "none")
-        return [b.record("unit.set", {"id": u, "subgroup_id": target.id, "aside": None})
+        return [b.record("unit.set", {"id": u, "subgroup_id": target.id, "aside": None,
+                                      "subgroup_name": target.label})
                 for u in ids]
 
 
@@ -329,6 +330,7 @@ def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240,
         "before": ("…" if start > context else "") + before,
         "after": after + ("…" if end + context < len(text) else ""),
         "nugget": get_text(conn, row["nugget"]) if row["nugget"] else None,
+        "note": get_text(conn, row["note"]) if row["note"] else None,
         "aside": row["aside"], "subgroup_id": row["subgroup_id"],
         "review": row["review"], "current": int(row["version"]) == version,
     }

@@ -61,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "E329": "{path}: no such file",
     "E330": "the seal {path} does not hold: {detail}",
     "E331": "--seal and --allowed-signers go together: the seal, and the file naming whose keys may sign it",
+    "E332": "the reason is empty; say why the change was made",
+    "E333": "there is no change #{seq} to give a reason for (`stc log` lists the changes)",
     "E305": "unknown {kind} {name!r}",
     "E306": "{kind} {name!r} exists already",
     "E307": "{detail}",

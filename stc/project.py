@@ -236,6 +236,17 @@ class Project:
             problems += sealing.check_head(self.conn, head)
         return trail.Verdict(not problems, problems, count)
 
+    def add_reason(self, seq: int, why: str) -> trail.Record:
+        """Give change `seq`, recorded without one, its reason: the trail is never rewritten,
+        so the reason is a record of its own that names the change."""
+        if not why.strip():
+            raise StcError("E332")
+        with self.batch(why.strip()) as batch:
+            target = trail.record_at(self.conn, seq)
+            if target is None or target.kind in (trail.UNDO, trail.REDO):
+                raise StcError("E333", seq=seq)
+            return batch.record("reason", {"seq": seq, "kind": target.kind})
+
     def seal(self, key: Path | None = None) -> tuple[Path, trail.Record]:
         """Write the trail's head to `seals/seal-N.txt`, sign it with an SSH key (see
         stc.sealing) and record that it was sealed. Returns the seal file and the record."""

@@ -113,3 +113,63 @@ def test_a_memo_on_a_merged_code_moves_to_the_target(run: Run, coded: Path) -> N
     memo_life = [r["kind"] for r in on(run, "skjermarbeid")]
     assert "memo.add" in memo_life
     run("verify")
+
+
+# -- reasons, and what the audit report tells about each unit --------------------------------
+
+def test_revisions_without_a_reason_fail_the_check_until_one_is_given(run: Run,
+                                                                      coded: Path) -> None:
+    run("rename", "code", "ringing", "telefoner")  # no --why
+    renamed = json.loads(run("log", "--json").stdout)[-1]["seq"]
+    failures = json.loads(run("check", "--json", code=1).stdout)
+    reasons = next(c for c in failures if c["id"] == "reasons")
+    assert reasons["failures"] == [f"change #{renamed} (code 'ringing' renamed 'telefoner') has"
+                                   f" no reason (stc reason {renamed} TEXT)"]
+    out = run("reason", str(renamed), "Ordet informantene bruker").stdout
+    assert f"reason given for change #{renamed}" in out
+    checks = json.loads(run("check", "--json", code=1).stdout)
+    assert next(c for c in checks if c["id"] == "reasons")["ok"]
+    assert "[E333]" in run("reason", "9999", "x", code=1).stderr
+    assert "[E332]" in run("reason", str(renamed), " ", code=1).stderr
+
+
+def test_require_reasons_can_be_turned_off(run: Run, coded: Path) -> None:
+    run("drop", "code", "ringing", "--force")
+    from stc.project import open_project
+
+    project = open_project(coded)
+    project.change("project.set", {"key": "require_reasons", "value": "false"})
+    project.close()
+    checks = json.loads(run("check", "--json", code=1).stdout)
+    assert next(c for c in checks if c["id"] == "reasons")["ok"]
+
+
+def test_the_audit_names_coder_note_subgroup_and_missing_reasons(run: Run, coded: Path) -> None:
+    run("group", "skjermarbeid", "ringing", "--into", "Tid")
+    run("subgroup", "add", "Tid", "Skjerm")
+    run("sort", "U1", "U2", "--into", "Tid/Skjerm", "--author", "Berit")
+    run("set-aside", "U3", "--why", "Handler om noe annet")
+    run("rename", "subgroup", "Tid/Skjerm", "Skjermen")
+    from stc.project import open_project
+
+    project = open_project(coded)
+    with project.batch() as b:
+        b.record("unit.set", {"id": 1, "note": b.text("Sjekk tonen her")})
+    project.close()
+    run("report", "audit")
+    html = (coded / "reports" / "audit.html").read_text(encoding="utf-8")
+    add = next(r for r in json.loads(run("log", "--json").stdout) if r["kind"] == "unit.add")
+    assert f"kodet av tester, {add['at'][:16].replace('T', ' ')} (<a href=\"#c{add['seq']}\">" \
+        in html
+    assert "notat: Sjekk tonen her" in html
+    assert "U1 sorted into &#39;Tid/Skjerm&#39;" in html
+    assert "U3 set aside: Handler om noe annet" in html
+    assert html.count('<span class="bad">ingen begrunnelse</span>') == 1  # the rename
+
+
+def test_as_of_writes_beside_the_present_reports(run: Run, coded: Path) -> None:
+    run("report", "results", "--format", "md")
+    present = (coded / "reports" / "results.md").read_bytes()
+    run("report", "results", "--format", "md", "--as-of", "3")
+    assert (coded / "reports" / "as-of-3" / "results.md").exists()
+    assert (coded / "reports" / "results.md").read_bytes() == present

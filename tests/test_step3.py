@@ -132,7 +132,7 @@ def test_a_complete_step_3_passes_its_checks(run: Run, tmp_path: Path) -> None:
     root = tmp_path / "done"
     analysed_project(run, root, "nb")
     out = run("check", "--project", str(root)).stdout
-    assert "9 of 9 checks passed." in out
+    assert "10 of 10 checks passed." in out
     assert "[done]" in run("status", "--project", str(root)).stdout.split("3. ")[1][:40]
     run("verify", "--project", str(root))
 

@@ -240,9 +240,18 @@ def _unit_delete(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("DELETE FROM units WHERE id = ?", (p["id"],))
 
 
+def _unit_set_summary(p: Payload) -> str:
+    fields = sorted(k for k in p if k not in ("id", "subgroup_name"))
+    if fields == ["aside", "subgroup_id"] and p["aside"]:
+        return f"U{p['id']} set aside: {p['aside']}"
+    if fields == ["aside", "subgroup_id"] and p["subgroup_id"] is not None:
+        return f"U{p['id']} sorted into {p.get('subgroup_name') or '#' + str(p['subgroup_id'])!r}"
+    return f"U{p['id']}: {', '.join(fields)} set"
+
+
 @change_kind(
     "unit.set",
-    lambda p: f"U{p['id']}: {', '.join(sorted(k for k in p if k != 'id'))} set",
+    _unit_set_summary,
     refs=lambda p: [unit_ref(p["id"])],
     objects=lambda p: keys("unit", p["id"]),
     uses=lambda p: keys("subgroup", p.get("subgroup_id")),
@@ -253,7 +262,7 @@ def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     allowed = ("subgroup_id", "aside", "nugget", "note", "review", "version", "start", "end",
                "text", "before", "after")
     for field, value in p.items():
-        if field == "id":
+        if field in ("id", "subgroup_name"):  # the name only tells the trail's reader
             continue
         if field not in allowed:
             raise ValueError(field)

@@ -43,3 +43,9 @@ def _key_destroyed(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
              objects=lambda p: ["seal"], mark=True)
 def _seal(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """Only a record: the seal is a signed file kept by the supervisor (stc.sealing)."""
+
+
+@change_kind("reason", lambda p: f"reason given for change #{p['seq']}",
+             objects=lambda p: [f"change:{p['seq']}"], mark=True)
+def _reason(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Only a record: the reason (this record's `why`) for an earlier change that had none."""

@@ -36,7 +36,7 @@ COMMAND_MODULES: dict[str, str] = {
     "compare": "coders", "merge-from": "coders",
     "report": "report", "export": "exchange", "erase": "privacy", "pseudonymise": "privacy",
     "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
-    "seal": "trail",
+    "seal": "trail", "reason": "trail",
     "serve": "serve",
 }
 

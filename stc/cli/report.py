@@ -18,7 +18,8 @@ from stc.cli.common import open_project_from, project_options
                    " matrix csv,xlsx (default: all of them).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the files (default: the project's reports/).")
-@click.option("--as-of", "as_of", type=int, metavar="N", help="Show the state after change N.")
+@click.option("--as-of", "as_of", type=int, metavar="N",
+              help="Show the state after change N, in reports/as-of-N/ (unless --out).")
 @click.option("--allow-identifying", is_flag=True,
               help="Render even if texts contain names from `stc names list`.")
 def report(which: str, formats: str | None, out: Path | None, as_of: int | None,

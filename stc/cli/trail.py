@@ -183,4 +183,21 @@ def redo(why: str | None) -> None:
     click.echo(f"#{record.seq}: redid {what}")
 
 
-COMMANDS = [log, verify, undo, redo, seal]
+@click.command()
+@project_options
+@click.argument("seq", type=int, metavar="N")
+@click.argument("text", metavar="TEXT")
+def reason(seq: int, text: str) -> None:
+    """Give change N, made without --why, its reason. The trail is never rewritten: the reason
+    is a record of its own, and `stc check` and the audit report count it.
+
+    \b
+    Example:
+      stc reason 42 "Skjermarbeid og ringing er samme tema"
+    """
+    project = open_project_from(click.get_current_context())
+    record = project.add_reason(seq, text)
+    click.echo(f"#{record.seq}: {record.summary()}")
+
+
+COMMANDS = [log, verify, undo, redo, seal, reason]
