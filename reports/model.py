@@ -176,6 +176,20 @@ def history(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
             for rec in recs]
 
 
+def latest_seal(conn: sqlite3.Connection, upto: int) -> dict[str, Any] | None:
+    """The last seal recorded up to change `upto`, and whether the trail still holds the
+    change it sealed with the hash it sealed (the signed file is checked by `stc verify
+    --seal`)."""
+    row = conn.execute("SELECT at, payload ->> '$.seq', payload ->> '$.hash', payload ->> '$.key'"
+                       " FROM trail WHERE kind = 'seal' AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                       (upto,)).fetchone()
+    if row is None:
+        return None
+    at, seq, digest, key = row
+    held = conn.execute("SELECT 1 FROM trail WHERE seq = ? AND hash = ?", (seq, digest)).fetchone()
+    return {"at": at, "seq": seq, "hash": digest, "key": key, "holds": held is not None}
+
+
 def _coded(conn: sqlite3.Connection, cats: list[dict[str, Any]]) -> None:
     """Give every unit shown who made it, when, and in which change."""
     made = {}
@@ -248,6 +262,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions,
         model.update({
             "checks": [c.as_json() for c in checks],
             "history": history(conn, state["seq"]),
+            "seal": latest_seal(conn, state["seq"]),
             "objects": objects(conn, state["seq"]),
             "memos": memos(conn),
             "documents": documents(conn),

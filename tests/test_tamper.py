@@ -175,11 +175,18 @@ def test_a_seal_is_signed_checked_and_catches_a_rewritten_trail(run: Run, coded:
     assert f"sealed change #{sealed[0]}" in log
     assert "Siste tema" in run("undo").stdout
     run("redo")
+    run("report", "audit")
+    audit = (coded / "reports" / "audit.html").read_text(encoding="utf-8")
+    assert f"Siste forsegling: endring nr. {sealed[0]} ({sealed[1][:16]})" in audit
+    assert '<span class="ok">sporet har den fortsatt</span>' in audit
     # a forger rewrites the chain: the seal no longer holds
     sql(coded, "UPDATE trail SET author = 'Mallory' WHERE seq = 5")
     rechain(coded)
     err = problems(run, "--seal", str(seal), "--allowed-signers", str(allowed))
     assert f"change #{sealed[0]} has hash" in err
+    run("report", "audit")
+    audit = (coded / "reports" / "audit.html").read_text(encoding="utf-8")
+    assert '<span class="bad">sporet har den ikke lenger</span>' in audit
 
 
 @NEEDS_SSH
