@@ -3,6 +3,8 @@
     python benchmarks/floors.py spacy LANG LISTFILE   sentence-split the transcripts' turns
     python benchmarks/floors.py openpyxl FILE.xlsx     read every cell of a workbook
     python benchmarks/floors.py trail STC.DB           read every trail row and hash it
+    python benchmarks/floors.py office CONTENT.json DIR   write the same Word paragraphs and
+                                                       tables, and Excel rows, as stc did
 
 Each imports only what its work needs, so the time of the child is the floor.
 """
@@ -58,6 +60,38 @@ def trail_floor(db: str) -> None:
     print(prev)
 
 
+def office_floor(content: str, folder: str) -> None:
+    """The Office files of `stc report all` written with python-docx and openpyxl alone:
+    every paragraph in its style, every table cell, every sheet row (from CONTENT.json, which
+    the benchmark read out of stc's own files beforehand). No model, checks or templates."""
+    import json
+    from pathlib import Path
+
+    from docx import Document
+    from openpyxl import Workbook
+
+    data = json.loads(Path(content).read_text(encoding="utf-8"))
+    for name, document in data["docx"].items():
+        doc = Document()
+        ids = {style: doc.styles[style].style_id
+               for style in {s for s, _ in document["paragraphs"]}}
+        for style, text in document["paragraphs"]:
+            doc.add_paragraph(text)._p.get_or_add_pPr().style = ids[style]
+        for rows in document["tables"]:
+            table = doc.add_table(rows=0, cols=len(rows[0]))
+            for row in rows:
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    cell.text = text
+        doc.save(str(Path(folder) / name))
+    for name, rows in data["xlsx"].items():
+        book = Workbook()
+        sheet = book.active
+        for row in rows:
+            sheet.append(row)
+        book.save(str(Path(folder) / name))
+
+
 if __name__ == "__main__":
     what, *args = sys.argv[1:]
-    {"spacy": spacy_floor, "openpyxl": openpyxl_floor, "trail": trail_floor}[what](*args)
+    {"spacy": spacy_floor, "openpyxl": openpyxl_floor, "trail": trail_floor,
+     "office": office_floor}[what](*args)

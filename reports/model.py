@@ -11,34 +11,62 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from stc import __version__
 from stc.history import lineage, touching
-from stc.phrases import join_words, number_word, phrases, project_language, quoted
+from stc.phrases import join_words, language_tag, number_word, phrases, quoted
+from stc.settings import values
 from stc.stages.checks import CheckResult, needs_reason
 from stc.stages.condensation import (
     Target,
     group_units,
+    quotation_parts,
     subgroups_of,
     target_units,
-    unit_view,
+    translation_with_cuts,
+    unit_views,
+    with_cuts,
 )
 from stc.stages.prevalence import Prevalence, prevalence, study_participants
 from stc.texts import get_text
-from stc.trail import records
-from stc.units import Places
+from stc.trail import Record, records
+from stc.units import Places, participants_by_unit
 
 _PLACED = re.compile(r"^\[\s*U(\d+)\s*\]$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class ReportOptions:
-    """Report settings from the [report] table of stc.toml."""
+class ReportOptions(NamedTuple):
+    """What the settings in effect (stc.settings) say about the reports."""
 
-    chapter: str = "3"
+    chapter: int = 3  # 0: headings without numbers
     inline_words: int = 0  # quotations shorter than this many words run inline
+    attribution: str = "none"  # or "participant": the pseudonym after each quotation
+    cut_marker: str = "(…)"
+    language: str = "en"  # the reports' language (phrases)
+    language_tag: str = "en-GB"  # the reports' language for spelling (Word)
+    source_language: str = "en"  # the transcripts' language
+    paper: str = "A4"
+    stamp_footer: bool = False
+    author: str = ""
+
+    @property
+    def translated(self) -> bool:
+        """Whether the chapter is written in another language than the transcripts."""
+        return self.language != self.source_language
+
+
+def report_options(conn: sqlite3.Connection) -> ReportOptions:
+    """The report settings of the state in `conn`: `--as-of N` uses those of change N."""
+    held = values(conn)
+    tag = str(held["report.language"])
+    return ReportOptions(
+        chapter=int(held["report.chapter"]), inline_words=int(held["report.inline_words"]),
+        attribution=str(held["report.quote_attribution"]),
+        cut_marker=str(held["report.cut_marker"]), language=held.report_language,
+        language_tag=language_tag(tag), source_language=str(held["language"]),
+        paper=str(held["report.paper"]), stamp_footer=bool(held["report.stamp_footer"]),
+        author=str(held["report.author"]))
 
 
 def state_of(conn: sqlite3.Connection, upto: int | None) -> dict[str, Any]:
@@ -57,17 +85,42 @@ def _project_value(conn: sqlite3.Connection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _quotation(conn: sqlite3.Connection, unit: int, options: ReportOptions,
-               places: Places) -> dict[str, Any]:
-    view = unit_view(conn, unit, places=places)
-    text = view["nugget"] or view["text"].strip()
-    return {"unit": view["unit"], "text": " ".join(text.split()), "ref": view["ref"],
-            "participant": view["participant"],
-            "inline": 0 < len(text.split()) < options.inline_words}
+class Units(NamedTuple):
+    """Every unit's view and participants, and which units are quotations: read once."""
+
+    views: dict[int, dict[str, Any]]
+    who: dict[int, list[str]]
+    nuggets: set[int]
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> Units:
+        return cls(unit_views(conn, places=Places(conn)), participants_by_unit(conn),
+                   {int(r[0]) for r in conn.execute(
+                       "SELECT id FROM units WHERE nugget IS NOT NULL")})
 
 
-def _blocks(conn: sqlite3.Connection, language: str, description: str | None,
-            nuggets: list[int], options: ReportOptions, places: Places) -> list[dict[str, Any]]:
+def _quotation(unit: int, options: ReportOptions, units: Units) -> dict[str, Any]:
+    """A quotation as the chapter prints it: the unit's own words with the cuts marked as
+    the settings say, or its translation when the chapter is in another language."""
+    view = units.views[unit]
+    original = with_cuts(quotation_parts(view["text"], view["nugget"] or view["text"].strip()),
+                         options.cut_marker)
+    translation = (translation_with_cuts(view["translation"], options.cut_marker)
+                   if view["translation"] else None)
+    shown = translation if options.translated and translation else original
+    language = options.language if shown is translation else options.source_language
+    names = units.who.get(unit, [])
+    attribution = (str(phrases(options.language)["attribution"]).format(
+        names=join_words(options.language, names))
+        if options.attribution == "participant" and names else "")
+    return {"unit": view["unit"], "text": shown, "original": original,
+            "translation": translation, "ref": view["ref"], "participant": view["participant"],
+            "attribution": attribution, "language": language,
+            "inline": 0 < len(shown.split()) < options.inline_words}
+
+
+def _blocks(description: str | None, nuggets: list[int], options: ReportOptions,
+            units: Units) -> list[dict[str, Any]]:
     """The analytic text as paragraphs and quotations: a paragraph `[U7]` places U7's
     quotation there; quotations not placed follow the text. Short ones may run inline."""
     blocks: list[dict[str, Any]] = []
@@ -76,7 +129,7 @@ def _blocks(conn: sqlite3.Connection, language: str, description: str | None,
     queue: list[tuple[str, Any]] = []
     for para in paragraphs:
         m = _PLACED.match(para)
-        if m and conn.execute("SELECT 1 FROM units WHERE id = ?", (int(m.group(1)),)).fetchone():
+        if m and int(m.group(1)) in units.views:
             placed.add(int(m.group(1)))
             queue.append(("quote", int(m.group(1))))
         else:
@@ -86,9 +139,11 @@ def _blocks(conn: sqlite3.Connection, language: str, description: str | None,
         if kind == "text":
             blocks.append({"kind": "text", "text": value})
             continue
-        quote = _quotation(conn, value, options, places)
+        quote = _quotation(value, options, units)
         if quote["inline"] and blocks and blocks[-1]["kind"] == "text":
-            blocks[-1]["text"] += " " + quoted(language, quote["text"])
+            inline = quoted(options.language, quote["text"])
+            blocks[-1]["text"] += " " + inline + (f" {quote['attribution']}"
+                                                  if quote["attribution"] else "")
         else:
             blocks.append({"kind": "quote", "quote": quote})
     return blocks
@@ -100,47 +155,48 @@ def _linked(conn: sqlite3.Connection, target: Target) -> list[str]:
         (target.kind, target.id))]
 
 
-def _section(conn: sqlite3.Connection, language: str, target: Target, row: sqlite3.Row,
-             number: str, units: list[int], prev: Prevalence | None,
-             options: ReportOptions, places: Places) -> dict[str, Any]:
-    nuggets = [u for u in units if conn.execute("SELECT nugget FROM units WHERE id = ?",
-                                                (u,)).fetchone()[0] is not None]
+def _section(conn: sqlite3.Connection, target: Target, row: sqlite3.Row, number: str,
+             ids: list[int], prev: Prevalence | None, options: ReportOptions, units: Units
+             ) -> dict[str, Any]:
+    nuggets = [u for u in ids if u in units.nuggets]
     description = get_text(conn, row["description"]) if row["description"] else None
+    heading = row["heading"] or target.name
     return {
         "kind": target.kind, "label": target.label, "name": target.name, "number": number,
-        "heading": row["heading"] or target.name,
+        "heading": heading, "numbered": f"{number} {heading}" if number else heading,
         "description": description,
-        "blocks": _blocks(conn, language, description, nuggets, options, places),
+        "blocks": _blocks(description, nuggets, options, units),
         "condensate": get_text(conn, row["condensate"]) if row["condensate"] else None,
         "rests_on": _linked(conn, target),
-        "units": [unit_view(conn, u, places=places) for u in units],
-        "quotations": [_quotation(conn, u, options, places) for u in nuggets],
+        "units": [units.views[u] for u in ids],
+        "quotations": [_quotation(u, options, units) for u in nuggets],
         "prevalence": prev.as_json() if prev else None,
         "anchor": f"{target.kind}-{target.id}",
     }
 
 
-def categories(conn: sqlite3.Connection, language: str,
-               options: ReportOptions) -> list[dict[str, Any]]:
+def categories(conn: sqlite3.Connection, options: ReportOptions) -> list[dict[str, Any]]:
+    language = options.language
     prev = {(p.group, p.subgroup): p for p in prevalence(conn, language)}
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
-    places = Places(conn)  # every transcript's segments read once
+    units = Units.load(conn)
     out = []
     groups = conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall()
+    chapter = f"{options.chapter}." if options.chapter else ""
     for i, g in enumerate(groups, start=1):
         target = Target("group", g["id"], g["name"], g["id"], g["name"])
         subs = subgroups_of(conn, g["id"])
-        units = [u for u in group_units(conn, g["id"]) if u not in aside]
-        own_units = units if not subs else []
-        section = _section(conn, language, target, g, f"{options.chapter}.{i}", own_units,
-                           prev.get((g["name"], None)), options, places)
-        section["all_units"] = len(units)
-        section["aside"] = [unit_view(conn, u, places=places) for u in group_units(conn, g["id"])
-                            if u in aside]
+        members = group_units(conn, g["id"])
+        kept = [u for u in members if u not in aside]
+        number = f"{chapter}{i}" if chapter else ""
+        section = _section(conn, target, g, number, kept if not subs else [],
+                           prev.get((g["name"], None)), options, units)
+        section["all_units"] = len(kept)
+        section["aside"] = [units.views[u] for u in members if u in aside]
         section["subcategories"] = [
-            _section(conn, language, sub_target, s, f"{options.chapter}.{i}.{j}",
+            _section(conn, sub_target, s, f"{number}.{j}" if number else "",
                      target_units(conn, sub_target), prev.get((g["name"], s["name"])), options,
-                     places)
+                     units)
             for j, s in enumerate(subs, start=1)
             for sub_target in [Target("subgroup", s["id"], s["name"], g["id"], g["name"])]
         ]
@@ -161,13 +217,15 @@ def overview(language: str, cats: list[dict[str, Any]]) -> str:
             key = "overview_sub_one" if len(subs) == 1 else "overview_sub_many"
             item += f" ({p[key].format(subs=join_words(language, subs))})"
         items.append(item)
-    return str(p["overview_intro"]).format(n=number_word(language, len(cats)),
-                                           items=join_words(language, items))
+    intro = p["overview_intro_one"] if len(cats) == 1 else p["overview_intro"]
+    return str(intro).format(n=number_word(language, len(cats)),
+                             items=join_words(language, items))
 
 
-def history(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
+def history(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = None
+            ) -> list[dict[str, Any]]:
     """Every change; a revision the method asks a reason for and that has none is marked."""
-    recs = list(records(conn, upto))
+    recs = recs if recs is not None else list(records(conn, upto))
     given = {r.payload["seq"] for r in recs if r.kind == "reason" and r.why}
     return [{"seq": rec.seq, "at": rec.at, "author": rec.author, "kind": rec.kind,
              "summary": rec.summary(), "why": rec.why, "refs": rec.refs(),
@@ -202,10 +260,11 @@ def _coded(conn: sqlite3.Connection, cats: list[dict[str, Any]]) -> None:
                 u["made"] = made.get(u["id"])
 
 
-def objects(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
+def objects(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = None
+            ) -> list[dict[str, Any]]:
     """Every theme, code, group and subgroup now held, with the changes in its life: under
     every name it bore, and those of what was merged into it."""
-    recs = list(records(conn, upto))
+    recs = recs if recs is not None else list(records(conn, upto))
     out: list[dict[str, Any]] = []
     for kind, sql in (
         ("theme", "SELECT id, name FROM themes ORDER BY position, id"),
@@ -237,33 +296,41 @@ def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             for r in conn.execute("SELECT * FROM documents ORDER BY id")]
 
 
-def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions,
+def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | None = None,
           title: str | None = None, checks: list[CheckResult] | None = None) -> dict[str, Any]:
     """The data of the results chapter for the state in `conn` (the trail up to change
-    `upto`); given the results of the checks, also that of the audit trail."""
-    language = project_language(conn)
+    `upto`), with that state's settings unless `options` are given; given the results of the
+    checks, also that of the audit trail."""
+    options = options or report_options(conn)
+    language = options.language
     state = state_of(conn, upto)
-    cats = categories(conn, language, options)
+    cats = categories(conn, options)
     p = phrases(language)
+    chapter_title = f"{options.chapter} {p['results']}" if options.chapter else p["results"]
     model = {
-        "p": p, "language": language, "state": state,
+        "p": p, "language": language, "language_tag": options.language_tag,
+        "source_language": options.source_language, "options": options._asdict(),
+        "state": state,
         "state_line": str(p["state"]).format(seq=state["seq"], at=state["at"],
                                              hash=state["hash"], version=state["version"]),
         "title": title or _project_value(conn, "title") or "",
+        "author": options.author,
         "question": _project_value(conn, "question"),
         "chapter": options.chapter,
+        "chapter_title": chapter_title,
         "overview": overview(language, cats),
         "categories": cats,
         "participants": study_participants(conn),
         "themes": [r[0] for r in conn.execute("SELECT name FROM themes ORDER BY position, id")],
     }
     if checks is not None:
+        recs = list(records(conn, state["seq"]))  # read once for the history and the objects
         _coded(conn, cats)
         model.update({
             "checks": [c.as_json() for c in checks],
-            "history": history(conn, state["seq"]),
+            "history": history(conn, state["seq"], recs),
             "seal": latest_seal(conn, state["seq"]),
-            "objects": objects(conn, state["seq"]),
+            "objects": objects(conn, state["seq"], recs),
             "memos": memos(conn),
             "documents": documents(conn),
         })

@@ -21,8 +21,9 @@ from typing import Any
 from stc.errors import BadInput, StcError
 from stc.outputs import all_or_none
 from stc.project import Project
-from stc.reports.model import ReportOptions, build
-from stc.reports.office import change_time, matrix_xlsx, results_docx
+from stc.reports.method import method_model
+from stc.reports.model import build, report_options
+from stc.reports.office import matrix_xlsx, method_docx, results_docx
 from stc.reports.sandbox import ReportEnvironment, environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
 
@@ -30,6 +31,7 @@ REPORTS: dict[str, tuple[str, ...]] = {
     "results": ("md", "html", "docx"),
     "audit": ("html",),
     "matrix": ("csv", "xlsx"),
+    "method": ("md", "html", "docx"),
 }
 
 
@@ -44,7 +46,7 @@ class Request:
 def plan(which: str, formats: Sequence[str] | None) -> Request:
     """Which reports in which formats: `--format` picks among each report's own formats."""
     if which != "all" and which not in REPORTS:
-        raise StcError("E517", name=which)
+        raise StcError("E517", name=which, reports=", ".join(REPORTS))
     reports = tuple(REPORTS) if which == "all" else (which,)
     wanted = [f.strip().lower() for f in formats or [] if f.strip()]
     chosen: dict[str, tuple[str, ...]] = {}
@@ -60,12 +62,6 @@ def plan(which: str, formats: Sequence[str] | None) -> Request:
         raise StcError("E518", report=which, formats=", ".join(wanted),
                        allowed="; ".join(f"{r}: {', '.join(f)}" for r, f in REPORTS.items()))
     return Request(tuple(chosen), chosen)
-
-
-def options_of(project: Project) -> ReportOptions:
-    settings = project.settings.get("report", {})
-    return ReportOptions(chapter=str(settings.get("chapter", 3)),
-                         inline_words=int(settings.get("inline_words", 0)))
 
 
 def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
@@ -88,20 +84,34 @@ def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
     return ["participant", *(c for c, _ in columns)], rows
 
 
-def _matrix_csv(header: list[str], rows: list[list[Any]], state_line: str) -> str:
+def _matrix_csv(header: list[str], rows: list[list[Any]]) -> str:
+    """A plain table: the header row first, so pandas, R and Excel read it as it is."""
     out = io.StringIO()
-    out.write(f"# {state_line}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
 
 
+def sidecar(model: dict[str, Any]) -> bytes:
+    """What a CSV file shows, beside it (`matrix.csv.json`): the state and the stc version."""
+    import json
+
+    state = model["state"]
+    return (json.dumps({"state": {"change": state["seq"], "changed_at": state["at"],
+                                  "trail_hash": state["hash"]},
+                        "stc_version": state["version"], "language": model["language"]},
+                       ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
 def render(project: Project, which: str = "all", formats: Sequence[str] | None = None,
            out: Path | None = None, as_of: int | None = None,
-           allow_identifying: bool = False) -> list[Path]:
+           allow_identifying: bool = False, examples: Sequence[str] | None = None
+           ) -> list[Path]:
     """Write the reports; returns the files written. `as_of` renders the state after that
-    change. Refuses (E516) when a text shown would contain an identifying name."""
+    change, with the settings of that state. `examples` names the units of the method
+    report's example table. Refuses (E516) when a text shown would contain an identifying
+    name."""
     request = plan(which, formats)
     conn = project.replayed(as_of) if as_of is not None else project.conn
     # each check runs once: all of them for the audit trail, else the one the refusal needs
@@ -109,8 +119,10 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     places = next(c for c in checks if c.id == IDENTIFYING).failures
     if places and not allow_identifying:
         raise StcError("E516", places="; ".join(places))
-    model = build(conn, as_of, options_of(project), None,
-                  checks if "audit" in request.reports else None)
+    model = build(conn, as_of, None, None, checks if "audit" in request.reports else None)
+    method = (method_model(conn, model, report_options(conn), examples)
+              if "method" in request.reports else None)
+    matrix = matrix_table(conn) if "matrix" in request.reports else None
     # an earlier state never overwrites the reports of the present
     target = out or (project.reports_dir / f"as-of-{as_of}" if as_of is not None
                      else project.reports_dir)
@@ -119,15 +131,16 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StcError("E519", path=str(target), detail=exc.strerror or str(exc)) from None
-    env = environment(project.root / "templates", model)
     written = []
     try:
         with all_or_none() as outputs:
             for report in request.reports:
+                shown = method if report == "method" and method is not None else model
+                env = environment(project.root / "templates", shown)
                 for fmt in request.formats[report]:
-                    path = target / f"{report}.{fmt}"
-                    outputs.write(path, _rendered(project, conn, env, model, report, fmt))
-                    written.append(path)
+                    for name, data in _rendered(project, env, shown, report, fmt, matrix):
+                        outputs.write(target / name, data)
+                        written.append(target / name)
     except BaseException:
         if made:
             with contextlib.suppress(OSError):
@@ -136,41 +149,46 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     return written
 
 
-def _rendered(project: Project, conn: sqlite3.Connection, env: ReportEnvironment,
-              model: dict[str, Any], report: str, fmt: str) -> bytes:
-    if report == "results" and fmt == "docx":
-        reference = _reference_document(project)
+def _rendered(project: Project, env: ReportEnvironment, model: dict[str, Any], report: str,
+              fmt: str, matrix: tuple[list[str], list[list[Any]]] | None
+              ) -> list[tuple[str, bytes]]:
+    """The files of one report in one format: (name, bytes)."""
+    name = f"{report}.{fmt}"
+    if fmt == "docx":
+        write = results_docx if report == "results" else method_docx
+        names = ("results.docx",) if report == "results" else ("method.docx", "results.docx")
+        reference = _reference_document(project, names)
         try:
-            return results_docx(model, reference)
+            return [(name, write(model, reference))]
         except Exception as exc:  # python-docx on a document it can open but not use
             if reference is None:
                 raise
             raise StcError("E536", path="templates/results.docx",
                            detail=f"{type(exc).__name__}: {exc}"[:200]) from None
-    if report == "matrix":
-        header, rows = matrix_table(conn)
+    if report == "matrix" and matrix is not None:
+        header, rows = matrix
         if fmt == "csv":
-            return _matrix_csv(header, rows, model["state_line"]).encode("utf-8")
-        state = model["state"]
-        about = [("stc", state["version"]), ("last change", str(state["seq"])),
-                 ("changed at", state["at"]), ("trail hash", state["hash"])]
-        return matrix_xlsx(header, rows, about, change_time(state["at"]))
-    return render_template(env, f"{report}.{fmt}.j2", model).encode("utf-8")
+            return [(name, _matrix_csv(header, rows).encode("utf-8")),
+                    (f"{name}.json", sidecar(model))]
+        return [(name, matrix_xlsx(header, rows, model["state"], model["author"]))]
+    return [(name, render_template(env, f"{report}.{fmt}.j2", model).encode("utf-8"))]
 
 
-def _reference_document(project: Project) -> bytes | None:
-    """The project's templates/results.docx, after the checks a transcript from someone else
-    passes: it comes with the project and is not trusted either."""
+def _reference_document(project: Project, names: tuple[str, ...]) -> bytes | None:
+    """The project's own Word reference document (the first of templates/NAME that exists),
+    after the checks a transcript from someone else passes: it comes with the project and is
+    not trusted either."""
     from stc.formats import read_bytes
     from stc.formats.office import check_word_package
 
     folder = project.root / "templates"
-    path = project_file(folder, "results.docx") if folder.is_dir() else None
+    found = [project_file(folder, n) for n in names] if folder.is_dir() else []
+    path = next((p for p in found if p is not None), None)
     if path is None:
         return None
     try:
         data = read_bytes(path)
         check_word_package(path, data)
     except BadInput as exc:
-        raise StcError("E536", path="templates/results.docx", detail=exc.message) from None
+        raise StcError("E536", path=f"templates/{path.name}", detail=exc.message) from None
     return data

@@ -44,6 +44,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from stc.errors import StcError
+from stc.reports.markdown import markdown_cell, markdown_quote, markdown_text
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 BASE_STEPS = 1_000_000
@@ -134,7 +135,10 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self, loader: BaseLoader, limits: Limits) -> None:
         super().__init__(
             loader=loader, undefined=StrictUndefined,
+            # HTML escapes everything it inserts; Markdown escapes the Markdown way (the
+            # filters md, mdquote, mdcell), never as HTML: "I'm" stays I'm
             autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
+                                         disabled_extensions=("md", "md.j2"),
                                          default_for_string=True, default=True),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.limits = limits
@@ -447,7 +451,9 @@ def environment(templates: Path | None, data: Any) -> ReportEnvironment:
     """The sandbox for one run of a report, its budgets sized for `data`; `templates` is the
     project's templates/ folder, searched first when it exists."""
     folder = templates if templates is not None and templates.is_dir() else None
-    return ReportEnvironment(TemplateLoader(folder), limits_for(data))
+    env = ReportEnvironment(TemplateLoader(folder), limits_for(data))
+    env.filters.update(md=markdown_text, mdquote=markdown_quote, mdcell=markdown_cell)
+    return env
 
 
 def render_template(env: ReportEnvironment, name: str, data: dict[str, Any]) -> str:

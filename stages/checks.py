@@ -10,9 +10,10 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from stc.phrases import phrases, project_language
+from stc.settings import values
 from stc.stages.condensation import (
     Target,
     document_text,
@@ -24,25 +25,51 @@ from stc.stages.condensation import (
 from stc.stages.impression import THEMES_MAX, THEMES_MIN
 from stc.stages.synthesis import identifying_names, names_in, names_pattern
 from stc.texts import get_text
+from stc.units import participants_by_unit
+
+
+class Finding(NamedTuple):
+    """One place where a check fails (or, `warning`, where it asks the user to look): an id
+    from the catalogue (`check_messages` in stc/locales) and the fields its message names."""
+
+    id: str
+    fields: dict[str, Any]
+    warning: bool = False
+
+    def message(self, language: str) -> str:
+        return str(phrases(language)["check_messages"][self.id]).format(**self.fields)
 
 
 @dataclass
 class CheckResult:
-    """One of the checks of `stc check`, with what fails it."""
+    """One of the checks of `stc check`, with what fails it, in the report language."""
 
     id: str
     title: str
-    failures: list[str] = field(default_factory=list)
+    found: list[Finding] = field(default_factory=list)
+    language: str = "en"
+
+    @property
+    def failures(self) -> list[str]:
+        return [f.message(self.language) for f in self.found if not f.warning]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f.message(self.language) for f in self.found if f.warning]
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not any(not f.warning for f in self.found)
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "ok": self.ok, "failures": self.failures}
+        return {"id": self.id, "title": self.title, "ok": self.ok, "failures": self.failures,
+                "warnings": self.warnings,
+                "problems": [{"id": f.id, "warning": f.warning,
+                              "message": f.message(self.language), **f.fields}
+                             for f in self.found]}
 
 
-Check = Callable[[sqlite3.Connection], list[str]]
+Check = Callable[[sqlite3.Connection], list[Finding]]
 
 
 def _groups(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -61,24 +88,22 @@ def condensation_targets(conn: sqlite3.Connection) -> list[tuple[Target, sqlite3
     return out
 
 
-def check_themes(conn: sqlite3.Connection) -> list[str]:
+def check_themes(conn: sqlite3.Connection) -> list[Finding]:
     n = int(conn.execute("SELECT COUNT(*) FROM themes").fetchone()[0])
     if THEMES_MIN <= n <= THEMES_MAX:
         return []
-    return [f"{n} preliminary themes; step 1 asks for {THEMES_MIN} to {THEMES_MAX}"
-            " (stc theme add NAME)"]
+    return [Finding("themes.count", {"n": n, "min": THEMES_MIN, "max": THEMES_MAX})]
 
 
-def check_codes_grouped(conn: sqlite3.Connection) -> list[str]:
-    return [f"code {r[0]!r} is in no code group (stc group {r[0]!r} --into GROUP)"
+def check_codes_grouped(conn: sqlite3.Connection) -> list[Finding]:
+    return [Finding("codes-grouped.ungrouped", {"code": r[0]})
             for r in conn.execute("SELECT name FROM codes WHERE group_id IS NULL ORDER BY name")]
 
 
-def check_units_sorted(conn: sqlite3.Connection) -> list[str]:
-    out = [f"U{unit} of {group!r} is in no subgroup and not set aside"
-           f" (stc sort U{unit} --into {group}/SUBGROUP, or stc set-aside U{unit} --why ...)"
+def check_units_sorted(conn: sqlite3.Connection) -> list[Finding]:
+    out = [Finding("units-sorted.unsorted", {"unit": f"U{unit}", "group": group})
            for unit, group in unsorted_units(conn)]
-    out += [f"U{r[0]} has no code in a code group" for r in conn.execute(
+    out += [Finding("units-sorted.ungrouped", {"unit": f"U{r[0]}"}) for r in conn.execute(
         "SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM unit_codes uc JOIN codes c"
         " ON c.id = uc.code WHERE uc.unit = u.id AND c.group_id IS NOT NULL) ORDER BY u.id")]
     return out
@@ -92,113 +117,156 @@ def first_person(text: str, language: str) -> bool:
     return any(w.lower().replace("’", "'") in pronouns for w in _WORD.findall(text))
 
 
-def check_condensates(conn: sqlite3.Connection) -> list[str]:
-    language = project_language(conn)
+def check_condensates(conn: sqlite3.Connection) -> list[Finding]:
+    language = project_language(conn)  # condensates keep the participants' own words
     out = []
     for target, row in condensation_targets(conn):
         body = get_text(conn, row["condensate"]) if row["condensate"] else None
         if body is None:
-            out.append(f"{target.label} has no condensate (stc condense {target.label} --edit)")
+            out.append(Finding("condensates.missing", {"target": target.label}))
         elif not first_person(body, language):
-            out.append(f"the condensate of {target.label} is not written in the first person")
+            out.append(Finding("condensates.not-first-person", {"target": target.label}))
         else:
-            stale = _stale_links(conn, target)
-            if stale:
-                out.append(f"the condensate of {target.label} {stale}")
+            out += _stale_links(conn, target)
     return out
 
 
-def _stale_links(conn: sqlite3.Connection, target: Target) -> str:
+def _stale_links(conn: sqlite3.Connection, target: Target) -> list[Finding]:
     """Whether the units under a condensate changed since it was written."""
     linked = {int(r[0]) for r in conn.execute(
         "SELECT unit FROM condensate_units WHERE kind = ? AND owner = ?",
         (target.kind, target.id))}
     if not linked:
-        return ""  # written before links were kept, or through a matrix import
+        return []  # written before links were kept, or through a matrix import
     now = set(target_units(conn, target))
-    if linked == now:
-        return ""
-    added = ", ".join(f"U{u}" for u in sorted(now - linked))
-    gone = ", ".join(f"U{u}" for u in sorted(linked - now))
-    parts = ([f"does not yet cover {added}"] if added else []) + \
-        ([f"rests on {gone}, no longer in it"] if gone else [])
-    return "; ".join(parts) + f" (stc condense {target.label} --edit)"
+    out = []
+    for ident, units in (("condensates.uncovered", now - linked),
+                         ("condensates.gone", linked - now)):
+        if units:
+            out.append(Finding(ident, {"target": target.label,
+                                       "units": ", ".join(f"U{u}" for u in sorted(units))}))
+    return out
 
 
-def check_descriptions(conn: sqlite3.Connection) -> list[str]:
+def check_descriptions(conn: sqlite3.Connection) -> list[Finding]:
     out = []
     for g in _groups(conn):
         if g["description"] is None:
-            out.append(f"category {g['name']!r} has no analytic text (stc describe {g['name']})")
+            out.append(Finding("analytic-texts.category", {"name": g["name"]}))
         for s in subgroups_of(conn, g["id"]):
             if s["description"] is None:
-                label = f"{g['name']}/{s['name']}"
-                out.append(f"subcategory {label!r} has no analytic text (stc describe {label})")
+                out.append(Finding("analytic-texts.subcategory",
+                                   {"name": f"{g['name']}/{s['name']}"}))
     return out
 
 
-def check_nuggets(conn: sqlite3.Connection) -> list[str]:
+def check_nuggets(conn: sqlite3.Connection) -> list[Finding]:
     out = []
+    held = values(conn)
+    translated = held.report_language != held["language"]
     for target, _ in condensation_targets(conn):
         units = target_units(conn, target)
-        marks = [u for u in units if conn.execute(
-            "SELECT nugget FROM units WHERE id = ?", (u,)).fetchone()[0] is not None]
+        marks = [(u, t) for u in units for n, t in [conn.execute(
+            "SELECT nugget, translation FROM units WHERE id = ?", (u,)).fetchone()]
+            if n is not None]
         if not marks:
             kind = "subcategory" if target.kind == "subgroup" else "category"
-            out.append(f"{kind} {target.label!r} has no illustrative quotation (stc nugget UNIT)")
+            out.append(Finding(f"quotations.{kind}", {"name": target.label}))
+        if translated:
+            out += [Finding("quotations.untranslated",
+                            {"unit": f"U{u}", "language": held["report.language"]}, True)
+                    for u, translation in marks if translation is None]
     return out
 
 
-def check_verbatim(conn: sqlite3.Connection) -> list[str]:
+def check_verbatim(conn: sqlite3.Connection) -> list[Finding]:
     out = []
     for u in conn.execute("SELECT * FROM units ORDER BY id").fetchall():
         text, version = document_text(conn, u["doc"])
         if int(u["version"]) != version:
             continue  # reported by check_current
         source = text[u["start"]:u["end"]]
+        where = {"unit": f"U{u['id']}", "doc": u["doc"]}
         if get_text(conn, u["text"]) != source:
-            out.append(f"U{u['id']}: its text differs from {u['doc']} at {u['start']}-{u['end']}")
+            out.append(Finding("verbatim.unit", {**where, "start": u["start"], "end": u["end"]}))
         if u["nugget"] is not None:
             quote = get_text(conn, u["nugget"])
             if quote is None or not quote_is_verbatim(source, quote):
-                out.append(f"U{u['id']}: the illustrative quotation is not verbatim in"
-                           f" {u['doc']} (stc nugget U{u['id']} --quote ...)")
+                out.append(Finding("verbatim.quotation", where))
     return out
 
 
-def check_current(conn: sqlite3.Connection) -> list[str]:
+def check_current(conn: sqlite3.Connection) -> list[Finding]:
     out = []
     for u in conn.execute(
         "SELECT u.id, u.doc, u.review, u.version, d.version AS current FROM units u"
         " JOIN documents d ON d.id = u.doc ORDER BY u.id"
     ):
+        where = {"unit": f"U{u['id']}", "doc": u["doc"]}
         if u["review"]:
-            out.append(f"U{u['id']} in {u['doc']} needs review: {u['review']}")
+            out.append(Finding("current.review", {**where, "reason": u["review"]}))
         elif u["version"] != u["current"]:
-            out.append(f"U{u['id']} points at version {u['version']} of {u['doc']},"
-                       f" which was replaced by version {u['current']}")
+            out.append(Finding("current.replaced", {**where, "version": u["version"],
+                                                    "current": u["current"]}))
     return out
 
 
-def identifying_places(conn: sqlite3.Connection) -> list[str]:
-    """Every quotation, condensate and analytic text that contains an identifying name."""
+def identifying_places(conn: sqlite3.Connection) -> list[Finding]:
+    """Every quotation (and its translation), condensate, analytic text and heading that
+    contains an identifying name; when quotations are attributed, the pseudonyms printed."""
     pattern = names_pattern(identifying_names(conn))
+    out = _pseudonyms(conn, pattern) if values(conn)["report.quote_attribution"] == \
+        "participant" else []
     if pattern is None:
-        return []
-    out = []
-    for u in conn.execute("SELECT id, nugget FROM units WHERE nugget IS NOT NULL ORDER BY id"):
-        for name in names_in(get_text(conn, u["nugget"]) or "", pattern):
-            out.append(f"the quotation of U{u['id']} contains {name!r}")
-    for table, kind in (("code_groups", "category"), ("subgroups", "subcategory")):
+        return out
+    language = values(conn).report_language
+    for u in conn.execute("SELECT id, nugget, translation FROM units WHERE nugget IS NOT NULL"
+                          " ORDER BY id"):
+        for column, ident in (("nugget", "quotation"), ("translation", "translation")):
+            for name in names_in(get_text(conn, u[column]) or "" if u[column] else "", pattern):
+                out.append(Finding(f"identifying-names.{ident}",
+                                   {"unit": f"U{u['id']}", "name": name}))
+    for table, kind in (("code_groups", "group"), ("subgroups", "subgroup")):
         for row in conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall():
             label = _label(conn, table, row)
-            for field_name, what in (("condensate", "condensate"),
-                                     ("description", "analytic text"), ("heading", "heading")):
+            for field_name in ("condensate", "description", "heading"):
                 value = row[field_name]
                 body = value if field_name == "heading" else get_text(conn, value)
                 for name in names_in(body or "", pattern):
-                    out.append(f"the {what} of {kind} {label!r} contains {name!r}")
+                    out.append(Finding(f"identifying-names.{field_name}", {
+                        "kind": phrases(language)["check_messages"][f"kind.{kind}"],
+                        "label": label, "name": name}))
     return out
+
+
+_ID_LIKE = re.compile(r"\d|^\W*\w\W*$")  # "Informant 2", "P3", "I1", "A": not names
+
+
+def _pseudonyms(conn: sqlite3.Connection, pattern: re.Pattern[str] | None) -> list[Finding]:
+    """The participants' names that attributed quotations print: one on the list of
+    identifying names fails; one that reads as a person's name (a capitalised word the
+    language does not know as an ordinary word) is a warning, since invented first names are
+    a common, deliberate choice of pseudonym."""
+    language = project_language(conn)
+    names = sorted({n for who in participants_by_unit(conn).values() for n in who})
+    out = []
+    for name in names:
+        if names_in(name, pattern):
+            out.append(Finding("identifying-names.pseudonym", {"name": name}))
+        elif not _ID_LIKE.search(name) and any(_reads_as_name(w, language)
+                                               for w in re.findall(r"\w+", name)):
+            out.append(Finding("identifying-names.name-like", {"name": name}, True))
+    return out
+
+
+def _reads_as_name(word: str, language: str) -> bool:
+    """A capitalised word the language's lexicon knows as a proper noun, or not at all."""
+    from stc.pseudonymise import is_ordinary_word, ordinary_words
+
+    if not word[:1].isupper():
+        return False
+    lexicon = ordinary_words(language) or {}
+    return lexicon.get(word) == word or not is_ordinary_word(word, language)
 
 
 def _label(conn: sqlite3.Connection, table: str, row: sqlite3.Row) -> str:
@@ -251,10 +319,15 @@ CHECKS: list[tuple[str, str, Check]] = [
 
 
 def run_checks(conn: sqlite3.Connection) -> list[CheckResult]:
-    return [CheckResult(ident, title, check(conn)) for ident, title, check in CHECKS]
+    """Every check, its title and messages in the report language."""
+    language = values(conn).report_language
+    titles = phrases(language)["check_titles"]
+    return [CheckResult(ident, titles[ident], check(conn), language)
+            for ident, _, check in CHECKS]
 
 
 def identifying_check(conn: sqlite3.Connection) -> CheckResult:
     """The one check every report needs before it is written."""
-    ident, title, check = next(c for c in CHECKS if c[0] == IDENTIFYING)
-    return CheckResult(ident, title, check(conn))
+    language = values(conn).report_language
+    ident, _, check = next(c for c in CHECKS if c[0] == IDENTIFYING)
+    return CheckResult(ident, phrases(language)["check_titles"][ident], check(conn), language)

@@ -21,7 +21,7 @@ from stc.project import Project
 from stc.stages import Step, StepStatus, count
 from stc.texts import get_text, must_text
 from stc.trail import Record
-from stc.units import Places, unit_participants
+from stc.units import Places, participants_by_unit, unit_participants
 from stc.words import counted
 
 if TYPE_CHECKING:
@@ -254,6 +254,56 @@ def verbatim_quote(source: str, quote: str, unit: str = "the unit") -> str:
     return ("… " if cut_start else "") + " … ".join(found) + (" …" if cut_end else "")
 
 
+_WORDS = re.compile(r"\w")
+
+
+def quotation_parts(source: str, quote: str) -> list[str | None]:
+    """A quotation as the source's own stretches of text and the cuts between them (None).
+    An ellipsis is a cut only where words of the source were left out there: the
+    transcript's own "…" (a pause) between two kept pieces is printed as the transcript has
+    it. A quotation that is no longer verbatim (the check says so) comes back as stored."""
+    pieces, cut_start, cut_end = quote_pieces(quote)
+    spans, at = [], 0
+    for piece in pieces:
+        m = _piece_pattern(piece).search(source, at)
+        if m is None:
+            return [quote]
+        spans.append((m.start(), m.end()))
+        at = m.end()
+    if not spans:
+        return [quote]
+    parts: list[str | None] = []
+    if cut_start and _WORDS.search(_ELLIPSIS.sub(" ", source[:spans[0][0]])):
+        parts.append(None)
+    for i, (start, end) in enumerate(spans):
+        if i:
+            gap = source[spans[i - 1][1]:start]
+            if _WORDS.search(_ELLIPSIS.sub(" ", gap)):
+                parts.append(None)
+            else:
+                parts[-1] = f"{parts[-1]}{gap}{source[start:end]}"
+                continue
+        parts.append(source[start:end])
+    if cut_end and _WORDS.search(_ELLIPSIS.sub(" ", source[spans[-1][1]:])):
+        parts.append(None)
+    return parts
+
+
+def with_cuts(parts: list[str | None], marker: str) -> str:
+    """The quotation's text with each cut printed as `marker` (`(…)`, `[…]`)."""
+    return " ".join(marker if part is None else part for part in parts)
+
+
+def translation_with_cuts(text: str, marker: str) -> str:
+    """A translation as the student wrote it, its ellipses (her cuts) printed as `marker`."""
+    pieces = _ELLIPSIS.split(text.strip())
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = f"{out} {marker} {piece}" if out and piece else (
+            f"{out} {marker}" if out else f"{marker} {piece}")
+    return out.strip()
+
+
 def quote_is_verbatim(source: str, quote: str) -> bool:
     try:
         verbatim_quote(source, quote)
@@ -263,15 +313,25 @@ def quote_is_verbatim(source: str, quote: str) -> bool:
 
 
 def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: bool = False,
-           why: str | None = None) -> Record:
-    """Mark a unit (or a cut quotation from it) as an illustrative quotation, or clear it."""
+           why: str | None = None, translation: str | None = None) -> Record:
+    """Mark a unit (or a cut quotation from it) as an illustrative quotation, or clear it.
+    `translation` is the quotation in the report language (empty: none); given alone for a
+    quotation already marked, it changes only the translation. The original stays the
+    quotation that is checked against the transcript."""
     with project.batch(why) as b:
         unit = unit_id(b.conn, unit_ref)
         if clear:
-            return b.record("unit.set", {"id": unit, "nugget": None})
-        source = unit_source_text(b.conn, unit)
-        text = verbatim_quote(source, quote, f"U{unit}") if quote else source.strip()
-        return b.record("unit.set", {"id": unit, "nugget": b.text(text)})
+            return b.record("unit.set", {"id": unit, "nugget": None, "translation": None})
+        fields: dict[str, Any] = {"id": unit}
+        marked = b.conn.execute("SELECT nugget FROM units WHERE id = ?",
+                                (unit,)).fetchone()[0] is not None
+        if quote or translation is None or not marked:
+            source = unit_source_text(b.conn, unit)
+            text = verbatim_quote(source, quote, f"U{unit}") if quote else source.strip()
+            fields["nugget"] = b.text(text)
+        if translation is not None:
+            fields["translation"] = b.text(translation.strip()) if translation.strip() else None
+        return b.record("unit.set", fields)
 
 
 # -- reading units -------------------------------------------------------------------------
@@ -313,24 +373,58 @@ def unit_segments(conn: sqlite3.Connection, unit: int, places: Places | None = N
 def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240,
               places: Places | None = None) -> dict[str, Any]:
     """Everything shown about a unit: place, participants, codes, text, and its surroundings.
-    Views of many units share one `places`."""
+    Views of many units share one `places` (or come from `unit_views`)."""
     row = conn.execute("SELECT * FROM units WHERE id = ?", (unit,)).fetchone()
-    text, version = document_text(conn, row["doc"])
-    start, end = int(row["start"]), int(row["end"])
     codes = [str(r[0]) for r in conn.execute(
         "SELECT c.name FROM unit_codes uc JOIN codes c ON c.id = uc.code WHERE uc.unit = ?"
         " ORDER BY c.name", (unit,))]
+    bodies = {h: get_text(conn, h)
+              for h in (row["text"], row["nugget"], row["translation"], row["note"]) if h}
+    return _view(conn, row, codes, unit_participants(conn, unit), bodies, context,
+                 places or Places(conn))
+
+
+def unit_views(conn: sqlite3.Connection, context: int = 240,
+               places: Places | None = None) -> dict[int, dict[str, Any]]:
+    """`unit_view` of every unit, read in a few queries: what a report of thousands of units
+    needs."""
+    places = places or Places(conn)
+    codes: dict[int, list[str]] = {}
+    for unit, name in conn.execute("SELECT uc.unit, c.name FROM unit_codes uc JOIN codes c"
+                                   " ON c.id = uc.code ORDER BY c.name"):
+        codes.setdefault(int(unit), []).append(str(name))
+    bodies = dict(conn.execute(
+        "SELECT t.hash, t.body FROM texts t WHERE t.hash IN (SELECT text FROM units UNION"
+        " SELECT nugget FROM units UNION SELECT translation FROM units"
+        " UNION SELECT note FROM units)").fetchall())
+    who = participants_by_unit(conn)
+    return {int(row["id"]): _view(conn, row, codes.get(int(row["id"]), []),
+                                  who.get(int(row["id"]), []), bodies, context, places)
+            for row in conn.execute("SELECT * FROM units ORDER BY id").fetchall()}
+
+
+def _view(conn: sqlite3.Connection, row: sqlite3.Row, codes: list[str], who: list[str],
+          bodies: dict[str, str | None], context: int, places: Places) -> dict[str, Any]:
+    text, version = document_text(conn, row["doc"])
+    start, end = int(row["start"]), int(row["end"])
     before = text[max(0, start - context):start]
     after = text[end:end + context]
+    body = bodies.get(row["text"])
+    if body is None:
+        body = must_text(conn, row["text"])  # an erased text: must_text says so
+
+    def optional(digest: str | None) -> str | None:
+        return bodies.get(digest) if digest else None
+
     return {
-        "id": unit, "unit": f"U{unit}", "doc": str(row["doc"]),
-        "ref": unit_segments(conn, unit, places),
-        "participant": ", ".join(unit_participants(conn, unit)),
-        "codes": codes, "text": must_text(conn, row["text"]),
+        "id": int(row["id"]), "unit": f"U{row['id']}", "doc": str(row["doc"]),
+        "ref": places.ref(row["doc"], row["version"], start, end),
+        "participant": ", ".join(who),
+        "codes": codes, "text": body,
         "before": ("…" if start > context else "") + before,
         "after": after + ("…" if end + context < len(text) else ""),
-        "nugget": get_text(conn, row["nugget"]) if row["nugget"] else None,
-        "note": get_text(conn, row["note"]) if row["note"] else None,
+        "nugget": optional(row["nugget"]), "translation": optional(row["translation"]),
+        "note": optional(row["note"]),
         "aside": row["aside"], "subgroup_id": row["subgroup_id"],
         "review": row["review"], "current": int(row["version"]) == version,
     }

@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list[str]]:
     rows: list[tuple[str, int, int, list[str]]] = []  # doc, first segment, order, row
+    translations = {int(unit): body for unit, body in conn.execute(
+        "SELECT u.id, t.body FROM units u JOIN texts t ON t.hash = u.translation")}
     for u in list_units(conn):
         doc, _, numbers = u.segments.partition(":")
         groups = list(u.groups)
@@ -38,9 +40,9 @@ def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list
         group = "; ".join(groups)
         rows.append((doc, _first(numbers), 0, [
             u.ref, doc, numbers, u.text, "; ".join(u.codes), group, u.subgroup or "",
-            "yes" if u.nugget else "", u.note or ""]))
+            "yes" if u.nugget else "", translations.get(u.id, ""), u.note or ""]))
     if all_segments:
-        rows += [(doc, n, 1, ["", doc, str(n), text, "", "", "", "", ""])
+        rows += [(doc, n, 1, ["", doc, str(n), text, "", "", "", "", "", ""])
                  for doc, n, text in _uncoded_segments(conn)]
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return [r[3] for r in rows]
@@ -111,6 +113,7 @@ class RowPlan:
     subgroup: str | None
     nugget: bool
     note: str | None
+    translation: str | None
     code_groups: dict[str, str] = field(default_factory=dict)  # code -> the group it goes in
     new_number: int | None = None  # a new unit's number given in the file
 
@@ -207,7 +210,7 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     """The row's plan, None for an uncoded segment row; ValueError names what is wrong."""
     codes = _split_codes(cells.get("codes", ""))
     unit_cell = cells.get("unit", "")
-    extra = [cells.get(c, "") for c in ("group", "subgroup", "nugget", "note")]
+    extra = [cells.get(c, "") for c in ("group", "subgroup", "nugget", "translation", "note")]
     if not unit_cell and not codes and not any(extra):
         return None  # an uncoded line of an --all-segments export
     unit, new_number = _unit_number(known, unit_cell)
@@ -227,6 +230,10 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     nugget = cells.get("nugget", "").lower()
     if nugget not in YES | NO:
         raise ValueError(f"nugget must be yes or empty, not {cells.get('nugget')!r}")
+    translation = cells.get("translation", "") or None
+    if translation and nugget not in YES:
+        raise ValueError("a translation belongs to an illustrative quotation; write yes in"
+                         " the nugget column")
     groups = _split_codes(cells.get("group", ""))
     group = groups[0] if groups else None
     subgroup = " ".join(cells.get("subgroup", "").split()) or None
@@ -244,7 +251,8 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     if unit is None:
         _row_check(check_one_participant, doc, start, end)
     return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
-                   cells.get("note", "") or None, _code_groups(known, codes, groups), new_number)
+                   cells.get("note", "") or None, translation,
+                   _code_groups(known, codes, groups), new_number)
 
 
 def _unit_number(known: _Project, cell: str) -> tuple[int | None, int | None]:
@@ -381,6 +389,9 @@ class _Applier:
         if plan.unit is None:
             unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note,
                                plan.new_number, sub, plan.nugget)
+            if plan.translation:
+                self.b.record("unit.set", {"id": unit,
+                                           "translation": self.b.text(plan.translation)})
             self.report.new_units += 1
             placed = [*([f"subgroup {plan.group}/{sub.name}"] if sub else []),
                       *(["nugget"] if plan.nugget else [])]
@@ -397,7 +408,8 @@ class _Applier:
 
     def _unit_row(self, unit: int) -> tuple[Any, ...]:
         return tuple(self.conn.execute(
-            "SELECT doc, start, end, subgroup_id, nugget, note FROM units WHERE id = ?",
+            "SELECT doc, start, end, subgroup_id, nugget, note, translation FROM units"
+            " WHERE id = ?",
             (unit,)).fetchone())
 
     def _codes(self, unit: int, codes: list[Named]) -> bool:
@@ -417,8 +429,9 @@ class _Applier:
 
     def _set(self, unit: int, plan: RowPlan, sub: Named | None) -> bool:
         """Record where an existing unit now stands: subgroup, nugget, note."""
-        _, _, _, had_sub, had_nugget, note = self._unit_row(unit)
+        _, _, _, had_sub, had_nugget, note, translation = self._unit_row(unit)
         had_note = get_text(self.conn, note)
+        had_translation = get_text(self.conn, translation) if translation else None
         fields: dict[str, Any] = {}
         notes: list[str] = []
         sub_id = sub.id if sub else None
@@ -431,6 +444,9 @@ class _Applier:
         elif not plan.nugget and had_nugget is not None:
             fields["nugget"] = None
             notes.append("no longer a nugget")
+        if (plan.translation or None) != (had_translation or None):
+            fields["translation"] = self.b.text(plan.translation) if plan.translation else None
+            notes.append("translation")
         if (plan.note or None) != (had_note or None):
             fields["note"] = self.b.text(plan.note) if plan.note else None
             notes.append("note")

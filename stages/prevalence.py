@@ -12,7 +12,8 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from stc.phrases import number_word, phrases, project_language
+from stc.phrases import number_word, phrases
+from stc.settings import values
 from stc.stages.condensation import Target, group_units, subgroups_of, target_units
 from stc.units import participants_by_unit
 
@@ -57,6 +58,8 @@ def prevalence_words(language: str, n: int, total: int) -> str:
     p = phrases(language)
     if n == 0:
         return str(p["prevalence_none"])
+    if n == total == 1:
+        return str(p["prevalence_only"])
     if n == total == 2:
         return str(p["prevalence_both"])
     if n == total:
@@ -98,10 +101,8 @@ def prevalence_frame(project: Project | sqlite3.Connection,
 
     from stc.project import Project
 
-    if isinstance(project, Project):
-        conn, lang = project.conn, language or project.language
-    else:
-        conn, lang = project, language or project_language(project)
+    conn = project.conn if isinstance(project, Project) else project
+    lang = language or values(conn).report_language
     rows = [{**r.as_json(), "names": ", ".join(r.names)} for r in prevalence(conn, lang)]
     columns = ["group", "subgroup", "units", "participants", "total", "share", "words", "names"]
     return pd.DataFrame(rows, columns=columns)

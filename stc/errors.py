@@ -81,7 +81,7 @@ MESSAGES: dict[str, str] = {
     "E514": "the name is empty; give a word or phrase",
     "E515": "{name!r} is not on the list of identifying names",
     "E516": "the reports would show identifying names: {places}; rewrite those texts or pass --allow-identifying",
-    "E517": "unknown report {name!r}; choose results, audit, matrix or all",
+    "E517": "unknown report {name!r}; choose {reports} or all",
     "E518": "{report} cannot be written as {formats}; it is made as {allowed}",
     "E519": "{path}: {detail}",
     "E520": "the name must be a plain name without '/', not {name!r}",
@@ -93,6 +93,13 @@ MESSAGES: dict[str, str] = {
     "E534": "report template {template}: {detail}; no report was written",
     "E535": "{path} cannot be used as a report template: {detail}",
     "E536": "{path} cannot be used as the Word reference document: {detail}",
+    # report settings (stc config, stc.toml), translations, the method report
+    "E540": "unknown setting {key!r}; settings are: {known}",
+    "E541": "{key} must be {expected}, not {value!r}",
+    "E542": "{path}: {key!r} is not a setting stc knows; remove it or correct its spelling (settings: {known})",
+    "E543": "{path}: {key} must be {expected}, not {value!r}; correct it there, or run `stc config set {key} VALUE`",
+    "E544": "{key} cannot go back to a default; set a value: stc config set {key} VALUE",
+    "E545": "--example names {unit}, which is in no category; name units coded into a code group",
     # steps 1 and 2: themes, memos, meaning units, codes, search, the coding matrix, re-import
     "E401": "unknown {kind} {name!r}; {hint}",
     "E402": "{kind} {name!r} exists already",

@@ -29,6 +29,26 @@ def phrases(language: str) -> dict[str, Any]:
     return data
 
 
+def language_tag(language: str) -> str:
+    """The tag Word spell-checks by: `nb` → `nb-NO`; a tag with a region stays as it is."""
+    if "-" in language:
+        return language
+    if language in LANGUAGES:
+        return str(phrases(language)["language_tag"])
+    return _TAGS.get(language, language)
+
+
+_TAGS = {"de": "de-DE", "fi": "fi-FI", "is": "is-IS", "fr": "fr-FR", "nl": "nl-NL",
+         "es": "es-ES", "it": "it-IT", "pt": "pt-PT", "pl": "pl-PL"}
+
+
+def count_words(language: str, noun: str, n: int) -> str:
+    """'én kategori', 'to kategorier', 'one participant', '14 meaning units': a count with
+    its noun, in the grammar of the language (stc/locales: counts)."""
+    one, many = phrases(language)["counts"][noun]
+    return str(one) if n == 1 else str(many).format(n=number_word(language, n))
+
+
 def number_word(language: str, n: int) -> str:
     words: list[str] = phrases(language)["numbers"]
     return words[n] if 0 <= n < len(words) else str(n)

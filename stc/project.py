@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stc import history, sealing, store, trail
+from stc import history, sealing, settings, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
 from stc.texts import bad_texts, missing_texts, put_text
@@ -113,6 +113,8 @@ class Project:
         self.settings = self._read_settings()
         self.conn = store.connect(self.db_path)
         store.migrate(self.conn, self.db_path)
+        if self.head()[0]:  # an edit of stc.toml since the last command becomes a change
+            settings.notice(self)
 
     # -- places and settings -------------------------------------------------------------
     @property
@@ -127,6 +129,10 @@ class Project:
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def settings_path(self) -> Path:
+        return self.root / SETTINGS
+
     def _read_settings(self) -> dict[str, Any]:
         try:
             return tomllib.loads((self.root / SETTINGS).read_text(encoding="utf-8"))
@@ -135,11 +141,18 @@ class Project:
 
     @property
     def language(self) -> str:
-        return normalise_language(str(self.settings.get("language", "en")))
+        """The transcripts' language, as the state holds it."""
+        return str(settings.values(self.conn)["language"])
 
     @property
     def title(self) -> str:
-        return str(self.settings.get("title", self.root.name))
+        return str(settings.values(self.conn)["title"]) or self.root.name
+
+    def _keep_settings_file(self) -> None:
+        """Write stc.toml again where a change moved a setting away from what it says."""
+        held = settings.stored(self.conn)
+        if settings.differences(settings.from_file(self.settings, self.settings_path), held):
+            self.settings = settings.write_file(self.settings_path, held)
 
     @property
     def author(self) -> str:
@@ -154,6 +167,8 @@ class Project:
         with store.transaction(self.conn):
             batch = Batch(self, why)
             yield batch
+        if batch.recorded:
+            self._keep_settings_file()
         if self._command_open and self._command_id is None and batch.recorded:
             self._command_id = batch.recorded[0].seq  # committed: later batches join it
 

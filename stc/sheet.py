@@ -17,7 +17,7 @@ from stc.errors import StcError
 from stc.outputs import all_or_none
 
 UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
-                "nugget", "note")
+                "nugget", "translation", "note")
 SUBGROUP_COLUMNS = ("group", "subgroup", "heading", "condensate", "description")
 YES = {"yes", "y", "ja", "j", "x", "true", "1"}
 NO = {"", "no", "n", "nei", "false", "0"}
@@ -81,7 +81,8 @@ def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> No
         for row in rows:
             sheet.append(row)
         sheet.freeze_panes = "A2"
-        for column, width in zip("ABCDEFGHI", (7, 10, 10, 80, 30, 24, 24, 8, 40), strict=False):
+        for column, width in zip("ABCDEFGHIJ", (7, 10, 10, 80, 30, 24, 24, 8, 60, 40),
+                                 strict=False):
             sheet.column_dimensions[column].width = width
     book.save(path)
 

@@ -207,6 +207,10 @@ def _m004_memo_objects(conn: sqlite3.Connection) -> None:
     # memo's ref then follows renames and merges of that very object. Memos written before
     # keep only the name they were written on.
     conn.execute("ALTER TABLE memos ADD COLUMN on_key TEXT")
+def _m005_unit_translation(conn: sqlite3.Connection) -> None:
+    # a quotation's translation into the report language (hash in `texts`), for a chapter
+    # written in another language than the transcripts
+    run_script(conn, "ALTER TABLE units ADD COLUMN translation TEXT;")
 
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -218,6 +222,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("002_condensate_units", _m002_condensate_units),
     ("003_commands", _m003_commands),
     ("004_memo_objects", _m004_memo_objects),
+    ("005_unit_translation", _m005_unit_translation),
 ]
 
 

@@ -212,3 +212,29 @@ def test_csv_in_the_windows_code_page(run: Run, interview: Path) -> None:
     write(interview / "m.csv", HEADER + ",I1,7,,savn,Nærhet,,,\n", encoding="cp1252")
     run("matrix", "import", "m.csv")
     assert units(run)[0]["groups"] == ["Nærhet"]
+
+
+def test_translations_travel_in_the_matrix(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet", "--group", "Frihet")
+    run("nugget", "U1", "--translation", "The dispensers give the users freedom.")
+    run("matrix", "export", "m.csv")
+    rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
+    column = rows[0].index("translation")
+    assert rows[1][column] == "The dispensers give the users freedom."
+    rows[1][column] = "The dispensers give users their freedom."
+    rows.append(["", "I1", "7", "", "savn", "Frihet", "", "", "I miss the visit.", ""])
+    with (interview / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    before = state(interview)
+    assert "nugget column" in run("matrix", "import", "m.csv", code=1).stderr
+    assert state(interview) == before  # a translation without a quotation refuses the file
+    rows[-1][7] = "yes"
+    with (interview / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    out = run("matrix", "import", "m.csv").stdout
+    assert "~ U1 translation" in out
+    run("matrix", "export", "again.csv")
+    again = list(csv.reader((interview / "again.csv").open(encoding="utf-8-sig")))
+    assert [r[column] for r in again[1:]] == ["The dispensers give users their freedom.",
+                                              "I miss the visit."]
+    run("verify")

@@ -8,7 +8,6 @@ the difference before committing it.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import sys
@@ -25,7 +24,8 @@ from tests.builders import WORDS, analysed_project, stable_trail
 from tests.conftest import Run
 
 GOLDEN = Path(__file__).parent / "golden"
-TEXT_REPORTS = ("results.md", "results.html", "audit.html", "matrix.csv")
+TEXT_REPORTS = ("results.md", "results.html", "audit.html", "matrix.csv", "matrix.csv.json",
+                "method.md", "method.html")
 
 
 def build(run: Run, tmp_path: Path, language: str) -> Path:
@@ -68,7 +68,7 @@ def test_reports_match_golden_files(run: Run, tmp_path: Path, language: str,
     out = tmp_path / "out"
     written = run("report", "--project", str(root), "--out", str(out)).stdout.split()
     assert sorted(Path(p).name for p in written) == sorted(
-        [*TEXT_REPORTS, "results.docx", "matrix.xlsx"])
+        [*TEXT_REPORTS, "results.docx", "matrix.xlsx", "method.docx"])
     for name in TEXT_REPORTS:
         compare(GOLDEN / language / name, (out / name).read_text(encoding="utf-8"),
                 update_golden)
@@ -90,7 +90,7 @@ def test_the_same_state_gives_the_same_bytes(run: Run, tmp_path: Path) -> None:
     run("report", "--project", str(root), "--out", str(tmp_path / "a"))
     run("report", "--project", str(root), "--out", str(tmp_path / "b"))
     first = digests(tmp_path / "a")
-    assert first == digests(tmp_path / "b") and len(first) == 6
+    assert first == digests(tmp_path / "b") and len(first) == 10
     with zipfile.ZipFile(tmp_path / "a" / "results.docx") as docx:
         assert {i.date_time for i in docx.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert docx.namelist() == sorted(docx.namelist(), key=lambda n: (
@@ -105,7 +105,7 @@ def test_results_chapter_shape(run: Run, tmp_path: Path) -> None:
     assert md.startswith("# 3 Resultater\n\nAnalysen resulterte i to kategorier:")
     assert "## 3.1 Tiden som ikke strekker til" in md and "### 3.1.2 Å bli sliten" in md
     # the placed quotation sits between the paragraphs, in the language's quotation marks
-    assert "sier det slik:\n\n> «Jeg har aldri tid nok … det er ingen tid til å prate»\n\n" \
+    assert "sier det slik:\n\n> «Jeg har aldri tid nok (…) det er ingen tid til å prate»\n\n" \
         "Tidspresset" in md
     assert w["cond_rush"] not in md  # condensates belong in the trail, not the chapter
     assert "U1" not in md and "I1" not in md  # no unit or informant identifiers
@@ -177,7 +177,8 @@ def test_template_overrides_and_format_choice(run: Run, tmp_path: Path) -> None:
     (root / "templates" / "results.md.j2").write_text(
         "{% for c in categories %}{{ c.heading }}: {{ c.prevalence.words }}\n{% endfor %}")
     out = run("report", "all", "--format", "md,csv", "--project", str(root)).stdout.split()
-    assert [Path(p).name for p in out] == ["results.md", "matrix.csv"]
+    assert [Path(p).name for p in out] == ["results.md", "matrix.csv", "matrix.csv.json",
+                                          "method.md"]
     assert (root / "reports" / "results.md").read_text() == (
         "Time that is never enough: all participants\nTechnology: two of three participants\n")
     assert "[E518]" in run("report", "audit", "--format", "docx", "--project", str(root),
@@ -188,14 +189,16 @@ def test_matrix_counts_participants_by_group_and_subgroup(run: Run, tmp_path: Pa
     root = build(run, tmp_path, "nb")
     run("report", "matrix", "--project", str(root))
     lines = (root / "reports" / "matrix.csv").read_text().splitlines()
-    assert lines[0].startswith("# Tilstand vist: endring nr.")
-    assert lines[1] == ("participant,Tid og rutiner,Tid og rutiner/Tidspress,"
+    assert lines[0] == ("participant,Tid og rutiner,Tid og rutiner/Tidspress,"
                         "Tid og rutiner/Å bli sliten,Teknologi")
-    assert lines[2:] == ["I1,2,1,1,0", "I2,1,1,0,1", "I3,1,1,0,1"]
+    assert lines[1:] == ["I1,2,1,1,0", "I2,1,1,0,1", "I3,1,1,0,1"]
     import pandas as pd
 
-    frame = pd.read_csv(io.StringIO("\n".join(lines)), comment="#")
+    frame = pd.read_csv(root / "reports" / "matrix.csv")  # a plain table: no options needed
     assert list(frame["participant"]) == ["I1", "I2", "I3"]
+    about = json.loads((root / "reports" / "matrix.csv.json").read_text())
+    log = json.loads(run("log", "--json", "--project", str(root)).stdout)
+    assert about["state"]["change"] == log[-1]["seq"]
 
 
 def test_every_language_has_every_phrase_and_check_title() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,11 @@ def done(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def checks(run: Run, code: int = 0) -> dict[str, list[str]]:
-    return {c["id"]: c["failures"] for c in json.loads(run("check", "--json", code=code).stdout)}
+def checks(run: Run, code: int = 0) -> dict[str, list[dict[str, Any]]]:
+    """What fails each check: the problems' catalogue ids and fields (never their prose)."""
+    return {c["id"]: [{k: v for k, v in f.items() if k not in ("message", "warning")}
+                      for f in c["problems"] if not f["warning"]]
+            for c in json.loads(run("check", "--json", code=code).stdout)}
 
 
 def test_describe_sets_text_and_heading_and_heading_resets(run: Run, done: Path) -> None:
@@ -50,15 +54,13 @@ def test_every_check_fails_with_its_place(run: Run, done: Path) -> None:
     run("code", "I3:4", "ny kode")
     run("theme", "drop", NB["themes"][0])
     found = checks(run, code=1)
-    assert found["analytic-texts"] == [
-        f"subcategory {RUSH!r} has no analytic text (stc describe {RUSH})"]
-    assert found["condensates"] == [
-        f"the condensate of {NB['time']}/{NB['tired']} is not written in the first person"]
-    assert found["quotations"] == [
-        "category 'Teknologi' has no illustrative quotation (stc nugget UNIT)"]
-    assert "code 'ny kode' is in no code group" in found["codes-grouped"][0]
-    assert found["units-sorted"] == ["U8 has no code in a code group"]
-    assert found["themes"][0].startswith("3 preliminary themes")
+    assert found["analytic-texts"] == [{"id": "analytic-texts.subcategory", "name": RUSH}]
+    assert found["condensates"] == [{"id": "condensates.not-first-person",
+                                     "target": f"{NB['time']}/{NB['tired']}"}]
+    assert found["quotations"] == [{"id": "quotations.category", "name": "Teknologi"}]
+    assert found["codes-grouped"] == [{"id": "codes-grouped.ungrouped", "code": "ny kode"}]
+    assert found["units-sorted"] == [{"id": "units-sorted.ungrouped", "unit": "U8"}]
+    assert found["themes"] == [{"id": "themes.count", "n": 3, "min": 4, "max": 8}]
 
 
 def test_verbatim_and_current_checks_catch_changed_text(run: Run, done: Path) -> None:
@@ -69,18 +71,17 @@ def test_verbatim_and_current_checks_catch_changed_text(run: Run, done: Path) ->
     conn.commit()
     conn.close()
     found = checks(run, code=1)
-    assert found["verbatim"] == [
-        "U1: the illustrative quotation is not verbatim in I1 (stc nugget U1 --quote ...)"]
-    assert found["current"] == ["U3 in I1 needs review: the text changed"]
+    assert found["verbatim"] == [{"id": "verbatim.quotation", "unit": "U1", "doc": "I1"}]
+    assert found["current"] == [{"id": "current.review", "unit": "U3", "doc": "I1",
+                                 "reason": "the text changed"}]
 
 
 def test_identifying_names_fail_the_check_and_stop_the_report(run: Run, done: Path) -> None:
     run("names", "add", "KARI", "bruker til  bruker")
     assert json.loads(run("names", "list", "--json").stdout) == ["bruker til bruker", "kari"]
     failures = checks(run, code=1)["identifying-names"]
-    assert failures == [
-        "the condensate of subcategory 'Tid og rutiner/Tidspress' contains"
-        " 'bruker til bruker'"]
+    assert failures == [{"id": "identifying-names.condensate", "kind": "subkategorien",
+                         "label": "Tid og rutiner/Tidspress", "name": "bruker til bruker"}]
     err = run("report", "results", code=1).stderr
     assert "[E516]" in err and "bruker til bruker" in err
     run("report", "results", "--allow-identifying")

@@ -257,10 +257,10 @@ def _unit_set_summary(p: Payload) -> str:
     uses=lambda p: keys("subgroup", p.get("subgroup_id")),
 )
 def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    """Any of: subgroup_id, aside, nugget, note, review, and the place fields after a re-import
-    (version, start, end). Hashes for transcript-derived text."""
-    allowed = ("subgroup_id", "aside", "nugget", "note", "review", "version", "start", "end",
-               "text", "before", "after")
+    """Any of: subgroup_id, aside, nugget, translation, note, review, and the place fields
+    after a re-import (version, start, end). Hashes for transcript-derived text."""
+    allowed = ("subgroup_id", "aside", "nugget", "translation", "note", "review", "version",
+               "start", "end", "text", "before", "after")
     for field, value in p.items():
         if field in ("id", "subgroup_name"):  # the name only tells the trail's reader
             continue

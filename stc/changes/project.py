@@ -15,10 +15,15 @@ def _init(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
             conn.execute("INSERT OR REPLACE INTO project VALUES (?, ?)", (key, p[key]))
 
 
-@change_kind("project.set", lambda p: f"set {p['key']} = {p['value']!r}",
+@change_kind("project.set", lambda p: f"set {p['key']} = {p['value']!r}"
+             if p["value"] is not None else f"{p['key']} back to its default",
              objects=lambda p: keys("setting", p["key"]))
 def _set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    conn.execute("INSERT OR REPLACE INTO project VALUES (?, ?)", (p["key"], p["value"]))
+    """Payload: key, value (None: the setting goes back to its default)."""
+    if p["value"] is None:
+        conn.execute("DELETE FROM project WHERE key = ?", (p["key"],))
+    else:
+        conn.execute("INSERT OR REPLACE INTO project VALUES (?, ?)", (p["key"], p["value"]))
 
 
 @change_kind("names.add", lambda p: f"identifying name added ({p['name'][:8]})",

@@ -23,7 +23,7 @@ from stc.errors import StcError
 # Each command's module, in the order `stc --help` lists them (the four steps, then the trail).
 # Modules are imported only when their command runs, so `stc status` loads no step code.
 COMMAND_MODULES: dict[str, str] = {
-    "init": "project", "status": "project",
+    "init": "project", "status": "project", "config": "project",
     "import": "documents", "docs": "documents", "show": "documents",
     "memo": "step1", "memos": "step1", "theme": "step1", "themes": "step1", "terms": "step1",
     "code": "step2", "units": "step2", "codes": "step2", "group": "step2", "rename": "step2",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from stc.cli.common import json_option, open_project_from, print_json, project_options
+from stc.cli.common import (
+    json_option,
+    open_project_from,
+    print_json,
+    project_options,
+    why_option,
+)
 from stc.project import init_project
 
 
@@ -37,8 +43,9 @@ def init(directory: str, language: str | None, title: str | None, question: str 
         raise click.UsageError("give --language and --title (or --from PROJECT)")
     project = init_project(directory, language, title, question,
                            author or ctx.obj.author)
+    language = project.language
     project.close()
-    click.echo(f"Created project {title!r} in {project.root} (language {project.language}).")
+    click.echo(f"Created project {title!r} in {project.root} (language {language}).")
     click.echo(f"Next: cd {directory} && stc import TRANSCRIPT...")
 
 
@@ -91,4 +98,82 @@ def status(as_json: bool) -> None:
         click.echo(f"\nNext: {upcoming.next}")
 
 
-COMMANDS = [init, status]
+@click.group(invoke_without_command=True)
+@project_options
+@json_option
+@click.pass_context
+def config(ctx: click.Context, as_json: bool) -> None:
+    """Show the project's settings: the values in effect and what each does. Settings that
+    change a report are part of the project's state: `stc config set` records them in the
+    trail and writes stc.toml; an edit of stc.toml is recorded when stc next runs.
+
+    \b
+    Example:
+      stc config
+      stc config set quote_attribution participant
+      stc config set language en --why "the transcripts are English after all"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from stc.settings import shown
+
+    rows = shown(open_project_from(ctx))
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        value = "" if row["value"] is None else row["value"]
+        mark = "" if not row["default"] else "  (default)"
+        click.echo(f"{row['key']:<26} {value!s:<20}{mark}")
+        click.echo(f"{'':<26} {row['about']}")
+
+
+@config.command(name="set")
+@project_options
+@click.argument("key")
+@click.argument("value")
+@why_option
+def config_set(key: str, value: str, why: str | None) -> None:
+    """Set KEY to VALUE, recorded in the trail and written into stc.toml. KEY is a setting of
+    `stc config` (`cut_marker` is short for `report.cut_marker`).
+
+    \b
+    Example:
+      stc config set quote_attribution participant
+      stc config set cut_marker "[…]"
+      stc config set report.language en
+    """
+    from stc.settings import resolve_key, set_value, values
+
+    project = open_project_from(click.get_current_context())
+    rec = set_value(project, key, value, why)
+    full = resolve_key(key)
+    now = values(project.conn)[full]
+    if rec is None:
+        click.echo(f"{full} is {now!r} already; nothing changed")
+    else:
+        click.echo(f"{full} = {now!r}  (change #{rec.seq})")
+
+
+@config.command(name="unset")
+@project_options
+@click.argument("key")
+@why_option
+def config_unset(key: str, why: str | None) -> None:
+    """Put KEY back to its default, recorded in the trail and written into stc.toml.
+
+    \b
+    Example:
+      stc config unset cut_marker
+    """
+    from stc.settings import resolve_key, set_value, values
+
+    project = open_project_from(click.get_current_context())
+    rec = set_value(project, key, None, why)
+    full = resolve_key(key)
+    now = values(project.conn)[full]
+    done = f"  (change #{rec.seq})" if rec else "; it was already"
+    click.echo(f"{full} back to its default {now!r}{done}")
+
+
+COMMANDS = [init, status, config]

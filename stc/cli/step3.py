@@ -136,26 +136,38 @@ def condense(target: str, message: str | None, file: str | None, edit: bool, cle
 @click.argument("unit")
 @click.option("--quote", help="The words to quote, cutting parts with … or ... (default: the"
                               " whole unit). Every kept piece must be verbatim and in order.")
+@click.option("--translation", "words", metavar="TEXT",
+              help="The quotation in the report language, for a chapter written in another"
+                   " language than the transcripts ('' removes it). The original is still"
+                   " checked verbatim.")
 @click.option("--clear", is_flag=True, help="The unit is no longer an illustrative quotation.")
 @why_option
-def nugget(unit: str, quote: str | None, clear: bool, why: str | None) -> None:
+def nugget(unit: str, quote: str | None, words: str | None, clear: bool, why: str | None
+           ) -> None:
     """Mark a meaning unit as an authentic illustrative quotation ("gold nugget").
 
     \b
     Example:
       stc nugget U7
       stc nugget U7 --quote "Vi har jo ikke tid … det er det som er problemet"
+      stc nugget U7 --translation "We just don't have the time … that is the problem"
       stc nugget U7 --clear
     """
     project = open_project_from(click.get_current_context())
-    rec = condensation.nugget(project, unit, quote, clear, why)
+    rec = condensation.nugget(project, unit, quote, clear, why, words)
     if clear:
         click.echo(f"U{rec.payload['id']} is no longer a quotation  (change #{rec.seq})")
         return
     from stc.texts import must_text
 
-    click.echo(f"U{rec.payload['id']} quotation: {must_text(project.conn, rec.payload['nugget'])}"
-               f"  (change #{rec.seq})")
+    if rec.payload.get("nugget"):
+        click.echo(f"U{rec.payload['id']} quotation: "
+                   f"{must_text(project.conn, rec.payload['nugget'])}  (change #{rec.seq})")
+    if rec.payload.get("translation"):
+        click.echo(f"U{rec.payload['id']} translation: "
+                   f"{must_text(project.conn, rec.payload['translation'])}  (change #{rec.seq})")
+    elif "translation" in rec.payload:
+        click.echo(f"U{rec.payload['id']} has no translation  (change #{rec.seq})")
 
 
 COMMANDS = [subgroup, subgroups, sort_, set_aside, condense, nugget]

@@ -140,10 +140,11 @@ def prevalence(as_json: bool) -> None:
     Example:
       stc prevalence
     """
+    from stc.settings import values
     from stc.stages.prevalence import prevalence as measure
 
     project = open_project_from(click.get_current_context())
-    rows = measure(project.conn, project.language)
+    rows = measure(project.conn, values(project.conn).report_language)
     if as_json:
         print_json([r.as_json() for r in rows])
         return
@@ -177,6 +178,8 @@ def check(as_json: bool) -> None:
             click.echo(f"{'ok  ' if r.ok else 'FAIL'}  {r.title}")
             for failure in r.failures:
                 click.echo(wrap(failure, 6))
+            for warning in r.warnings:
+                click.echo(wrap(f"(!) {warning}", 6))
         click.echo(f"\n{len(results) - len(failed)} of {len(results)} checks passed.")
     if failed:
         ctx.exit(1)
