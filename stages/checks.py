@@ -279,18 +279,17 @@ def _label(conn: sqlite3.Connection, table: str, row: sqlite3.Row) -> str:
 
 IDENTIFYING = "identifying-names"
 
-def check_reasons(conn: sqlite3.Connection) -> list[str]:
+def check_reasons(conn: sqlite3.Connection) -> list[Finding]:
     """Every revision of the analysis in effect — rename, merge, drop, set-aside, erasure —
-    carries a reason, given with it (--why) or later (`stc reason N TEXT`). Off with
-    `require_reasons = false` among the project's settings."""
-    setting = conn.execute("SELECT value FROM project WHERE key = 'require_reasons'").fetchone()
-    if setting is not None and str(setting[0]).strip().lower() in ("false", "no", "0", "off"):
+    carries a reason, given with it (--why) or later (`stc reason N TEXT`). Off with the
+    setting `check.require_reasons = false`."""
+    if not values(conn)["check.require_reasons"]:
         return []
     from stc.trail import effective, records
 
     all_records = list(records(conn))
     given = {r.payload["seq"] for r in all_records if r.kind == "reason" and r.why}
-    return [f"change #{r.seq} ({r.summary()}) has no reason (stc reason {r.seq} TEXT)"
+    return [Finding("reasons.missing", {"seq": r.seq, "summary": r.summary()})
             for r in effective(all_records) if needs_reason(r.kind, r.payload)
             and not (r.why or "").strip() and r.seq not in given]
 

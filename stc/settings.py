@@ -148,6 +148,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             "the participant attribute prevalence is shown by (empty: none)"),
     Setting("report.min_cell", _count, int, "0",
             "counts below this are not shown per attribute value (0: all shown)"),
+    Setting("check.require_reasons", _flag, lambda v: v == "true", "true",
+            "stc check asks a reason for every rename, merge, drop, set-aside and erasure"),
 )}
 
 

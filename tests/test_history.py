@@ -123,8 +123,8 @@ def test_revisions_without_a_reason_fail_the_check_until_one_is_given(run: Run,
     renamed = json.loads(run("log", "--json").stdout)[-1]["seq"]
     failures = json.loads(run("check", "--json", code=1).stdout)
     reasons = next(c for c in failures if c["id"] == "reasons")
-    assert reasons["failures"] == [f"change #{renamed} (code 'ringing' renamed 'telefoner') has"
-                                   f" no reason (stc reason {renamed} TEXT)"]
+    assert reasons["failures"] == [f"endring nr. {renamed} (code 'ringing' renamed 'telefoner')"
+                                   f" har ingen begrunnelse (stc reason {renamed} TEKST)"]
     out = run("reason", str(renamed), "Ordet informantene bruker").stdout
     assert f"reason given for change #{renamed}" in out
     checks = json.loads(run("check", "--json", code=1).stdout)
@@ -135,11 +135,9 @@ def test_revisions_without_a_reason_fail_the_check_until_one_is_given(run: Run,
 
 def test_require_reasons_can_be_turned_off(run: Run, coded: Path) -> None:
     run("drop", "code", "ringing", "--force")
-    from stc.project import open_project
-
-    project = open_project(coded)
-    project.change("project.set", {"key": "require_reasons", "value": "false"})
-    project.close()
+    checks = json.loads(run("check", "--json", code=1).stdout)
+    assert not next(c for c in checks if c["id"] == "reasons")["ok"]
+    run("config", "set", "check.require_reasons", "false")
     checks = json.loads(run("check", "--json", code=1).stdout)
     assert next(c for c in checks if c["id"] == "reasons")["ok"]
 
