@@ -1,9 +1,17 @@
-"""Work spread over the machine's cores: a function mapped over items in forked processes.
+"""Work spread over the machine's cores: a function mapped over items in worker processes, and
+one call run in another process while this one does something else.
 
 Used where each item is independent and costs far more than sending it and its answer
-between processes: reading transcripts and splitting them into sentences on import. The
-answers come back in the order of the items, and only a few items are in flight at a time, so
-memory does not grow with their number. Errors raised for an item are raised again here.
+between processes: reading transcripts and splitting them into sentences on import, and the
+hash chain of `stc verify`. The answers come back in the order of the items, and only a few
+items are in flight at a time, so memory does not grow with their number. Errors raised for
+an item are raised again here.
+
+How the workers start: forked where that is safe (Linux and other Unix systems except macOS):
+they then share what this process has loaded (a spaCy pipeline, say) without loading it again.
+Elsewhere (Windows, macOS) they are spawned: fresh interpreters that import what they need,
+which costs about a second each, so they are used only for more work. `STC_START_METHOD`
+(fork, forkserver or spawn) chooses another way; the tests use it to run as on Windows.
 """
 
 from __future__ import annotations
@@ -13,20 +21,44 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from stc.errors import StcError
 
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")
 
-# Fewer items than this are done in this process: forking costs more than it saves.
-MIN_ITEMS = 4
+START_METHODS = ("fork", "forkserver", "spawn")
+# Fewer items than this are done in this process: starting workers costs more than it saves.
+# A spawned worker imports spaCy and builds its pipeline again (about a second on a laptop
+# core), so spawning pays off only for more transcripts than forking does.
+MIN_ITEMS = {"fork": 4, "forkserver": 8, "spawn": 8}
 IN_FLIGHT_PER_WORKER = 2
+
+
+def start_method() -> str:
+    """How worker processes start: STC_START_METHOD when set, else fork where the system has
+    it and it is safe (not on macOS, whose system libraries may not survive a fork), else
+    spawn."""
+    wanted = os.environ.get("STC_START_METHOD", "").strip().lower()
+    forks = hasattr(os, "fork")
+    if wanted:
+        if wanted not in START_METHODS or (wanted != "spawn" and not forks):
+            have = [m for m in START_METHODS if forks or m == "spawn"]
+            raise StcError("E950", value=wanted, methods=", ".join(have))
+        return wanted
+    return "fork" if forks and sys.platform != "darwin" else "spawn"
+
+
+def shares_memory(workers: int) -> bool:
+    """Whether the `workers` processes of `mapped` see what this process loaded before."""
+    return workers > 1 and start_method() == "fork"
 
 
 def worker_count(items: int) -> int:
     """How many processes to use for `items` items: the cores this process may use, at most
-    STC_WORKERS when set (1 turns the workers off), and 1 where fork is missing or unsafe."""
-    if items < MIN_ITEMS or not hasattr(os, "fork") or sys.platform == "darwin":
+    STC_WORKERS when set (1 turns the workers off), and 1 for too few items to be worth it."""
+    if items < MIN_ITEMS[start_method()]:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     wanted = os.environ.get("STC_WORKERS", "")
@@ -36,17 +68,18 @@ def worker_count(items: int) -> int:
 
 def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: int
            ) -> Iterator[Answer]:
-    """`map(function, items)`, in `workers` forked processes when there are more than one.
+    """`map(function, items)`, in `workers` processes when there are more than one.
 
-    The processes are forked when this generator starts, so they share what this process has
-    loaded (a spaCy pipeline, say) without loading it again."""
+    Forked processes start when this generator starts, so they share what this process has
+    loaded. Spawned ones get `function` and each item pickled: both must be defined at the
+    top level of a module."""
     if workers <= 1:
         yield from map(function, items)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c) as pool:
         pending: deque[Future[Answer]] = deque()
         remaining = iter(items)
@@ -60,6 +93,76 @@ def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: i
                 pending.append(pool.submit(function, item))
                 break
             yield answer
+
+
+def in_background(function: Callable[..., Answer], *args: Any, worth_a_spawn: bool = True
+                  ) -> Callable[[], Answer]:
+    """Start `function(*args)` in another process; the returned function waits for its
+    answer. Where workers would be spawned and `worth_a_spawn` is false (too little work to
+    pay for a fresh interpreter), or there is a single core, it runs here and now. If the
+    other process fails, the call runs again here, so its error is raised in this process."""
+    method = start_method()
+    if (method != "fork" and not worth_a_spawn) or _cores() < 2:
+        answer = function(*args)
+        return lambda: answer
+    if method == "fork":
+        return _forked(function, args)
+    return _started(function, args, method)
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Callable[[], Answer]:
+    """A bare fork and a pipe: cheaper than a pool for one call."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, leave without any clean-up
+        os.close(read_end)
+        code = 1
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(function(*args)))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def wait() -> Answer:
+        with os.fdopen(read_end, "rb") as answer:
+            data = answer.read()
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            return function(*args)  # the child failed: here instead
+        result: Answer = pickle.loads(data)  # our own child's answer, never outside data
+        return result
+
+    return wait
+
+
+def _started(function: Callable[..., Answer], args: tuple[Any, ...], method: str
+             ) -> Callable[[], Answer]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method),
+                               initializer=_leave_ctrl_c)
+    future = pool.submit(function, *args)
+
+    def wait() -> Answer:
+        try:
+            return future.result()
+        except Exception:
+            return function(*args)  # the other process failed: here instead
+        finally:
+            pool.shutdown()
+
+    return wait
 
 
 def _leave_ctrl_c() -> None:

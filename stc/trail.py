@@ -8,9 +8,7 @@ still in effect (those not undone).
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from stc.errors import StcError
-from stc.store import STATE_TABLES, clear_state
+from stc.store import STATE_TABLES, clear_state, connect
 
 if TYPE_CHECKING:
     import json
@@ -339,10 +337,14 @@ def verify_trail(db_path: Path, alongside: StoredCheck | None = None) -> tuple[l
     state differs from its replay; then the problems `alongside` finds (in what is stored
     beside the trail); and the number of changes checked.
 
-    The chain and `alongside` are checked in a forked process while this one replays, so the
-    two halves of the work share the machine's cores. A replay can fail on a tampered trail:
-    the chain then says which record was altered."""
-    chain = _forked_chain_check(db_path, alongside)
+    The chain and `alongside` are checked in another process while this one replays, so the
+    two halves of the work share the machine's cores (`alongside` must then be picklable: a
+    function at the top of a module, or a `functools.partial` of one). A replay can fail on a
+    tampered trail: the chain then says which record was altered."""
+    from stc.parallel import in_background, start_method
+
+    worth_a_spawn = start_method() == "fork" or _changes(db_path) >= WORTH_A_SPAWN
+    chain = in_background(_chain_check, db_path, alongside, worth_a_spawn=worth_a_spawn)
     replay_error: Exception | None = None
     state_problems: list[str] = []
     try:
@@ -362,49 +364,26 @@ def verify_trail(db_path: Path, alongside: StoredCheck | None = None) -> tuple[l
 
 
 ChainAnswer = tuple[list[str], int, list[str]]
+# A spawned process (Windows, macOS) takes a few tenths of a second to start: for fewer
+# changes than this, checking the chain here is quicker.
+WORTH_A_SPAWN = 20_000
+
+
+def _changes(db_path: Path) -> int:
+    conn = connect(db_path)
+    try:
+        return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM trail").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def _chain_check(db_path: Path, alongside: StoredCheck | None) -> ChainAnswer:
-    from stc.store import connect
-
     conn = connect(db_path)
     try:
         problems, count = check_chain(conn)
         return problems, count, alongside(conn) if alongside else []
     finally:
         conn.close()
-
-
-def _forked_chain_check(db_path: Path, alongside: StoredCheck | None
-                        ) -> Callable[[], ChainAnswer]:
-    """Start the chain check in a child process; the returned function waits for its answer.
-    Where fork is missing or unsafe (Windows, macOS) the check runs here and now."""
-    if not hasattr(os, "fork") or sys.platform == "darwin":
-        result = _chain_check(db_path, alongside)
-        return lambda: result
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: new connection, answer as JSON, leave without any clean-up
-        os.close(read_end)
-        code = 1
-        try:
-            with os.fdopen(write_end, "wb") as out:
-                out.write(canonical(_chain_check(db_path, alongside)).encode("utf-8"))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-
-    def wait() -> ChainAnswer:
-        with os.fdopen(read_end, "rb") as answer:
-            data = answer.read()
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
-            return _chain_check(db_path, alongside)  # the child failed: check here instead
-        problems, count, stored = load_payload(data)
-        return [str(p) for p in problems], int(count), [str(p) for p in stored]
-
-    return wait
 
 
 def compare_replay(memory: sqlite3.Connection) -> list[str]:
