@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q stc stages reports web
 	touch $(STAMP)
 
+# the same as `stc demo DIR` for someone who installed stc as a tool; replaced on every run
 demo: $(STAMP)
-	$(BIN)/python corpora/demo.py
+	rm -rf demo-project
+	$(BIN)/stc demo demo-project
 
 test: $(STAMP) lint typecheck unit
 

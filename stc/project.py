@@ -62,6 +62,17 @@ def _settings_text(title: str, language: str, question: str | None) -> str:
     return "\n".join(lines)
 
 
+# What a closed project still records, none of it analysis: its pseudonymisation key destroyed
+# after the end date, a seal of its last state, a reason given later for an earlier change.
+AFTER_CLOSING = frozenset({"key.destroyed", "seal", "reason"})
+
+
+def closed_at(conn: sqlite3.Connection) -> int | None:
+    """The change that closed the project (`stc close`), or None while it is open."""
+    row = conn.execute("SELECT value FROM project WHERE key = 'closed'").fetchone()
+    return None if row is None else int(row[0])
+
+
 @dataclass
 class Batch:
     """Changes recorded in one transaction (see `Project.batch`)."""
@@ -69,6 +80,7 @@ class Batch:
     project: Project
     why: str | None
     recorded: list[trail.Record] = field(default_factory=list)
+    open_checked: bool = field(default=False, init=False)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -78,12 +90,23 @@ class Batch:
                author: str | None = None) -> trail.Record:
         """Apply and record one change. `author` names another person than the project's
         author: the coder whose work an exchange file or a second project brings in."""
+        if kind not in AFTER_CLOSING:
+            self.require_open()
         command, label = self.project.command_of_next(self.recorded)
         rec = trail.append(self.conn, author or self.project.author, kind, payload,
                            why or self.why, after=self.recorded[-1] if self.recorded else None,
                            command=command, label=label)
         self.recorded.append(rec)
         return rec
+
+    def require_open(self) -> None:
+        """Refuse (E958) to change a closed project; checked once a batch, inside its
+        transaction, so no change can slip in beside a closing."""
+        if not self.open_checked:
+            seq = closed_at(self.conn)
+            if seq is not None:
+                raise StcError("E958", seq=seq)
+            self.open_checked = True
 
     def text(self, body: str) -> str:
         """Store a text in the erasable text store; payloads carry the returned hash."""
@@ -205,6 +228,7 @@ class Project:
         """Revert the last command in effect (of those numbered in `among`, when given), or
         the one change `change`. Returns the undo record and what it reverted."""
         with self.batch(why) as batch:
+            batch.require_open()
             command, label = self.command_of_next(batch.recorded)
             if change is not None:
                 done = history.undo_change(self.conn, self.author, why, change, command, label)
@@ -217,6 +241,7 @@ class Project:
              ) -> tuple[trail.Record, trail.Record]:
         """Restore what the last undo reverted. Returns the redo record and that undo."""
         with self.batch(why) as batch:
+            batch.require_open()
             command, label = self.command_of_next(batch.recorded)
             done = history.redo_last(self.conn, self.author, why, among, command, label)
             batch.recorded.append(done[0])
@@ -246,7 +271,11 @@ class Project:
     def verify(self, expected: list[sealing.Head] | None = None) -> trail.Verdict:
         """Check the chain, the state against its replay, the texts and originals kept beside
         the trail, and that the trail still holds each head noted elsewhere (`expected`)."""
-        problems, count = trail.verify_trail(self.db_path, alongside=self._stored_problems)
+        from functools import partial
+
+        # a function of the folder, not of this object: it may run in a spawned process
+        problems, count = trail.verify_trail(self.db_path,
+                                             alongside=partial(stored_problems, self.root))
         for head in expected or []:
             problems += sealing.check_head(self.conn, head)
         return trail.Verdict(not problems, problems, count)
@@ -280,39 +309,11 @@ class Project:
                                       "key": sealing.fingerprint(signature)})
         return path, record
 
-    def _stored_problems(self, conn: sqlite3.Connection) -> list[str]:
-        """What is kept beside the trail and no longer matches it: texts changed or missing,
-        originals changed, missing or planted."""
-        problems = [f"stored text {h[:12]} does not match its hash" for h in bad_texts(conn)]
-        return problems + missing_texts(conn) + self._original_problems(conn)
-
-    def _original_problems(self, conn: sqlite3.Connection) -> list[str]:
-        import hashlib
-
-        problems = []
-        for doc, filename, source in conn.execute("SELECT id, filename, source FROM documents"):
-            path = self.sources_dir / source_name(doc, filename, source)
-            if not path.exists():
-                problems.append(f"the original of {doc} is missing: {path}")
-            elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
-                problems.append(f"the original of {doc} was changed: {path}")
-        problems += [f"{path} is not the original of any transcript in the trail (put there"
-                     " by hand, or left by an interrupted import); `stc verify --repair` removes"
-                     " it" for path in self.stray_originals(conn)]
-        return problems
-
     def stray_originals(self, conn: sqlite3.Connection, older_than: float = 0.0) -> list[Path]:
         """Files under sources/ that are no recorded original (an import killed between
         writing its original and recording it leaves one), last changed at least
         `older_than` seconds ago."""
-        if not self.sources_dir.is_dir():
-            return []
-        import time
-
-        kept = set(self.recorded_originals(conn))
-        now = time.time()
-        return [path for path in sorted(self.sources_dir.iterdir())
-                if path.name not in kept and now - path.stat().st_mtime >= older_than]
+        return stray_originals(self.sources_dir, conn, older_than)
 
     def remove_stray_originals(self, older_than: float = 0.0) -> list[Path]:
         """Remove what `stray_originals` finds; returns what was removed."""
@@ -322,17 +323,6 @@ class Project:
                 continue  # nothing stc writes; reported by verify, left to the user
             path.unlink(missing_ok=True)
         return [p for p in strays if not p.exists()]
-
-    def recorded_originals(self, conn: sqlite3.Connection) -> list[str]:
-        """The names under sources/ of the originals of every transcript version the trail
-        records and no erasure removed."""
-        erased = {str(r[0]) for r in conn.execute(
-            "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
-        return [source_name(str(doc), str(filename), str(source))
-                for doc, filename, source in conn.execute(
-                    "SELECT payload ->> '$.doc', payload ->> '$.filename', payload ->> '$.source'"
-                    " FROM trail WHERE kind IN ('document.import', 'document.replace')")
-                if doc not in erased]
 
     def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:
         """Keep a document version's original bytes under sources/; returns where."""
@@ -369,6 +359,56 @@ STRAY_AGE = 600.0
 
 # a document version's original: document id, file name, sha256 of the bytes, the bytes
 Original = tuple[str, str, str, bytes]
+
+
+def stored_problems(root: Path, conn: sqlite3.Connection) -> list[str]:
+    """What is kept beside the trail of the project in `root` and no longer matches it:
+    texts changed or missing, originals changed, missing or planted. A function of the
+    folder, so that `stc verify` can run it in a spawned process."""
+    problems = [f"stored text {h[:12]} does not match its hash" for h in bad_texts(conn)]
+    return problems + missing_texts(conn) + _original_problems(root / "sources", conn)
+
+
+def _original_problems(sources: Path, conn: sqlite3.Connection) -> list[str]:
+    import hashlib
+
+    problems = []
+    for doc, filename, source in conn.execute("SELECT id, filename, source FROM documents"):
+        path = sources / source_name(doc, filename, source)
+        if not path.exists():
+            problems.append(f"the original of {doc} is missing: {path}")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
+            problems.append(f"the original of {doc} was changed: {path}")
+    problems += [f"{path} is not the original of any transcript in the trail (put there"
+                 " by hand, or left by an interrupted import); `stc verify --repair` removes"
+                 " it" for path in stray_originals(sources, conn)]
+    return problems
+
+
+def stray_originals(sources: Path, conn: sqlite3.Connection, older_than: float = 0.0
+                    ) -> list[Path]:
+    """Files in `sources` that are no recorded original, last changed at least `older_than`
+    seconds ago."""
+    if not sources.is_dir():
+        return []
+    import time
+
+    kept = set(recorded_originals(conn))
+    now = time.time()
+    return [path for path in sorted(sources.iterdir())
+            if path.name not in kept and now - path.stat().st_mtime >= older_than]
+
+
+def recorded_originals(conn: sqlite3.Connection) -> list[str]:
+    """The names under sources/ of the originals of every transcript version the trail
+    records and no erasure removed."""
+    erased = {str(r[0]) for r in conn.execute(
+        "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
+    return [source_name(str(doc), str(filename), str(source))
+            for doc, filename, source in conn.execute(
+                "SELECT payload ->> '$.doc', payload ->> '$.filename', payload ->> '$.source'"
+                " FROM trail WHERE kind IN ('document.import', 'document.replace')")
+            if doc not in erased]
 
 
 def source_name(doc: str, filename: str, source: str) -> str:

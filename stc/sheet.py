@@ -87,6 +87,14 @@ def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> No
     book.save(path)
 
 
+def write_table(path: Path, columns: Iterable[str], rows: list[list[str]]) -> None:
+    """One table as a .csv file (UTF-8 with the BOM Excel needs; formula-like cells
+    neutralised), written whole or not at all."""
+    from stc.outputs import write_atomically
+
+    write_atomically(path, _csv_bytes(columns, [[neutralise(c) for c in row] for row in rows]))
+
+
 def _csv_bytes(columns: Iterable[str], rows: list[list[str]]) -> bytes:
     import io
 

@@ -1,6 +1,7 @@
 """The wheel holds what an installed stc needs, built from the source folders alone: stages/,
 reports/ and web/ become stc.stages, stc.reports and stc.web through the package-dir mapping (no
-symlinks), with the report and page templates, the static files and the phrase catalogues.
+symlinks), with the report and page templates, the static files, the phrase catalogues and the
+sample corpora `stc demo` analyses.
 Built offline with the venv's setuptools; a few seconds."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "README.md", "tools", "stc", "stages", "reports", "web")
+SOURCES = ("pyproject.toml", "README.md", "tools", "stc", "stages", "reports", "web", "corpora")
 
 
 def pip(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,9 +52,14 @@ def test_the_wheel_holds_the_steps_the_reports_the_workbench_and_their_data(
                  "stc/reports/templates/results.md.j2", "stc/reports/templates/audit.html.j2",
                  "stc/locales/nb.json", "stc/locales/en.json", "stc/py.typed",
                  "stc/data/pseudonymise/nb.toml",
-                 "stc/web/app.py", "stc/web/templates/base.html", "stc/web/static/htmx.min.js"):
+                 "stc/web/app.py", "stc/web/templates/base.html", "stc/web/static/htmx.min.js",
+                 "stc/corpora/nb-hjemmetjeneste/I2.docx",
+                 "stc/corpora/nb-hjemmetjeneste/deltakere.csv",
+                 "stc/corpora/nb-hjemmetjeneste/analysis/koding.csv",
+                 "stc/corpora/en-chronic-pain/P3.srt"):
         assert name in names, name
-    assert not [n for n in names if n.startswith(("stages/", "reports/", "web/", "tools/"))]
+    assert not [n for n in names if n.startswith(("stages/", "reports/", "web/", "tools/",
+                                                  "corpora/"))]
 
 
 @pytest.mark.packaging

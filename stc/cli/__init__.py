@@ -38,6 +38,8 @@ COMMAND_MODULES: dict[str, str] = {
     "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
     "seal": "trail", "reason": "trail",
     "serve": "serve",
+    "backup": "lifecycle", "pack": "lifecycle", "unpack": "lifecycle", "close": "lifecycle",
+    "demo": "demo",
 }
 
 
@@ -97,6 +99,7 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
       3 condensation       subgroup, sort, condense, nugget
       4 synthesis          describe, check, report
     The trail: log, verify, undo, redo, seal.  In the browser: serve.
+    Copies and the end date: backup, pack, unpack, close.  A sample project: demo.
 
     \b
     Example:

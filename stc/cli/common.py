@@ -28,9 +28,13 @@ class Context:
 
     def open(self) -> Project:
         if self._project is None:
+            from stc.lifecycle import sync_notice
             from stc.project import open_project  # not needed by --version and --help
 
             self._project = open_project(self.project_dir, self.author)
+            notice = sync_notice(self._project)
+            if notice:
+                click.echo(f"Warning: {notice}", err=True)
             # everything this invocation records is one command, named by its command line
             ctx = click.get_current_context()
             self._command = self._project.command(lambda: command_label(ctx))

@@ -74,20 +74,26 @@ def status(as_json: bool) -> None:
     Example:
       stc status
     """
+    from stc.project import closed_at
     from stc.stages import overview
 
     project = open_project_from(click.get_current_context())
     steps = overview(project.conn)
     last, digest = project.head()
+    closed = closed_at(project.conn)
     if as_json:
         print_json({
             "title": project.title, "language": project.language,
-            "last_change": last, "trail_hash": digest,
+            "last_change": last, "trail_hash": digest, "closed": closed,
             "steps": [{"step": s.step.number, "name": s.step.name, "facts": s.facts,
                        "next": s.next} for s in steps],
         })
         return
     click.echo(f"{project.title}  ({project.language}; {last} changes in the trail)")
+    if closed is not None:
+        click.echo(f"Closed at change #{closed} (`stc log` says why): the project takes no new"
+                   " analysis; reading, reports and `stc verify` still work.")
+        return
     for s in steps:
         mark = "done" if s.done else "open"
         click.echo(f"\n{s.step.number}. {s.step.name} [{mark}]")
