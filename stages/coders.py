@@ -65,7 +65,7 @@ def open_other(path: Path | str, this: Project | None = None) -> Other:
     if this is not None and root == this.root.resolve():
         raise StcError("E851", path=str(path))
     try:
-        settings = tomllib.loads((root / SETTINGS).read_text(encoding="utf-8"))
+        settings = tomllib.loads((root / SETTINGS).read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise StcError("E003", path=str(root / SETTINGS), detail=str(exc)) from None
     conn = _reading(root / DATABASE)

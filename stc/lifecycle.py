@@ -70,12 +70,13 @@ def sync_client(folder: Path) -> str | None:
             return "OneDrive"
     parts = path.parts
     for index, name in enumerate(parts):
+        named = _named_client(name)
+        if named:
+            return named
         if name == "CloudStorage" and parts[index - 1:index] == ("Library",) \
-                and index + 1 < len(parts):
-            return parts[index + 1].split("-")[0]
-        for client, pattern in _SYNC_FOLDERS:
-            if pattern.match(name):
-                return client
+                and index + 1 < len(parts):  # any client of macOS's File Provider
+            child = parts[index + 1]
+            return _named_client(child) or child.split("-")[0]
     for place in (path, *path.parents):
         for marker, client in _SYNC_MARKERS:
             if (place / marker).exists():
@@ -84,6 +85,10 @@ def sync_client(folder: Path) -> str | None:
         if named:
             return named
     return None
+
+
+def _named_client(folder: str) -> str | None:
+    return next((client for client, pattern in _SYNC_FOLDERS if pattern.match(folder)), None)
 
 
 def _desktop_ini_client(path: Path) -> str | None:

@@ -30,9 +30,11 @@ Answer = TypeVar("Answer")
 
 START_METHODS = ("fork", "forkserver", "spawn")
 # Fewer items than this are done in this process: starting workers costs more than it saves.
-# A spawned worker imports spaCy and builds its pipeline again (about a second on a laptop
-# core), so spawning pays off only for more transcripts than forking does.
-MIN_ITEMS = {"fork": 4, "forkserver": 8, "spawn": 8}
+# A spawned worker imports spaCy and builds its pipeline again: about a second of a core,
+# while a transcript of 10,000 words takes a twentieth of one. Two spawned workers therefore
+# win only from about 40 such transcripts on, four from about 27 (measured on Linux with
+# STC_START_METHOD=spawn); a forkserver's workers import spaCy the same way.
+MIN_ITEMS = {"fork": 4, "forkserver": 32, "spawn": 32}
 IN_FLIGHT_PER_WORKER = 2
 
 

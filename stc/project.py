@@ -158,7 +158,8 @@ class Project:
 
     def _read_settings(self) -> dict[str, Any]:
         try:
-            return tomllib.loads((self.root / SETTINGS).read_text(encoding="utf-8"))
+            # utf-8-sig: Notepad on Windows saves UTF-8 with a byte-order mark
+            return tomllib.loads((self.root / SETTINGS).read_text(encoding="utf-8-sig"))
         except tomllib.TOMLDecodeError as exc:
             raise StcError("E003", path=str(self.root / SETTINGS), detail=str(exc)) from None
 
@@ -436,8 +437,10 @@ def _author_from_system() -> str:
     import subprocess
 
     try:
+        # git writes its settings in UTF-8 everywhere, whatever the code page of a Windows
+        # console says
         git = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
-                             timeout=5, check=False)
+                             encoding="utf-8", errors="replace", timeout=5, check=False)
         if git.returncode == 0 and git.stdout.strip():
             return git.stdout.strip()
     except (OSError, subprocess.SubprocessError):

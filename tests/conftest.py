@@ -33,6 +33,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(autouse=True)
+def spawn_eagerly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under STC_START_METHOD=spawn or forkserver (`make portability`), worker processes start
+    for as little work as forked ones do, so the suite's imports and verifications run in
+    spawned processes, as on Windows and macOS."""
+    import os
+
+    from stc import parallel, trail
+
+    if os.environ.get("STC_START_METHOD") in ("spawn", "forkserver"):
+        monkeypatch.setattr(parallel, "MIN_ITEMS", dict.fromkeys(parallel.MIN_ITEMS,
+                                                                 parallel.MIN_ITEMS["fork"]))
+        monkeypatch.setattr(trail, "WORTH_A_SPAWN", 0)
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -115,6 +115,7 @@ def console() -> NoReturn:
     """The `stc` command (and `python -m stc`). Once the command has run and closed its
     project, the output is flushed and the process leaves at once: tearing the interpreter
     down, freeing every module it loaded, would take a quick command a tenth of its time."""
+    _replace_what_cannot_be_shown()
     try:
         main(prog_name="stc")
         code = 0
@@ -124,6 +125,17 @@ def console() -> NoReturn:
         with contextlib.suppress(OSError, ValueError):  # a reader gone away, as with `| head`
             stream.flush()
     os._exit(code)
+
+
+def _replace_what_cannot_be_shown() -> None:
+    """Output written into a file or pipe on Windows is in the ANSI code page (cp1252), which
+    lacks κ, → and most of Unicode: such characters are shown as ? rather than stopping the
+    command half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="replace")
 
 
 def _exit_code(code: object) -> int:

@@ -187,8 +187,14 @@ def read_text_option(message: str | None, file: str | None, edit: bool, about: s
     if message:
         return message
     if file:
-        with open(file, encoding="utf-8") as handle:
-            return handle.read().strip()
+        # as a transcript is read: a text editor on Windows may have saved it with a BOM, in
+        # UTF-16 or in its code page, and with CRLF line ends
+        from pathlib import Path
+
+        from stc.formats.decode import decode
+
+        text, _ = decode(Path(file).read_bytes(), Path(file))
+        return "\n".join(text.splitlines()).strip()
     template = "\n\n" + "\n".join("# " + line for line in about.splitlines())
     edited = click.edit(template, extension=".md")
     if edited is None:

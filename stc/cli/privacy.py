@@ -71,7 +71,8 @@ def passphrase_for(key: Path, passphrase_file: Path | None, encrypt: bool) -> st
     from stc.pseudokey import is_encrypted
 
     if passphrase_file is not None:
-        lines = passphrase_file.read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: a byte-order mark from Notepad is not part of the passphrase
+        lines = passphrase_file.read_text(encoding="utf-8-sig").splitlines()
         passphrase = lines[0] if lines else ""
     elif is_encrypted(key) or encrypt:
         try:
