@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit portability bench clean golden screenshots wheelhouse
+.PHONY: demo test lint typecheck unit portability dist wheelhouse bench clean golden screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,8 +56,28 @@ golden: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/pytest -m browser tests/test_web_browser.py -k screenshots --workbench-screenshots docs/img
 
+# The source distribution, and the wheel built from it (so the sdist is known to be whole), with
+# the venv's setuptools.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
+# Every wheel an installation needs, in one folder, for a machine without internet:
+#   pip install --no-index --find-links wheelhouse stc-condensation
+# for this platform and Python by default; for another, e.g.
+#   make wheelhouse PLATFORM=win_amd64 PYVERSION=3.12   (or macosx_11_0_arm64, manylinux2014_x86_64)
+PLATFORM ?=
+PYVERSION ?=
+wheelhouse: dist
+	rm -rf wheelhouse
+	$(BIN)/python -m pip download --only-binary=:all: --dest wheelhouse \
+		$(if $(PLATFORM),--platform $(PLATFORM)) $(if $(PYVERSION),--python-version $(PYVERSION)) \
+		"$$(ls dist/*.whl)[encryption]" pip
+	@echo "wheelhouse/: $$(ls wheelhouse | wc -l) wheels; on the other machine:"
+	@echo "  python -m venv stc-env && stc-env/bin/pip install --no-index --find-links wheelhouse 'stc-condensation[encryption]'"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist wheelhouse *.egg-info .pytest_cache .mypy_cache .ruff_cache
