@@ -28,7 +28,9 @@ from stc import __version__, lifecycle, store
 from stc.errors import StcError
 from stc.project import Project
 from stc.reports.model import build
-from stc.reports.render import REPORTS, _write, environment, options_of
+from stc.reports.render import REPORTS, _rendered, options_of
+from stc.reports.sandbox import environment
+from stc.sealing import SEALS
 from stc.stages.checks import IDENTIFYING, run_checks
 from stc.texts import get_text, put_text
 
@@ -82,22 +84,26 @@ def _write_archive(project: Project, work: Path, checks: list[Any], with_transcr
     conn = project.conn if with_quotations else _without_quotations(project)
     try:
         model = build(conn, None, options_of(project), None, checks)
-        env = environment(project.root / "templates")
-        _write(project, conn, env, model, "audit", "html", work / "audit.html")
+        env = environment(project.root / "templates", model)
+        (work / "audit.html").write_bytes(_rendered(project, conn, env, model, "audit", "html"))
         written.append("audit.html")
         handed_in = sorted(p for p in project.reports_dir.glob("results.*")
                            if p.suffix[1:] in REPORTS["results"])
         for path in handed_in:
             shutil.copy2(path, work / path.name)
         for fmt in () if handed_in else REPORTS["results"]:
-            _write(project, conn, env, model, "results", fmt, work / f"results.{fmt}")
+            (work / f"results.{fmt}").write_bytes(_rendered(project, conn, env, model,
+                                                            "results", fmt))
         written += [p.name for p in handed_in] or [f"results.{f}" for f in REPORTS["results"]]
     finally:
         if conn is not project.conn:
             conn.close()
-    for seal in sorted(p for p in project.root.glob("seal*") if p.is_file()):
-        shutil.copy2(seal, work / seal.name)
-        written.append(seal.name)
+    seals = [*project.root.glob("seal*"), *(project.root / SEALS).glob("*")]
+    for seal in sorted(p for p in seals if p.is_file()):
+        name = seal.relative_to(project.root).as_posix()
+        (work / name).parent.mkdir(exist_ok=True)
+        shutil.copy2(seal, work / name)
+        written.append(name)
     if with_transcripts:
         written += _transcripts(project, work / "transcripts")
     return written

@@ -30,6 +30,7 @@ from typing import Any
 
 from stc.errors import StcError
 from stc.project import DATABASE, SETTINGS, Project, closed_at
+from stc.sealing import SEALS
 
 # -- sync folders -----------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ def backup(project: Project, dest: Path) -> Copy:
     with new_folder(dest, project.root) as work:
         last, digest = snapshot_database(project.db_path, work / DATABASE)
         files = 1
-        for relative in _files_beside(project.root, with_reports=True):
+        for relative in _files_beside(project.root, work / DATABASE, with_reports=True):
             target = work / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(project.root / relative, target)
@@ -172,12 +173,22 @@ def backup(project: Project, dest: Path) -> Copy:
     return Copy(dest, files, last, digest)
 
 
-def _files_beside(root: Path, with_reports: bool = False) -> list[Path]:
-    """The files a copy takes beside the database, relative to the project folder: settings,
-    sources, templates (and reports), and seal files in the folder itself."""
+def _files_beside(root: Path, snapshot: Path, with_reports: bool = False) -> list[Path]:
+    """The files a copy takes beside the database snapshot, relative to the project folder:
+    settings, the originals the snapshot records under sources/ (not what an interrupted
+    import left there), templates, seals (in seals/, and any seal file in the folder itself),
+    and for a backup the reports."""
+    from stc.project import recorded_originals
+
+    conn = sqlite3.connect(f"{snapshot.as_uri()}?mode=ro", uri=True)
+    try:
+        originals = sorted(Path("sources", name) for name in set(recorded_originals(conn)))
+    finally:
+        conn.close()
     found = [Path(SETTINGS)] if (root / SETTINGS).is_file() else []
     found += sorted(Path(p.name) for p in root.glob("seal*") if p.is_file())
-    for folder in ("sources", "templates", *(["reports"] if with_reports else [])):
+    found += [p for p in originals if (root / p).is_file()]
+    for folder in ("templates", SEALS, *(["reports"] if with_reports else [])):
         base = root / folder
         if base.is_dir():
             found += sorted(p.relative_to(root) for p in base.rglob("*")
@@ -243,8 +254,8 @@ MANIFEST = "manifest.json"
 PACK_FORMAT = "stcpack"
 PACK_VERSION = 1
 # What a pack may hold besides its manifest: the database, the settings, seal files in the
-# project folder, and files under sources/ and templates/.
-_PACK_MEMBER = re.compile(r"^(?:stc\.db|stc\.toml|seal[^/]*|(?:sources|templates)/[^:\\]+)$")
+# project folder, and files under sources/, templates/ and seals/.
+_PACK_MEMBER = re.compile(r"^(?:stc\.db|stc\.toml|seal[^/]*|(?:sources|templates|seals)/[^:\\]+)$")
 
 
 @dataclass
@@ -275,7 +286,7 @@ def pack(project: Project, file: Path) -> Pack:
         snapshot = Path(scratch) / DATABASE
         last, digest = snapshot_database(project.db_path, snapshot)
         members = {DATABASE: snapshot, **{p.as_posix(): project.root / p
-                                          for p in _files_beside(project.root)}}
+                                          for p in _files_beside(project.root, snapshot)}}
         hashes = {name: _sha256_file(path) for name, path in members.items()}
         manifest = {"format": PACK_FORMAT, "version": PACK_VERSION, "stc": __version__,
                     "title": project.title, "last_change": last, "trail_hash": digest,
@@ -293,7 +304,7 @@ def pack(project: Project, file: Path) -> Pack:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-    seals = sorted(n for n in members if n.startswith("seal"))
+    seals = sorted(n for n in members if n.startswith("seal") and not n.endswith(".sig"))
     return Pack(file, len(members), last, digest, seals)
 
 

@@ -77,7 +77,8 @@ def default_key() -> Path:
     """The key git signs with (`git config user.signingkey`), else ~/.ssh/id_ed25519."""
     try:
         git = subprocess.run(["git", "config", "user.signingkey"], capture_output=True,
-                             text=True, timeout=5, check=False)
+                             text=True, encoding="utf-8", errors="replace", timeout=5,
+                             check=False)  # git's settings are UTF-8, whatever the locale
         configured = git.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         configured = ""

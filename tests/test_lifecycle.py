@@ -15,6 +15,7 @@ from stc.lifecycle import sync_client
 from tests.builders import analysed_project
 from tests.conftest import Run
 from tests.samples import snapshot
+from tests.test_tamper import NEEDS_SSH
 
 
 @pytest.fixture
@@ -123,9 +124,8 @@ def test_a_copy_that_does_not_verify_is_not_kept(run: Run, analysed: Path,
 
 @pytest.fixture
 def packed(run: Run, analysed: Path, tmp_path: Path) -> Path:
-    (analysed / "seal-1.sig").write_text("the latest seal", encoding="utf-8")
     out = run("pack", str(tmp_path / "studie.stcpack")).stdout
-    assert "seal seal-1.sig" in out
+    assert ", no seal (last change #" in out
     return tmp_path / "studie.stcpack"
 
 
@@ -133,7 +133,7 @@ def test_pack_and_unpack_hand_over_the_whole_project(run: Run, analysed: Path, p
                                                      tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(packed).namelist())
     sources = {f"sources/{p.name}" for p in (analysed / "sources").iterdir()}
-    assert names == {"manifest.json", "stc.db", "stc.toml", "seal-1.sig", *sources}
+    assert names == {"manifest.json", "stc.db", "stc.toml", *sources}
     manifest = json.loads(zipfile.ZipFile(packed).read("manifest.json"))
     status = json.loads(run("status", "--json").stdout)
     assert (manifest["last_change"], manifest["trail_hash"]) == (status["last_change"],
@@ -143,7 +143,31 @@ def test_pack_and_unpack_hand_over_the_whole_project(run: Run, analysed: Path, p
     there = ("--project", str(tmp_path / "veileder"))
     assert "OK: " in run(*there, "verify").stdout
     assert run(*there, "units", "--json").stdout == run("units", "--json").stdout
-    assert (tmp_path / "veileder" / "seal-1.sig").read_text(encoding="utf-8") == "the latest seal"
+
+
+def sealed(run: Run, folder: Path) -> str:
+    """A real seal of the project's trail (stc seal, signed with a new SSH key): its name."""
+    from tests.test_tamper import ssh_key
+
+    folder.mkdir()
+    key, _ = ssh_key(folder, "student")
+    run("seal", "--key", str(key))
+    [seal] = sorted((Path.cwd() / "seals").glob("seal-*.txt"))
+    return f"seals/{seal.name}"
+
+
+@NEEDS_SSH
+def test_a_pack_carries_the_seals(run: Run, analysed: Path, tmp_path: Path) -> None:
+    seal = sealed(run, tmp_path / "keys")
+    (analysed / "sources" / "left-by-an-interrupted-import.txt").write_text("x",
+                                                                            encoding="utf-8")
+    out = run("pack", str(tmp_path / "s.stcpack")).stdout
+    assert f"seal {seal} (last change" in out
+    names = set(zipfile.ZipFile(tmp_path / "s.stcpack").namelist())
+    assert {seal, f"{seal}.sig"} <= names
+    assert "sources/left-by-an-interrupted-import.txt" not in names
+    run("unpack", str(tmp_path / "s.stcpack"), str(tmp_path / "ut"))
+    assert (tmp_path / "ut" / seal).read_bytes() == (analysed / seal).read_bytes()
 
 
 def rewritten(pack: Path, target: Path, change: dict[str, bytes | None],
@@ -229,15 +253,13 @@ def test_pack_and_unpack_refuse_what_they_would_overwrite(run: Run, packed: Path
 def test_close_archives_without_transcripts_then_erases_them_and_refuses_new_analysis(
         run: Run, analysed: Path, tmp_path: Path) -> None:
     texts = unit_texts(run)
-    (analysed / "seal-final.sig").write_text("seal", encoding="utf-8")
     head = json.loads(run("status", "--json").stdout)
     out = run("close", "--archive", str(tmp_path / "arkiv"), "--why", "prosjektslutt").stdout
     assert "Erased 3 transcripts (I1, I2, I3); project closed" in out
     archive = tmp_path / "arkiv"
     files = files_under(archive)
     assert set(files) == {"archive.json", "audit.html", "categories.csv", "codebook.csv",
-                          "codebook.qdc", "results.md", "results.html", "results.docx",
-                          "seal-final.sig"}
+                          "codebook.qdc", "results.md", "results.html", "results.docx"}
     manifest = json.loads(files["archive.json"])
     assert (manifest["last_change"], manifest["trail_hash"]) == (head["last_change"],
                                                                  head["trail_hash"])
@@ -259,6 +281,18 @@ def test_close_archives_without_transcripts_then_erases_them_and_refuses_new_ana
     assert "Closed at change #" in run("status").stdout
     assert "OK: " in run("verify").stdout
     assert "project closed after change" in run("log").stdout
+
+
+@NEEDS_SSH
+def test_the_archive_keeps_the_seals_and_a_closed_project_can_still_be_sealed(
+        run: Run, analysed: Path, tmp_path: Path) -> None:
+    seal = sealed(run, tmp_path / "keys")
+    run("close", "--archive", str(tmp_path / "arkiv"), "--why", "slutt")
+    assert (tmp_path / "arkiv" / seal).read_bytes() == (analysed / seal).read_bytes()
+    assert (tmp_path / "arkiv" / f"{seal}.sig").is_file()
+    key = tmp_path / "keys" / "student"
+    assert "sealed change #" in run("seal", "--key", str(key)).stdout
+    assert len(list((analysed / "seals").glob("seal-*.txt"))) == 2
 
 
 def test_a_closed_project_refuses_every_change(run: Run, analysed: Path,
