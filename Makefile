@@ -66,13 +66,15 @@ dist: $(STAMP)
 #   pip install --no-index --find-links wheelhouse stc-condensation
 # for this platform and Python by default; for another, e.g.
 #   make wheelhouse PLATFORM=win_amd64 PYVERSION=3.12   (or macosx_11_0_arm64, manylinux2014_x86_64)
+# pip weighs a dependency's platform conditions for this machine, so what only Windows needs
+# (colorama, for click, tqdm, typer and wasabi) is named for it.
 PLATFORM ?=
 PYVERSION ?=
 wheelhouse: dist
 	rm -rf wheelhouse
 	$(BIN)/python -m pip download --only-binary=:all: --dest wheelhouse \
 		$(if $(PLATFORM),--platform $(PLATFORM)) $(if $(PYVERSION),--python-version $(PYVERSION)) \
-		"$$(ls dist/*.whl)[encryption]" pip
+		"$$(ls dist/*.whl)[encryption]" pip $(if $(findstring win,$(PLATFORM)),colorama)
 	@echo "wheelhouse/: $$(ls wheelhouse | wc -l) wheels; on the other machine:"
 	@echo "  python -m venv stc-env && stc-env/bin/pip install --no-index --find-links wheelhouse 'stc-condensation[encryption]'"
 
