@@ -7,7 +7,8 @@ by its reference (`[U7, I1:12-14]`), the results chapter as handed in (the proje
 `reports/results.*`, else rendered the same way), any seal files, and `archive.json` naming the
 last change and the trail's hash with the SHA-256 of every file. Transcripts and quotations
 come in only when asked for. Then `stc.lifecycle.close` erases every transcript and records
-the closing, with the archive's manifest hash.
+the closing, with the archive's manifest hash; the reports rendered in the project, which
+quote the transcripts, go too.
 
 Reports without quotations are rendered from a private in-memory copy of the state in which
 the transcripts are blank (of the same length, so every place stays where it was), each unit's
@@ -28,7 +29,7 @@ from stc import __version__, lifecycle, store
 from stc.errors import StcError
 from stc.project import Project
 from stc.reports.model import build
-from stc.reports.render import REPORTS, _rendered, options_of
+from stc.reports.render import REPORTS, _rendered
 from stc.reports.sandbox import environment
 from stc.sealing import SEALS
 from stc.stages.checks import IDENTIFYING, run_checks
@@ -46,6 +47,7 @@ class Closed:
     head: int
     digest: str
     erased: list[str] = field(default_factory=list)
+    removed: int = 0
     seq: int = 0
 
 
@@ -65,7 +67,8 @@ def close_project(project: Project, archive: Path, why: str, with_transcripts: b
         manifest = _manifest(project, work, files, head, digest, with_transcripts,
                              with_quotations)
     closing = lifecycle.close(project, why, head, manifest)
-    return Closed(archive, [*files, MANIFEST], head, digest, closing.erased, closing.seq)
+    return Closed(archive, [*files, MANIFEST], head, digest, closing.erased, closing.removed,
+                  closing.seq)
 
 
 def _write_archive(project: Project, work: Path, checks: list[Any], with_transcripts: bool,
@@ -83,18 +86,16 @@ def _write_archive(project: Project, work: Path, checks: list[Any], with_transcr
     written.append("categories.csv")
     conn = project.conn if with_quotations else _without_quotations(project)
     try:
-        model = build(conn, None, options_of(project), None, checks)
+        model = build(conn, None, None, None, checks)
         env = environment(project.root / "templates", model)
-        (work / "audit.html").write_bytes(_rendered(project, conn, env, model, "audit", "html"))
-        written.append("audit.html")
+        written += _write(work, _rendered(project, env, model, "audit", "html", None))
         handed_in = sorted(p for p in project.reports_dir.glob("results.*")
                            if p.suffix[1:] in REPORTS["results"])
         for path in handed_in:
             shutil.copy2(path, work / path.name)
+        written += [p.name for p in handed_in]
         for fmt in () if handed_in else REPORTS["results"]:
-            (work / f"results.{fmt}").write_bytes(_rendered(project, conn, env, model,
-                                                            "results", fmt))
-        written += [p.name for p in handed_in] or [f"results.{f}" for f in REPORTS["results"]]
+            written += _write(work, _rendered(project, env, model, "results", fmt, None))
     finally:
         if conn is not project.conn:
             conn.close()
@@ -107,6 +108,12 @@ def _write_archive(project: Project, work: Path, checks: list[Any], with_transcr
     if with_transcripts:
         written += _transcripts(project, work / "transcripts")
     return written
+
+
+def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[str]:
+    for name, data in files:
+        (folder / name).write_bytes(data)
+    return [name for name, _ in files]
 
 
 def _transcripts(project: Project, folder: Path) -> list[str]:

@@ -429,16 +429,20 @@ def require_open(project: Project) -> None:
 
 @dataclass
 class Closing:
-    """What `close` did: the transcripts erased and the closing change."""
+    """What `close` did: the transcripts erased, the files removed with them, the closing
+    change."""
 
     erased: list[str]
+    removed: int
     seq: int
 
 
 def close(project: Project, why: str, head: int, archive: str | None) -> Closing:
-    """Erase every transcript (as `stc erase` does) and record the closing: `head` is the
-    last change the archive shows, `archive` its manifest's SHA-256. Refused when the
-    project changed after `head` (another command ran while the archive was written)."""
+    """Erase every transcript (as `stc erase` does), remove the files that still quote them
+    (the rendered reports, the copies of stc.db kept before upgrades) and record the closing:
+    `head` is the last change the archive shows, `archive` its manifest's SHA-256. Refused
+    when the project changed after `head` (another command ran while the archive was
+    written)."""
     from stc.erasure import erase_document
 
     require_open(project)
@@ -447,7 +451,24 @@ def close(project: Project, why: str, head: int, archive: str | None) -> Closing
         raise StcError("E962", head=head, last=last)
     docs = [str(r[0]) for r in project.conn.execute("SELECT id FROM documents ORDER BY id")]
     erased = [erase_document(project, doc, why).doc for doc in docs]
+    removed = _remove_quoting_files(project)
     with project.batch(why) as batch:
         record = batch.record("project.close", {"head": head, "archive": archive,
                                                 "erased": len(erased)})
-    return Closing(erased, record.seq)
+    return Closing(erased, removed, record.seq)
+
+
+def _remove_quoting_files(project: Project) -> int:
+    """Reports rendered before the closing quote the transcripts (the archive keeps what is
+    kept of them), and a copy of stc.db made before an upgrade holds them whole."""
+    import shutil
+
+    found = [*project.root.glob(f"{DATABASE}.before-*")]
+    if project.reports_dir.is_dir():
+        found += project.reports_dir.iterdir()
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    return len(found)

@@ -43,7 +43,7 @@ def test_demo_builds_the_sample_project_and_its_reports_without_make(run: Run,
     out = run("demo", "eksempel").stdout
     assert "$ stc import " in out and "$ stc matrix import " in out and "$ stc verify" in out
     reports = {p.name for p in (tmp_path / "eksempel" / "reports").iterdir()}
-    assert reports == {"results.md", "results.html", "results.docx", "audit.html",
+    assert reports >= {"results.md", "results.html", "results.docx", "audit.html",
                        "matrix.csv", "matrix.xlsx"}
     assert "The project is in eksempel; its reports are in eksempel/reports" in out
     assert "OK: " in run("--project", "eksempel", "verify").stdout
@@ -255,7 +255,7 @@ def test_close_archives_without_transcripts_then_erases_them_and_refuses_new_ana
     texts = unit_texts(run)
     head = json.loads(run("status", "--json").stdout)
     out = run("close", "--archive", str(tmp_path / "arkiv"), "--why", "prosjektslutt").stdout
-    assert "Erased 3 transcripts (I1, I2, I3); project closed" in out
+    assert "Erased 3 transcripts (I1, I2, I3) and removed 0 files that quoted them" in out
     archive = tmp_path / "arkiv"
     files = files_under(archive)
     assert set(files) == {"archive.json", "audit.html", "categories.csv", "codebook.csv",
@@ -310,13 +310,23 @@ def test_a_closed_project_refuses_every_change(run: Run, analysed: Path,
 
 def test_close_keeps_the_results_as_handed_in_and_can_keep_transcripts(
         run: Run, analysed: Path, tmp_path: Path) -> None:
-    run("report", "results", "--format", "md")
+    texts = unit_texts(run)
+    run("report", "all")  # reports quoting the transcripts, as a student leaves them
+    rendered = len(list((analysed / "reports").iterdir()))
+    (analysed / "reports" / "results.html").unlink()
+    (analysed / "reports" / "results.docx").unlink()
     handed_in = (analysed / "reports" / "results.md").read_bytes()
-    run("close", "--archive", str(tmp_path / "arkiv"), "--why", "slutt", "--with-transcripts",
-        "--with-quotations")
+    out = run("close", "--archive", str(tmp_path / "arkiv"), "--why", "slutt",
+              "--with-transcripts", "--with-quotations").stdout
+    assert f"and removed {rendered - 2} files that quoted them" in out
     files = files_under(tmp_path / "arkiv")
     assert files["results.md"] == handed_in
     assert "results.html" not in files
+    assert list((analysed / "reports").iterdir()) == []
+    for path in analysed.rglob("*"):  # no file left in the project says what was said
+        if path.is_file():
+            data = path.read_bytes()
+            assert not [t for t in texts if t.encode("utf-8") in data], path
     assert files["transcripts/I1.txt"].decode("utf-8").startswith("I: Hvordan er en vanlig vakt")
     assert "Jeg har aldri tid nok" in files["audit.html"].decode("utf-8")
 

@@ -99,7 +99,8 @@ def close(archive: Path, why: str, with_transcripts: bool, with_quotations: bool
     condensates and analytic texts (categories.csv), the audit trail with quotations
     replaced by references, the results chapter as handed in (reports/results.*, else
     rendered without quotations), the trail's last change and hash (archive.json) and any
-    seal files. The transcripts are then erased as `stc erase` does. This cannot be undone.
+    seal files. The transcripts are then erased as `stc erase` does, and the reports in
+    reports/, which quote them, removed. This cannot be undone.
 
     \b
     Example:
@@ -115,7 +116,8 @@ def close(archive: Path, why: str, with_transcripts: bool, with_quotations: bool
     click.echo(f"Archive written to {done.archive}: {', '.join(done.files)}"
                f" (last change #{done.head}, hash {done.digest[:16]}).")
     click.echo(f"Erased {counted(len(done.erased), 'transcript')}"
-               f"{' (' + ', '.join(done.erased) + ')' if done.erased else ''}; project closed"
+               f"{' (' + ', '.join(done.erased) + ')' if done.erased else ''} and removed"
+               f" {counted(done.removed, 'file')} that quoted them (reports/); project closed"
                f" (change #{done.seq}). Reading, reports and `stc verify` still work.")
 
 
