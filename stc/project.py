@@ -93,10 +93,11 @@ class Batch:
         row = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
         return int(row[0])
 
-    def take_number(self, counter: str) -> int:
-        """A number never handed out before, also after undo (U1, U2, ...)."""
+    def take_number(self, counter: str, above: int = 0) -> int:
+        """A number never handed out before, also after undo (U1, U2, ...), and greater than
+        `above` (numbers a replay gave out without the counter)."""
         row = self.conn.execute("SELECT last FROM counters WHERE name = ?", (counter,)).fetchone()
-        number = (int(row[0]) if row else 0) + 1
+        number = max(int(row[0]) if row else 0, above) + 1
         self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, number))
         return number
 
@@ -290,8 +291,8 @@ class Project:
         import hashlib
 
         problems = []
-        for doc, filename, source in conn.execute("SELECT id, filename, source FROM documents"):
-            path = self.sources_dir / source_name(doc, filename, source)
+        for doc, suffix, source in conn.execute("SELECT id, suffix, source FROM documents"):
+            path = self.sources_dir / source_name(doc, suffix, source)
             if not path.exists():
                 problems.append(f"the original of {doc} is missing: {path}")
             elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
@@ -336,7 +337,7 @@ class Project:
 
     def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:
         """Keep a document version's original bytes under sources/; returns where."""
-        target = self.sources_dir / source_name(doc, filename, source)
+        target = self.sources_dir / source_name(doc, Path(filename).suffix, source)
         self.sources_dir.mkdir(exist_ok=True)
         write_atomically(target, data)
         return target
@@ -371,9 +372,10 @@ STRAY_AGE = 600.0
 Original = tuple[str, str, str, bytes]
 
 
-def source_name(doc: str, filename: str, source: str) -> str:
-    """Where the original bytes of a document version are kept under sources/."""
-    return f"{doc}-{source[:12]}{Path(filename).suffix.lower()}"
+def source_name(doc: str, suffix: str, source: str) -> str:
+    """Where the original bytes of a document version are kept under sources/ (`suffix` of
+    the original's file name, such as '.docx')."""
+    return f"{doc}-{source[:12]}{suffix.lower()}"
 
 
 def resolve_author(override: str | None, settings: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from stc.changes import (  # noqa: F401  (registration)
     condensation,
     documents,
     exchange,
+    participants,
     project,
 )
 from stc.changes.registry import CHANGE_KINDS, ChangeKind, change_kind
