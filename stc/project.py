@@ -327,12 +327,16 @@ class Project:
     def recorded_originals(self, conn: sqlite3.Connection) -> list[str]:
         """The names under sources/ of the originals of every transcript version the trail
         records and no erasure removed."""
+        from stc.changes.documents import kept_suffix
+
         erased = {str(r[0]) for r in conn.execute(
             "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
-        return [source_name(str(doc), str(filename), str(source))
-                for doc, filename, source in conn.execute(
-                    "SELECT payload ->> '$.doc', payload ->> '$.filename', payload ->> '$.source'"
-                    " FROM trail WHERE kind IN ('document.import', 'document.replace')")
+        return [source_name(str(doc), kept_suffix({"suffix": suffix, "filename": filename}),
+                            str(source))
+                for doc, suffix, filename, source in conn.execute(
+                    "SELECT payload ->> '$.doc', payload ->> '$.suffix', payload ->> '$.filename',"
+                    " payload ->> '$.source' FROM trail"
+                    " WHERE kind IN ('document.import', 'document.replace')")
                 if doc not in erased]
 
     def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:

@@ -135,6 +135,10 @@ def test_a_rename_shows_in_every_listing_prevalence_report_and_matrix(run: Run,
     log = json.loads(run("log", "--json").stdout)
     rename = next(r for r in log if r["kind"] == "participant.rename")
     assert rename["label"] == "stc participant rename … … --why …"
+    # P1's life: made by the import of the first meeting, renamed
+    life = json.loads(run("log", "--on", "P1", "--json").stdout)
+    assert [r["kind"] for r in life][:2] == ["document.import", "document.import"]
+    assert life[-1]["kind"] == "participant.rename"
     run("verify")
 
 

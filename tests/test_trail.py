@@ -130,7 +130,7 @@ STATE_TAMPERING = [
     ("UPDATE turns SET role = 'participant' WHERE doc = 'I1' AND turn = 1",
      "turns: I1 turn 1: role is 'participant' in the project, 'interviewer' by the trail"),
     ("UPDATE documents SET participant = 'Someone' WHERE id = 'I2'",
-     "documents: I2: participant is 'Someone' in the project, 'I2' by the trail"),
+     "documents: I2: participant is 'Someone' in the project, 2 by the trail"),
     ("DELETE FROM segments WHERE doc = 'I2' AND n = 2",
      "segments: I2:2 is in the trail but missing from the project"),
     ("INSERT INTO themes VALUES (99, 'smuggled', 1)",

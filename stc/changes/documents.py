@@ -46,7 +46,8 @@ def names_in_clear(p: Payload) -> bool:
 
 def kept_suffix(p: Payload) -> str:
     """The suffix of the original kept under sources/ for a document version ('.docx')."""
-    return str(p["suffix"]) if "suffix" in p else Path(p["filename"]).suffix.lower()
+    suffix = p.get("suffix")
+    return str(suffix) if suffix is not None else Path(p["filename"]).suffix.lower()
 
 
 def _by_name(conn: sqlite3.Connection, turns: list[list[Any]]
