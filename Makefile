@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean golden screenshots
+.PHONY: demo demo-focus test lint typecheck unit bench clean golden screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python corpora/demo.py
+
+# the second sample corpus: a focus group met three times, its time points compared
+demo-focus: $(STAMP)
+	$(BIN)/python corpora/demo_focus.py
 
 test: $(STAMP) lint typecheck unit
 

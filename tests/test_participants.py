@@ -307,9 +307,9 @@ def by(run: Run, *args: str) -> dict[str, Any]:
 
 
 def cells(table: dict[str, Any]) -> dict[tuple[str, str], tuple[int, int, int]]:
-    """(group, value) -> (units, participants, of whom)."""
+    """(category or subcategory, value) -> (units, participants, of whom)."""
     values = [c["value"] for c in table["columns"]]
-    return {(r["group"], v): (c["units"], c["participants"], c["total"])
+    return {(r["subgroup"] or r["group"], v): (c["units"], c["participants"], c["total"])
             for r in table["rows"] for v, c in zip(values, r["cells"], strict=True)}
 
 
@@ -485,6 +485,47 @@ def test_cases_and_variables_go_out_and_come_back(run: Run, project: Path,
     assert by(run, "tidspunkt") == json.loads(run(
         "prevalence", "--by", "tidspunkt", "--json", "--project", str(other)).stdout)
     run("verify", "--project", str(other))
+
+
+# -- the focus-group sample corpus ---------------------------------------------------------------
+
+def test_the_focus_group_corpus_is_analysed_through_the_commands(run: Run, project: Path) -> None:
+    """What `make demo-focus` does, checked against counts made by hand from the coding."""
+    import shlex
+
+    from tests.conftest import CORPORA
+
+    corpus = CORPORA / "nb-fokusgruppe"
+    analysis = corpus / "analysis"
+    run("import", *(str(corpus / f"FG{n}.txt") for n in (1, 2, 3)))
+    for n in (1, 2, 3):
+        run("doc", "set", f"FG{n}", f"tidspunkt=T{n}")
+    run("participants", "import", str(corpus / "deltakere.csv"))
+    run("memo", "add", "--kind", "preunderstanding", "--file",
+        str(analysis / "forforstaelse.md"))
+    for theme in (analysis / "temaer.txt").read_text(encoding="utf-8").splitlines():
+        run("theme", "add", theme)
+    run("matrix", "import", str(analysis / "koding.csv"))
+    for line in (analysis / "revisjoner.txt").read_text(encoding="utf-8").splitlines():
+        run(*shlex.split(line))
+    run("matrix", "import", str(analysis / "kondensering.csv"))
+    for line in (analysis / "sitater.txt").read_text(encoding="utf-8").splitlines():
+        unit, _, quote = line.partition("\t")
+        run("nugget", unit, "--quote", quote)
+    assert "9 of 9 checks passed" in run("check").stdout
+    assert {n: p["transcripts"] for n, p in people(run).items()} == {
+        "Anne": ["FG1", "FG2", "FG3"], "Bjørn": ["FG1", "FG2", "FG3"],
+        "Camilla": ["FG1", "FG3"], "Dina": ["FG1", "FG2", "FG3"],
+        "Emil": ["FG1", "FG2", "FG3"]}
+    table = by(run, "tidspunkt")
+    counted = cells(table)
+    # counted by hand from analysis/koding.csv and who says each quote
+    assert counted[("Varsler som aldri tar slutt", "T1")] == (2, 2, 5)  # Emil, Bjørn
+    assert counted[("Varsler som aldri tar slutt", "T2")] == (4, 4, 4)  # all four present
+    assert counted[("Varsler som aldri tar slutt", "T3")] == (2, 2, 5)  # Bjørn, Anne
+    assert counted[("Kolleger som lærer hverandre", "T3")] == (4, 3, 5)  # Anne, Bjørn, Emil
+    assert counted[("Opplæring som ikke nådde fram", "T3")] == (2, 1, 5)  # Camilla twice
+    run("verify")
 
 
 # -- projects from before participants were objects -----------------------------------------------

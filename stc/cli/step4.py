@@ -189,8 +189,8 @@ def _prevalence_by(project: Project, by: str, language: str, as_json: bool) -> N
             cell = row.cells[i]
             label = f"  {row.subgroup}" if row.subgroup else row.group
             mark = " *" if table.hidden(cell.participants) else ""
-            click.echo(f"  {label:<40} {cell.units:>4} units  {cell.participants}/{cell.total}"
-                       f"{mark}  {cell.words}")
+            click.echo(f"  {label:<40} {counted(cell.units, 'unit'):>9}  {cell.participants}/"
+                       f"{cell.total}{mark}  {cell.words}")
     if table.basis:
         click.echo(f"\n{wrap(table.basis, 0)}")
     if table.small:
