@@ -91,7 +91,7 @@ def step4_synthesis() -> None:
     stc("prevalence", "--by", "tidspunkt")
     stc("prevalence", "--by", "yrke")
     stc("prevalence", "--by", "digital_mestring=0-50,50-100")
-    _report_by("tidspunkt")
+    stc("config", "set", "by", "tidspunkt", "--why", "Resultatkapitlet sammenligner tidspunktene")
     stc("check")
     stc("report", "all")
     stc("verify")
@@ -99,15 +99,6 @@ def step4_synthesis() -> None:
     for report in sorted((PROJECT / "reports").iterdir()):
         print(f"  {report.relative_to(ROOT)}")
     print(f"\nTry next:  cd {PROJECT.name} && stc prevalence --by yrke")
-
-
-def _report_by(key: str) -> None:
-    """The results chapter compares the time points: `by` under [report] in stc.toml."""
-    settings = PROJECT / "stc.toml"
-    text = settings.read_text(encoding="utf-8")
-    settings.write_text(text.replace("[report]\n", f'[report]\nby = "{key}"\n', 1),
-                        encoding="utf-8")
-    print(f'\n# stc.toml: [report] by = "{key}"  (the results chapter compares its values)')
 
 
 def main() -> None:
