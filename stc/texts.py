@@ -39,14 +39,17 @@ def must_text(conn: sqlite3.Connection, digest: str) -> str:
     return ERASED if body is None else body
 
 
+def is_hash(value: str) -> bool:
+    """Whether a stored value is a hash into the text store (else the text in clear)."""
+    return bool(_HASH.fullmatch(value))
+
+
 def stored_value(conn: sqlite3.Connection, value: str) -> str:
     """A participant's name, a speaker label, an attribute value or a file name as the state
     or a payload holds it: a hash into the text store in projects made since participants
     became objects, the text itself in clear in projects from before. A hash whose text was
     erased reads "[erased]"."""
-    if _HASH.fullmatch(value):
-        return must_text(conn, value)
-    return value
+    return must_text(conn, value) if is_hash(value) else value
 
 
 def bad_texts(conn: sqlite3.Connection) -> list[str]:

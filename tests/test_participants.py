@@ -468,6 +468,8 @@ def test_cases_and_variables_go_out_and_come_back(run: Run, project: Path,
     out = run("import", str(project / "fg.qdpx"), "--project", str(other)).stdout
     assert "4 cases as participants; 18 attribute values" in out
     assert "cases" not in out.partition("Left out")[2] and "variable" not in out
+    log = run("log", "--json", "--project", str(other)).stdout
+    assert "imported REFI-QDA project from stc" in log and "fg.qdpx" not in log
 
     def listed(root: Path) -> list[tuple[str, list[str], dict[str, Any]]]:
         rows = json.loads(run("participants", "--json", "--project", str(root)).stdout)

@@ -544,9 +544,9 @@ def import_refi(project: Project, path: Path) -> ExchangeImport:
     originals = [(doc.id, f"{doc.id}.txt", hashlib.sha256(doc.data).hexdigest(), doc.data)
                  for doc in plan.docs]
     with project.keeping_originals(originals), \
-            project.batch(f"imported from {path.name}") as b:
+            project.batch(f"imported from a {plan.format} file") as b:
         b.record("exchange.import", {
-            "file": path.name, "sha256": plan.refi.sha256, "format": plan.format,
+            "file": b.text(path.name), "sha256": plan.refi.sha256, "format": plan.format,
             "origin": plan.refi.origin, "left_out": result.left_out})
         _record(b, plan, result)
         result.seq = b.recorded[-1].seq
