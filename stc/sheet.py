@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime):  # a spreadsheet's date cell: the date as ISO writes it
+        value = value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     return restore(str(value).strip())
 
 

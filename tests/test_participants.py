@@ -259,6 +259,26 @@ def test_a_participants_table_gives_typed_attributes(run: Run, project: Path) ->
     run("verify")
 
 
+def test_a_participants_table_may_be_a_spreadsheet(run: Run, project: Path) -> None:
+    import datetime
+
+    import openpyxl
+
+    focus_group(run, project)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["deltaker", "yrke", "score", "start"])
+    sheet.append(["Anne", "sykepleier", 18.5, datetime.datetime(2024, 1, 15)])
+    sheet.append(["P2", "helsefagarbeider", 25, datetime.datetime(2024, 2, 1)])
+    book.save(project / "deltakere.xlsx")
+    run("participants", "import", "deltakere.xlsx")
+    found = people(run)
+    assert found["Anne"]["attributes"] == {"score": 18.5, "start": "2024-01-15",
+                                           "yrke": "sykepleier"}
+    assert found["Berit"]["attributes"]["score"] == 25
+
+
 BAD_TABLES = {
     "unknown participant": (TABLE + "Erik,lege,5,10,2024-01-01\n", "row 6: no participant"),
     "twice": (TABLE + "P1,lege,5,10,2024-01-01\n", "row 6: P1 is also in row 2"),
