@@ -282,10 +282,11 @@ class Speakers:
         `named` (`stc import --participant`) names the participant every participant label
         maps to (`P3`, or a name found or added). `kept` holds the mapping of the labels
         (casefolded) of the version before, for a corrected transcript. Otherwise one
-        participant label (or none) maps to the participant named by the document id, and
-        several (a focus group) each to the participant of the label's name, so one member
-        at three meetings is one participant; `given` names the participant of some labels
-        (casefolded), as an exchange file's cases do."""
+        participant label (or the turns of a transcript without labels) maps to the
+        participant named by the document id, and several (a focus group) each to the
+        participant the label has at the group's other meetings or of the label's name, so
+        one member at three meetings is one participant; `given` names the participant of
+        some labels (casefolded), as an exchange file's cases do."""
         doc, turns = payload["doc"], payload["turns"]
         speaking = list(dict.fromkeys(t[0] for t in turns if t[1] == "participant"))
         whole = None
