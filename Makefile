@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit portability dist wheelhouse bench clean golden screenshots
+.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -rf demo-project
 	$(BIN)/stc demo demo-project
+
+# the second sample corpus: a focus group met three times, its time points compared
+demo-focus: $(STAMP)
+	$(BIN)/python corpora/demo_focus.py
 
 test: $(STAMP) lint typecheck unit portability
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from stc.errors import StcError
 from stc.lookup import unit_id
+from stc.participants import study_participants
 from stc.phrases import count_words, phrases
 from stc.reports.model import ReportOptions
 from stc.stages.condensation import group_units, unit_groups
-from stc.stages.prevalence import study_participants
 from stc.texts import get_text, must_text
 from stc.units import participants_by_unit
 

@@ -14,8 +14,18 @@ import sqlite3
 from typing import Any, NamedTuple
 
 from stc import __version__
+from stc.attributes import MIN_CELL, attributes_of
 from stc.history import lineage, touching
-from stc.phrases import join_words, language_tag, number_word, phrases, quoted
+from stc.participants import (
+    default_attribution,
+    document_participants,
+    listing,
+    named,
+    study_participants,
+    time_point,
+)
+from stc.participants import names as participant_names
+from stc.phrases import join_words, language_tag, number_word, phrases, quoted, who_said_it
 from stc.settings import values
 from stc.stages.checks import CheckResult, needs_reason
 from stc.stages.condensation import (
@@ -28,8 +38,8 @@ from stc.stages.condensation import (
     unit_views,
     with_cuts,
 )
-from stc.stages.prevalence import Prevalence, prevalence, study_participants
-from stc.texts import get_text
+from stc.stages.prevalence import Prevalence, basis, prevalence, prevalence_by
+from stc.texts import get_text, stored_value
 from stc.trail import Record, records
 from stc.units import Places, participants_by_unit
 
@@ -41,7 +51,9 @@ class ReportOptions(NamedTuple):
 
     chapter: int = 3  # 0: headings without numbers
     inline_words: int = 0  # quotations shorter than this many words run inline
-    attribution: str = "none"  # or "participant": the pseudonym after each quotation
+    # who said a quotation (stc.phrases.ATTRIBUTIONS): nothing, the pseudonym, or a focus
+    # group's forms; by default "one participant" in a focus-group project, else nothing
+    attribution: str = "none"
     cut_marker: str = "(…)"
     language: str = "en"  # the reports' language (phrases)
     language_tag: str = "en-GB"  # the reports' language for spelling (Word)
@@ -49,6 +61,8 @@ class ReportOptions(NamedTuple):
     paper: str = "A4"
     stamp_footer: bool = False
     author: str = ""
+    by: str = ""  # the attribute the results chapter shows prevalence by (`tidspunkt`)
+    min_cell: int = MIN_CELL  # fewer participants than this print as "< 3" in the chapter
 
     @property
     def translated(self) -> bool:
@@ -60,13 +74,16 @@ def report_options(conn: sqlite3.Connection) -> ReportOptions:
     """The report settings of the state in `conn`: `--as-of N` uses those of change N."""
     held = values(conn)
     tag = str(held["report.language"])
+    attribution = str(held["report.quote_attribution"])
     return ReportOptions(
         chapter=int(held["report.chapter"]), inline_words=int(held["report.inline_words"]),
-        attribution=str(held["report.quote_attribution"]),
+        attribution=(default_attribution(conn) if held.is_default("report.quote_attribution")
+                     else attribution),
         cut_marker=str(held["report.cut_marker"]), language=held.report_language,
         language_tag=language_tag(tag), source_language=str(held["language"]),
         paper=str(held["report.paper"]), stamp_footer=bool(held["report.stamp_footer"]),
-        author=str(held["report.author"]))
+        author=str(held["report.author"]), by=str(held["report.by"]),
+        min_cell=int(held["report.min_cell"]))
 
 
 def state_of(conn: sqlite3.Connection, upto: int | None) -> dict[str, Any]:
@@ -86,15 +103,23 @@ def _project_value(conn: sqlite3.Connection, key: str) -> str | None:
 
 
 class Units(NamedTuple):
-    """Every unit's view and participants, and which units are quotations: read once."""
+    """Every unit's view, the names of who speaks in it, the time point of its transcript,
+    and which units are quotations: read once."""
 
     views: dict[int, dict[str, Any]]
     who: dict[int, list[str]]
+    times: dict[int, str | None]
     nuggets: set[int]
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection) -> Units:
-        return cls(unit_views(conn, places=Places(conn)), participants_by_unit(conn),
+    def load(cls, conn: sqlite3.Connection, options: ReportOptions) -> Units:
+        names = participant_names(conn)
+        who = {u: [names.get(p, f"P{p}") for p in people]
+               for u, people in participants_by_unit(conn).items()}
+        docs = {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, doc FROM units")}
+        time = {doc: time_point(conn, doc, options.by or None) for doc in set(docs.values())}
+        return cls(unit_views(conn, places=Places(conn)), who,
+                   {u: time[doc] for u, doc in docs.items()},
                    {int(r[0]) for r in conn.execute(
                        "SELECT id FROM units WHERE nugget IS NOT NULL")})
 
@@ -109,10 +134,10 @@ def _quotation(unit: int, options: ReportOptions, units: Units) -> dict[str, Any
                    if view["translation"] else None)
     shown = translation if options.translated and translation else original
     language = options.language if shown is translation else options.source_language
-    names = units.who.get(unit, [])
-    attribution = (str(phrases(options.language)["attribution"]).format(
-        names=join_words(options.language, names))
-        if options.attribution == "participant" and names else "")
+    said = who_said_it(options.language, options.attribution, units.who.get(unit, []),
+                       units.times.get(unit))
+    attribution = str(phrases(options.language)["attribution"]).format(names=said) \
+        if said else ""
     return {"unit": view["unit"], "text": shown, "original": original,
             "translation": translation, "ref": view["ref"], "participant": view["participant"],
             "attribution": attribution, "language": language,
@@ -179,7 +204,7 @@ def categories(conn: sqlite3.Connection, options: ReportOptions) -> list[dict[st
     language = options.language
     prev = {(p.group, p.subgroup): p for p in prevalence(conn, language)}
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
-    units = Units.load(conn)
+    units = Units.load(conn, options)
     out = []
     groups = conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall()
     chapter = f"{options.chapter}." if options.chapter else ""
@@ -289,11 +314,57 @@ def memos(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [{"id": r["id"], "participant": r["participant"], "filename": r["filename"],
-             "version": r["version"],
+    speaking = document_participants(conn)
+    every = participant_names(conn)
+    values = attributes_of(conn, "doc")
+    return [{"id": r["id"], "participant": ", ".join(every[p] for p in speaking.get(r["id"], [])),
+             "filename": stored_value(conn, r["filename"]), "version": r["version"],
+             "attributes": {k: v.text for k, v in values.get(r["id"], {}).items()},
              "units": conn.execute("SELECT COUNT(*) FROM units WHERE doc = ?",
                                    (r["id"],)).fetchone()[0]}
             for r in conn.execute("SELECT * FROM documents ORDER BY id")]
+
+
+def participants_table(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The participants with their transcripts, turns, words and attributes (the audit's
+    table: the supervisor sees the real values)."""
+    infos = listing(conn)
+    keys = list(dict.fromkeys(k for i in infos for k in i.attributes))
+    return {"keys": keys, "rows": [
+        {"id": i.ref, "name": i.name, "transcripts": i.transcripts, "turns": i.turns,
+         "words": i.words, "values": [_shown(i.attributes.get(k)) for k in keys]}
+        for i in infos]}
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def by_table(conn: sqlite3.Connection, language: str, options: ReportOptions,
+             hide_small: bool) -> dict[str, Any] | None:
+    """Prevalence per value of the attribute the settings name (`by`): each cell the
+    participants who contributed of those with the value, and the units. In the results
+    chapter a count of participants below `min_cell` prints as "< 3" (`hide_small`)."""
+    if not options.by:
+        return None
+    table = prevalence_by(conn, language, options.by, options.min_cell)
+
+    def count(n: int) -> str:
+        return table.shown(n) if hide_small else str(n)
+
+    p = phrases(language)
+    return {
+        "title": str(p["by_title"]).format(key=table.key),
+        "columns": [{"value": c, "n": count(t)} for c, t in
+                    zip(table.columns, table.totals, strict=True)],
+        "rows": [{"group": r.group, "subgroup": r.subgroup,
+                  "cells": [f"{count(c.participants)}/{count(c.total)} ({c.units})"
+                            for c in r.cells]} for r in table.rows],
+        "note": " ".join([str(p["by_cell"]),
+                          *([str(p["by_small"]).format(min=table.min_cell)]
+                            if hide_small and table.small else []),
+                          *([table.basis] if table.basis else [])]),
+    }
 
 
 def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | None = None,
@@ -320,8 +391,10 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
         "chapter_title": chapter_title,
         "overview": overview(language, cats),
         "categories": cats,
-        "participants": study_participants(conn),
+        "participants": named(conn, study_participants(conn)),
         "themes": [r[0] for r in conn.execute("SELECT name FROM themes ORDER BY position, id")],
+        "by_table": by_table(conn, language, options, hide_small=True),
+        "basis": basis(conn, language),
     }
     if checks is not None:
         recs = list(records(conn, state["seq"]))  # read once for the history and the objects
@@ -333,5 +406,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
             "objects": objects(conn, state["seq"], recs),
             "memos": memos(conn),
             "documents": documents(conn),
+            "participants_table": participants_table(conn),
+            "by_audit": by_table(conn, language, options, hide_small=False),
         })
     return model

@@ -99,7 +99,20 @@ def results_docx(model: dict[str, Any], reference: bytes | None) -> bytes:
         for s in c["subcategories"]:
             add("Heading 3", s["numbered"])
             _add_blocks(add, model["p"], s["blocks"], source)
+    if model["by_table"]:
+        _by_table(doc, add, model["p"], model["by_table"])
     return _saved(doc, model)
+
+
+def _by_table(doc: Any, add: _Adder, p: dict[str, Any], by: dict[str, Any]) -> None:
+    """Prevalence by an attribute: categories down, the attribute's values across."""
+    add(None, by["title"]).runs[0].bold = True
+    values = len(by["columns"])
+    share = 60 // values
+    _table(doc, [p["category"], *(f"{c['value']} (n = {c['n']})" for c in by["columns"])],
+           [[f"   {r['subgroup']}" if r["subgroup"] else r["group"], *r["cells"]]
+            for r in by["rows"]], (100 - share * values, *(share,) * values), numbers=values)
+    add(None, by["note"])
 
 
 class _Adder:

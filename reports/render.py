@@ -65,23 +65,25 @@ def plan(which: str, formats: Sequence[str] | None) -> Request:
 
 
 def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
-    """Participants × code groups and subgroups: units (not set aside) per participant."""
-    from stc.stages.condensation import Target, group_units, subgroups_of, target_units
-    from stc.stages.prevalence import study_participants
+    """Participants × code groups and subgroups: units (not set aside) per participant, after
+    the participant's name and attributes."""
+    from stc.attributes import attributes_of, keys_of
+    from stc.participants import names, study_participants
+    from stc.stages.prevalence import category_units
     from stc.units import participants_by_unit
 
-    participants = study_participants(conn)
-    aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
-    columns: list[tuple[str, list[int]]] = []
-    for g in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id").fetchall():
-        columns.append((g["name"], [u for u in group_units(conn, g["id"]) if u not in aside]))
-        for s in subgroups_of(conn, g["id"]):
-            target = Target("subgroup", s["id"], s["name"], g["id"], g["name"])
-            columns.append((f"{g['name']}/{s['name']}", target_units(conn, target)))
+    columns = [(group if subgroup is None else f"{group}/{subgroup}", units)
+               for group, subgroup, units in category_units(conn)]
+    keys = keys_of(conn, "participant")
+    values = attributes_of(conn, "participant")
+    named = names(conn)
     who = participants_by_unit(conn)
-    rows = [[name, *(sum(1 for u in units if name in who[u]) for _, units in columns)]
-            for name in participants]
-    return ["participant", *(c for c, _ in columns)], rows
+    rows = []
+    for pid in study_participants(conn):
+        held = {k.casefold(): v.text for k, v in values.get(str(pid), {}).items()}
+        rows.append([named[pid], *(held.get(k.casefold(), "") for k in keys),
+                     *(sum(1 for u in units if pid in who[u]) for _, units in columns)])
+    return ["participant", *keys, *(c for c, _ in columns)], rows
 
 
 def _matrix_csv(header: list[str], rows: list[list[Any]]) -> str:

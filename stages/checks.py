@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from stc.participants import named
 from stc.phrases import phrases, project_language
 from stc.settings import values
 from stc.stages.condensation import (
@@ -248,7 +249,8 @@ def _pseudonyms(conn: sqlite3.Connection, pattern: re.Pattern[str] | None) -> li
     language does not know as an ordinary word) is a warning, since invented first names are
     a common, deliberate choice of pseudonym."""
     language = project_language(conn)
-    names = sorted({n for who in participants_by_unit(conn).values() for n in who})
+    speaking = {p for who in participants_by_unit(conn).values() for p in who}
+    names = sorted(set(named(conn, sorted(speaking))))
     out = []
     for name in names:
         if names_in(name, pattern):

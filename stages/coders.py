@@ -27,10 +27,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from stc import store, trail
+from stc.attributes import OWNER_KINDS, Difference, Value, attributes_of, record_value
+from stc.changes.documents import kept_suffix
 from stc.errors import StcError
+from stc.participants import Speakers
+from stc.participants import names as participant_names
 from stc.project import DATABASE, SETTINGS, Batch, Project, init_project, source_name
 from stc.stages.agreement import Figures, figures
-from stc.texts import get_text, text_hash
+from stc.texts import get_text, stored_value, text_hash
 from stc.units import load_doc
 
 # -- the other coder's project -----------------------------------------------------------------
@@ -74,6 +78,9 @@ def open_other(path: Path | str, this: Project | None = None) -> Other:
     if done - known:
         conn.close()
         raise StcError("E005", found=max(done - known))
+    if known - done:  # read, never written: its tables must be this version's
+        conn.close()
+        raise StcError("E808", path=str(root))
     conn.execute("BEGIN")  # one snapshot, also while its coder goes on working
     return Other(root, conn, settings)
 
@@ -134,7 +141,7 @@ def _document_records(other: Other) -> list[trail.Record]:
 
 def _original(other: Other, payload: dict[str, Any], required: bool) -> bytes | None:
     """The kept original of a document version, checked against its hash."""
-    path = other.root / "sources" / source_name(payload["doc"], payload["filename"],
+    path = other.root / "sources" / source_name(payload["doc"], kept_suffix(payload),
                                                  payload["source"])
     data = path.read_bytes() if path.is_file() else None
     if data is None or sha256(data).hexdigest() != payload["source"]:
@@ -164,17 +171,20 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
             texts[p["text"]] = body
             data = _original(other, p, required=(p["doc"], p["version"]) in current)
             if data is not None:
-                originals.append((p["doc"], p["filename"], p["source"], data))
+                originals.append((p["doc"], f"{p['doc']}{kept_suffix(p)}", p["source"], data))
         codebook = _codebook(other)
+        people = _People.of(other.conn)
         result: dict[str, int] = {}
 
         def fill(project: Project) -> None:
             why = f"second coder's copy of {other.title!r} ({other.root.name}): transcripts and" \
                   " codebook, no units"
             with project.keeping_originals(originals), project.batch(why) as b:
+                speakers = Speakers(b)
                 for record in records:
                     b.text(texts[record.payload["text"]])
-                    b.record(record.kind, record.payload)
+                    b.record(record.kind, people.payload(record.payload, speakers))
+                people.record_attributes(b, speakers)
                 result.update(_record_codebook(b, codebook))
 
         project = init_project(directory, other.language, title or other.title,
@@ -183,6 +193,66 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
         other.close()
     docs = [str(r[0]) for r in project.conn.execute("SELECT id FROM documents ORDER BY id")]
     return SecondCopy(project, docs, result["themes"], result["groups"], result["codes"])
+
+
+@dataclass
+class _People:
+    """The other project's participants, speaker labels and attributes as they are now, to
+    give a copy of its transcripts the same ones (names and labels in its own text store)."""
+
+    names: dict[int, str]
+    labels: dict[str, str]  # stored label -> label
+    turns: dict[tuple[str, int], list[tuple[str | None, str, int | None]]]
+    filenames: dict[str, str]  # stored file name -> file name
+    attributes: dict[str, dict[str, dict[str, Value]]]
+
+    @classmethod
+    def of(cls, conn: sqlite3.Connection) -> _People:
+        turns: dict[tuple[str, int], list[tuple[str | None, str, int | None]]] = {}
+        labels: dict[str, str] = {}
+        for doc, version, label, role, who in conn.execute(
+                "SELECT doc, version, speaker, role, participant FROM turns"
+                " ORDER BY doc, version, turn"):
+            turns.setdefault((str(doc), int(version)), []).append((label, str(role), who))
+            if label is not None and label not in labels:
+                labels[label] = stored_value(conn, str(label))
+        filenames = {str(f): stored_value(conn, str(f)) for (f,) in conn.execute(
+            "SELECT payload ->> '$.filename' FROM trail WHERE kind IN"
+            " ('document.import', 'document.replace')")}
+        return cls(participant_names(conn), labels, turns, filenames,
+                   {kind: attributes_of(conn, kind) for kind in OWNER_KINDS})
+
+    def payload(self, p: dict[str, Any], speakers: Speakers) -> dict[str, Any]:
+        """A document version's payload for the copy: the same text and segments, its turns
+        with the roles and participants they have in the other project now."""
+        now = self.turns.get((p["doc"], p["version"]), [])
+        turns = []
+        for i, turn in enumerate(p["turns"]):
+            label, role, who = now[i] if i < len(now) else (turn[0], turn[1], None)
+            clear = None if label is None else self.labels.get(label, label)
+            mine = None if who is None else speakers.participant(self.names[int(who)])
+            turns.append([speakers.label(clear), role, mine, *turn[3:]])
+        speaking = {t[2] for t in turns if t[2] is not None}
+        filename = self.filenames.get(p["filename"], p["filename"])
+        return {**p, "turns": turns, "participant": speaking.pop() if len(speaking) == 1
+                else None, "participants": speakers.take_added(),
+                "filename": speakers.batch.text(filename), "suffix": kept_suffix(p)}
+
+    def record_attributes(self, b: Batch, speakers: Speakers) -> None:
+        docs = {str(r[0]) for r in b.conn.execute("SELECT id FROM documents")}
+        for kind, owners in self.attributes.items():
+            for owner, values in owners.items():
+                if kind == "participant":
+                    if int(owner) not in self.names:
+                        continue
+                    mine = str(speakers.participant(self.names[int(owner)]))
+                elif owner in docs:
+                    mine = owner
+                else:
+                    continue
+                speakers.record_added()
+                for key, value in values.items():
+                    record_value(b, kind, mine, key, value, None, Difference())
 
 
 class _Codebook(NamedTuple):

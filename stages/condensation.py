@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
 from stc.lookup import Named, get, get_group_or_subgroup, unit_id
+from stc.participants import named
+from stc.participants import names as participant_names
 from stc.project import Project
 from stc.stages import Step, StepStatus, count
 from stc.texts import get_text, must_text
@@ -380,7 +382,7 @@ def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240,
         " ORDER BY c.name", (unit,))]
     bodies = {h: get_text(conn, h)
               for h in (row["text"], row["nugget"], row["translation"], row["note"]) if h}
-    return _view(conn, row, codes, unit_participants(conn, unit), bodies, context,
+    return _view(conn, row, codes, named(conn, unit_participants(conn, unit)), bodies, context,
                  places or Places(conn))
 
 
@@ -398,8 +400,10 @@ def unit_views(conn: sqlite3.Connection, context: int = 240,
         " SELECT nugget FROM units UNION SELECT translation FROM units"
         " UNION SELECT note FROM units)").fetchall())
     who = participants_by_unit(conn)
+    people = participant_names(conn)
     return {int(row["id"]): _view(conn, row, codes.get(int(row["id"]), []),
-                                  who.get(int(row["id"]), []), bodies, context, places)
+                                  [people.get(p, f"P{p}") for p in who.get(int(row["id"]), [])],
+                                  bodies, context, places)
             for row in conn.execute("SELECT * FROM units ORDER BY id").fetchall()}
 
 

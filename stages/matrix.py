@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from stc.attributes import attributes_of, keys_of
 from stc.changes import CHANGE_KINDS
 from stc.errors import StcError
 from stc.lookup import Named
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
-from stc.sheet import NO, YES, Row, check_suffix, read_matrix, write_matrix
+from stc.sheet import NO, UNIT_COLUMNS, YES, Row, check_suffix, read_matrix, write_matrix
 from stc.stages.meaning_units import add_named, list_units, record_code_group, record_unit
 from stc.texts import get_text
-from stc.units import DocText, check_one_participant, load_doc, locate
+from stc.units import DocText, check_one_participant, load_doc, locate, participants_by_unit
 
 T = TypeVar("T")
 
@@ -88,12 +89,34 @@ def subgroup_rows(conn: sqlite3.Connection) -> list[list[str]]:
     return rows
 
 
+def attribute_columns(conn: sqlite3.Connection, rows: list[list[str]]
+                      ) -> tuple[tuple[str, ...], list[list[str]]]:
+    """The attributes of each unit's participants, a column per key after the sheet's own
+    (named `KEY (attribute)` where a key is also a column's name): they describe, and an
+    import ignores them. Several participants' values are joined with `; `."""
+    keys = keys_of(conn, "participant")
+    if not keys:
+        return (), rows
+    values = attributes_of(conn, "participant")
+    who = participants_by_unit(conn)
+    own = {c.casefold() for c in (*UNIT_COLUMNS, "speaker", "participant", "aside", "context")}
+    header = tuple(f"{k} (attribute)" if k.casefold() in own else k for k in keys)
+    out = []
+    for row in rows:
+        unit = int(row[0][1:]) if row[0][:1] == "U" else None
+        people = [values.get(str(p), {}) for p in who.get(unit, [])] if unit else []
+        held = [{k.casefold(): v.text for k, v in person.items()} for person in people]
+        out.append([*row, *("; ".join(dict.fromkeys(h[k.casefold()] for h in held
+                                                     if k.casefold() in h)) for k in keys)])
+    return header, out
+
+
 def export_matrix(project: Project, path: Path, all_segments: bool = False) -> tuple[int, int]:
     """Write the matrix; returns the number of unit rows and of subgroup rows."""
     check_suffix(path)
-    units = unit_rows(project.conn, all_segments)
+    extra, units = attribute_columns(project.conn, unit_rows(project.conn, all_segments))
     subs = subgroup_rows(project.conn)
-    write_matrix(path, units, subs)
+    write_matrix(path, units, subs, extra)
     return len(units), len(subs)
 
 

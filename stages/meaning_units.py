@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from stc.errors import StcError
 from stc.lookup import TABLES, Named, check_kind, find, get, split_subgroup
+from stc.participants import names as participant_names
 from stc.project import Batch, Project
 from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
@@ -334,13 +335,15 @@ def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | N
         codes.setdefault(unit, []).append((name, group_name))
     subgroups = dict(conn.execute("SELECT id, name FROM subgroups").fetchall())
     who = participants_by_unit(conn)
+    people = participant_names(conn)
     places = Places(conn)
     out = []
     for r in rows:
         unit_codes = codes.get(r[0], [])
         groups = sorted({g for _, g in unit_codes if g})
         out.append(UnitView(
-            r[0], r[1], places.ref(r[1], r[2], r[3], r[4]), ", ".join(who.get(r[0], [])),
+            r[0], r[1], places.ref(r[1], r[2], r[3], r[4]),
+            ", ".join(people.get(p, f"P{p}") for p in who.get(r[0], [])),
             [c for c, _ in unit_codes], groups, subgroups.get(r[6]), must_text(conn, r[5]),
             r[7] is not None, get_text(conn, r[8]), r[9], r[10]))
     return out
@@ -415,5 +418,5 @@ def code_tree(conn: sqlite3.Connection) -> list[GroupNode]:
     return list(nodes.values())
 
 
-def _people(who: dict[int, list[str]], units: set[int]) -> int:
+def _people(who: dict[int, list[int]], units: set[int]) -> int:
     return len({p for u in units for p in who.get(u, [])})

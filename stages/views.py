@@ -266,5 +266,7 @@ def transcript(conn: sqlite3.Connection, doc: str, code: str | None = None,
         if not turns or turns[-1].turn != view.turn:
             turns.append(TurnView(view.turn, view.speaker, view.role, view.begins, []))
         turns[-1].segments.append(seg)
-    return TranscriptView(text.id, text.participant, text.version, erased, turns, units,
+    speaking = ", ".join(dict.fromkeys(text.names[who] for _, _, who in text.turns
+                                      if who is not None))
+    return TranscriptView(text.id, speaking, text.version, erased, turns, units,
                           elsewhere, total, coverage(conn, doc), list(marks.values()))

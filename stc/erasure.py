@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
+from stc.changes.documents import kept_suffix, names_in_clear
 from stc.project import Project, source_name
 from stc.refs import resolve_doc
+from stc.trail import load_payload
 
 
 @dataclass
@@ -27,14 +30,22 @@ class Erasure:
     seq: int
 
 
+def _versions(conn: sqlite3.Connection, doc: str) -> list[dict[str, Any]]:
+    """The payloads of every version of the document the trail recorded."""
+    return [load_payload(r[0]) for r in conn.execute(
+        "SELECT payload FROM trail WHERE kind IN ('document.import', 'document.replace')"
+        " AND payload ->> '$.doc' = ?", (doc,))]
+
+
 def _hashes_of(conn: sqlite3.Connection, doc: str) -> tuple[set[str], int, int]:
-    """Text hashes taken from the document, and how many units and memos hold them."""
+    """Text hashes taken from the document (its text, file name and speaker labels in every
+    version), and how many units and memos hold them."""
     hashes: set[str] = set()
-    for (text,) in conn.execute(
-        "SELECT payload ->> '$.text' FROM trail WHERE kind IN ('document.import',"
-        " 'document.replace') AND payload ->> '$.doc' = ?", (doc,)
-    ):
-        hashes.add(str(text))
+    for payload in _versions(conn, doc):
+        hashes.add(str(payload["text"]))
+        if not names_in_clear(payload):
+            hashes.add(str(payload["filename"]))
+            hashes.update(str(t[0]) for t in payload["turns"] if t[0])
     units = conn.execute(
         "SELECT id, text, before, after, nugget FROM units WHERE doc = ?", (doc,)).fetchall()
     for row in units:
@@ -47,15 +58,38 @@ def _hashes_of(conn: sqlite3.Connection, doc: str) -> tuple[set[str], int, int]:
     return hashes, len(units), len(memos)
 
 
-def _still_used_elsewhere(conn: sqlite3.Connection, doc: str) -> set[str]:
-    """Hashes other documents' units still need (identical text in two transcripts)."""
+def _still_used_elsewhere(conn: sqlite3.Connection, doc: str,
+                          gone: frozenset[int] = frozenset()) -> set[str]:
+    """Hashes other documents' units still need (identical text in two transcripts), and
+    the names, labels and values of those not `gone`."""
     used: set[str] = set()
     for row in conn.execute("SELECT text, before, after, nugget FROM units WHERE doc != ?",
                             (doc,)):
         used.update(str(h) for h in tuple(row) if h)
     used.update(str(r[0]) for r in conn.execute("SELECT text FROM documents WHERE id != ?",
                                                  (doc,)))
+    # a label, a name or a value may be the same text as one of another transcript
+    used.update(str(r[0]) for r in conn.execute(
+        "SELECT speaker FROM turns WHERE doc != ? AND speaker IS NOT NULL UNION"
+        " SELECT filename FROM documents WHERE id != ?", (doc, doc)))
+    for pid, name in conn.execute("SELECT id, name FROM participants"):
+        if pid not in gone:
+            used.add(str(name))
+    for kind, owner, value in conn.execute("SELECT owner_kind, owner, value FROM attributes"):
+        if not (kind == "participant" and int(owner) in gone) and \
+                not (kind == "doc" and owner == doc):
+            used.add(str(value))
     return used
+
+
+def _person_hashes(conn: sqlite3.Connection, gone: frozenset[int]) -> set[str]:
+    """The names and attribute values of participants who no longer speak anywhere."""
+    hashes: set[str] = set()
+    for pid in gone:
+        hashes.update(str(r[0]) for r in conn.execute(
+            "SELECT name FROM participants WHERE id = ? UNION SELECT value FROM attributes"
+            " WHERE owner_kind = 'participant' AND owner = ?", (pid, str(pid))))
+    return hashes
 
 
 def erase_document(project: Project, doc: str, why: str) -> Erasure:
@@ -63,16 +97,27 @@ def erase_document(project: Project, doc: str, why: str) -> Erasure:
     with project.batch(why) as batch:
         doc = resolve_doc(conn, doc)
         hashes, units, memos = _hashes_of(conn, doc)
-        hashes -= _still_used_elsewhere(conn, doc)
+        hashes.update(str(r[0]) for r in conn.execute(
+            "SELECT value FROM attributes WHERE owner_kind = 'doc' AND owner = ?", (doc,)))
+        speaking = {int(r[0]) for r in conn.execute(
+            "SELECT DISTINCT participant FROM turns WHERE doc = ? AND participant IS NOT NULL",
+            (doc,))}
         originals = [
-            project.sources_dir / source_name(doc, str(r[0]), str(r[1]))
-            for r in conn.execute(
-                "SELECT payload ->> '$.filename', payload ->> '$.source' FROM trail"
-                " WHERE kind IN ('document.import', 'document.replace')"
-                " AND payload ->> '$.doc' = ?", (doc,))
+            project.sources_dir / source_name(doc, kept_suffix(payload), payload["source"])
+            for payload in _versions(conn, doc)
         ]
-        conn.executemany("DELETE FROM texts WHERE hash = ?", [(h,) for h in sorted(hashes)])
         record = batch.record("document.erase", {"doc": doc})
+        # a participant who speaks in no transcript now loses name and attributes too
+        gone = frozenset(pid for pid in speaking if conn.execute(
+            "SELECT 1 FROM turns WHERE participant = ?", (pid,)).fetchone() is None)
+        hashes |= _person_hashes(conn, gone)
+        for pid in sorted(gone):  # her attributes go with her name: recorded as removed
+            for key, kind in conn.execute("SELECT key, type FROM attributes WHERE owner_kind"
+                                          " = 'participant' AND owner = ?", (str(pid),)).fetchall():
+                batch.record("attribute.set", {"owner_kind": "participant", "owner": pid,
+                                               "key": key, "value": None, "type": kind})
+        hashes -= _still_used_elsewhere(conn, doc, gone)
+        conn.executemany("DELETE FROM texts WHERE hash = ?", [(h,) for h in sorted(hashes)])
     # the originals go once the erasure is committed; a crash here leaves files that
     # `stc erase` removes when run again (it finds the document gone and the files named)
     for path in originals:

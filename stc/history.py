@@ -214,7 +214,7 @@ def display(conn: sqlite3.Connection, key: str) -> str:
     """How a user reads an object key: `unit:7` → U7, `memo:3` → M3, `doc:I1` → I1,
     `code:3` → code 'its name'."""
     kind, _, ident = key.partition(":")
-    if kind in ("unit", "memo"):
+    if kind in ("unit", "memo", "participant"):
         return f"{kind[0].upper()}{ident}"
     if kind == "doc":
         return ident
@@ -327,7 +327,8 @@ def segment_keys(conn: sqlite3.Connection, all_records: list[Record], doc: str, 
 
 
 def keys_for(conn: sqlite3.Connection, all_records: list[Record], ref: str) -> set[str]:
-    """The objects a user's reference names: U7, M3, DOC, DOC:N-M, KIND:NAME or a name."""
+    """The objects a user's reference names: U7, M3, P3, DOC, DOC:N-M, KIND:NAME or a
+    name."""
     from stc.refs import UNIT_REF, parse_segment_ref
 
     ref = ref.strip()
@@ -353,6 +354,8 @@ def keys_for(conn: sqlite3.Connection, all_records: list[Record], ref: str) -> s
                                 parsed.last or parsed.first)
         if not sep:
             return {f"doc:{docs[head]}"}
+    if ref[:1] in "Pp" and ref[1:].isdigit():  # a participant, where no transcript is so named
+        return {f"participant:{int(ref[1:])}"}
     return lineage(all_records, named_keys(conn, all_records, ref))
 
 

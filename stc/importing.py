@@ -45,6 +45,9 @@ class ImportResult:
     speakers: dict[str, str] = field(default_factory=dict)  # label -> role
     identical_to: str | None = None  # set when the file was imported before: nothing changed
     seq: int | None = None
+    participants: list[int] = field(default_factory=list)  # who speaks in it
+    added: list[int] = field(default_factory=list)  # the participants this import added
+    named: bool = False  # --participant named its participant
     warnings: list[str] = field(default_factory=list)  # what to look at, when pseudonymised
 
 
@@ -205,27 +208,19 @@ def _prepare(project: Project, path: Path, check: _FileCheck, doc: str | None,
 
 def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp: Any,
              digest: str, text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
+    """The `document.import` payload as read, its turns still with their labels in clear and
+    no participants: `_record` assigns them (stc.participants.Speakers) when it records."""
     turns = transcript.turns
     labelled = any(t.speaker for t in turns)
-    turn_roles = [role_of(t.speaker, roles, labelled) for t in turns]
-    participant_labels = {t.speaker for t, r in zip(turns, turn_roles, strict=True)
-                          if r == "participant"}
-    doc_participant = prep.participant or prep.doc
-    focus_group = len(participant_labels) > 1
-
-    def participant_of(turn: RawTurn, role: str) -> str | None:
-        if role != "participant":
-            return None
-        return turn.speaker if focus_group and turn.speaker else doc_participant
-
     segments = segment_document(text, spans, nlp)
     return {
-        "doc": prep.doc, "version": 1, "participant": doc_participant,
-        "filename": prep.filename, "format": prep.path.suffix.lower().lstrip("."),
+        "doc": prep.doc, "version": 1, "participant": None,
+        "filename": prep.filename, "suffix": Path(prep.filename).suffix.lower(),
+        "format": prep.path.suffix.lower().lstrip("."),
         "source": prep.source, "encoding": transcript.encoding,
         "text": digest, "chars": len(text),
-        "turns": [[t.speaker, role, participant_of(t, role), start, end, t.begins, t.ends]
-                  for t, role, (start, end) in zip(turns, turn_roles, spans, strict=True)],
+        "turns": [[t.speaker, role_of(t.speaker, roles, labelled), None, start, end, t.begins,
+                   t.ends] for t, (start, end) in zip(turns, spans, strict=True)],
         "segments": [list(s) for s in segments],
     }
 
@@ -307,18 +302,26 @@ def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang:
 
 def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
     # sentences were split before the write lock is taken, so other processes wait less
+    from stc.participants import Speakers
+
     payload = analysis.payload
-    prep.result.turns, prep.result.segments = len(payload["turns"]), len(payload["segments"])
-    prep.result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
-    prep.result.warnings = analysis.warnings
+    result = prep.result
+    result.turns, result.segments = len(payload["turns"]), len(payload["segments"])
+    result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
+    result.warnings = analysis.warnings
     original = (prep.doc, prep.filename, prep.source, analysis.data)
     with project.keeping_originals([original]) as [kept], project.batch() as batch:
         if _imported_meanwhile(project, prep):
-            if prep.result.identical_to != prep.doc:
+            if result.identical_to != prep.doc:
                 kept.unlink(missing_ok=True)
             return
+        speakers = Speakers(batch)
+        payload = speakers.assign(payload, prep.participant)
         batch.text(analysis.text)
-        prep.result.seq = batch.record("document.import", payload).seq
+        result.seq = batch.record("document.import", payload).seq
+        result.participants = list(dict.fromkeys(t[2] for t in payload["turns"]
+                                                 if t[2] is not None))
+        result.added, result.named = speakers.added, bool(prep.participant)
 
 
 def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:

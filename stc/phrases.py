@@ -64,3 +64,38 @@ def join_words(language: str, items: list[str]) -> str:
 def quoted(language: str, text: str) -> str:
     p = phrases(language)
     return f"{p['quote_open']}{text}{p['quote_close']}"
+
+
+# How a quotation says who said it (`quote_attribution` in the report settings): nothing, the
+# participant's pseudonym, or the forms a focus group's report uses: "one participant", the
+# group and its time point, or both.
+ATTRIBUTIONS = ("none", "participant", "one-participant", "group", "one-participant-group")
+
+
+def who_said_it(language: str, form: str, names: list[str], time: str | None = None
+                ) -> str | None:
+    """The attribution of a quotation in the language: "Kari", "en deltaker",
+    "fokusgruppe, T2", "en deltaker, fokusgruppe, T2"; None for the form "none" or when no
+    participant speaks in it."""
+    if form not in ATTRIBUTIONS:
+        from stc.errors import StcError
+
+        raise StcError("E817", form=form, forms=", ".join(ATTRIBUTIONS))
+    if form == "none" or not names:
+        return None
+    if form == "participant":
+        return join_words(language, names)
+    p = phrases(language)
+    group = str(p["attribution_group"]) + (f", {time}" if time else "")
+    if form == "group":
+        return group
+    one = (str(p["attribution_one"]) if len(names) == 1 else
+           str(p["attribution_some"]).format(n=number_word(language, len(names))))
+    return one if form == "one-participant" else f"{one}, {group}"
+
+
+def meetings(language: str, n: int) -> str:
+    """'tre gruppemøter', 'one group meeting'."""
+    p = phrases(language)
+    return str(p["meetings_one"]) if n == 1 else str(p["meetings_many"]).format(
+        n=number_word(language, n))

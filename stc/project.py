@@ -116,10 +116,11 @@ class Batch:
         row = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
         return int(row[0])
 
-    def take_number(self, counter: str) -> int:
-        """A number never handed out before, also after undo (U1, U2, ...)."""
+    def take_number(self, counter: str, above: int = 0) -> int:
+        """A number never handed out before, also after undo (U1, U2, ...), and greater than
+        `above` (numbers a replay gave out without the counter)."""
         row = self.conn.execute("SELECT last FROM counters WHERE name = ?", (counter,)).fetchone()
-        number = (int(row[0]) if row else 0) + 1
+        number = max(int(row[0]) if row else 0, above) + 1
         self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, number))
         return number
 
@@ -327,7 +328,7 @@ class Project:
 
     def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:
         """Keep a document version's original bytes under sources/; returns where."""
-        target = self.sources_dir / source_name(doc, filename, source)
+        target = self.sources_dir / source_name(doc, Path(filename).suffix, source)
         self.sources_dir.mkdir(exist_ok=True)
         write_atomically(target, data)
         return target
@@ -374,8 +375,8 @@ def _original_problems(sources: Path, conn: sqlite3.Connection) -> list[str]:
     import hashlib
 
     problems = []
-    for doc, filename, source in conn.execute("SELECT id, filename, source FROM documents"):
-        path = sources / source_name(doc, filename, source)
+    for doc, suffix, source in conn.execute("SELECT id, suffix, source FROM documents"):
+        path = sources / source_name(doc, suffix, source)
         if not path.exists():
             problems.append(f"the original of {doc} is missing: {path}")
         elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
@@ -403,18 +404,23 @@ def stray_originals(sources: Path, conn: sqlite3.Connection, older_than: float =
 def recorded_originals(conn: sqlite3.Connection) -> list[str]:
     """The names under sources/ of the originals of every transcript version the trail
     records and no erasure removed."""
+    from stc.changes.documents import kept_suffix
+
     erased = {str(r[0]) for r in conn.execute(
         "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
-    return [source_name(str(doc), str(filename), str(source))
-            for doc, filename, source in conn.execute(
-                "SELECT payload ->> '$.doc', payload ->> '$.filename', payload ->> '$.source'"
-                " FROM trail WHERE kind IN ('document.import', 'document.replace')")
+    return [source_name(str(doc), kept_suffix({"suffix": suffix, "filename": filename}),
+                        str(source))
+            for doc, suffix, filename, source in conn.execute(
+                "SELECT payload ->> '$.doc', payload ->> '$.suffix', payload ->> '$.filename',"
+                " payload ->> '$.source' FROM trail"
+                " WHERE kind IN ('document.import', 'document.replace')")
             if doc not in erased]
 
 
-def source_name(doc: str, filename: str, source: str) -> str:
-    """Where the original bytes of a document version are kept under sources/."""
-    return f"{doc}-{source[:12]}{Path(filename).suffix.lower()}"
+def source_name(doc: str, suffix: str, source: str) -> str:
+    """Where the original bytes of a document version are kept under sources/ (`suffix` of
+    the original's file name, such as '.docx')."""
+    return f"{doc}-{source[:12]}{suffix.lower()}"
 
 
 def resolve_author(override: str | None, settings: dict[str, Any]) -> str:

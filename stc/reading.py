@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from stc.refs import SegmentRange, check_segment_range
-from stc.texts import must_text
+from stc.texts import ERASED, must_text, stored_value
 
 
 @dataclass
@@ -19,7 +19,7 @@ class DocumentInfo:
     """One transcript as `stc docs` lists it."""
 
     id: str
-    participant: str
+    participant: str  # the names of the participants who speak in it, joined
     filename: str
     format: str
     encoding: str | None
@@ -27,7 +27,10 @@ class DocumentInfo:
     turns: int
     segments: int
     words: int
-    speakers: dict[str, str]
+    speakers: dict[str, str]  # label -> role
+    participants: list[str]  # P3, ... in the order they first speak
+    names: list[str]  # their names, in that order
+    attributes: dict[str, Any]
 
 
 @dataclass
@@ -47,23 +50,31 @@ class SegmentView:
 
 
 def documents(conn: sqlite3.Connection) -> list[DocumentInfo]:
+    from stc.attributes import attributes_of
+    from stc.participants import document_participants, names, ref, speaker_labels
+
+    who = names(conn)
+    speaking = document_participants(conn)
+    values = attributes_of(conn, "doc")
     out = []
     for row in conn.execute(
-        "SELECT id, participant, filename, format, encoding, version, text FROM documents"
-        " ORDER BY id"
+        "SELECT id, filename, format, encoding, version, text FROM documents ORDER BY id"
     ):
         doc, version = row["id"], row["version"]
         turns = conn.execute(
-            "SELECT speaker, role, start, end FROM turns WHERE doc = ? AND version = ?"
-            " ORDER BY turn", (doc, version)).fetchall()
+            "SELECT start, end FROM turns WHERE doc = ? AND version = ? ORDER BY turn",
+            (doc, version)).fetchall()
         segments = conn.execute("SELECT COUNT(*) FROM segments WHERE doc = ? AND version = ?",
                                 (doc, version)).fetchone()[0]
         text = must_text(conn, row["text"])
         words = sum(len(text[t["start"]:t["end"]].split()) for t in turns)
-        speakers = {t["speaker"]: t["role"] for t in turns if t["speaker"]}
-        out.append(DocumentInfo(doc, row["participant"], row["filename"], row["format"],
-                                row["encoding"], version, len(turns), int(segments), words,
-                                speakers))
+        speakers = {shown: role for stored, shown, role, _ in speaker_labels(conn, doc) if stored}
+        people = speaking.get(doc, [])
+        out.append(DocumentInfo(
+            doc, ", ".join(who[p] for p in people), stored_value(conn, row["filename"]),
+            row["format"], row["encoding"], version, len(turns), int(segments), words,
+            speakers, [ref(p) for p in people], [who[p] for p in people],
+            {k: v.json() for k, v in values.get(doc, {}).items()}))
     return out
 
 
@@ -78,8 +89,9 @@ def segments(conn: sqlite3.Connection, ref: str) -> tuple[SegmentRange, list[Seg
         " WHERE s.doc = ? AND s.n BETWEEN ? AND ? ORDER BY s.n",
         (rng.doc, rng.first, rng.last),
     ).fetchall()
-    views = [SegmentView(r["n"], r["turn"], r["speaker"], r["role"],
-                         text[r["start"]:r["end"]] if text != "[erased]" else text, r["begins"],
+    labels = {label: stored_value(conn, label) for label in {r["speaker"] for r in rows} if label}
+    views = [SegmentView(r["n"], r["turn"], labels.get(r["speaker"]), r["role"],
+                         text[r["start"]:r["end"]] if text != ERASED else text, r["begins"],
                          r["ends"])
              for r in rows]
     return rng, views

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stc.errors import BadInput, StcError
-from stc.formats.model import Transcript
 from stc.importing import (
     build_document,
     parse_speaker_roles,
@@ -23,6 +22,7 @@ from stc.importing import (
     role_of,
     segment_document,
 )
+from stc.participants import Speakers, kept_mapping
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.refs import resolve_doc
@@ -56,13 +56,6 @@ class _Unit:
     before: str
     after: str
     ref: str
-
-
-def _old_roles(project: Project, doc: str, version: int) -> dict[str, str]:
-    """The roles the labels had in the old version, so a correction keeps them."""
-    return {str(label).casefold(): str(role) for label, role in project.conn.execute(
-        "SELECT speaker, role FROM turns WHERE doc = ? AND version = ? AND speaker IS NOT NULL",
-        (doc, version))}
 
 
 def _units(project: Project, doc: str) -> list[_Unit]:
@@ -113,16 +106,19 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
 
     conn = project.conn
     doc = resolve_doc(conn, doc)
-    participant, version, current_source = conn.execute(
-        "SELECT participant, version, source FROM documents WHERE id = ?", (doc,)).fetchone()
+    version, current_source = conn.execute(
+        "SELECT version, source FROM documents WHERE id = ?", (doc,)).fetchone()
     refuse_unpseudonymised(conn, pseudonymiser, as_is)
     rules = pseudonymiser.rules if pseudonymiser else None
     transcript, data, pairs = read_for_import(path, encoding, rules)
     source = hashlib.sha256(data).hexdigest()
     if source == current_source:
         raise StcError("E419", path=str(path), doc=doc)
-    roles = {**_old_roles(project, doc, version),
-             **parse_speaker_roles(labels_for(speakers or [], rules))}
+    kept = kept_mapping(conn, doc)  # the labels keep their roles and participants
+    given = parse_speaker_roles(labels_for(speakers or [], rules))
+    roles = {**{label: role for label, (role, _) in kept.items()}, **given}
+    for label in given:  # a role given again on the command line is the one that holds
+        kept.pop(label, None)
     text, spans = build_document(transcript.turns)
     if not text.strip():
         raise BadInput("E112", path=str(path))
@@ -130,12 +126,15 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
     nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
     first = int(conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM segments WHERE doc = ?",
                              (doc,)).fetchone()[0])
+    labelled = any(t.speaker for t in transcript.turns)
     payload = {
-        "doc": doc, "version": version + 1, "first_segment": first, "participant": participant,
-        "filename": filename, "format": path.suffix.lower().lstrip("."), "source": source,
+        "doc": doc, "version": version + 1, "first_segment": first, "participant": None,
+        "filename": filename, "suffix": Path(filename).suffix.lower(),
+        "format": path.suffix.lower().lstrip("."), "source": source,
         "previous_source": current_source, "encoding": transcript.encoding,
         "text": text_hash(text), "chars": len(text),
-        "turns": _turns(transcript, roles, participant, spans),
+        "turns": [[t.speaker, role_of(t.speaker, roles, labelled), None, start, end, t.begins,
+                   t.ends] for t, (start, end) in zip(transcript.turns, spans, strict=True)],
         "segments": [list(s) for s in segment_document(text, spans, nlp)],
     }
     if pseudonymiser is not None:
@@ -145,28 +144,12 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
     units = _units(project, doc)
     # the corrected original is kept beside the earlier versions
     with project.keeping_originals([(doc, filename, source, data)]), project.batch(why) as b:
+        payload = Speakers(b).assign(payload, kept=kept)
         b.text(text)
         b.record("document.replace", payload)
         _follow(b, doc, text, units, result)
         result.seq = b.recorded[-1].seq
     return result
-
-
-def _turns(transcript: Transcript, roles: dict[str, str], participant: str,
-           spans: list[tuple[int, int]]) -> list[list[Any]]:
-    """Turn rows as `document.import` records them: label, role, participant, span, times."""
-    turns = transcript.turns
-    labelled = any(t.speaker for t in turns)
-    turn_roles = [role_of(t.speaker, roles, labelled) for t in turns]
-    speaking = {t.speaker for t, r in zip(turns, turn_roles, strict=True) if r == "participant"}
-    focus_group = len(speaking) > 1
-    rows = []
-    for turn, role, (start, end) in zip(turns, turn_roles, spans, strict=True):
-        who = None
-        if role == "participant":
-            who = turn.speaker if focus_group and turn.speaker else participant
-        rows.append([turn.speaker, role, who, start, end, turn.begins, turn.ends])
-    return rows
 
 
 def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceResult) -> None:

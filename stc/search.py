@@ -15,7 +15,7 @@ from typing import Any
 from stc.errors import StcError
 from stc.patterns import Spans, compile_regex
 from stc.refs import resolve_doc
-from stc.texts import must_text
+from stc.texts import must_text, stored_value
 
 CONTEXT = 40
 
@@ -65,10 +65,13 @@ def _documents(conn: sqlite3.Connection, doc: str | None) -> Iterator[tuple[str,
     for d in ids:
         text_hash, version = conn.execute("SELECT text, version FROM documents WHERE id = ?",
                                           (d,)).fetchone()
-        segments = [_Segment(d, *row) for row in conn.execute(
+        rows = conn.execute(
             "SELECT s.n, s.start, s.end, t.speaker, t.role FROM segments s JOIN turns t"
             " ON t.doc = s.doc AND t.version = s.version AND t.turn = s.turn"
-            " WHERE s.doc = ? AND s.version = ? ORDER BY s.n", (d, version))]
+            " WHERE s.doc = ? AND s.version = ? ORDER BY s.n", (d, version)).fetchall()
+        labels = {label: stored_value(conn, label) for label in {r[3] for r in rows} if label}
+        segments = [_Segment(d, n, start, end, labels.get(label), role)
+                    for n, start, end, label, role in rows]
         yield d, must_text(conn, text_hash), segments
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
+from stc.phrases import ATTRIBUTIONS
 
 if TYPE_CHECKING:
     import sqlite3
@@ -135,8 +136,10 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             "the results chapter's number: headings 3, 3.1, 3.1.1 (0: no numbers)"),
     Setting("report.inline_words", _count, int, "0",
             "quotations shorter than this many words run inline (0: none)"),
-    Setting("report.quote_attribution", _choice("none", "participant"), str, "none",
-            "after each quotation: nothing, or the participant's pseudonym"),
+    Setting("report.quote_attribution", _choice(*ATTRIBUTIONS), str, "none",
+            "after each quotation: nothing, the participant's pseudonym, or a focus group's"
+            " forms (one-participant, group: the time point, one-participant-group); unset, a"
+            " focus-group project says one-participant"),
     Setting("report.cut_marker", _text, str, None,
             "how a cut in a quotation is printed (default: (…) in nb, nn, da, sv; […] in en)"),
     Setting("report.paper", _choice("A4", "Letter"), str, "A4", "the Word chapter's paper size"),
@@ -145,9 +148,11 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("report.author", _text, str, None,
             "the author in the documents' properties (default: who made the project)"),
     Setting("report.by", _attribute, str, "",
-            "the participant attribute prevalence is shown by (empty: none)"),
-    Setting("report.min_cell", _count, int, "0",
-            "counts below this are not shown per attribute value (0: all shown)"),
+            "the participant or transcript attribute the results chapter shows prevalence by"
+            " (empty: none)"),
+    Setting("report.min_cell", _count, int, "3",
+            "fewer participants than this with a value of a participant attribute print as"
+            " \"< 3\" in the results chapter (0: all shown)"),
     Setting("check.require_reasons", _flag, lambda v: v == "true", "true",
             "stc check asks a reason for every rename, merge, drop, set-aside and erasure"),
 )}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -53,25 +54,28 @@ def check_suffix(path: Path) -> str:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def write_matrix(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
-    """Write the rows of both sheets (cells that look like formulas neutralised)."""
+def write_matrix(path: Path, units: list[list[str]], subs: list[list[str]],
+                 extra: tuple[str, ...] = ()) -> None:
+    """Write the rows of both sheets (cells that look like formulas neutralised); `extra`
+    names columns after the units sheet's own, which only describe (import ignores them)."""
     units = [[neutralise(c) for c in row] for row in units]
     subs = [[neutralise(c) for c in row] for row in subs]
     with all_or_none() as outputs:  # a .csv export is two files: both or neither
         if check_suffix(path) == ".xlsx":
-            _write_xlsx(outputs.temporary(path), units, subs)
+            _write_xlsx(outputs.temporary(path), units, subs, (*UNIT_COLUMNS, *extra))
         else:
-            outputs.write(path, _csv_bytes(UNIT_COLUMNS, units))
+            outputs.write(path, _csv_bytes((*UNIT_COLUMNS, *extra), units))
             outputs.write(subgroups_csv(path), _csv_bytes(SUBGROUP_COLUMNS, subs))
 
 
-def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]]) -> None:
+def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]],
+                unit_columns: tuple[str, ...] = UNIT_COLUMNS) -> None:
     import openpyxl
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook()
     for index, (title, columns, rows) in enumerate(
-            (("units", UNIT_COLUMNS, units), ("subgroups", SUBGROUP_COLUMNS, subs))):
+            (("units", unit_columns, units), ("subgroups", SUBGROUP_COLUMNS, subs))):
         sheet = book.active if index == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = title
@@ -115,6 +119,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime):  # a spreadsheet's date cell: the date as ISO writes it
+        value = value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     return restore(str(value).strip())
 
 
@@ -154,6 +160,45 @@ def read_matrix(path: Path) -> tuple[list[Row], list[Row] | None]:
 
 
 def _read_csv(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:
+    return _rows(path, iter(_csv_table(path)), wanted, required)
+
+
+def _delimiter(header: str) -> str:
+    """Spreadsheets in Nordic locales save CSV with `;` between cells; some use tabs."""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def read_columns(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A table whose columns the file names (a .csv, or the first sheet of an .xlsx): its
+    header as written, and each non-empty row (numbered as in the sheet) with one cell per
+    column."""
+    if not path.is_file():
+        raise StcError("E101", path=str(path))
+    if path.suffix.lower() == ".xlsx":
+        book = _workbook(path)
+        try:
+            table = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+        finally:
+            book.close()
+    else:
+        table = _csv_table(path)
+    if not table:
+        return [], []
+    header = [_cell(h) for h in table[0]]
+    while header and not header[-1]:
+        header.pop()
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        cells = [_cell(values[i]) if i < len(values) else "" for i in range(len(header))]
+        if any(cells):
+            rows.append((number, cells))
+        if len(rows) > MAX_ROWS:
+            raise StcError("E417", path=str(path), detail=f"more than {MAX_ROWS} rows")
+    return header, rows
+
+
+def _csv_table(path: Path) -> list[tuple[str, ...]]:
     import io
 
     data = path.read_bytes()
@@ -165,15 +210,9 @@ def _read_csv(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) ->
     try:
         reader = csv.reader(io.StringIO(text, newline=""),
                             delimiter=_delimiter(text.partition("\n")[0]))
-        return _rows(path, (tuple(r) for r in reader), wanted, required)
+        return [tuple(r) for r in reader]
     except csv.Error as exc:
         raise StcError("E417", path=str(path), detail=f"not a readable CSV file ({exc})") from None
-
-
-def _delimiter(header: str) -> str:
-    """Spreadsheets in Nordic locales save CSV with `;` between cells; some use tabs."""
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
 def read_table(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -> list[Row]:

@@ -35,6 +35,9 @@ STATE_TABLES: tuple[str, ...] = (
     "memos",
     "identifying_names",
     "condensate_units",
+    "participants",
+    "speakers",
+    "attributes",
 )
 
 
@@ -207,10 +210,77 @@ def _m004_memo_objects(conn: sqlite3.Connection) -> None:
     # memo's ref then follows renames and merges of that very object. Memos written before
     # keep only the name they were written on.
     conn.execute("ALTER TABLE memos ADD COLUMN on_key TEXT")
+
+
 def _m005_unit_translation(conn: sqlite3.Connection) -> None:
     # a quotation's translation into the report language (hash in `texts`), for a chapter
     # written in another language than the transcripts
     run_script(conn, "ALTER TABLE units ADD COLUMN translation TEXT;")
+
+
+def _m006_participants(conn: sqlite3.Connection) -> None:
+    # Participants become objects (P1, P2, ...): every speaker label of every transcript has a
+    # role and, with the role participant, a participant; participants and transcripts carry
+    # attributes. Names, labels, attribute values and file names are hashes into `texts` (in
+    # clear where a project from before recorded them so). `documents` and `turns` are made
+    # anew because their participant columns now hold ids; the state is then rebuilt by
+    # replaying the trail (see REPLAYED).
+    run_script(conn,
+        """
+        DROP TABLE documents;
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            participant INTEGER,        -- the transcript's participant when it has one, else NULL
+            filename TEXT NOT NULL,     -- hash of the file name in `texts`
+            suffix TEXT NOT NULL,       -- of the original kept under sources/ ('.docx')
+            format TEXT NOT NULL,
+            source TEXT NOT NULL,       -- sha256 of the original bytes, kept in sources/
+            encoding TEXT,
+            text TEXT NOT NULL,         -- hash of the normalised text in `texts`
+            chars INTEGER NOT NULL,
+            version INTEGER NOT NULL,   -- 1, then +1 for each --replace
+            seq INTEGER NOT NULL        -- the change that imported this version
+        );
+        DROP TABLE turns;
+        CREATE TABLE turns (
+            doc TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            turn INTEGER NOT NULL,
+            speaker TEXT,               -- hash of the speaker label in `texts`; NULL: no label
+            role TEXT NOT NULL,         -- interviewer, participant or other
+            participant INTEGER,        -- with the role participant: who speaks
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            begins TEXT,
+            ends TEXT,
+            PRIMARY KEY (doc, version, turn)
+        );
+        CREATE TABLE participants (
+            id INTEGER PRIMARY KEY,     -- shown as P<id>
+            name TEXT NOT NULL,         -- hash of the pseudonym in `texts`
+            position INTEGER NOT NULL
+        );
+        -- each speaker label of a transcript ('' for turns without one), as its current
+        -- version has it: its role and, with the role participant, its participant
+        CREATE TABLE speakers (
+            doc TEXT NOT NULL,
+            label TEXT NOT NULL,
+            role TEXT NOT NULL,
+            participant INTEGER,
+            PRIMARY KEY (doc, label)
+        );
+        -- attributes of participants (owner: the participant's id) and transcripts (the
+        -- document id); value: hash in `texts`; type: number, date or category
+        CREATE TABLE attributes (
+            owner_kind TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            key TEXT NOT NULL COLLATE NOCASE,
+            value TEXT NOT NULL,
+            type TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, owner, key)
+        );
+        """
+    )
 
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -223,7 +293,14 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("003_commands", _m003_commands),
     ("004_memo_objects", _m004_memo_objects),
     ("005_unit_translation", _m005_unit_translation),
+    ("006_participants", _m006_participants),
 ]
+
+# Migrations after which the state is rebuilt by replaying the trail in place: the state is by
+# definition what the trail replays to, so a migration that changes what change kinds write
+# needs nothing else. The replay runs once every pending migration is in (with the change
+# functions of this version), in the same transaction as they.
+REPLAYED = {"006_participants"}
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -268,14 +345,28 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[str]:
         import shutil  # only an upgrade needs it
 
         shutil.copy2(db_path, db_path.with_name(f"{db_path.name}.before-{pending[0][0]}"))
+    if done and any(name in REPLAYED for name, _ in pending):
+        with transaction(conn):  # all or nothing: the new tables and the state replayed
+            for name, migration in pending:
+                _apply_migration(conn, name, migration)
+            _replay_in_place(conn)
+        return [n for n, _ in pending]
     for name, migration in pending:
         with transaction(conn):
-            migration(conn)
-            conn.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?)",
-                (name, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
+            _apply_migration(conn, name, migration)
     return [n for n, _ in pending]
+
+
+def _apply_migration(conn: sqlite3.Connection, name: str, migration: Migration) -> None:
+    migration(conn)
+    conn.execute("INSERT INTO schema_migrations VALUES (?, ?)",
+                 (name, datetime.now(UTC).isoformat(timespec="seconds")))
+
+
+def _replay_in_place(conn: sqlite3.Connection) -> None:
+    from stc import trail  # the trail module builds on this one
+
+    trail.replay(conn, trail.effective(trail.records(conn)))
 
 
 def clear_state(conn: sqlite3.Connection) -> None:

@@ -7,7 +7,11 @@ hash chain of the trail.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+
+ERASED = "[erased]"
+_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def text_hash(body: str) -> str:
@@ -32,7 +36,20 @@ def get_text(conn: sqlite3.Connection, digest: str | None) -> str | None:
 def must_text(conn: sqlite3.Connection, digest: str) -> str:
     """The text, or a visible marker when it was erased."""
     body = get_text(conn, digest)
-    return "[erased]" if body is None else body
+    return ERASED if body is None else body
+
+
+def is_hash(value: str) -> bool:
+    """Whether a stored value is a hash into the text store (else the text in clear)."""
+    return bool(_HASH.fullmatch(value))
+
+
+def stored_value(conn: sqlite3.Connection, value: str) -> str:
+    """A participant's name, a speaker label, an attribute value or a file name as the state
+    or a payload holds it: a hash into the text store in projects made since participants
+    became objects, the text itself in clear in projects from before. A hash whose text was
+    erased reads "[erased]"."""
+    return must_text(conn, value) if is_hash(value) else value
 
 
 def bad_texts(conn: sqlite3.Connection) -> list[str]:

@@ -4,7 +4,8 @@ speaks in it, and the context kept around it to find it again after a re-import.
 One rule for who speaks in a unit: the participants of every speaker turn it overlaps (the
 interviewer and other speakers have none), else the participant of its transcript. The same rule
 checks a stretch before it becomes a unit (`DocText.participants`) and reads stored units
-(`unit_participants`).
+(`unit_participants`, `participants_by_unit`). Participants are ids (`P3`); their names are read
+when shown (`stc.participants.names`), so a rename shows everywhere at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import NamedTuple
 
 from stc.errors import StcError
 from stc.quotes import Haystack
-from stc.texts import must_text
+from stc.texts import must_text, stored_value
 
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
 
@@ -68,12 +69,13 @@ class DocText(NamedTuple):
 
     id: str
     version: int
-    participant: str
+    participant: int | None  # the transcript's participant, when it has exactly one
     text: str
     numbers: list[int]  # segment numbers in order, with their spans
     starts: list[int]
     ends: list[int]
-    turns: list[tuple[int, int, str | None]]  # start, end, participant (None: not one)
+    turns: list[tuple[int, int, int | None]]  # start, end, participant (None: not one)
+    names: dict[int, str]  # the names of the participants who speak in it
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Offsets from the start of segment `first` to the end of segment `last`."""
@@ -87,7 +89,7 @@ class DocText(NamedTuple):
     def ref(self, start: int, end: int) -> str:
         return segment_ref(self.id, *self.covering(start, end))
 
-    def participants(self, start: int, end: int) -> set[str]:
+    def participants(self, start: int, end: int) -> set[int]:
         """The participants of the turns the stretch overlaps (the rule of the module)."""
         end = max(end, start + 1)
         return {who for s, e, who in self.turns if who and s < end and e > start}
@@ -100,9 +102,13 @@ def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
                         " ORDER BY n", (doc, row[1])).fetchall()
     turns = conn.execute("SELECT start, end, participant FROM turns WHERE doc = ?"
                          " AND version = ? ORDER BY turn", (doc, row[1])).fetchall()
+    speaking = {int(t[2]) for t in turns if t[2] is not None}
+    names = {pid: stored_value(conn, str(name)) for pid, name in conn.execute(
+        "SELECT id, name FROM participants") if pid in speaking or pid == row[2]}
     return DocText(row[0], row[1], row[2], must_text(conn, row[3]), [s[0] for s in segs],
                    [s[1] for s in segs], [s[2] for s in segs],
-                   [(int(t[0]), int(t[1]), t[2]) for t in turns])
+                   [(int(t[0]), int(t[1]), None if t[2] is None else int(t[2])) for t in turns],
+                   names)
 
 
 def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
@@ -129,26 +135,29 @@ def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
 def check_one_participant(doc: DocText, start: int, end: int) -> None:
     who = doc.participants(start, end)
     if len(who) > 1:
-        raise StcError("E406", ref=doc.ref(start, end), who=", ".join(sorted(who)))
+        raise StcError("E406", ref=doc.ref(start, end),
+                       who=", ".join(doc.names.get(p, f"P{p}") for p in sorted(who)))
 
 
 def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None
-                         ) -> dict[int, list[str]]:
-    """Who speaks in each unit (or in the one `unit`), by the rule of the module."""
+                         ) -> dict[int, list[int]]:
+    """Who speaks in each unit (or in the one `unit`), by the rule of the module: ids of
+    participants, in order."""
     where, args = (" AND u.id = ?", (unit,)) if unit is not None else ("", ())
-    found: dict[int, set[str]] = {}
+    found: dict[int, set[int]] = {}
     for uid, who in conn.execute(
             "SELECT u.id, t.participant FROM units u JOIN turns t ON t.doc = u.doc"
             " AND t.version = u.version AND t.start < MAX(u.end, u.start + 1)"
             " AND t.end > u.start WHERE t.participant IS NOT NULL" + where, args):
-        found.setdefault(int(uid), set()).add(str(who))
-    out: dict[int, list[str]] = {}
+        found.setdefault(int(uid), set()).add(int(who))
+    out: dict[int, list[int]] = {}
     for uid, who in conn.execute("SELECT u.id, d.participant FROM units u JOIN documents d"
                                  " ON d.id = u.doc WHERE 1" + where, args):
-        out[int(uid)] = sorted(found[uid]) if uid in found else [str(who)]
+        out[int(uid)] = (sorted(found[uid]) if uid in found
+                         else [] if who is None else [int(who)])
     return out
 
 
-def unit_participants(conn: sqlite3.Connection, unit: int) -> list[str]:
+def unit_participants(conn: sqlite3.Connection, unit: int) -> list[int]:
     """Who speaks in the unit, by the rule of the module."""
     return participants_by_unit(conn, unit).get(unit, [])

@@ -104,4 +104,5 @@ def test_docs_lists_transcripts_with_json(run: Run, project: Path) -> None:
     assert json.loads(run("docs", "--json").stdout) == [{
         "id": "I1", "participant": "Kari", "filename": "I1.txt", "format": "txt",
         "encoding": "utf-8", "version": 1, "turns": 2, "segments": 3, "words": 7,
-        "speakers": {"I": "interviewer", "Kari": "participant"}}]
+        "speakers": {"I": "interviewer", "Kari": "participant"}, "participants": ["P1"],
+        "names": ["Kari"], "attributes": {}}]

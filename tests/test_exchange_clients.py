@@ -147,7 +147,7 @@ def qualcoder_qdpx(path: Path) -> Path:
     return path
 
 
-LEFT_OUT = {"cases": 1, "variables": 2, "variable values": 2, "users": 1,
+LEFT_OUT = {"users": 1,
             "sub-category descriptions": 1, "codes in deeper tree levels": 1, "code colours": 2,
             "picture sources": 1, "links": 1, "document sets": 1, "creation dates": 8,
             "rich-text files": 1}
@@ -158,6 +158,11 @@ def test_a_qualcoder_project_comes_in_one_unit_per_coder_and_stretch(
     path = qualcoder_qdpx(project.parent / "alarm.qdpx")
     result = run("import", str(path))
     assert "transcripts Berit; 4 meaning units" in result.stdout
+    assert "1 case as participants; 2 attribute values" in result.stdout
+    # the case is the participant of its transcript, its variables are attributes
+    people = json.loads(run("participants", "--json").stdout)
+    assert [(p["name"], p["transcripts"], p["attributes"]) for p in people] == [
+        ("Berit", ["Berit"], {"Alder": "80-89", "Yrke": "pensjonist"})]
     units = units_json(run, project)
     got = [(u["text"], sorted(u["codes"]), u["note"]) for u in units]
     assert got == [

@@ -119,12 +119,10 @@ def test_qualcoder_focus_group_has_three_participants(run: Run, project: Path) -
     segments = shown(run, "FG")
     assert segments[0]["text"] == "hello, I like the course."
     assert not any(s["text"].startswith("[id") for s in segments)
-    # in a focus group each label is a participant of its own
-    import sqlite3
-
-    conn = sqlite3.connect(project / "stc.db")
-    people = {r[0] for r in conn.execute("SELECT participant FROM turns WHERE doc = 'FG'")}
-    assert people == {"id1", "id2", "id3"}
+    # in a focus group each label is a participant of its own, named by the label
+    people = json.loads(run("participants", "--json").stdout)
+    assert [(p["id"], p["name"], p["transcripts"]) for p in people] == [
+        ("P1", "id1", ["FG"]), ("P2", "id2", ["FG"]), ("P3", "id3", ["FG"])]
 
 
 @needs_shared

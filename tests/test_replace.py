@@ -56,7 +56,8 @@ def test_unchanged_units_follow_their_text_changed_ones_are_flagged(run: Run, co
         "Dispenserne gir frihet."
     assert "[E204]" in run("show", "I1:2", code=1).stderr  # old numbers are not reused
     log = run("log", "--on", "I1").stdout
-    assert "U1 from I1:2 coded frihet" in log and "corrected I1 from I1-rettet.txt" in log
+    assert "U1 from I1:2 coded frihet" in log and "corrected I1 (version 2, segments 9-17)" in log
+    assert "I1-rettet" not in log  # the file name is not in the trail
     run("verify")
 
 

@@ -17,6 +17,7 @@ from stc.changes import (  # noqa: F401  (registration)
     documents,
     exchange,
     lifecycle,
+    participants,
     project,
 )
 from stc.changes.registry import CHANGE_KINDS, ChangeKind, change_kind

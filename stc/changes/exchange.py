@@ -10,15 +10,23 @@ from __future__ import annotations
 import sqlite3
 
 from stc.changes.registry import Payload, change_kind
+from stc.texts import is_hash
+
+
+def _file(p: Payload) -> str:
+    """The file's name, kept by hash (it may name a person) since names are; in clear in
+    records from before."""
+    return str(p.get("format") or "a file") if is_hash(p["file"]) else str(p["file"])
 
 
 def _summary(p: Payload) -> str:
     left_out = p.get("left_out") or {}
     lost = ", ".join(f"{kind} {count}" for kind, count in left_out.items())
     origin = f" from {p['origin']}" if p.get("origin") else ""
-    return f"imported {p['file']}{origin}; " + (f"left out: {lost}" if lost else "nothing left out")
+    return f"imported {_file(p)}{origin}; " + (f"left out: {lost}" if lost else "nothing left out")
 
 
-@change_kind("exchange.import", _summary, refs=lambda p: [p["file"]])
+@change_kind("exchange.import", _summary,
+             refs=lambda p: [] if is_hash(p["file"]) else [p["file"]])
 def _exchange_import(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    """Payload: file (name), sha256, format, origin, left_out (kind -> count)."""
+    """Payload: file (hash of its name), sha256, format, origin, left_out (kind -> count)."""

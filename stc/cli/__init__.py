@@ -25,6 +25,7 @@ from stc.errors import StcError
 COMMAND_MODULES: dict[str, str] = {
     "init": "project", "status": "project", "config": "project",
     "import": "documents", "docs": "documents", "show": "documents",
+    "participants": "participants", "participant": "participants", "doc": "participants",
     "memo": "step1", "memos": "step1", "theme": "step1", "themes": "step1", "terms": "step1",
     "code": "step2", "units": "step2", "codes": "step2", "group": "step2", "rename": "step2",
     "merge": "step2", "drop": "step2", "search": "step2",

@@ -16,18 +16,24 @@ from stc.cli.common import (
 )
 from stc.cli.privacy import echo_key, echo_review, echo_warnings, key_options, open_key
 from stc.errors import StcError
+from stc.participants import names as participant_names
+from stc.participants import ref as participant_ref
 from stc.project import Project
-from stc.reading import documents, segments
+from stc.reading import DocumentInfo, documents, segments
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser
+    from stc.importing import ImportResult
 
 
 @click.command(name="import")
 @project_options
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--id", "doc_id", help="Document id (default: the file name without suffix).")
-@click.option("--participant", help="Pseudonym of the participant (default: the document id).")
+@click.option("--participant",
+              help="The participant who speaks in it: a name (found, or added) or P3"
+                   " (default: a participant named by the document id; a focus group's"
+                   " labels each name a participant).")
 @click.option("--encoding", help="Text encoding, when detection guesses wrong (e.g. cp1252).")
 @click.option("--speakers", multiple=True, metavar="LABEL=ROLE",
               help="Role of a speaker label: interviewer, participant or other. Repeatable.")
@@ -97,6 +103,7 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
         results = import_files(project, paths, doc_id, participant, encoding, speakers,
                                on_file=lambda _: bar.update(1), pseudonymiser=pseudonymiser,
                                as_is=as_is)
+    named = participant_names(project.conn)
     for r in results:
         if r.identical_to:
             click.echo(f"{r.filename}: identical to document {r.identical_to}, already imported;"
@@ -106,9 +113,23 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
         encoding_note = f", {r.encoding}" if r.encoding else ""
         click.echo(f"{r.doc}: {r.filename}{encoding_note}; {r.turns} turns, {r.segments} segments;"
                    f" speakers {roles}  (change #{r.seq})")
+        click.echo("  " + _participants_line(r, named))
     if pseudonymiser:
         echo_warnings([w for r in results for w in r.warnings])
         echo_key(pseudonymiser)
+
+
+def _participants_line(r: ImportResult, named: dict[int, str]) -> str:
+    """Who the import said speaks in the transcript, and how to name them otherwise."""
+    if not r.participants:
+        return "no participant speaks in it (label roles: stc participant map)"
+    people = ", ".join(f"{named[p]} ({participant_ref(p)}{', new' if p in r.added else ''})"
+                       for p in r.participants)
+    word = "participant" if len(r.participants) == 1 else "participants"
+    if r.named or len(r.participants) > 1:
+        return f"{word} {people}"
+    return (f"{word} {people}; name it with --participant or"
+            f" `stc participant rename {participant_ref(r.participants[0])} NAME`")
 
 
 def _pseudonymiser(project: Project, paths: list[Path], key: Path | None, names: Path | None,
@@ -168,12 +189,25 @@ def docs(as_json: bool) -> None:
         click.echo("No transcripts yet. Next: stc import FILE...")
         return
     id_width = max(len(i.id) for i in infos)  # long file-stem ids keep the columns aligned
-    who_width = max(len(i.participant) for i in infos)
+    shown = {i.id: _who(i) for i in infos}
+    who_width = min(40, max(len(w) for w in shown.values()))
     for i in infos:
         speakers = ", ".join(f"{s} ({r})" for s, r in i.speakers.items()) or "no labels"
         version = f" v{i.version}" if i.version > 1 else ""
-        click.echo(f"{i.id:<{id_width}}  {i.participant:<{who_width}} {i.segments:>5} segments"
-                   f" {i.words:>7} words  {i.filename}{version}  {speakers}")
+        values = "".join(f"  {k}={v}" for k, v in i.attributes.items())
+        click.echo(f"{i.id:<{id_width}}  {shown[i.id]:<{who_width}} {i.segments:>5} segments"
+                   f" {i.words:>7} words  {i.filename}{version}  {speakers}{values}")
+
+
+def _who(info: DocumentInfo) -> str:
+    """A transcript's participants as `stc docs` shows them: Kari (P1), or for a focus group
+    the number and ids."""
+    names = info.names
+    if len(names) == 1:
+        return f"{names[0]} ({info.participants[0]})"
+    if not names:
+        return "(no participant)"
+    return f"{len(names)} participants ({', '.join(info.participants)})"
 
 
 @click.command()

@@ -62,10 +62,13 @@ def import_exchange_file(project: Project, files: list[Path]) -> None:
     result = import_refi(project, files[0])
     docs = ", ".join(result.documents) or "none"
     themes = f"; {counted(result.themes, 'preliminary theme')}" if result.themes else ""
+    cases = (f"; {counted(result.participants, 'case')} as participants" if result.participants
+             else "") + (f"; {counted(result.attributes, 'attribute value')}"
+                         if result.attributes else "")
     click.echo(f"{files[0].name}: transcripts {docs}; {counted(result.units, 'meaning unit')};"
                f" {counted(result.groups, 'new code group')}, {counted(result.codes, 'new code')},"
                f" {counted(result.subgroups, 'new subgroup')}; {counted(result.memos, 'memo')}"
-               f"{themes}  (change #{result.seq})")
+               f"{themes}{cases}  (change #{result.seq})")
     if result.left_out:
         click.echo("Left out (by kind; also recorded in the trail):")
         for kind, count in result.left_out.items():

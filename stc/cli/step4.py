@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from stc.cli.common import (
@@ -16,6 +18,9 @@ from stc.cli.common import (
 )
 from stc.stages import synthesis
 from stc.words import counted
+
+if TYPE_CHECKING:
+    from stc.project import Project
 
 
 @click.command()
@@ -132,25 +137,66 @@ def names_drop(words: tuple[str, ...], why: str | None) -> None:
 
 @click.command()
 @project_options
+@click.option("--by", "by", metavar="ATTRIBUTE[=BANDS]",
+              help="Compare the values of a participant or transcript attribute (tidspunkt),"
+                   " numbers in bands: ors_start=0-20,20-40.")
 @json_option
-def prevalence(as_json: bool) -> None:
-    """How many units and participants carry each category and subcategory, in words.
+def prevalence(by: str | None, as_json: bool) -> None:
+    """How many units and participants carry each category and subcategory, in words; with
+    --by, for each value of an attribute (descriptive counts, no statistics).
 
     \b
     Example:
       stc prevalence
+      stc prevalence --by tidspunkt
+      stc prevalence --by ors_start=0-20,20-40
     """
     from stc.settings import values
+    from stc.stages.prevalence import basis
     from stc.stages.prevalence import prevalence as measure
 
     project = open_project_from(click.get_current_context())
-    rows = measure(project.conn, values(project.conn).report_language)
+    language = values(project.conn).report_language
+    if by:
+        _prevalence_by(project, by, language, as_json)
+        return
+    rows = measure(project.conn, language)
     if as_json:
         print_json([r.as_json() for r in rows])
         return
     for r in rows:
         label = f"  {r.subgroup}" if r.subgroup else r.group
         click.echo(f"{label:<40} {r.units:>4} units  {r.participants}/{r.total}  {r.words}")
+    counted_how = basis(project.conn, language)
+    if counted_how:
+        click.echo(f"\n{wrap(counted_how, 0)}")
+
+
+def _prevalence_by(project: Project, by: str, language: str, as_json: bool) -> None:
+    from stc.settings import values
+    from stc.stages.prevalence import prevalence_by
+
+    min_cell = int(values(project.conn)["report.min_cell"])
+    table = prevalence_by(project.conn, language, by, min_cell)
+    if as_json:
+        print_json(table.as_json())
+        return
+    for i, (value, total) in enumerate(zip(table.columns, table.totals, strict=True)):
+        mark = " *" if table.hidden(total) else ""
+        click.echo(f"{'' if i == 0 else chr(10)}{table.key} = {value}"
+                   f"  ({counted(total, 'participant')}{mark})")
+        for row in table.rows:
+            cell = row.cells[i]
+            label = f"  {row.subgroup}" if row.subgroup else row.group
+            mark = " *" if table.hidden(cell.participants) else ""
+            click.echo(f"  {label:<40} {counted(cell.units, 'unit'):>9}  {cell.participants}/"
+                       f"{cell.total}{mark}  {cell.words}")
+    if table.basis:
+        click.echo(f"\n{wrap(table.basis, 0)}")
+    if table.small:
+        click.echo(f"Warning: counts marked * are of fewer than {table.min_cell} participants;"
+                   f" reports print them as \"< {table.min_cell}\" (min_cell), since at a"
+                   " handful of participants an attribute can name a person.", err=True)
 
 
 @click.command()

@@ -62,7 +62,11 @@ class RefiSource:
     user: str | None = None
     created: str | None = None
     rich_text: bool = False  # a richTextPath (.docx) beside the plain text
-    variable_values: int = 0
+    values: dict[str, str] = field(default_factory=dict)  # variable GUID -> value
+
+    @property
+    def variable_values(self) -> int:
+        return len(self.values)
 
     @property
     def codes(self) -> list[str]:
@@ -101,7 +105,22 @@ class RefiCase:
     guid: str
     name: str
     sources: list[str] = field(default_factory=list)
-    variable_values: int = 0
+    values: dict[str, str] = field(default_factory=dict)  # variable GUID -> value
+    description: str | None = None
+
+    @property
+    def variable_values(self) -> int:
+        return len(self.values)
+
+
+@dataclass
+class RefiVariable:
+    """A REFI-QDA variable: its name and type (Text, Boolean, Integer, Float, Date,
+    DateTime)."""
+
+    guid: str
+    name: str
+    type: str
 
 
 class LeftOut:
@@ -132,6 +151,7 @@ class RefiFile:
     notes: list[RefiNote] = field(default_factory=list)
     sets: list[RefiSet] = field(default_factory=list)
     cases: list[RefiCase] = field(default_factory=list)
+    variables: dict[str, RefiVariable] = field(default_factory=dict)  # by GUID
     users: dict[str, str] = field(default_factory=dict)  # GUID -> name
     description: str | None = None  # the project's
     project_notes: list[str] = field(default_factory=list)

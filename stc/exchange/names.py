@@ -60,3 +60,33 @@ class Guids:
 
     def __call__(self, kind: str, ident: object) -> str:
         return str(uuid.uuid5(self.namespace, f"{kind}:{ident}"))
+
+
+# A participant's speaker labels, in its case's description, so that stc's own file maps each
+# label of a focus group to its participant again (names and labels may differ after a rename)
+_LABELS_PREFIX = "stc speaker labels: "
+
+
+def labels_description(labels: dict[str, list[str]]) -> str:
+    """The description of a case: the labels of the participant, per transcript."""
+    import json
+
+    return _LABELS_PREFIX + json.dumps(labels, ensure_ascii=False, sort_keys=True)
+
+
+def parse_labels_description(text: str | None) -> dict[str, list[str]]:
+    """The labels a case's description names, per transcript name; empty when it names
+    none."""
+    import json
+
+    if not text or not text.startswith(_LABELS_PREFIX):
+        return {}
+    try:
+        found = json.loads(text[len(_LABELS_PREFIX):])
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(doc): [str(label) for label in labels] for doc, labels in found.items()
+            if isinstance(labels, list)}
+

@@ -23,10 +23,20 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from stc import __version__
+from stc.attributes import OWNER_KINDS, Value, attributes_of, keys_of
 from stc.errors import StcError
-from stc.exchange.names import LABELS, SUBGROUP_SET, Guids, labelled, note_name
+from stc.exchange.names import (
+    LABELS,
+    SUBGROUP_SET,
+    Guids,
+    labelled,
+    labels_description,
+    note_name,
+)
+from stc.participants import document_participants, speaker_labels
+from stc.participants import names as participant_names
 from stc.project import Project, write_atomically
-from stc.texts import get_text
+from stc.texts import get_text, stored_value
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -49,11 +59,8 @@ class ExchangeExport:
 
 
 def _text(conn: sqlite3.Connection, value: str | None) -> str | None:
-    """A stored text by its hash; a value that is no hash is the text itself."""
-    if value is None:
-        return None
-    body = get_text(conn, value)
-    return body if body is not None else value
+    """A stored text by its hash (stc.texts.stored_value)."""
+    return None if value is None else stored_value(conn, value)
 
 
 class _Writer:
@@ -269,9 +276,11 @@ def _collect_themes(w: _Writer) -> None:
 
 # -- sources and selections ----------------------------------------------------------------------
 
-def _sources(w: _Writer, result: ExchangeExport) -> ET.Element | None:
+def _sources(w: _Writer, result: ExchangeExport, types: dict[tuple[str, str], str]
+             ) -> ET.Element | None:
     """<Sources>; their plain texts go to `w.files`."""
     conn = w.conn
+    doc_values = attributes_of(conn, "doc")
     sources = w.E("Sources")
     for doc, version, text_hash in conn.execute(
             "SELECT id, version, text FROM documents ORDER BY id"):
@@ -290,6 +299,7 @@ def _sources(w: _Writer, result: ExchangeExport) -> ET.Element | None:
             source.append(unit)
         for note in w.note_refs.get(f"doc:{doc}", []):
             w.sub(source, "NoteRef", {"targetGUID": note})
+        _values_of(w, source, "doc", doc_values.get(doc, {}), types)
     return sources if len(sources) else None
 
 
@@ -325,19 +335,72 @@ def _units(w: _Writer, doc: str, version: int, plain: str, result: ExchangeExpor
         yield selection
 
 
-def _cases(w: _Writer) -> ET.Element | None:
+# stc's types of attributes as REFI-QDA's types of variables; whole numbers are Integer
+_VARIABLE_TYPES = {"date": "Date", "category": "Text"}
+_VALUE_TAGS = {"Integer": "IntegerValue", "Float": "FloatValue", "Date": "DateValue",
+               "Text": "TextValue"}
+
+
+def _variable_types(w: _Writer) -> dict[tuple[str, str], str]:
+    """(owner kind, key casefolded) -> the REFI-QDA type of the attribute's variable."""
+    types: dict[tuple[str, str], str] = {}
+    for kind in OWNER_KINDS:
+        for values in attributes_of(w.conn, kind).values():
+            for key, value in values.items():
+                wanted = _VARIABLE_TYPES.get(value.type) or (
+                    "Integer" if value.json() == int(float(value.text)) and "." not in
+                    value.text else "Float")
+                had = types.setdefault((kind, key.casefold()), wanted)
+                if had != wanted:  # whole numbers and fractions under one key: Float
+                    types[(kind, key.casefold())] = "Float"
+    return types
+
+
+def _variables(w: _Writer, types: dict[tuple[str, str], str]) -> ET.Element | None:
+    """A variable for each attribute key of participants (cases) and of transcripts
+    (sources)."""
+    variables = w.E("Variables")
+    for kind in OWNER_KINDS:
+        for key in keys_of(w.conn, kind):
+            variable = w.sub(variables, "Variable", {
+                "guid": w.guid("variable", f"{kind}:{key.casefold()}"), "name": key,
+                "typeOfVariable": types[(kind, key.casefold())]})
+            w.sub(variable, "Description", text=f"stc: an attribute of {OWNER_WORDS[kind]}")
+    return variables if len(variables) else None
+
+
+OWNER_WORDS = {"participant": "participants", "doc": "transcripts"}
+
+
+def _values_of(w: _Writer, parent: ET.Element, kind: str, values: dict[str, Value],
+               types: dict[tuple[str, str], str]) -> None:
+    for key, value in values.items():
+        element = w.sub(parent, "VariableValue")
+        w.sub(element, "VariableRef",
+              {"targetGUID": w.guid("variable", f"{kind}:{key.casefold()}")})
+        tag = _VALUE_TAGS[types[(kind, key.casefold())]]
+        text = str(int(float(value.text))) if tag == "IntegerValue" else value.text
+        w.sub(element, tag, text=text)
+
+
+def _cases(w: _Writer, types: dict[tuple[str, str], str]) -> ET.Element | None:
+    """Each participant as a case: its name, its attributes as variable values, and the
+    transcripts it speaks in."""
     conn = w.conn
-    docs_of: dict[str, set[str]] = {}
-    for participant, doc in conn.execute("SELECT participant, id FROM documents"):
-        docs_of.setdefault(str(participant), set()).add(str(doc))
-    for participant, doc in conn.execute(
-            "SELECT DISTINCT t.participant, t.doc FROM turns t JOIN documents d"
-            " ON d.id = t.doc AND d.version = t.version WHERE t.participant IS NOT NULL"):
-        docs_of.setdefault(str(participant), set()).add(str(doc))
+    speaks_in = document_participants(conn)
+    values = attributes_of(conn, "participant")
+    labels: dict[int, dict[str, list[str]]] = {}
+    for doc in speaks_in:
+        for stored, shown, _, who in speaker_labels(conn, doc):
+            if stored and who is not None:
+                labels.setdefault(who, {}).setdefault(doc, []).append(shown)
     cases = w.E("Cases")
-    for participant in sorted(docs_of):
-        case = w.sub(cases, "Case", {"guid": w.guid("case", participant), "name": participant})
-        for doc in sorted(docs_of[participant]):
+    for pid, name in participant_names(conn).items():
+        case = w.sub(cases, "Case", {"guid": w.guid("case", pid), "name": name})
+        if pid in labels:
+            w.sub(case, "Description", text=labels_description(labels[pid]))
+        _values_of(w, case, "participant", values.get(str(pid), {}), types)
+        for doc in sorted(d for d, people in speaks_in.items() if pid in people):
             w.sub(case, "SourceRef", {"targetGUID": w.guid("doc", doc)})
     return cases if len(cases) else None
 
@@ -388,7 +451,8 @@ def _project_element(project: Project, result: ExchangeExport) -> tuple[bytes, d
     if codes is not None:
         codebook = w.E("CodeBook")
         codebook.append(codes)
-    sources = _sources(w, result)
+    types = _variable_types(w)
+    sources = _sources(w, result, types)
     notes = None
     if w.notes:
         notes = w.E("Notes")
@@ -397,7 +461,7 @@ def _project_element(project: Project, result: ExchangeExport) -> tuple[bytes, d
     question = conn.execute("SELECT value FROM project WHERE key = 'question'").fetchone()
     description = w.E("Description", text=str(question[0])) if question else None
     # the schema fixes the order of Project's children; empty containers are left out
-    for child in (_users(w), codebook, _cases(w), sources, notes,
+    for child in (_users(w), codebook, _variables(w, types), _cases(w, types), sources, notes,
                   _sets(w, subgroup_guids, "targetGUID"), description):
         if child is not None:
             root.append(child)

@@ -18,18 +18,44 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stc.attributes import (
+    OWNER_KINDS,
+    Difference,
+    Value,
+    attributes_of,
+    fitting,
+    key_types,
+    keys_of,
+    record_value,
+    typed,
+)
 from stc.changes import CHANGE_KINDS
 from stc.errors import StcError
-from stc.exchange.model import RefiCode, RefiFile, RefiNote, RefiSelection, RefiSource
-from stc.exchange.names import STC_SETS, SUBGROUP_SET, parse_labelled, parse_note_name
-from stc.exchange.refi_read import read_refi
+from stc.exchange.model import (
+    RefiCase,
+    RefiCode,
+    RefiFile,
+    RefiNote,
+    RefiSelection,
+    RefiSource,
+)
+from stc.exchange.names import (
+    STC_SETS,
+    SUBGROUP_SET,
+    parse_labelled,
+    parse_labels_description,
+    parse_note_name,
+)
+from stc.exchange.refi_read import guid_key, read_refi
 from stc.formats.speakers import labelled_lines
 from stc.importing import role_of, segment_document
+from stc.participants import Speakers
 from stc.project import Batch, Project
 from stc.texts import text_hash
 from stc.units import covering, unit_context
@@ -38,10 +64,9 @@ MEMO_KINDS = ("preunderstanding", "impression", "note")
 
 # Why each kind of thing an import leaves out is left out, for the summary the user reads.
 LEFT_OUT_WHY = {
-    "cases": "their names became the participants of their transcripts; cases with their"
-             " variables wait for stc's participant attributes",
-    "variables": "stc has no participant attributes yet",
-    "variable values": "stc has no participant attributes yet",
+    "variable values of another type": "the attribute holds values of another type in this"
+                                       " project",
+    "variable values of sources left out": "their sources were not imported",
     "users": "listed in the file, but the author of nothing stc kept",
     "sub-category descriptions": "their codes became codes of the top code group",
     "codes in deeper tree levels": "stc has code groups and codes: codes nested below the"
@@ -71,6 +96,8 @@ class ExchangeImport:
     path: str
     kind: str
     documents: list[str] = field(default_factory=list)
+    participants: int = 0  # cases that became participants
+    attributes: int = 0  # variable values that became attributes
     units: int = 0
     groups: int = 0
     codes: int = 0
@@ -106,27 +133,20 @@ def turns_in_text(text: str) -> list[Turn]:
     return [(t[0], t[1], t[2], t[3]) for t in turns if text[t[1]:t[2]].strip()]
 
 
-def document_payload(doc: str, participant: str, filename: str, data: bytes, text: str,
-                     nlp: Any) -> dict[str, Any]:
-    """A `document.import` payload for a text stored as it is."""
+def document_payload(doc: str, filename: str, data: bytes, text: str, nlp: Any
+                     ) -> dict[str, Any]:
+    """A `document.import` payload for a text stored as it is, its turns' labels still in
+    clear and without participants (assigned as it is recorded: `Speakers.assign`)."""
     turns = turns_in_text(text)
     labelled = any(speaker for speaker, *_ in turns)
-    roles = [role_of(speaker, {}, labelled) for speaker, *_ in turns]
-    speakers = {t[0] for t, role in zip(turns, roles, strict=True) if role == "participant"}
-    focus_group = len(speakers) > 1
-
-    def participant_of(speaker: str | None, role: str) -> str | None:
-        if role != "participant":
-            return None
-        return speaker if focus_group and speaker else participant
-
     spans = [(start, end) for _, start, end, _ in turns]
     return {
-        "doc": doc, "version": 1, "participant": participant, "filename": filename,
+        "doc": doc, "version": 1, "participant": None, "filename": filename,
+        "suffix": Path(filename).suffix.lower(),
         "format": "txt", "source": hashlib.sha256(data).hexdigest(), "encoding": "utf-8",
         "text": text_hash(text), "chars": len(text),
-        "turns": [[speaker, role, participant_of(speaker, role), start, end, time, None]
-                  for (speaker, start, end, time), role in zip(turns, roles, strict=True)],
+        "turns": [[speaker, role_of(speaker, {}, labelled), None, start, end, time, None]
+                  for speaker, start, end, time in turns],
         "segments": [list(s) for s in segment_document(text, spans, nlp)],
     }
 
@@ -176,8 +196,9 @@ class _Doc:
 
     source: RefiSource
     id: str
-    participant: str
+    participant: str | None  # the name of the one case that holds it
     data: bytes
+    labels: dict[str, str] = field(default_factory=dict)  # label (casefolded) -> case name
     payload: dict[str, Any] = field(default_factory=dict)
     stretches: list[_Stretch] = field(default_factory=list)
     loose: list[_Stretch] = field(default_factory=list)  # coded with nothing stc can code
@@ -205,6 +226,8 @@ class _Plan:
     themes: list[str] = field(default_factory=list)
     question: str | None = None
     annotations: dict[str, str] = field(default_factory=dict)  # note GUID -> DOC:N-M
+    # variable values as attributes: (owner kind, case name or document id, key, value)
+    values: list[tuple[str, str, str, Value]] = field(default_factory=list)
 
 
 def _clean(name: str) -> str:
@@ -316,7 +339,10 @@ def _check_sources(plan: _Plan, taken: set[str]) -> None:
         raise StcError("E605", path=str(path), count=len(missing), names=", ".join(missing[:5])
                        + (" …" if len(missing) > 5 else ""))
     known = {c.guid for c in refi.all_codes()}
-    participant = {g: c.name for c in refi.cases for g in c.sources}
+    holding: dict[str, list[str]] = {}
+    for case in refi.cases:
+        for guid in case.sources:
+            holding.setdefault(guid, []).append(_clean(case.name))
     for source in refi.sources:
         text = source.text or ""
         for sel in source.selections:
@@ -335,7 +361,35 @@ def _check_sources(plan: _Plan, taken: set[str]) -> None:
             continue
         doc = _doc_id(source.name, taken)
         data = text.encode("utf-8")
-        plan.docs.append(_Doc(source, doc, _clean(participant.get(source.guid, doc)), data))
+        cases = holding.get(source.guid, [])
+        plan.docs.append(_Doc(source, doc, cases[0] if len(cases) == 1 else None, data))
+
+
+def _plan_labels(plan: _Plan) -> None:
+    """Which case each participant label of a focus group's source is: the labels stc's
+    own file names in the case, else the case of the label's name, else, when one label and
+    one case are left, each other."""
+    holding: dict[str, list[RefiCase]] = {}
+    for case in plan.refi.cases:
+        for guid in case.sources:
+            holding.setdefault(guid, []).append(case)
+    for doc in plan.docs:
+        cases = holding.get(guid_key(doc.source.guid), [])
+        if len(cases) < 2:
+            continue
+        labels = list(dict.fromkeys(t[0] for t in doc.payload["turns"]
+                                    if t[0] and t[1] == "participant"))
+        for case in cases:
+            for label in parse_labels_description(case.description).get(doc.source.name, []):
+                doc.labels[label.casefold()] = _clean(case.name)
+        names = {_clean(c.name).casefold(): _clean(c.name) for c in cases}
+        for label in labels:
+            if label.casefold() not in doc.labels and label.casefold() in names:
+                doc.labels[label.casefold()] = names[label.casefold()]
+        left = [lab for lab in labels if lab.casefold() not in doc.labels]
+        unused = [n for n in names.values() if n not in doc.labels.values()]
+        if len(left) == len(unused) == 1:
+            doc.labels[left[0].casefold()] = unused[0]
 
 
 def _stretches(doc: _Doc, plan: _Plan) -> None:
@@ -401,12 +455,37 @@ def _plan_annotations(plan: _Plan) -> None:
         len(n.spans) - (n.guid in plan.annotations) for n in plan.refi.notes))
 
 
-def _count_left_out(plan: _Plan) -> None:
-    """The kinds of loss only the whole plan shows: cases, variables, unused users, sets."""
+# REFI-QDA's types of variables as stc's types of attributes
+VARIABLE_TYPES = {"Integer": "number", "Float": "number", "Date": "date", "DateTime": "date"}
+
+
+def _plan_values(plan: _Plan, conn: sqlite3.Connection) -> None:
+    """Cases' and sources' variable values as attributes of participants and transcripts,
+    each typed by its variable (or by the attribute the project already has)."""
     refi = plan.refi
-    refi.left_out.add("cases", len(refi.cases))
-    refi.left_out.add("variable values", sum(c.variable_values for c in refi.cases)
-                      + sum(s.variable_values for s in refi.sources))
+    types = {kind: key_types(conn, kind) for kind in OWNER_KINDS}
+    owners = [("participant", _clean(c.name), c.values) for c in refi.cases]
+    owners += [("doc", d.id, d.source.values) for d in plan.docs]
+    for kind, owner, values in owners:
+        for guid, text in values.items():
+            variable = refi.variables.get(guid)
+            if variable is None or not text:
+                continue
+            key = "_".join(variable.name.split())[:40] or "variable"
+            declared = VARIABLE_TYPES.get(variable.type, "category")
+            value = fitting(typed(text), types[kind].setdefault(key.casefold(), declared))
+            if value is None:
+                refi.left_out.add("variable values of another type")
+                continue
+            plan.values.append((kind, owner, key, value))
+    imported = {d.source.guid for d in plan.docs}
+    refi.left_out.add("variable values of sources left out", sum(
+        s.variable_values for s in refi.sources if s.guid not in imported))
+
+
+def _count_left_out(plan: _Plan) -> None:
+    """The kinds of loss only the whole plan shows: unused users, sets."""
+    refi = plan.refi
     authors = {s.user for d in plan.docs for s in d.stretches + d.loose}
     authors |= {d.source.user for d in plan.docs if d.source.description}
     authors |= {n.user for n in refi.notes if n.guid not in plan.labelled}
@@ -446,8 +525,10 @@ def plan_import(project: Project, path: Path) -> _Plan:
 
         nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
         for doc in plan.docs:
-            doc.payload = document_payload(doc.id, doc.participant, f"{doc.id}.txt", doc.data,
+            doc.payload = document_payload(doc.id, f"{doc.id}.txt", doc.data,
                                            doc.source.text or "", nlp)
+    _plan_labels(plan)
+    _plan_values(plan, project.conn)
     _count_left_out(plan)  # last: where annotations fall needs the segments
     return plan
 
@@ -463,9 +544,9 @@ def import_refi(project: Project, path: Path) -> ExchangeImport:
     originals = [(doc.id, f"{doc.id}.txt", hashlib.sha256(doc.data).hexdigest(), doc.data)
                  for doc in plan.docs]
     with project.keeping_originals(originals), \
-            project.batch(f"imported from {path.name}") as b:
+            project.batch(f"imported from a {plan.format} file") as b:
         b.record("exchange.import", {
-            "file": path.name, "sha256": plan.refi.sha256, "format": plan.format,
+            "file": b.text(path.name), "sha256": plan.refi.sha256, "format": plan.format,
             "origin": plan.refi.origin, "left_out": result.left_out})
         _record(b, plan, result)
         result.seq = b.recorded[-1].seq
@@ -695,11 +776,33 @@ def _record_question(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
                               " this project's was kept")
 
 
+def _record_cases(b: Batch, plan: _Plan, result: ExchangeImport, speakers: Speakers) -> None:
+    """Cases become participants (found by name, or added), their variables attributes, as
+    do a transcript's variables."""
+    participants = {}
+    for case in plan.refi.cases:
+        participants[_clean(case.name)] = str(speakers.participant(_clean(case.name)))
+    result.participants = len(participants)
+    speakers.record_added()
+    current = {kind: attributes_of(b.conn, kind) for kind in OWNER_KINDS}
+    spelled = {kind: {k.casefold(): k for k in keys_of(b.conn, kind)} for kind in OWNER_KINDS}
+    before = len(b.recorded)
+    for kind, owner, key, value in plan.values:
+        mine = participants[owner] if kind == "participant" else owner
+        key = spelled[kind].setdefault(key.casefold(), key)
+        record_value(b, kind, mine, key, value, current[kind].get(mine, {}).get(key),
+                     Difference())
+    result.attributes = len(b.recorded) - before
+
+
 def _record(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
+    speakers = Speakers(b)
     for doc in plan.docs:
+        payload = speakers.assign(doc.payload, doc.participant, given=doc.labels)
         b.text(doc.source.text or "")
-        b.record("document.import", doc.payload)
+        b.record("document.import", payload)
         result.documents.append(doc.id)
+    _record_cases(b, plan, result, speakers)
     ids = _Ids()
     _record_themes(b, plan, result, ids)
     _record_codebook(b, plan, result, ids)

@@ -25,6 +25,7 @@ from stc.exchange.model import (
     RefiSelection,
     RefiSet,
     RefiSource,
+    RefiVariable,
 )
 from stc.formats import read_bytes
 from stc.formats.zipguard import check_members
@@ -137,14 +138,17 @@ def _project(path: Path, root: Element, files: dict[str, bytes], refi: RefiFile)
     if notes is not None:
         refi.notes = [_note(path, el, files) for el in notes.findall("Note")]
     refi.sets = _sets(path, root.find("Sets"))
+    variables = root.find("Variables")
+    if variables is not None:
+        refi.variables = {guid_key(_need(path, el, "guid")): RefiVariable(
+            guid_key(_need(path, el, "guid")), el.get("name") or "",
+            el.get("typeOfVariable") or "Text") for el in variables.findall("Variable")}
     cases = root.find("Cases")
     if cases is not None:
         refi.cases = [RefiCase(_need(path, el, "guid"), el.get("name") or "",
-                               _refs(el, "SourceRef"), len(el.findall("VariableValue")))
+                               _refs(el, "SourceRef"), _values(el),
+                               _text_of(el.find("Description")))
                       for el in cases.findall("Case")]
-    variables = root.find("Variables")
-    if variables is not None:
-        refi.left_out.add("variables", len(variables.findall("Variable")))
     refi.description = _text_of(root.find("Description"))
     refi.project_notes = _refs(root, "NoteRef")
     for tag, kind in (("Links", "links"), ("Graphs", "graphs")):
@@ -242,8 +246,28 @@ def _source(path: Path, element: Element, files: dict[str, bytes]) -> RefiSource
     source.notes = _refs(element, "NoteRef")
     source.description = _text_of(element.find("Description"))
     source.rich_text = bool(element.get("richTextPath"))
-    source.variable_values = len(element.findall("VariableValue"))
+    source.values = _values(element)
     return source
+
+
+VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue",
+              "DateTimeValue")
+
+
+def _values(element: Element) -> dict[str, str]:
+    """The VariableValues of a case or source: variable GUID -> the value as written (a
+    DateTime as its date)."""
+    out: dict[str, str] = {}
+    for value in element.findall("VariableValue"):
+        ref = value.find("VariableRef")
+        target = None if ref is None else ref.get("targetGUID")
+        found = [(tag, el) for tag in VALUE_TAGS if (el := value.find(tag)) is not None]
+        if target is None or not found:
+            continue
+        tag, el = found[0]
+        text = (el.text or "").strip()
+        out[guid_key(target)] = text[:10] if tag == "DateTimeValue" else text
+    return out
 
 
 def _positions(path: Path, element: Element) -> tuple[int, int]:
