@@ -183,6 +183,18 @@ def set_aside(project: Project, units: Sequence[str], reason: str) -> list[Recor
                 for u in ids]
 
 
+def unsort(project: Project, units: Sequence[str], why: str | None = None) -> list[Record]:
+    """Take units out of their subgroup, or back from being set aside: they wait to be sorted
+    again (in a group without subgroups they count for its condensate again). Units already
+    waiting are left alone."""
+    with project.batch(why) as b:
+        ids = list(dict.fromkeys(unit_id(b.conn, u) for u in units))
+        placed = {int(r[0]) for r in b.conn.execute(
+            "SELECT id FROM units WHERE subgroup_id IS NOT NULL OR aside IS NOT NULL")}
+        return [b.record("unit.set", {"id": u, "subgroup_id": None, "aside": None})
+                for u in ids if u in placed]
+
+
 def condense(project: Project, ref: str, text: str | None, why: str | None = None) -> Record:
     """Write (or, with `text` None, clear) the condensate of a subgroup, or of a group without
     subgroups, linked to the units it rests on now."""
@@ -304,6 +316,34 @@ def translation_with_cuts(text: str, marker: str) -> str:
         out = f"{out} {marker} {piece}" if out and piece else (
             f"{out} {marker}" if out else f"{marker} {piece}")
     return out.strip()
+
+
+def quote_from_pieces(source: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The quotation made of stretches of `source` (code-point offsets, as a selection in the
+    workbench gives them): the pieces in order, each widened to whole words, joined where
+    nothing but spaces and punctuation lies between them, and … wherever words are left out,
+    at either end too. Raises E511 when the stretches hold no words."""
+    pieces: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, a), min(len(source), b)) for a, b in spans):
+        if start >= end:
+            continue
+        while 0 < start < end and _WORDS.match(source, start - 1) \
+                and _WORDS.match(source, start):
+            start -= 1
+        while start < end < len(source) and _WORDS.match(source, end) \
+                and _WORDS.match(source, end - 1):
+            end += 1
+        if pieces and not _WORDS.search(source, pieces[-1][1], start):
+            pieces[-1] = (pieces[-1][0], max(pieces[-1][1], end))
+        else:
+            pieces.append((start, end))
+    pieces = [(a, b) for a, b in pieces if _WORDS.search(source, a, b)]
+    if not pieces:
+        raise StcError("E511")
+    kept = " … ".join(" ".join(source[a:b].split()) for a, b in pieces)
+    before = "… " if _WORDS.search(source, 0, pieces[0][0]) else ""
+    after = " …" if _WORDS.search(source, pieces[-1][1]) else ""
+    return before + kept + after
 
 
 def quote_is_verbatim(source: str, quote: str) -> bool:

@@ -186,7 +186,8 @@ class TranscriptView(NamedTuple):
         return list(dict.fromkeys((c.group, c.group_number) for c in self.codes if c.group))
 
 
-def _code_marks(conn: sqlite3.Connection) -> dict[str, CodeMark]:
+def code_marks(conn: sqlite3.Connection) -> dict[str, CodeMark]:
+    """Every code by name with its group and the group's number (its colour)."""
     marks: dict[str, CodeMark] = {}
     number = 0
     for node in code_tree(conn):
@@ -241,7 +242,7 @@ def transcript(conn: sqlite3.Connection, doc: str, code: str | None = None,
     if group:
         get(conn, "group", group)
     text = load_doc(conn, doc)
-    marks = _code_marks(conn)
+    marks = code_marks(conn)
     units, elsewhere = _unit_marks(conn, text, marks, code, group)
     total = int(conn.execute("SELECT COUNT(*) FROM units WHERE doc = ?",
                              (text.id,)).fetchone()[0])

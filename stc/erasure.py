@@ -1,8 +1,9 @@
 """Erasing a transcript when a participant withdraws consent.
 
 The erasure empties the text store of everything taken from the transcript (its text in every
-version, its units' texts, context and quotations, memos written on it or its units) and deletes
-the originals under sources/. The trail keeps only hashes of those texts, so `stc verify` still
+version, its units' texts, context and quotations, memos written on it or its units), removes
+the workbench's unrecorded drafts written beside it (`stc.drafts`) and deletes the originals under
+sources/. The trail keeps only hashes of those texts, so `stc verify` still
 proves the chain; the erasure itself is recorded (`document.erase`) and cannot be undone.
 """
 
@@ -12,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from stc import drafts
 from stc.changes.documents import kept_suffix, names_in_clear
 from stc.project import Project, source_name
 from stc.refs import resolve_doc
@@ -28,6 +30,7 @@ class Erasure:
     memos: int
     originals: int
     seq: int
+    drafts: int = 0  # the workbench's unrecorded drafts written beside it
 
 
 def _versions(conn: sqlite3.Connection, doc: str) -> list[dict[str, Any]]:
@@ -106,6 +109,7 @@ def erase_document(project: Project, doc: str, why: str) -> Erasure:
             project.sources_dir / source_name(doc, kept_suffix(payload), payload["source"])
             for payload in _versions(conn, doc)
         ]
+        drafted = drafts.erase(conn, doc)
         record = batch.record("document.erase", {"doc": doc})
         # a participant who speaks in no transcript now loses name and attributes too
         gone = frozenset(pid for pid in speaking if conn.execute(
@@ -122,4 +126,4 @@ def erase_document(project: Project, doc: str, why: str) -> Erasure:
     # `stc erase` removes when run again (it finds the document gone and the files named)
     for path in originals:
         path.unlink(missing_ok=True)
-    return Erasure(doc, len(hashes), units, memos, len(originals), record.seq)
+    return Erasure(doc, len(hashes), units, memos, len(originals), record.seq, drafted)

@@ -176,11 +176,17 @@ def redo_last(conn: sqlite3.Connection, author: str, why: str | None,
 
 # -- what changed since ----------------------------------------------------------------------
 
-def changed_since(conn: sqlite3.Connection, objects: set[str], since: int) -> dict[str, int]:
+def changed_since(conn: sqlite3.Connection, objects: set[str], since: int,
+                  besides: int | None = None) -> dict[str, int]:
     """For each of `objects` changed after change `since`: the number of its last change
-    (an undo or redo counts as a change of what it reverts)."""
+    (an undo or redo counts as a change of what it reverts). `besides`: a command whose own
+    changes do not count (the one being recorded)."""
     out: dict[str, int] = {}
+    if not objects:
+        return out
     for record in records(conn, after=since):
+        if besides is not None and record.command == besides:
+            continue
         touched = _touched(conn, record)
         for key in touched & objects:
             out[key] = record.seq
@@ -198,9 +204,11 @@ def _touched(conn: sqlite3.Connection, record: Record) -> set[str]:
     return out
 
 
-def require_unchanged(conn: sqlite3.Connection, objects: set[str], since: int) -> None:
-    """Refuse a write based on change `since` when any of its objects changed after it."""
-    changed = changed_since(conn, objects, since)
+def require_unchanged(conn: sqlite3.Connection, objects: set[str], since: int,
+                      besides: int | None = None) -> None:
+    """Refuse a write based on change `since` when any of its objects changed after it (by
+    another command than `besides`)."""
+    changed = changed_since(conn, objects, since, besides)
     if changed:
         places = ", ".join(f"{display(conn, key)} in #{seq}"
                            for key, seq in sorted(changed.items(), key=lambda i: i[1]))

@@ -92,6 +92,7 @@ class Batch:
         author: the coder whose work an exchange file or a second project brings in."""
         if kind not in AFTER_CLOSING:
             self.require_open()
+        self.project.check_based_on(kind, payload, self.recorded)
         command, label = self.project.command_of_next(self.recorded)
         rec = trail.append(self.conn, author or self.project.author, kind, payload,
                            why or self.why, after=self.recorded[-1] if self.recorded else None,
@@ -125,15 +126,21 @@ class Batch:
         return number
 
 
+@dataclass
+class Recording:
+    """The command being recorded (see `Project.command`)."""
+
+    label: str | Callable[[], str] | None = None
+    based_on: int | None = None  # the change a user's view was made at; see `command`
+    id: int | None = None  # its number (its first change), once a batch of it is committed
+
+
 class Project:
     def __init__(self, root: Path, author: str | None = None) -> None:
         self.root = root
         self._author_override = author
         self._author: str | None = None
-        # the command being recorded (see `command`): its label and its first change
-        self._command_open = False
-        self._command_label: str | Callable[[], str] | None = None
-        self._command_id: int | None = None
+        self._recording: Recording | None = None  # the command being recorded, if any
         self.settings = self._read_settings()
         self.conn = store.connect(self.db_path)
         store.migrate(self.conn, self.db_path)
@@ -194,32 +201,58 @@ class Project:
             yield batch
         if batch.recorded:
             self._keep_settings_file()
-        if self._command_open and self._command_id is None and batch.recorded:
-            self._command_id = batch.recorded[0].seq  # committed: later batches join it
+        recording = self._recording
+        if recording is not None and recording.id is None and batch.recorded:
+            recording.id = batch.recorded[0].seq  # committed: later batches join it
 
     @contextmanager
-    def command(self, label: str | Callable[[], str] | None = None) -> Iterator[None]:
+    def command(self, label: str | Callable[[], str] | None = None,
+                based_on: int | None = None) -> Iterator[Recording]:
         """Record every change made inside as one command, which `stc undo` reverts as a
         whole; `label` is its command line (without free text), shown by undo and the log.
-        Outside a command, each batch is a command of its own."""
-        if self._command_open:  # nested: the outer command holds
-            yield
+        Outside a command, each batch is a command of its own. The command's number is
+        `.id` of what it yields, once it recorded a change.
+
+        `based_on`: the change a user's view of the project was made at (a workbench page). A
+        change of the command to an object that another command changed after it is refused
+        (E323), inside the write transaction: nothing is written over unseen."""
+        if self._recording is not None:  # nested: the outer command holds
+            yield self._recording
             return
-        self._command_open, self._command_label, self._command_id = True, label, None
+        self._recording = Recording(label, based_on)
         try:
-            yield
+            yield self._recording
         finally:
-            self._command_open, self._command_label, self._command_id = False, None, None
+            self._recording = None
 
     def command_of_next(self, recorded: list[trail.Record]) -> tuple[int | None, str | None]:
         """(command, label) for the next change of a batch that has recorded `recorded`:
         0 starts a new command (numbered by that change), the label goes on its first change."""
         if recorded:
             return recorded[0].command, None
-        if self._command_id is not None:
-            return self._command_id, None
-        label = self._command_label
+        recording = self._recording
+        if recording is None:
+            return 0, None
+        if recording.id is not None:
+            return recording.id, None
+        label = recording.label
         return 0, label() if callable(label) else label
+
+    def check_based_on(self, kind: str, payload: dict[str, Any],
+                       recorded: list[trail.Record]) -> None:
+        """Refuse a change, about to be recorded inside a command `based_on` a view, to an
+        object changed after that view by another command. What a change makes anew (a new
+        unit, a new subgroup) cannot have been changed elsewhere."""
+        recording = self._recording
+        if recording is None or recording.based_on is None:
+            return
+        change = trail.change_kinds()[kind]
+        if change.creates:
+            return
+        own = recording.id if recording.id is not None else (
+            recorded[0].command if recorded else None)
+        history.require_unchanged(self.conn, set(change.objects(payload)), recording.based_on,
+                                  besides=own)
 
     def change(self, kind: str, payload: dict[str, Any], why: str | None = None) -> trail.Record:
         with self.batch(why) as batch:

@@ -6,6 +6,8 @@ Three kinds of table live in `stc.db`:
   an erasure can empty it while the trail (which holds only hashes) stays verifiable;
 - the state tables (`STATE_TABLES`): what the project holds now, always equal to replaying
   the trail.
+Beside them, `drafts` keeps what a workbench editor holds and has not recorded yet (see
+`stc.drafts`): outside the trail, never replayed or verified, and emptied by erasure.
 """
 
 from __future__ import annotations
@@ -283,6 +285,25 @@ def _m006_participants(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m007_drafts(conn: sqlite3.Connection) -> None:
+    # texts a workbench editor holds and has not recorded yet (see stc.drafts): one per thing
+    # edited and browser tab; `docs` names the transcripts whose words it may hold, so that an
+    # erasure removes it
+    run_script(conn,
+        """
+        CREATE TABLE drafts (
+            key TEXT NOT NULL,          -- what it is a draft of: 'condensate:subgroup:5', ...
+            tab TEXT NOT NULL,          -- the browser tab that wrote it
+            body TEXT NOT NULL,
+            base INTEGER NOT NULL,      -- the change the editor was loaded at
+            docs TEXT NOT NULL,         -- JSON list of transcript ids
+            saved TEXT NOT NULL,        -- when, UTC
+            PRIMARY KEY (key, tab)
+        );
+        """
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
@@ -294,6 +315,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_memo_objects", _m004_memo_objects),
     ("005_unit_translation", _m005_unit_translation),
     ("006_participants", _m006_participants),
+    ("007_drafts", _m007_drafts),
 ]
 
 # Migrations after which the state is rebuilt by replaying the trail in place: the state is by

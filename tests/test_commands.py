@@ -216,3 +216,34 @@ def test_a_write_based_on_an_earlier_change_is_refused_when_its_objects_changed(
     project = open_project(coded, author="lib")
     assert history.changed_since(project.conn, {"unit:4"}, seen)["unit:4"] > changed["unit:4"]
     project.close()
+
+
+def test_a_command_based_on_a_view_refuses_objects_changed_since_inside_its_transaction(
+        run: Run, coded: Path) -> None:
+    """What a workbench page does: its write names the change its view was made at; a change
+    to an object another command changed after that is refused, and nothing is written."""
+    from stc.stages import condensation
+
+    run("subgroup", "add", TIME, RUSH)
+    project = open_project(coded, author="lib")
+    seen = project.head()[0]
+    project.close()
+    run("set-aside", "U4", "--why", "feil")  # elsewhere, after the view
+    before = state(coded)
+    project = open_project(coded, author="lib")
+    with pytest.raises(StcError) as refused, project.command("workbench: sort", based_on=seen):
+        condensation.sort_units(project, ["U1", "U4"], f"{TIME}/{RUSH}")
+    assert refused.value.code == "E323" and "U4 in #" in str(refused.value)
+    assert state(coded) == before
+    # units nobody touched since the view are sorted; the command's own earlier changes
+    # (U1 sorted in its first batch) do not count against its later ones
+    with project.command("workbench: sort", based_on=seen) as recording:
+        condensation.sort_units(project, ["U1"], f"{TIME}/{RUSH}")
+        condensation.nugget(project, "U1")
+    assert recording.id is not None
+    assert [r.command for r in trail.records(project.conn, after=recording.id - 1)] == [
+        recording.id, recording.id]
+    # what the command makes anew cannot have changed elsewhere: a new subgroup is no conflict
+    with project.command("workbench: subgroup add", based_on=seen):
+        condensation.add_subgroup(project, TIME, "Ny")
+    project.close()

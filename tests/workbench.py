@@ -42,6 +42,12 @@ UNITS = {
 }
 GROUPS = {"Å ta i bruk": ["oppstart", "passord"], "Støtte": ["kollegastøtte", "mestring"]}
 
+# step 3 begun (`board`): Støtte has two subgroups, U4 sorted into the first, which has a
+# condensate; U5 waits to be sorted; Å ta i bruk has no subgroups (U1, U2 under its own
+# condensate, none yet)
+SUPPORT, COLLEAGUES, COPING = "Støtte", "Støtte/Fra kolleger", "Støtte/Mestring"
+CONDENSATE = "Jeg fikk hjelp av en erfaren kollega, og nå bruker jeg det hver dag."
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
@@ -66,8 +72,19 @@ def build(run: Any, folder: Path) -> Path:
     return root
 
 
-def build_once(folder: Path) -> Path:
-    """`build` outside a test's own fixtures: for a project that a module's tests share."""
+def board(run: Any, root: Path) -> Path:
+    """Step 3 begun on the project `build` made (see COLLEAGUES above); returns its root."""
+    p = ["--project", str(root)]
+    for ref in (COLLEAGUES, COPING):
+        run("subgroup", "add", SUPPORT, ref.split("/")[1], *p)
+    run("sort", "U4", "--into", COLLEAGUES, *p)
+    run("condense", COLLEAGUES, "-m", CONDENSATE, *p)
+    return root
+
+
+def build_once(folder: Path, step3: bool = False) -> Path:
+    """`build` (and `board`, with `step3`) outside a test's own fixtures: for a project that a
+    module's tests share."""
     import pytest
     from click.testing import CliRunner
 
@@ -82,7 +99,8 @@ def build_once(folder: Path) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STC_AUTHOR", "tester")
         patch.delenv("STC_PROJECT", raising=False)
-        return build(run, folder)
+        root = build(run, folder)
+        return board(run, root) if step3 else root
 
 
 @contextmanager

@@ -24,7 +24,7 @@ class Context:
     author: str | None
     debug: bool
     _project: Project | None = None
-    _command: AbstractContextManager[None] = field(default_factory=nullcontext)
+    _command: AbstractContextManager[object] = field(default_factory=nullcontext)
 
     def open(self) -> Project:
         if self._project is None:

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 def erase(doc: str, why: str, yes: bool) -> None:
     """Erase a transcript and every text taken from it, for good.
 
-    Its text, its meaning units, their quotations and memos on them are removed from the
-    project, and its original under sources/ is deleted. The trail keeps only hashes, so
+    Its text, its meaning units, their quotations and memos on them, and the workbench's
+    unrecorded drafts written beside them are removed from the project, and its original under
+    sources/ is deleted. The trail keeps only hashes, so
     `stc verify` still holds. Condensates and analytic texts you wrote are not changed:
     review them. This cannot be undone.
 
@@ -38,7 +39,8 @@ def erase(doc: str, why: str, yes: bool) -> None:
         click.confirm(f"Erase {doc} and every text taken from it, for good?", abort=True)
     done = erase_document(project, doc, why)
     click.echo(f"Erased {done.doc}: {done.units} units, {done.memos} memos, {done.texts} texts,"
-               f" {done.originals} original file(s) (change #{done.seq}).")
+               f" {done.originals} original file(s), {done.drafts} draft(s)"
+               f" (change #{done.seq}).")
     click.echo("Review condensates and analytic texts for words of this participant.")
 
 

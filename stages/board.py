@@ -1,0 +1,393 @@
+"""Step 3 in the workbench: a code group's sorting board, the condensate and quotation editors
+beside it, and the drafts those editors keep until they are recorded.
+
+The board shows a code group's meaning units as cards in columns: one per subgroup (or the
+group itself when it has none), the units not yet sorted, and those set aside. Beside a column
+the condensate editor shows the units the condensate rests on, and warns, as `stc check` does,
+when units came or went since it was written. Read models take a connection; the few writes
+take a `Project` and call step 3's own functions (`stc.stages.condensation`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from stc import drafts
+from stc.errors import StcError
+from stc.history import changed_since
+from stc.lookup import unit_id
+from stc.phrases import project_language, quoted
+from stc.project import Project
+from stc.stages.checks import (
+    check_condensates,
+    check_nuggets,
+    check_units_sorted,
+    check_verbatim,
+    condensation_targets,
+    first_person,
+)
+from stc.stages.condensation import (
+    Target,
+    condense,
+    group_units,
+    nugget,
+    quote_from_pieces,
+    resolve_group,
+    resolve_target,
+    subgroups_of,
+    target_units,
+    unit_source_text,
+    verbatim_quote,
+)
+from stc.stages.meaning_units import code_tree
+from stc.stages.views import CodeMark, code_marks
+from stc.texts import get_text
+from stc.trail import head
+from stc.units import Places, participants_by_unit
+
+UNSORTED, ASIDE = "unsorted", "aside"
+
+
+class Card(NamedTuple):
+    """A meaning unit on the board."""
+
+    id: int
+    doc: str
+    segments: str  # DOC:N-M
+    first: int  # its first segment, where the reading view shows it
+    participant: str
+    text: str  # the unit's words, as a quotation is cut from them
+    codes: list[CodeMark]
+    note: str | None
+    aside: str | None
+    nugget: str | None  # its illustrative quotation, if it is one
+    question: str  # the question it answers ("" when none is known)
+    review: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"U{self.id}"
+
+
+class Condensate(NamedTuple):
+    """A condensate and the units under it."""
+
+    target: Target
+    text: str | None
+    rests_on: list[int]  # the units it was written on (empty: none kept, or not written)
+    units: list[int]  # the units it would rest on now
+    first_person: bool | None  # None: nothing written
+
+    @property
+    def key(self) -> str:
+        """The object it belongs to, as the trail names it: `subgroup:5`, `group:2`."""
+        return f"{self.target.kind}:{self.target.id}"
+
+    @property
+    def added(self) -> list[int]:
+        """Units it does not yet cover (only once it was written on units)."""
+        linked = set(self.rests_on)
+        return [u for u in self.units if u not in linked] if linked else []
+
+    @property
+    def gone(self) -> list[int]:
+        """Units it rests on that are no longer under it."""
+        now = set(self.units)
+        return [u for u in self.rests_on if u not in now]
+
+
+class Column(NamedTuple):
+    kind: str  # 'subgroup', 'group' (a group without subgroups), UNSORTED or ASIDE
+    name: str
+    label: str  # GROUP/SUBGROUP or GROUP; '' for UNSORTED and ASIDE
+    cards: list[Card]
+    condensate: Condensate | None  # for a subgroup, or a group without subgroups
+
+
+class BoardCheck(NamedTuple):
+    """A failure of one of `stc check`'s step-3 checks on this board, with where to mend it."""
+
+    message: str
+    unit: int | None  # the card it is about
+    target: str | None  # or the condensate (GROUP/SUBGROUP) it is about
+
+
+class Board(NamedTuple):
+    group: Target
+    colour: int  # the group's number in the code tree, as the reading view colours it
+    groups: list[tuple[str, int]]  # every code group with its number, for moving between boards
+    columns: list[Column]  # the subgroups in order, or the group itself
+    unsorted: Column | None  # units waiting to be sorted (a group with subgroups)
+    aside: Column
+    checks: list[BoardCheck]
+    seen: int  # the change the board shows the project at
+
+    @property
+    def all_columns(self) -> list[Column]:
+        return [*self.columns, *([self.unsorted] if self.unsorted else []), self.aside]
+
+    def column(self, label: str) -> Column | None:
+        return next((c for c in self.columns if c.label.casefold() == label.casefold()), None)
+
+
+def groups(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """The code groups with their numbers (their colours), in the order of `stc codes`."""
+    named = [node.name for node in code_tree(conn) if node.name is not None]
+    return [(name, number) for number, name in enumerate(named, 1)]
+
+
+def question_before(places: Places, doc: str, version: int, start: int, end: int) -> str:
+    """The question a unit answers, shown above its card.
+
+    Hook: the unit corrections work gives the library the question before a unit
+    (`Places.context`); until it does, no card shows one."""
+    return ""
+
+
+def _cards(conn: sqlite3.Connection, units: Iterable[int]) -> dict[int, Card]:
+    wanted = list(units)
+    if not wanted:
+        return {}
+    marks = code_marks(conn)
+    codes: dict[int, list[CodeMark]] = {}
+    for unit, name in conn.execute("SELECT uc.unit, c.name FROM unit_codes uc JOIN codes c"
+                                   " ON c.id = uc.code ORDER BY c.name COLLATE NOCASE"):
+        codes.setdefault(int(unit), []).append(marks.get(name, CodeMark(name, None, 0)))
+    who = participants_by_unit(conn)
+    places = Places(conn)
+    out: dict[int, Card] = {}
+    for unit in wanted:
+        row = conn.execute("SELECT * FROM units WHERE id = ?", (unit,)).fetchone()
+        doc, version, start, end = str(row["doc"]), int(row["version"]), int(row["start"]), \
+            int(row["end"])
+        segments = places.ref(doc, version, start, end)
+        out[unit] = Card(
+            unit, doc, segments, int(segments.partition(":")[2].split("-")[0]),
+            ", ".join(who.get(unit, [])), unit_source_text(conn, unit), codes.get(unit, []),
+            get_text(conn, row["note"]), row["aside"], get_text(conn, row["nugget"]),
+            question_before(places, doc, version, start, end), row["review"])
+    return out
+
+
+def condensate_of(conn: sqlite3.Connection, target: Target, language: str | None = None
+                  ) -> Condensate:
+    table = "code_groups" if target.kind == "group" else "subgroups"
+    digest = conn.execute(f"SELECT condensate FROM {table} WHERE id = ?",
+                          (target.id,)).fetchone()[0]
+    text = get_text(conn, digest)
+    linked = [int(r[0]) for r in conn.execute(
+        "SELECT unit FROM condensate_units WHERE kind = ? AND owner = ? ORDER BY unit",
+        (target.kind, target.id))] if digest else []
+    return Condensate(target, text, linked, target_units(conn, target),
+                      None if text is None else first_person(
+                          text, language or project_language(conn)))
+
+
+def board(conn: sqlite3.Connection, group: str) -> Board:
+    """The sorting board of code group `group`."""
+    target = resolve_group(conn, group)
+    numbered = groups(conn)
+    language = project_language(conn)
+    units = group_units(conn, target.id)
+    cards = _cards(conn, units)
+    placed = {int(r["id"]): (r["subgroup_id"], r["aside"]) for r in conn.execute(
+        f"SELECT id, subgroup_id, aside FROM units WHERE id IN ({','.join('?' * len(units))})",
+        units)} if units else {}
+    subs = subgroups_of(conn, target.id)
+    columns: list[Column] = []
+    for sub in subs:
+        inner = Target("subgroup", int(sub["id"]), str(sub["name"]), target.id, target.name)
+        columns.append(Column("subgroup", inner.name, inner.label,
+                              [cards[u] for u in units if placed[u][0] == inner.id
+                               and not placed[u][1]],
+                              condensate_of(conn, inner, language)))
+    sub_ids = {int(s["id"]) for s in subs}
+    aside = Column(ASIDE, "Set aside", "", [cards[u] for u in units if placed[u][1]], None)
+    waiting = [cards[u] for u in units if not placed[u][1] and placed[u][0] not in sub_ids]
+    if subs:
+        unsorted: Column | None = Column(UNSORTED, "Not sorted", "", waiting, None)
+    else:
+        unsorted = None
+        columns.append(Column("group", target.name, target.label, waiting,
+                              condensate_of(conn, target, language)))
+    number = next((n for name, n in numbered if name == target.name), 0)
+    shown = Board(target, number, numbered, columns, unsorted, aside, [], head(conn)[0])
+    return shown._replace(checks=board_checks(conn, shown))
+
+
+# the step-3 checks of `stc check`, in its order
+STEP3_CHECKS = (check_units_sorted, check_condensates, check_nuggets, check_verbatim)
+_UNIT = re.compile(r"\bU(\d+)\b")
+
+
+def board_checks(conn: sqlite3.Connection, shown: Board) -> list[BoardCheck]:
+    """The failures of the step-3 checks that concern this board: each names a card on it
+    or a condensate of its group.
+
+    The checks give messages; the card or condensate is read from the unit (U7) or the
+    GROUP/SUBGROUP the message names. When the checks give structured findings, take them from
+    the findings' fields instead: this is the one place that reads the messages."""
+    on_board = {card.id for column in shown.all_columns for card in column.cards}
+    mine = {c.label for c in shown.columns}
+    # every condensate's label, longest first: 'Tid og rutiner' is not 'Tid'
+    labels = sorted((t.label for t, _ in condensation_targets(conn)), key=len, reverse=True)
+    out: list[BoardCheck] = []
+    for check in STEP3_CHECKS:
+        for message in check(conn):
+            # a condensate's message may name units too ("does not yet cover U5"): the
+            # condensate is where that is mended
+            label = next((lb for lb in labels if re.search(
+                rf"(?<![\w/]){re.escape(lb)}(?![\w/])", message)), None)
+            found = _UNIT.search(message)
+            if label is not None:
+                if label in mine:
+                    out.append(BoardCheck(message, None, label))
+            elif found and int(found.group(1)) in on_board:
+                out.append(BoardCheck(message, int(found.group(1)), None))
+    return out
+
+
+# -- the condensate editor ---------------------------------------------------------------------
+
+class Editor(NamedTuple):
+    """The condensate editor of one subgroup (or group without subgroups)."""
+
+    condensate: Condensate
+    cards: list[Card]  # the units it would rest on now, to write it from
+    draft: drafts.Draft | None  # a draft not yet recorded, offered back
+    base: int  # the change the editor holds the condensate as of
+    changed: int | None  # the change that altered it elsewhere after `base`, if any
+
+    @property
+    def key(self) -> str:
+        return f"condensate:{self.condensate.key}"
+
+    @property
+    def recorded(self) -> str:
+        return self.condensate.text or ""
+
+
+def condensate_editor(conn: sqlite3.Connection, ref: str, base: int | None = None) -> Editor:
+    """The editor of the condensate of `ref` (GROUP/SUBGROUP, or a group without subgroups)
+    as a page that loaded it at change `base` sees it now: with the change that altered it
+    since, if another tab or a terminal did."""
+    target = resolve_target(conn, ref)
+    if target.kind == "group" and subgroups_of(conn, target.id):
+        raise StcError("E508", name=target.name, subgroups=", ".join(
+            f"{target.name}/{s['name']}" for s in subgroups_of(conn, target.id)))
+    condensate = condensate_of(conn, target)
+    now = head(conn)[0]
+    changed = changed_since(conn, {condensate.key}, base).get(condensate.key) \
+        if base is not None else None
+    cards = _cards(conn, condensate.units)
+    return Editor(condensate, [cards[u] for u in condensate.units],
+                  drafts.newest(conn, f"condensate:{condensate.key}", unlike=condensate.text),
+                  now if base is None else base, changed)
+
+
+def _condensate_docs(conn: sqlite3.Connection, condensate: Condensate) -> list[str]:
+    units = sorted({*condensate.units, *condensate.rests_on})
+    return [str(r[0]) for r in conn.execute(
+        f"SELECT DISTINCT doc FROM units WHERE id IN ({','.join('?' * len(units))})",
+        units)] if units else []
+
+
+class Saved(NamedTuple):
+    """A draft just kept, and the hint the editor shows while she types."""
+
+    draft: drafts.Draft
+    first_person: bool | None  # for a condensate: whether it reads as the first person
+
+
+def save_condensate_draft(project: Project, ref: str, tab: str, text: str, base: int,
+                          replaces: str | None = None) -> Saved:
+    """Keep what the condensate editor of `ref` holds as tab `tab`'s draft (see stc.drafts);
+    it names the transcripts of the units the condensate is written from."""
+    conn = project.conn
+    condensate = condensate_of(conn, resolve_target(conn, ref))
+    kept = drafts.save(conn, f"condensate:{condensate.key}", tab, text, base,
+                       _condensate_docs(conn, condensate), replaces)
+    return Saved(kept, first_person(text, project_language(conn)) if text.strip() else None)
+
+
+def record_condensate(project: Project, ref: str, text: str, tabs: Sequence[str] = ()
+                      ) -> Condensate:
+    """Record the condensate (`stc condense`), then drop the drafts of it that `tabs` kept."""
+    condense(project, ref, text or None)
+    condensate = condensate_of(project.conn, resolve_target(project.conn, ref))
+    drafts.discard(project.conn, f"condensate:{condensate.key}", tabs)
+    return condensate
+
+
+def discard_condensate_draft(project: Project, ref: str, tabs: Sequence[str]) -> int:
+    target = resolve_target(project.conn, ref)
+    return drafts.discard(project.conn, f"condensate:{target.kind}:{target.id}", tabs)
+
+
+# -- illustrative quotations -------------------------------------------------------------------
+
+def printed_quotation(conn: sqlite3.Connection, quotation: str) -> str:
+    """A quotation as the results chapter prints it: its words on one line, in the language's
+    quotation marks, each cut as `stc nugget` stored it. The one place to change when the
+    reports print cuts with a marker of their own."""
+    return quoted(project_language(conn), " ".join(quotation.split()))
+
+
+class Quotation(NamedTuple):
+    """The quotation editor of a unit: what she is making, and how the report will print it."""
+
+    card: Card
+    quote: str  # what the editor holds: the words kept, … where words are left out
+    printed: str | None  # as the report will print it; None while it is not verbatim
+    problem: StcError | None  # why it cannot be recorded as it is
+    draft: drafts.Draft | None  # a draft not yet recorded, offered back
+
+    @property
+    def key(self) -> str:
+        return f"quotation:unit:{self.card.id}"
+
+
+def quotation(conn: sqlite3.Connection, unit: str, quote: str | None = None,
+              pieces: Sequence[tuple[int, int]] = ()) -> Quotation:
+    """The quotation of `unit` as the editor shows it: made of `pieces` of its text (code-point
+    offsets of a selection), or `quote` as typed, or else the recorded quotation or draft."""
+    ident = unit_id(conn, unit)
+    card = _cards(conn, [ident])[ident]
+    key = f"quotation:unit:{ident}"
+    draft = drafts.newest(conn, key, unlike=card.nugget)
+    problem: StcError | None = None
+    try:
+        if pieces:
+            quote = quote_from_pieces(card.text, pieces)
+    except StcError as error:
+        problem = error
+    if quote is None:
+        quote = draft.body if draft else (card.nugget or "")
+    printed = None
+    if problem is None and quote.strip():
+        try:
+            printed = printed_quotation(conn, verbatim_quote(card.text, quote, card.ref))
+        except StcError as error:
+            problem = error
+    return Quotation(card, quote, printed, problem, draft)
+
+
+def save_quotation_draft(project: Project, unit: str, tab: str, quote: str, base: int,
+                         replaces: str | None = None) -> drafts.Draft:
+    conn = project.conn
+    ident = unit_id(conn, unit)
+    doc = str(conn.execute("SELECT doc FROM units WHERE id = ?", (ident,)).fetchone()[0])
+    return drafts.save(conn, f"quotation:unit:{ident}", tab, quote, base, [doc], replaces)
+
+
+def record_quotation(project: Project, unit: str, quote: str | None, tabs: Sequence[str] = ()
+                     ) -> Quotation:
+    """Record the unit's illustrative quotation (`stc nugget`; None clears it), then drop the
+    drafts of it that `tabs` kept."""
+    nugget(project, unit, quote or None, clear=quote is None)
+    ident = unit_id(project.conn, unit)
+    drafts.discard(project.conn, f"quotation:unit:{ident}", tabs)
+    return quotation(project.conn, unit)
