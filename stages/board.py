@@ -77,6 +77,7 @@ class Condensate(NamedTuple):
 
     target: Target
     text: str | None
+    digest: str | None  # the text's hash in the text store: which version of it this is
     rests_on: list[int]  # the units it was written on (empty: none kept, or not written)
     units: list[int]  # the units it would rest on now
     first_person: bool | None  # None: nothing written
@@ -127,7 +128,8 @@ class Board(NamedTuple):
 
     @property
     def all_columns(self) -> list[Column]:
-        return [*self.columns, *([self.unsorted] if self.unsorted else []), self.aside]
+        """Left to right: the units waiting, the subgroups (or the group), those set aside."""
+        return [*([self.unsorted] if self.unsorted else []), *self.columns, self.aside]
 
     def column(self, label: str) -> Column | None:
         return next((c for c in self.columns if c.label.casefold() == label.casefold()), None)
@@ -181,7 +183,7 @@ def condensate_of(conn: sqlite3.Connection, target: Target, language: str | None
     linked = [int(r[0]) for r in conn.execute(
         "SELECT unit FROM condensate_units WHERE kind = ? AND owner = ? ORDER BY unit",
         (target.kind, target.id))] if digest else []
-    return Condensate(target, text, linked, target_units(conn, target),
+    return Condensate(target, text, digest, linked, target_units(conn, target),
                       None if text is None else first_person(
                           text, language or project_language(conn)))
 
@@ -259,7 +261,8 @@ class Editor(NamedTuple):
     cards: list[Card]  # the units it would rest on now, to write it from
     draft: drafts.Draft | None  # a draft not yet recorded, offered back
     base: int  # the change the editor holds the condensate as of
-    changed: int | None  # the change that altered it elsewhere after `base`, if any
+    changed: int | None  # the change that rewrote it elsewhere since the editor loaded it
+    own: drafts.Draft | None  # the draft the asking tab keeps: hers, beside theirs
 
     @property
     def key(self) -> str:
@@ -270,22 +273,32 @@ class Editor(NamedTuple):
         return self.condensate.text or ""
 
 
-def condensate_editor(conn: sqlite3.Connection, ref: str, base: int | None = None) -> Editor:
-    """The editor of the condensate of `ref` (GROUP/SUBGROUP, or a group without subgroups)
-    as a page that loaded it at change `base` sees it now: with the change that altered it
-    since, if another tab or a terminal did."""
+def condensate_editor(conn: sqlite3.Connection, ref: str, base: int | None = None,
+                      loaded: str | None = None, tab: str | None = None) -> Editor:
+    """The editor of the condensate of `ref` (GROUP/SUBGROUP, or a group without subgroups).
+    A page that loaded it at change `base`, when its text was the version `loaded` (its hash;
+    '' for none), learns which change rewrote it since, if another tab or a terminal did;
+    `tab`: the page's tab, whose own draft is shown beside that."""
     target = resolve_target(conn, ref)
     if target.kind == "group" and subgroups_of(conn, target.id):
         raise StcError("E508", name=target.name, subgroups=", ".join(
             f"{target.name}/{s['name']}" for s in subgroups_of(conn, target.id)))
     condensate = condensate_of(conn, target)
     now = head(conn)[0]
-    changed = changed_since(conn, {condensate.key}, base).get(condensate.key) \
-        if base is not None else None
     cards = _cards(conn, condensate.units)
+    key = f"condensate:{condensate.key}"
     return Editor(condensate, [cards[u] for u in condensate.units],
-                  drafts.newest(conn, f"condensate:{condensate.key}", unlike=condensate.text),
-                  now if base is None else base, changed)
+                  drafts.newest(conn, key, unlike=condensate.text), now if base is None else base,
+                  _rewritten(conn, condensate.key, condensate.digest, base, loaded),
+                  drafts.of_tab(conn, key, tab) if tab else None)
+
+
+def _rewritten(conn: sqlite3.Connection, key: str, digest: str | None, base: int | None,
+               loaded: str | None) -> int | None:
+    """The change that made a text other than the version `loaded` at change `base`."""
+    if base is None or loaded is None or loaded == (digest or ""):
+        return None
+    return changed_since(conn, {key}, base).get(key) or head(conn)[0]
 
 
 def _condensate_docs(conn: sqlite3.Connection, condensate: Condensate) -> list[str]:
@@ -327,6 +340,48 @@ def discard_condensate_draft(project: Project, ref: str, tabs: Sequence[str]) ->
     return drafts.discard(project.conn, f"condensate:{target.kind}:{target.id}", tabs)
 
 
+# -- the whole page --------------------------------------------------------------------------
+
+class Seen(NamedTuple):
+    """What an editor on a page was loaded with: the change, and the version of its text."""
+
+    base: int | None = None
+    loaded: str | None = None
+
+
+UNSEEN = Seen()  # an editor opened anew
+
+
+class Workspace(NamedTuple):
+    """A board with the condensate editor of one of its columns and, when a unit was chosen,
+    its quotation editor."""
+
+    board: Board
+    editor: Editor | None
+    quotation: Quotation | None
+
+
+def workspace(conn: sqlite3.Connection, group: str | None = None, edit: str | None = None,
+              unit: str | None = None, pieces: Sequence[tuple[int, int]] = (),
+              editor_seen: Seen = UNSEEN, quote_seen: Seen = UNSEEN,
+              tab: str | None = None) -> Workspace | None:
+    """The step-3 workspace of code group `group` (default: the first; None when there is no
+    code group): its board, the condensate editor of `edit` (default: its first column) and
+    the quotation editor of `unit`, made from `pieces` when given."""
+    if group is None:
+        named = groups(conn)
+        if not named:
+            return None
+        group = named[0][0]
+    shown = board(conn, group)
+    column = shown.column(edit) if edit else None
+    label = (column or shown.columns[0]).label if shown.columns else None
+    editor = condensate_editor(conn, label, *editor_seen, tab=tab) if label else None
+    quote = quotation(conn, unit, pieces=pieces, base=quote_seen.base,
+                      loaded=quote_seen.loaded) if unit else None
+    return Workspace(shown, editor, quote)
+
+
 # -- illustrative quotations -------------------------------------------------------------------
 
 def printed_quotation(conn: sqlite3.Connection, quotation: str) -> str:
@@ -344,6 +399,10 @@ class Quotation(NamedTuple):
     printed: str | None  # as the report will print it; None while it is not verbatim
     problem: StcError | None  # why it cannot be recorded as it is
     draft: drafts.Draft | None  # a draft not yet recorded, offered back
+    digest: str | None  # the recorded quotation's hash: which version of it this is
+    base: int  # the change the editor holds the quotation as of
+    changed: int | None  # the change that rewrote it elsewhere since the editor loaded it
+    pieces: list[tuple[int, int]]  # the stretches of its text it was made from, if any
 
     @property
     def key(self) -> str:
@@ -351,9 +410,12 @@ class Quotation(NamedTuple):
 
 
 def quotation(conn: sqlite3.Connection, unit: str, quote: str | None = None,
-              pieces: Sequence[tuple[int, int]] = ()) -> Quotation:
+              pieces: Sequence[tuple[int, int]] = (), base: int | None = None,
+              loaded: str | None = None) -> Quotation:
     """The quotation of `unit` as the editor shows it: made of `pieces` of its text (code-point
-    offsets of a selection), or `quote` as typed, or else the recorded quotation or draft."""
+    offsets of a selection), or `quote` as typed, or else the draft, the recorded quotation or
+    the whole unit.
+    `base` and `loaded` as for `condensate_editor`."""
     ident = unit_id(conn, unit)
     card = _cards(conn, [ident])[ident]
     key = f"quotation:unit:{ident}"
@@ -364,15 +426,18 @@ def quotation(conn: sqlite3.Connection, unit: str, quote: str | None = None,
             quote = quote_from_pieces(card.text, pieces)
     except StcError as error:
         problem = error
-    if quote is None:
-        quote = draft.body if draft else (card.nugget or "")
+    if quote is None:  # the whole unit to cut from, unless a draft or a quotation exists
+        quote = draft.body if draft else (card.nugget or " ".join(card.text.split()))
     printed = None
     if problem is None and quote.strip():
         try:
             printed = printed_quotation(conn, verbatim_quote(card.text, quote, card.ref))
         except StcError as error:
             problem = error
-    return Quotation(card, quote, printed, problem, draft)
+    digest = conn.execute("SELECT nugget FROM units WHERE id = ?", (ident,)).fetchone()[0]
+    return Quotation(card, quote, printed, problem, draft, digest,
+                     head(conn)[0] if base is None else base,
+                     _rewritten(conn, f"unit:{ident}", digest, base, loaded), list(pieces))
 
 
 def save_quotation_draft(project: Project, unit: str, tab: str, quote: str, base: int,

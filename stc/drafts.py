@@ -60,6 +60,11 @@ def newest(conn: sqlite3.Connection, key: str, unlike: str | None = None) -> Dra
     return None
 
 
+def of_tab(conn: sqlite3.Connection, key: str, tab: str) -> Draft | None:
+    row = conn.execute("SELECT * FROM drafts WHERE key = ? AND tab = ?", (key, tab)).fetchone()
+    return None if row is None else _draft(row)
+
+
 def discard(conn: sqlite3.Connection, key: str, tabs: Iterable[str]) -> int:
     """Remove the drafts of `key` written in `tabs`; returns how many there were."""
     tabs = sorted(set(tabs))

@@ -166,6 +166,12 @@ MESSAGES: dict[str, str] = {
     "E713": "the page's safety token is missing or out of date; reload the page and try again",
     "E714": "the request is larger than the workbench's limit of {limit} bytes",
     "E715": "no workbench page at {path}; start from the list of transcripts",
+    "E720": "a reason is needed for {what}: the trail keeps it; write one and try again",
+    "E721": "this page did not say which browser tab it is, so it cannot keep a draft; reload the page",
+    "E722": "{value!r} in {field} is not a change number; reload the page",
+    "E723": "the page sent no {field}; fill it in, or reload the page",
+    "E724": "{value!r} is not a stretch of a unit's text (START-END); select the words again",
+    "E725": "no meaning unit chosen; select cards first (Space on a card, or its check box)",
     # lifecycle: start method, backup, pack and unpack, close, demo
     "E950": "STC_START_METHOD is {value!r}; use one of {methods}, or unset it",
     "E951": "{path} is inside the project {project}; choose a folder outside the project",

@@ -50,7 +50,7 @@ def test_the_board_has_a_column_per_subgroup_and_the_units_waiting_or_set_aside(
     assert written is not None and written.text == CONDENSATE
     assert (written.rests_on, written.units, written.first_person) == ([4], [4], True)
     assert shown.columns[1].condensate == board.Condensate(
-        written.target._replace(id=2, name="Mestring"), None, [], [], None)
+        written.target._replace(id=2, name="Mestring"), None, None, [], [], None)
 
 
 def test_a_card_holds_the_units_words_place_participant_and_codes(project: Project) -> None:
@@ -112,14 +112,25 @@ def test_the_editor_shows_what_the_condensate_rests_on_and_what_changed_elsewher
     editor = board.condensate_editor(project.conn, COLLEAGUES)
     assert (editor.recorded, editor.base, editor.changed) == (CONDENSATE, project.head()[0], None)
     assert [c.ref for c in editor.cards] == ["U4"] and editor.key == "condensate:subgroup:1"
-    loaded = editor.base
-    condensation.sort_units(project, ["U5"], COLLEAGUES)  # elsewhere: the units under it
-    editor = board.condensate_editor(project.conn, COLLEAGUES, base=loaded)
+    base, loaded = editor.base, editor.condensate.digest
+    assert loaded is not None
+    # elsewhere: a unit sorted under it, the subgroup renamed; its text is the one loaded
+    condensation.sort_units(project, ["U5"], COLLEAGUES)
+    run("rename", "subgroup", COLLEAGUES, "Fra kollegene", "--project", str(study))
+    renamed = "Støtte/Fra kollegene"
+    editor = board.condensate_editor(project.conn, renamed, base, loaded)
     assert editor.changed is None and [c.ref for c in editor.cards] == ["U4", "U5"]
     assert (editor.condensate.added, editor.condensate.gone) == ([5], [])
-    run("condense", COLLEAGUES, "-m", "Jeg lærte av en kollega.", "--project", str(study))
-    editor = board.condensate_editor(project.conn, COLLEAGUES, base=loaded)
+    # rewritten elsewhere: the editor names the change
+    run("condense", renamed, "-m", "Jeg lærte av en kollega.", "--project", str(study))
+    editor = board.condensate_editor(project.conn, renamed, base, loaded)
     assert editor.changed == project.head()[0] and editor.recorded == "Jeg lærte av en kollega."
+    assert editor.base == base
+    # a page that loaded no condensate yet ('') sees the one written since
+    assert board.condensate_editor(project.conn, COPING, base, "").changed is None
+    run("sort", "U5", "--into", COPING, "--project", str(study))
+    run("condense", COPING, "-m", "Jeg mestrer det.", "--project", str(study))
+    assert board.condensate_editor(project.conn, COPING, base, "").changed == project.head()[0]
     with pytest.raises(StcError) as refused:
         board.condensate_editor(project.conn, SUPPORT)
     assert refused.value.code == "E508"

@@ -13,7 +13,8 @@ from starlette.staticfiles import StaticFiles
 from stc.errors import StcError
 from stc.project import open_project
 
-from . import pages
+from . import actions, pages
+from .actions import write
 from .render import STATIC
 from .security import LOOPBACK_NAMES, Guard
 
@@ -33,6 +34,9 @@ def create_app(project_path: Path | str, token: str, port: int | None = None,
         routes=[
             Route("/", pages.transcripts, name="transcripts"),
             Route("/transcripts/{doc}", pages.transcript, name="transcript"),
+            Route("/board", pages.board_view, name="board"),
+            Route("/codes", pages.codes, name="codes"),
+            *[Route(path, write(handler), methods=["POST"]) for path, handler in WRITES.items()],
             Route("/quit", pages.stop, methods=["POST"], name="quit"),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
@@ -44,4 +48,27 @@ def create_app(project_path: Path | str, token: str, port: int | None = None,
     app.state.title = title
     app.state.author = author
     app.state.on_quit = on_quit or (lambda: None)
+    app.state.tabs = actions.Tabs()
     return app
+
+
+WRITES = {
+    "/board/sort": actions.sort,
+    "/board/aside": actions.set_aside,
+    "/board/unsort": actions.unsort,
+    "/board/subgroup/add": actions.subgroup_add,
+    "/board/subgroup/rename": actions.subgroup_rename,
+    "/board/subgroup/merge": actions.subgroup_merge,
+    "/board/subgroup/order": actions.subgroup_order,
+    "/board/condensate": actions.condensate,
+    "/board/condensate/draft": actions.condensate_draft,
+    "/board/condensate/discard": actions.condensate_discard,
+    "/board/quotation": actions.quotation,
+    "/board/quotation/draft": actions.quotation_draft,
+    "/board/quotation/clear": actions.quotation_clear,
+    "/undo": actions.undo,
+    "/redo": actions.redo,
+    "/codes/rename": actions.code_rename,
+    "/codes/merge": actions.code_merge,
+    "/codes/move": actions.code_move,
+}

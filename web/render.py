@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,17 @@ def colour(group_number: int) -> str:
     return f"g{(group_number - 1) % COLOURS + 1}" if group_number else "g0"
 
 
+def clock(moment: str) -> str:
+    """An ISO time (UTC) as this computer's time of day: when a draft was kept."""
+    return datetime.fromisoformat(moment).astimezone().strftime("%H:%M:%S")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["colour"] = colour
+    env.filters["clock"] = clock
     env.globals["version"] = __version__
     return env
 

@@ -1,0 +1,335 @@
+"""The writes: each handler parses its form, calls one library function inside one command with
+its label (`workbench: sort U1 U4 --into 'G/S'`, so `stc log` shows where a change came from),
+and answers with its page as the project is after it, or with the refusal and the page as it is.
+
+A write names `based_on`, the change the page showed when the user acted: a change to anything
+changed since by another tab or a terminal is refused (E323), never written over unseen. Each tab
+keeps the commands it made (`Tabs`), so that its undo and redo are its own.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from stc.errors import StcError
+from stc.project import Project
+from stc.stages import board, condensation, meaning_units, synthesis
+
+from .pages import PAGES, Notice, number, opened, tab_of
+from .render import render
+
+Form = Mapping[str, str]
+Endpoint = Callable[[Request], Awaitable[Response]]
+HIDDEN = "…"  # free text in a label, as the command line in the trail hides it
+MAX_COMMANDS = 1000  # per tab: undo reaches this far back
+MAX_FIELDS = 2000  # in one form: the cards of a large board
+
+
+class Tabs:
+    """The commands each browser tab made, numbered by their first change."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+
+    def made(self, tab: str | None, command: int | None) -> None:
+        if tab is None or command is None:
+            return
+        with self._lock:
+            commands = self._made.setdefault(tab, [])
+            commands.append(command)
+            del commands[:-MAX_COMMANDS]
+
+    def commands(self, tab: str | None) -> set[int]:
+        with self._lock:
+            return set(self._made.get(tab, [])) if tab else set()
+
+
+def write(handler: Callable[[Request, Form], Response]) -> Endpoint:
+    """An endpoint that reads the form, then runs `handler` in the thread pool; a form it
+    refuses (a reason left out) gets the page with the refusal, as a refused change does."""
+
+    def guarded(request: Request, form: Form) -> Response:
+        try:
+            return handler(request, form)
+        except StcError as error:
+            with opened(request) as project:
+                return again(request, project, form, Notice(error.message, error), 400)
+
+    async def endpoint(request: Request) -> Response:
+        pairs = parse_qsl((await request.body()).decode("utf-8", "replace"),
+                          keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        return await run_in_threadpool(guarded, request, _fields(pairs))
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+class _Fields(dict[str, str]):
+    """A form's fields (the last value of each), and every value of `units` and `names`."""
+
+    units: list[str]
+    names: list[str]
+
+
+def _fields(pairs: list[tuple[str, str]]) -> _Fields:
+    """The fields of a form as the pages send it (urlencoded: htmx's way, and a browser's)."""
+    fields = _Fields(pairs)
+    fields.units = [u for k, v in pairs if k == "units" for u in v.split()]
+    fields.names = [v for k, v in pairs if k == "names"]
+    return fields
+
+
+def _units(form: Form) -> list[str]:
+    units = form.units if isinstance(form, _Fields) else form.get("units", "").split()
+    if not units:
+        raise StcError("E725")
+    return units
+
+
+def _field(form: Form, name: str) -> str:
+    value = form.get(name, "").strip()
+    if not value:
+        raise StcError("E723", field=name)
+    return value
+
+
+def _reason(form: Form, what: str) -> str:
+    why = form.get("why", "").strip()
+    if not why:
+        raise StcError("E720", what=what)
+    return why
+
+
+def label(*words: str) -> str:
+    """The command line a workbench action is recorded with: names quoted as a shell would,
+    free text hidden."""
+    return "workbench: " + " ".join(w if w == HIDDEN else shlex.quote(w) for w in words)
+
+
+def refs(units: Sequence[str]) -> str:
+    return ", ".join(u.strip().upper() for u in units)
+
+
+def act(request: Request, form: Form, what: Callable[[], str],
+        do: Callable[[Project], Any], done: Callable[[Any], str],
+        fresh: Sequence[str] = ()) -> Response:
+    """Run `do` as one command labelled `what()` (read after the form is checked), based on
+    the page's `based_on`; answer with the page after it (`fresh`: fields of the page that
+    start anew after it, such as what an editor was loaded with)."""
+    tab = tab_of(request)
+    with opened(request) as project:
+        try:
+            based_on = number(form.get("based_on") or form.get("base"), "based_on")
+            with project.command(what, based_on=based_on) as recording:
+                result = do(project)
+        except StcError as error:
+            return again(request, project, form, Notice(error.message, error),
+                         409 if error.code == "E323" else 400)
+        request.app.state.tabs.made(tab, recording.id)
+        after = {k: v for k, v in form.items() if k not in fresh}
+        return again(request, project, after, Notice(done(result)))
+
+
+def again(request: Request, project: Project, form: Form, notice: Notice,
+          status: int = 200) -> Response:
+    """The page the form came from (`page`), as the project is now. A refusal leaves what the
+    request would have replaced (an editor) alone: htmx swaps only the page's live parts."""
+    page = PAGES.get(form.get("page", ""), PAGES["board"])
+    response = page(request, project, form, notice, status)
+    if notice.error is not None:
+        response.headers["HX-Reswap"] = "none"
+    return response
+
+
+# -- the board ---------------------------------------------------------------------------------
+
+def sort(request: Request, form: Form) -> Response:
+    units, into = _units(form), _field(form, "into")
+    return act(request, form, lambda: label("sort", *units, "--into", into),
+               lambda p: condensation.sort_units(p, units, into),
+               lambda done: f"{refs(units)} sorted into {into}")
+
+
+def set_aside(request: Request, form: Form) -> Response:
+    units, why = _units(form), _reason(form, "setting units aside")
+    return act(request, form, lambda: label("set-aside", *units, "--why", HIDDEN),
+               lambda p: condensation.set_aside(p, units, why),
+               lambda done: f"{refs(units)} set aside")
+
+
+def unsort(request: Request, form: Form) -> Response:
+    units = _units(form)
+    return act(request, form, lambda: label("unsort", *units),
+               lambda p: condensation.unsort(p, units),
+               lambda done: f"{refs(units)} taken back: waiting to be sorted")
+
+
+def subgroup_add(request: Request, form: Form) -> Response:
+    group, name = _field(form, "group"), _field(form, "name")
+    return act(request, form, lambda: label("subgroup", "add", group, name),
+               lambda p: condensation.add_subgroup(p, group, name),
+               lambda rec: f"Subgroup {rec.payload['group_name']}/{rec.payload['name']} added")
+
+
+def subgroup_rename(request: Request, form: Form) -> Response:
+    old, new = _field(form, "subgroup"), _field(form, "new")
+    why = _reason(form, "renaming a subgroup")
+    return act(request, form, lambda: label("rename", "subgroup", old, new, "--why", HIDDEN),
+               lambda p: meaning_units.rename(p, "subgroup", old, new, why),
+               lambda named: f"{old} renamed {named.ref}", fresh=("edit",))
+
+
+def subgroup_merge(request: Request, form: Form) -> Response:
+    old, into = _field(form, "subgroup"), _field(form, "into")
+    why = _reason(form, "merging subgroups")
+    return act(request, form,
+               lambda: label("merge", "subgroup", old, "--into", into, "--why", HIDDEN),
+               lambda p: meaning_units.merge(p, "subgroup", [old], into, why),
+               lambda done: f"{old} merged into {done[1].ref}", fresh=("edit",))
+
+
+def subgroup_order(request: Request, form: Form) -> Response:
+    group = _field(form, "group")
+    names = form.names if isinstance(form, _Fields) else []
+    return act(request, form, lambda: label("order", "subgroups", "--group", group, *names),
+               lambda p: synthesis.set_order(p, "subgroup", names, group),
+               lambda rec: f"Subgroups of {group} in order: {', '.join(rec.payload['names'])}")
+
+
+# -- the condensate editor ---------------------------------------------------------------------
+
+def _tabs(request: Request, form: Form, field: str = "replaces") -> list[str]:
+    """The tab asking, and the tab whose draft its editor took over (`field`), if another."""
+    return [t for t in (tab_of(request), form.get(field) or None) if t]
+
+
+def condensate(request: Request, form: Form) -> Response:
+    target, text = _field(form, "target"), form.get("text", "")
+    return act(request, form, lambda: label("condense", target, "-m", HIDDEN),
+               lambda p: board.record_condensate(p, target, text, _tabs(request, form)),
+               lambda done: f"Condensate of {done.target.label} recorded, resting on"
+                            f" {condensation.ids(done.rests_on)}",
+               fresh=("base", "loaded", "replaces"))
+
+
+def condensate_draft(request: Request, form: Form) -> Response:
+    """Keep what the editor holds (no change to the project: a draft, see stc.drafts)."""
+    target, text = _field(form, "target"), form.get("text", "")
+    with opened(request) as project:
+        try:
+            saved = board.save_condensate_draft(
+                project, target, _tab(request), text, number(form.get("base"), "base") or 0,
+                form.get("replaces") or None)
+        except StcError as error:
+            return render(request, "draft_status.html", status=400, saved=None, error=error)
+    return render(request, "draft_status.html", saved=saved, error=None)
+
+
+def condensate_discard(request: Request, form: Form) -> Response:
+    target = _field(form, "target")
+    with opened(request) as project:
+        try:
+            board.discard_condensate_draft(project, target, _tabs(request, form))
+        except StcError as error:
+            return again(request, project, form, Notice(error.message, error), 400)
+        after = {k: v for k, v in form.items() if k not in ("base", "loaded", "replaces")}
+        return again(request, project, after,
+                     Notice(f"Draft of the condensate of {target} discarded"))
+
+
+def _tab(request: Request) -> str:
+    tab = tab_of(request)
+    if tab is None:
+        raise StcError("E721")
+    return tab
+
+
+# -- the quotation editor ----------------------------------------------------------------------
+
+def quotation(request: Request, form: Form) -> Response:
+    unit, quote = _field(form, "unit"), form.get("quote", "")
+    return act(request, form, lambda: label("nugget", unit, "--quote", HIDDEN),
+               lambda p: board.record_quotation(p, unit, quote,
+                                                _tabs(request, form, "quote_replaces")),
+               lambda done: f"{done.card.ref}: illustrative quotation recorded",
+               fresh=("quote_base", "quote_loaded", "replaces", "pieces"))
+
+
+def quotation_clear(request: Request, form: Form) -> Response:
+    unit = _field(form, "unit")
+    return act(request, form, lambda: label("nugget", unit, "--clear"),
+               lambda p: board.record_quotation(p, unit, None,
+                                                _tabs(request, form, "quote_replaces")),
+               lambda done: f"{done.card.ref} is no longer an illustrative quotation",
+               fresh=("quote_base", "quote_loaded", "replaces", "pieces"))
+
+
+def quotation_draft(request: Request, form: Form) -> Response:
+    """Keep the quotation as typed as a draft, and show how the report would print it."""
+    unit, quote = _field(form, "unit"), form.get("quote", "")
+    with opened(request) as project:
+        try:
+            saved = board.save_quotation_draft(
+                project, unit, _tab(request), quote,
+                number(form.get("quote_base"), "quote_base") or 0,
+                form.get("quote_replaces") or None)
+            shown = board.quotation(project.conn, unit, quote=quote)
+        except StcError as error:
+            return render(request, "quote_preview.html", status=400, quote=None, saved=None,
+                          error=error, language="")
+        language = project.language
+    return render(request, "quote_preview.html", quote=shown, saved=saved, error=None,
+                  language=language)
+
+
+# -- undo and redo: this tab's own commands ----------------------------------------------------
+
+EDITORS = ("base", "loaded", "replaces", "quote_base", "quote_loaded", "pieces")
+
+
+def undo(request: Request, form: Form) -> Response:
+    mine = request.app.state.tabs.commands(tab_of(request))
+    return act(request, form, lambda: "workbench: undo", lambda p: p.undo(among=mine),
+               lambda done: f"Undone: {done[1].describe()}", fresh=EDITORS)
+
+
+def redo(request: Request, form: Form) -> Response:
+    mine = request.app.state.tabs.commands(tab_of(request))
+    return act(request, form, lambda: "workbench: redo", lambda p: p.redo(among=mine),
+               lambda done: f"Redone: {done[1].payload.get('label') or 'the change undone'}",
+               fresh=EDITORS)
+
+
+# -- the code list -----------------------------------------------------------------------------
+
+def code_rename(request: Request, form: Form) -> Response:
+    old, new = _field(form, "code"), _field(form, "new")
+    why = _reason(form, "renaming a code")
+    return act(request, form, lambda: label("rename", "code", old, new, "--why", HIDDEN),
+               lambda p: meaning_units.rename(p, "code", old, new, why),
+               lambda named: f"Code {old} renamed {named.name}")
+
+
+def code_merge(request: Request, form: Form) -> Response:
+    old, into = _field(form, "code"), _field(form, "into")
+    why = _reason(form, "merging codes")
+    return act(request, form, lambda: label("merge", "code", old, "--into", into, "--why", HIDDEN),
+               lambda p: meaning_units.merge(p, "code", [old], into, why),
+               lambda done: f"Code {old} merged into {done[1].name}")
+
+
+def code_move(request: Request, form: Form) -> Response:
+    code, group = _field(form, "code"), _field(form, "group")
+    why = _reason(form, "moving a code to another group")
+    return act(request, form, lambda: label("group", code, "--into", group, "--why", HIDDEN),
+               lambda p: meaning_units.group_codes(p, [code], group, why),
+               lambda done: f"Code {code} moved into {done[0].name}")
