@@ -10,7 +10,6 @@ take a `Project` and call step 3's own functions (`stc.stages.condensation`).
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -19,14 +18,14 @@ from stc import drafts
 from stc.errors import StcError
 from stc.history import changed_since
 from stc.lookup import unit_id
-from stc.phrases import project_language, quoted
+from stc.phrases import join_words, phrases, project_language, quoted
 from stc.project import Project
+from stc.settings import values
 from stc.stages.checks import (
     check_condensates,
     check_nuggets,
     check_units_sorted,
     check_verbatim,
-    condensation_targets,
     first_person,
 )
 from stc.stages.condensation import (
@@ -34,6 +33,7 @@ from stc.stages.condensation import (
     condense,
     group_units,
     nugget,
+    quotation_parts,
     quote_from_pieces,
     resolve_group,
     resolve_target,
@@ -41,6 +41,7 @@ from stc.stages.condensation import (
     target_units,
     unit_source_text,
     verbatim_quote,
+    with_cuts,
 )
 from stc.stages.meaning_units import code_tree
 from stc.stages.views import CodeMark, code_marks
@@ -109,11 +110,12 @@ class Column(NamedTuple):
 
 
 class BoardCheck(NamedTuple):
-    """A failure of one of `stc check`'s step-3 checks on this board, with where to mend it."""
+    """A finding of one of `stc check`'s step-3 checks on this board, with where to mend it."""
 
     message: str
     unit: int | None  # the card it is about
     target: str | None  # or the condensate (GROUP/SUBGROUP) it is about
+    warning: bool = False  # asks her to look, does not fail the check
 
 
 class Board(NamedTuple):
@@ -222,33 +224,25 @@ def board(conn: sqlite3.Connection, group: str) -> Board:
 
 # the step-3 checks of `stc check`, in its order
 STEP3_CHECKS = (check_units_sorted, check_condensates, check_nuggets, check_verbatim)
-_UNIT = re.compile(r"\bU(\d+)\b")
 
 
 def board_checks(conn: sqlite3.Connection, shown: Board) -> list[BoardCheck]:
-    """The failures of the step-3 checks that concern this board: each names a card on it
-    or a condensate of its group.
-
-    The checks give messages; the card or condensate is read from the unit (U7) or the
-    GROUP/SUBGROUP the message names. When the checks give structured findings, take them from
-    the findings' fields instead: this is the one place that reads the messages."""
-    on_board = {card.id for column in shown.all_columns for card in column.cards}
+    """The findings of the step-3 checks that concern this board, in the report language as
+    `stc check` gives them: each names a card on it (`unit`) or a condensate of its group
+    (`target`, or `name` for a missing quotation)."""
+    language = values(conn).report_language
+    on_board = {card.ref for column in shown.all_columns for card in column.cards}
     mine = {c.label for c in shown.columns}
-    # every condensate's label, longest first: 'Tid og rutiner' is not 'Tid'
-    labels = sorted((t.label for t, _ in condensation_targets(conn)), key=len, reverse=True)
     out: list[BoardCheck] = []
     for check in STEP3_CHECKS:
-        for message in check(conn):
-            # a condensate's message may name units too ("does not yet cover U5"): the
-            # condensate is where that is mended
-            label = next((lb for lb in labels if re.search(
-                rf"(?<![\w/]){re.escape(lb)}(?![\w/])", message)), None)
-            found = _UNIT.search(message)
-            if label is not None:
-                if label in mine:
-                    out.append(BoardCheck(message, None, label))
-            elif found and int(found.group(1)) in on_board:
-                out.append(BoardCheck(message, int(found.group(1)), None))
+        for found in check(conn):
+            target = found.fields.get("target") or found.fields.get("name")
+            unit = found.fields.get("unit")
+            if target in mine:
+                out.append(BoardCheck(found.message(language), None, target, found.warning))
+            elif target is None and unit in on_board:
+                out.append(BoardCheck(found.message(language), int(unit[1:]), None,
+                                      found.warning))
     return out
 
 
@@ -384,11 +378,20 @@ def workspace(conn: sqlite3.Connection, group: str | None = None, edit: str | No
 
 # -- illustrative quotations -------------------------------------------------------------------
 
-def printed_quotation(conn: sqlite3.Connection, quotation: str) -> str:
-    """A quotation as the results chapter prints it: its words on one line, in the language's
-    quotation marks, each cut as `stc nugget` stored it. The one place to change when the
-    reports print cuts with a marker of their own."""
-    return quoted(project_language(conn), " ".join(quotation.split()))
+def printed_quotation(conn: sqlite3.Connection, source: str, quotation: str,
+                      participants: Sequence[str] = ()) -> str:
+    """A quotation as the results chapter prints it (reports/model.py): the unit's own words,
+    each cut printed as the report's cut marker, in the report language's quotation marks,
+    with the participants after it when the settings ask for that. The one place to change
+    when the chapter prints quotations otherwise."""
+    held = values(conn)
+    language = held.report_language
+    text = quoted(language, with_cuts(quotation_parts(source, quotation),
+                                      str(held["report.cut_marker"])))
+    if held["report.quote_attribution"] == "participant" and participants:
+        names = join_words(language, list(participants))
+        text += " " + str(phrases(language)["attribution"]).format(names=names)
+    return text
 
 
 class Quotation(NamedTuple):
@@ -431,7 +434,9 @@ def quotation(conn: sqlite3.Connection, unit: str, quote: str | None = None,
     printed = None
     if problem is None and quote.strip():
         try:
-            printed = printed_quotation(conn, verbatim_quote(card.text, quote, card.ref))
+            kept = verbatim_quote(card.text, quote, card.ref)
+            printed = printed_quotation(conn, card.text, kept, participants_by_unit(
+                conn).get(ident, []))
         except StcError as error:
             problem = error
     digest = conn.execute("SELECT nugget FROM units WHERE id = ?", (ident,)).fetchone()[0]

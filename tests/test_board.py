@@ -102,7 +102,7 @@ def test_the_boards_checks_are_those_of_stc_check_each_at_its_card_or_condensate
     condensation.sort_units(project, ["U5"], COLLEAGUES)
     stale = [c for c in board.board(project.conn, SUPPORT).checks if "U5" in c.message]
     assert [(c.unit, c.target) for c in stale] == [(None, COLLEAGUES)]
-    assert "does not yet cover U5" in stale[0].message
+    assert "dekker ennå ikke U5" in stale[0].message  # in the report language, as stc check
     # the other group's board shows its own only
     assert [c.target for c in board.board(project.conn, START).checks] == [START, START]
 
@@ -197,9 +197,14 @@ def test_a_quotation_is_made_from_pieces_of_the_units_words_and_printed_as_the_r
         (u1.index("glemte"), u1.index("glemte") + 3)  # a word is taken whole
     made = board.quotation(project.conn, "U1", pieces=[second, first])
     assert made.quote == "… kaotisk … glemte …"
-    assert made.printed == "«… kaotisk … glemte …»" and made.problem is None
+    assert made.printed == "«(…) kaotisk (…) glemte (…)»" and made.problem is None
     typed = board.quotation(project.conn, "U1", quote="kaotisk … to ganger")
-    assert typed.printed == "«kaotisk … to ganger»"
+    assert typed.printed == "«kaotisk (…) to ganger»"  # the language's cut marker
+    # the report's settings: the cut marker, the participant named after it
+    run("config", "set", "cut_marker", "[…]", "--project", str(study))
+    run("config", "set", "quote_attribution", "participant", "--project", str(study))
+    assert board.quotation(project.conn, "U1", quote="kaotisk … to ganger").printed == \
+        "«kaotisk […] to ganger» (Kari)"
     wrong = board.quotation(project.conn, "U1", quote="to ganger … kaotisk")
     assert wrong.printed is None and wrong.problem is not None
     assert wrong.problem.code == "E510"
