@@ -219,8 +219,8 @@ def test_refusals_leave_the_project_unchanged(run: Run, study: Path, bench: Work
 
 # -- headers on every answer -------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", "/transcripts/I1", "/transcripts/NOPE",
-                                  "/static/workbench.css"])
+@pytest.mark.parametrize("path", ["/", "/transcripts/I1", "/transcripts/NOPE", "/board",
+                                  "/codes", "/static/workbench.css", "/static/workbench.js"])
 def test_every_answer_carries_the_security_headers(signed_in: TestClient, path: str) -> None:
     response = signed_in.get(path)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -237,7 +237,8 @@ def test_a_refusal_carries_them_too(bench: Workbench) -> None:
 
 
 def test_pages_have_no_inline_script_or_style(signed_in: TestClient) -> None:
-    for path in ("/", "/transcripts/I1", "/transcripts/I2", "/transcripts/NOPE"):
+    for path in ("/", "/transcripts/I1", "/transcripts/I2", "/transcripts/NOPE", "/board",
+                 "/board?group=St%C3%B8tte&unit=U5", "/codes"):
         page = signed_in.get(path).text
         scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page, re.S)
         assert scripts and all(body == "" for body in scripts)
