@@ -36,7 +36,7 @@ AXE_VERSION = "4"
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return workbench.build_once(tmp_path_factory.mktemp("browser"))
+    return workbench.build_once(tmp_path_factory.mktemp("browser"), step3=True)
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,205 @@ def test_the_stop_button_sends_its_csrf_token_through_htmx(page: Page, study: Pa
         assert process.returncode == 0 and err == ""
 
 
+# -- the sorting board -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def board_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return workbench.build_once(tmp_path_factory.mktemp("board"), step3=True)
+
+
+@pytest.fixture
+def board(board_template: Path, tmp_path: Path, watched: tuple[Page, list[str]]
+          ) -> Iterator[tuple[Page, Path, list[str]]]:
+    """The board of Støtte in a page, on a fresh copy of the project: the tests write."""
+    root = tmp_path / "study"
+    shutil.copytree(board_template, root)
+    page, problems = watched
+    with workbench.serving(root) as (process, url):
+        page.goto(url)
+        page.goto(url.split("?")[0] + "board?group=St%C3%B8tte")
+        yield page, root, problems
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+def _units(root: Path) -> dict[str, dict[str, Any]]:
+    return {u["unit"]: u for u in json.loads(_stc(root, "units", "--json"))}
+
+
+def _log(root: Path) -> list[dict[str, Any]]:
+    return list(json.loads(_stc(root, "log", "--json")))
+
+
+def _cards(page: Page, hook: str) -> Any:
+    return page.locator(f"[{hook}] [data-unit]")
+
+
+COLLEAGUES, COPING = '[data-subgroup="Støtte/Fra kolleger"]', '[data-subgroup="Støtte/Mestring"]'
+
+
+def test_cards_move_by_drag_and_by_keys_one_command_each_and_undo_in_the_page(
+        board: tuple[Page, Path, list[str]]) -> None:
+    page, root, problems = board
+    # drag a card by its handle into another subgroup
+    page.locator('[data-unit="U4"] .grip').drag_to(page.locator(COPING))
+    expect(page.locator(f'{COPING} [data-unit="U4"]')).to_be_visible()
+    # keys: pick two cards with Space, move both with the column's number
+    page.locator('[data-unit="U4"]').focus()
+    page.keyboard.press("Space")
+    page.locator('[data-unit="U5"]').focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#selection")).to_have_text("2 cards selected: U4, U5")
+    page.keyboard.press("1")
+    expect(page.locator(f"{COLLEAGUES} [data-unit]")).to_have_count(2)
+    expect(page.locator('[data-unit="U5"]')).to_be_focused()  # the card keeps the focus
+    units = _units(root)
+    assert (units["U4"]["subgroup"], units["U5"]["subgroup"]) == ("Fra kolleger",) * 2
+    last = _log(root)[-2:]
+    assert last[0]["label"] == "workbench: sort U4 U5 --into 'Støtte/Fra kolleger'"
+    assert last[1]["command"] == last[0]["seq"]  # one command for the whole move
+    # Ctrl+Z undoes that command of this page, both cards at once
+    page.keyboard.press("Control+z")
+    expect(page.locator(f'{COPING} [data-unit="U4"]')).to_be_visible()
+    expect(page.locator('[data-unsorted] [data-unit="U5"]')).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text("Undone: \"workbench: sort U4 U5")
+    assert _log(root)[-1]["label"] == "workbench: undo"
+    # set aside by key: it asks the reason
+    page.locator('[data-unit="U5"]').focus()
+    page.keyboard.press("a")
+    expect(page.locator("#aside-dialog")).to_be_visible()
+    expect(page.locator("#aside-why")).to_be_focused()
+    page.keyboard.type("handler om noe annet")
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-aside] [data-unit="U5"]')).to_contain_text(
+        "Set aside: handler om noe annet")
+    assert _units(root)["U5"]["aside"] == "handler om noe annet"
+    # and back, dragged to the units waiting
+    page.locator('[data-unit="U5"] .grip').drag_to(page.locator("[data-unsorted]"))
+    expect(page.locator('[data-unsorted] [data-unit="U5"]')).to_be_visible()
+    assert _units(root)["U5"]["aside"] is None
+    # a change from a terminal appears without a reload
+    _stc(root, "sort", "U5", "--into", "Støtte/Mestring")
+    expect(page.locator(f'{COPING} [data-unit="U5"]')).to_be_visible(timeout=4000)
+    assert problems == []
+
+
+def test_a_condensate_is_kept_as_a_draft_through_a_reload_and_recorded(
+        board: tuple[Page, Path, list[str]]) -> None:
+    page, root, problems = board
+    editor = page.locator("#condensate-text")
+    editor.fill("Jeg fikk hjelp av en kollega, og nå klarer jeg meg.")
+    expect(page.locator("#draft-status")).to_contain_text("It speaks in the first person")
+    editor.fill("Hun fikk hjelp")
+    expect(page.locator("#draft-status")).to_contain_text("Hint: a condensate speaks in the")
+    editor.fill("Jeg fikk hjelp av en kollega, og nå klarer jeg meg selv.")
+    expect(page.locator("#draft-status")).to_contain_text("It speaks in the first person")
+    assert _log(root)[-1]["label"].startswith("stc condense")  # nothing recorded yet
+    assert page.evaluate("localStorage.length") == 0
+    page.reload()
+    expect(page.locator("#condensate-text")).to_have_value(
+        "Jeg fikk hjelp av en kollega, og nå klarer jeg meg selv.")
+    expect(page.locator(".offered")).to_contain_text("not recorded yet")
+    page.get_by_role("button", name="Record the condensate").click()
+    expect(page.locator("#messages")).to_contain_text(
+        "Condensate of Støtte/Fra kolleger recorded, resting on U4")
+    assert _log(root)[-1]["label"] == "workbench: condense 'Støtte/Fra kolleger' -m …"
+    expect(page.locator(".offered")).to_have_count(0)
+    assert problems == []
+    # typed, and the tab closed at once: what the editor held is kept as the page goes
+    address = page.url
+    page.locator("#condensate-text").fill("Jeg skrev dette rett før jeg lukket fanen.")
+    page.close(run_before_unload=True)
+    _wait_for_draft(root, "Jeg skrev dette rett før jeg lukket fanen.")
+    again = page.context.new_page()
+    again.goto(address)
+    expect(again.locator("#condensate-text")).to_have_value(
+        "Jeg skrev dette rett før jeg lukket fanen.")
+
+
+def _wait_for_draft(root: Path, body: str, seconds: float = 10.0) -> None:
+    """Until the project keeps `body` as a draft: a closing page's request may land late."""
+    import time
+
+    from stc import drafts
+
+    deadline = time.monotonic() + seconds
+    while True:
+        project = open_project(root)
+        try:
+            found = drafts.newest(project.conn, "condensate:subgroup:1")
+        finally:
+            project.close()
+        if found is not None and found.body == body:
+            return
+        assert time.monotonic() < deadline, f"no draft {body!r}, but {found}"
+        time.sleep(0.05)
+
+
+def test_a_condensate_changed_elsewhere_is_shown_beside_hers_not_written_over(
+        board: tuple[Page, Path, list[str]]) -> None:
+    page, root, problems = board
+    page.locator("#condensate-text").fill("Jeg lærte alt av henne.")
+    expect(page.locator("#draft-status")).to_contain_text("Draft kept at")
+    _stc(root, "condense", "Støtte/Fra kolleger", "-m", "Jeg fikk hjelp i starten.")
+    conflict = page.locator("#conflict .conflict")
+    expect(conflict).to_be_visible(timeout=4000)  # within the page's 2-second poll
+    expect(conflict.locator("blockquote")).to_have_text(["Jeg fikk hjelp i starten.",
+                                                         "Jeg lærte alt av henne."])
+    expect(page.locator("#condensate-text")).to_have_value("Jeg lærte alt av henne.")
+    page.get_by_role("button", name="Record the condensate").click()  # on the old view
+    expect(page.locator("#messages")).to_contain_text("[E323]")
+    expect(page.locator("#condensate-text")).to_have_value("Jeg lærte alt av henne.")
+    page.get_by_role("button", name="Record mine instead").click()
+    expect(page.locator("#messages")).to_contain_text("Condensate of Støtte/Fra kolleger recorded")
+    expect(page.locator("#conflict .conflict")).to_have_count(0)
+    project = open_project(root)
+    try:
+        from stc.stages.board import condensate_editor
+
+        assert condensate_editor(project.conn, "Støtte/Fra kolleger").recorded == \
+            "Jeg lærte alt av henne."
+    finally:
+        project.close()
+    assert [p for p in problems if "409" not in p] == []  # the refusal, as the page shows it
+
+
+def _select(page: Page, selector: str, start: int, end: int) -> None:
+    """Select characters start..end (UTF-16, as the page counts) with the mouse."""
+    points = page.evaluate("""([selector, start, end]) => {
+        const text = document.querySelector(selector).firstChild;
+        const at = (i) => { const r = document.createRange(); r.setStart(text, i);
+                            r.setEnd(text, i + 1); return r.getBoundingClientRect(); };
+        const a = at(start), z = at(end - 1);
+        return [a.left + 1, (a.top + a.bottom) / 2, z.right - 1, (z.top + z.bottom) / 2]; }""",
+                           [selector, start, end])
+    page.mouse.move(points[0], points[1])
+    page.mouse.down()
+    page.mouse.move(points[2], points[3], steps=5)
+    page.mouse.up()
+
+
+def test_a_quotation_with_a_cut_is_made_by_selecting_two_pieces(
+        board: tuple[Page, Path, list[str]]) -> None:
+    page, root, problems = board
+    words = '[data-unit="U4"] .words'
+    text = page.locator(words).text_content() or ""
+    _select(page, words, 0, text.index(","))  # "Kollegaen min"
+    expect(page.locator("#quote-text")).to_have_value("Kollegaen min …")
+    at = text.index("viste")
+    _select(page, words, at, at + len("viste meg"))  # a second piece: the words between cut
+    expect(page.locator("#quote-text")).to_have_value("Kollegaen min … viste meg …")
+    expect(page.locator("#quote-preview .printed")).to_have_text(
+        "«Kollegaen min (…) viste meg (…)»")
+    page.get_by_role("button", name="Record the quotation").click()
+    expect(page.locator("#messages")).to_contain_text("U4: illustrative quotation recorded")
+    expect(page.locator('[data-unit="U4"] .nugget')).to_contain_text(
+        "Kollegaen min … viste meg …")
+    assert _units(root)["U4"]["nugget"] is True
+    assert _log(root)[-1]["label"] == "workbench: nugget U4 --quote …"
+    assert problems == []
+
+
 # -- accessibility -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -156,7 +355,8 @@ def axe_source() -> str:
 
 def test_no_serious_accessibility_violation(page: Page, link: str, axe_source: str) -> None:
     page.goto(link)
-    for path in ("/", "/transcripts/I1", "/transcripts/I1?group=St%C3%B8tte"):
+    for path in ("/", "/transcripts/I1", "/transcripts/I1?group=St%C3%B8tte",
+                 "/board?group=St%C3%B8tte&unit=U4", "/board", "/codes"):
         page.goto(link.split("?")[0].rstrip("/") + path)
         page.evaluate(axe_source)  # devtools evaluation: the page's CSP does not apply
         result: dict[str, Any] = page.evaluate("() => axe.run(document)")

@@ -322,3 +322,31 @@ document.addEventListener('mouseup', () => setTimeout(quoteSelection, 0));
 document.addEventListener('keyup', (event) => {
   if (event.shiftKey && event.key.startsWith('Arrow')) quoteSelection();
 });
+
+// -- an editor typed into and not yet kept: kept as the page goes (a reload, a closed tab) -----
+
+const unsaved = new Set();
+
+document.addEventListener('input', (event) => {
+  if (event.target.matches && event.target.matches('[data-draft]')) unsaved.add(event.target);
+});
+
+document.addEventListener('htmx:beforeRequest', (event) => {
+  unsaved.delete(event.detail.elt); // its own autosave is on its way
+});
+
+window.addEventListener('pagehide', () => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  for (const editor of unsaved) {
+    const body = new URLSearchParams(new FormData(editor.closest('form')));
+    for (const input of document.querySelectorAll(`${editor.dataset.draft} input`)) {
+      body.set(input.name, input.value);
+    }
+    // keepalive: the request outlives the page, with the same headers as htmx sends
+    fetch(editor.getAttribute('hx-post'), {
+      method: 'POST', keepalive: true, body,
+      headers: { 'X-CSRF-Token': csrf, 'X-Stc-Tab': tab },
+    });
+  }
+  unsaved.clear();
+});
