@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -385,13 +386,40 @@ def test_screenshots(page: Page, request: pytest.FixtureRequest,
         deepest = page.locator(".piece.depth-3").first  # the question before, then the answer
         deepest.evaluate("e => e.closest('.turn').previousElementSibling.scrollIntoView()")
         page.screenshot(path=str(out / "workbench-reading.png"))
+        # the board of a group half sorted: new units waiting, one picked, a condensate being
+        # rewritten beside its units, a quotation cut from a card
+        page.set_viewport_size({"width": 1440, "height": 1000})
+        page.goto(url.split("?")[0] + "board?group=Trygghet%20for%20hvem"
+                  "&edit=Trygghet%20for%20hvem/F%C3%A6rre%20feil%20og%20nye%20risikoer")
+        waiting = page.locator("[data-unsorted] [data-unit]").first
+        waiting.focus()
+        page.keyboard.press("Space")
+        editor = page.locator("#condensate-text")
+        editor.press("Control+End")
+        editor.type(" Men jeg vet ikke alltid hva som er feil.")
+        expect(page.locator("#draft-status")).to_contain_text("It speaks in the first person")
+        quoted = page.locator("[data-unsorted] .card").nth(2).get_attribute("data-unit")
+        words = f'[data-unit="{quoted}"] .words'
+        text = page.locator(words).text_content() or ""
+        for piece in SHOT_PIECES:
+            at = text.index(piece)
+            _select(page, words, at, at + len(piece))
+            expect(page.locator("#quote-text")).to_contain_text(piece)
+        expect(page.locator("#quote-preview .printed")).to_be_visible()
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(out / "workbench-board.png"))
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
 
 
+SHOT_PIECES = ("avhengige vi har blitt", "ingen plan B")
+
+
 def _sample_study(folder: Path) -> Path:
-    """The sample corpus coded from its coding matrix, with three overlapping units added."""
+    """The sample corpus analysed from its matrices up to step 3 (with the revisions in
+    between), and three overlapping units added to a group, not yet sorted."""
     corpus = CORPORA / "nb-hjemmetjeneste"
+    analysis = corpus / "analysis"
     root = folder / "studie"
     _stc(folder, "init", str(root), "--language", "nb", "--title",
          "Sykepleieres erfaringer med velferdsteknologi i hjemmetjenesten")
@@ -401,12 +429,16 @@ def _sample_study(folder: Path) -> Path:
         source = next(corpus.glob(f"{doc}.*"))
         _stc(root, "import", str(source), "--participant", pseudonym, "--speakers",
              "I=interviewer")
-    _stc(root, "matrix", "import", str(corpus / "analysis" / "koding.csv"), "--why", "koding")
+    _stc(root, "matrix", "import", str(analysis / "koding.csv"), "--why", "koding")
+    for line in (analysis / "revisjoner.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            _stc(root, *shlex.split(line))
+    _stc(root, "matrix", "import", str(analysis / "kondensering.csv"), "--why", "kondensering")
     for quote, code in (
             ("Men det viste jo liksom hvor avhengige vi har blitt av at det virker.",
              "avhengighet av teknologi"),
             ("Det finnes ingen plan B, egentlig, annet enn at vi løper fortere.",
              "ingen reserveplan"),
             ("avhengige vi har blitt av at det virker. Det finnes ingen plan B", "sårbarhet")):
-        _stc(root, "code", "I1", code, "--quote", quote, "--group", "Trygghet og risiko")
+        _stc(root, "code", "I1", code, "--quote", quote, "--group", "Trygghet for hvem")
     return root
