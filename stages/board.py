@@ -320,10 +320,11 @@ def save_condensate_draft(project: Project, ref: str, tab: str, text: str, base:
     return Saved(kept, first_person(text, project_language(conn)) if text.strip() else None)
 
 
-def record_condensate(project: Project, ref: str, text: str, tabs: Sequence[str] = ()
-                      ) -> Condensate:
-    """Record the condensate (`stc condense`), then drop the drafts of it that `tabs` kept."""
-    condense(project, ref, text or None)
+def record_condensate(project: Project, ref: str, text: str, tabs: Sequence[str] = (),
+                      over: str | None = None) -> Condensate:
+    """Record the condensate (`stc condense`; `over`: the version the editor began from,
+    refused when another was recorded since), then drop the drafts of it that `tabs` kept."""
+    condense(project, ref, text or None, over=over)
     condensate = condensate_of(project.conn, resolve_target(project.conn, ref))
     drafts.discard(project.conn, f"condensate:{condensate.key}", tabs)
     return condensate
@@ -453,11 +454,11 @@ def save_quotation_draft(project: Project, unit: str, tab: str, quote: str, base
     return drafts.save(conn, f"quotation:unit:{ident}", tab, quote, base, [doc], replaces)
 
 
-def record_quotation(project: Project, unit: str, quote: str | None, tabs: Sequence[str] = ()
-                     ) -> Quotation:
-    """Record the unit's illustrative quotation (`stc nugget`; None clears it), then drop the
-    drafts of it that `tabs` kept."""
-    nugget(project, unit, quote or None, clear=quote is None)
+def record_quotation(project: Project, unit: str, quote: str | None, tabs: Sequence[str] = (),
+                     over: str | None = None) -> Quotation:
+    """Record the unit's illustrative quotation (`stc nugget`; None clears it; `over` as for
+    `record_condensate`), then drop the drafts of it that `tabs` kept."""
+    nugget(project, unit, quote or None, clear=quote is None, over=over)
     ident = unit_id(project.conn, unit)
     drafts.discard(project.conn, f"quotation:unit:{ident}", tabs)
     return quotation(project.conn, unit)

@@ -195,11 +195,16 @@ def unsort(project: Project, units: Sequence[str], why: str | None = None) -> li
                 for u in ids if u in placed]
 
 
-def condense(project: Project, ref: str, text: str | None, why: str | None = None) -> Record:
+def condense(project: Project, ref: str, text: str | None, why: str | None = None,
+             over: str | None = None) -> Record:
     """Write (or, with `text` None, clear) the condensate of a subgroup, or of a group without
-    subgroups, linked to the units it rests on now."""
+    subgroups, linked to the units it rests on now. `over`: the version the writer started
+    from (its hash; '' for none): refused when another one was recorded since (E726)."""
     with project.batch(why) as b:
         target = resolve_target(b.conn, ref)
+        if over is not None:
+            _written_over(b.conn, f"SELECT condensate FROM {target.table} WHERE id = ?",
+                          target.id, over, f"the condensate of {target.label}")
         if target.kind == "group":
             subs = subgroups_of(b.conn, target.id)
             if subs:
@@ -212,6 +217,12 @@ def condense(project: Project, ref: str, text: str | None, why: str | None = Non
         return b.record("condensate.set", {"kind": target.kind, "id": target.id,
                                            "name": target.label, "value": value,
                                            "units": units})
+
+
+def _written_over(conn: sqlite3.Connection, sql: str, ident: int, over: str, what: str) -> None:
+    """Refuse to write over a text other than the version `over` the writer started from."""
+    if (conn.execute(sql, (ident,)).fetchone()[0] or "") != over:
+        raise StcError("E726", what=what)
 
 
 def condense_about(conn: sqlite3.Connection, ref: str) -> str:
@@ -355,13 +366,17 @@ def quote_is_verbatim(source: str, quote: str) -> bool:
 
 
 def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: bool = False,
-           why: str | None = None, translation: str | None = None) -> Record:
+           why: str | None = None, translation: str | None = None,
+           over: str | None = None) -> Record:
     """Mark a unit (or a cut quotation from it) as an illustrative quotation, or clear it.
     `translation` is the quotation in the report language (empty: none); given alone for a
     quotation already marked, it changes only the translation. The original stays the
-    quotation that is checked against the transcript."""
+    quotation that is checked against the transcript. `over` as for `condense`."""
     with project.batch(why) as b:
         unit = unit_id(b.conn, unit_ref)
+        if over is not None:
+            _written_over(b.conn, "SELECT nugget FROM units WHERE id = ?", unit, over,
+                          f"the illustrative quotation of U{unit}")
         if clear:
             return b.record("unit.set", {"id": unit, "nugget": None, "translation": None})
         fields: dict[str, Any] = {"id": unit}

@@ -172,6 +172,7 @@ MESSAGES: dict[str, str] = {
     "E723": "the page sent no {field}; fill it in, or reload the page",
     "E724": "{value!r} is not a stretch of a unit's text (START-END); select the words again",
     "E725": "no meaning unit chosen; select cards first (Space on a card, or its check box)",
+    "E726": "{what} was rewritten elsewhere (another tab or a terminal) after you began; compare the two, then record yours again or take theirs",
     # lifecycle: start method, backup, pack and unpack, close, demo
     "E950": "STC_START_METHOD is {value!r}; use one of {methods}, or unset it",
     "E951": "{path} is inside the project {project}; choose a folder outside the project",

@@ -238,3 +238,23 @@ def test_pieces_without_words_make_no_quotation() -> None:
     with pytest.raises(StcError) as refused:
         condensation.quote_from_pieces("Ja. Nei.", [(2, 4), (9, 12)])
     assert refused.value.code == "E511"
+
+
+def test_a_condensate_or_quotation_is_not_written_over_a_version_the_writer_did_not_see(
+        run: Run, study: Path, project: Project) -> None:
+    loaded = board.condensate_editor(project.conn, COLLEAGUES).condensate.digest
+    assert loaded is not None
+    run("condense", COLLEAGUES, "-m", "Jeg fikk hjelp.", "--project", str(study))
+    head = project.head()
+    for write in (lambda: board.record_condensate(project, COLLEAGUES, "Jeg lærte.", over=loaded),
+                  lambda: condensation.condense(project, COPING, "Jeg.", over="x" * 64),
+                  lambda: board.record_quotation(project, "U4", "Kollegaen min", over="y" * 64)):
+        with pytest.raises(StcError) as refused:
+            write()
+        assert refused.value.code == "E726"
+    assert project.head() == head
+    now = board.condensate_editor(project.conn, COLLEAGUES).condensate.digest
+    assert board.record_condensate(project, COLLEAGUES, "Jeg lærte.", over=now).text == \
+        "Jeg lærte."
+    assert board.record_quotation(project, "U4", "Kollegaen min", over="").card.nugget == \
+        "Kollegaen min"

@@ -395,21 +395,28 @@ def test_a_condensate_rewritten_elsewhere_is_shown_beside_hers_never_written_ove
     # the poll swaps in what shows the project, never the editor she types in
     live = re.search(r'<div id="live"[^>]*hx-select-oob="([^"]+)"', polled.text)
     assert live and "#conflict" in live.group(1) and "#editor-body" not in live.group(1)
-    # recording on the old view is refused, nothing written over
+    # recording over a version she has not seen is refused, nothing written over
     before = snapshot(run, study)
     refused = tab.post("/board/condensate", {**state, "text": "Jeg lærte det av henne."})
-    assert refused.status_code == 409 and "[E323]" in message(refused.text)
+    assert refused.status_code == 409 and "[E726]" in message(refused.text)
     assert refused.headers["hx-reswap"] == "none"  # the editor keeps what she wrote
     assert snapshot(run, study) == before
-    # "Record mine instead": based on the change she has now seen
-    changed = re.search(r'hx-vals=\'\{"based_on": "(\d+)"\}\'', refused.text)
-    assert changed
+    # her own work on the board since she opened the editor is no reason to refuse: a card
+    # sorted, the subgroup renamed (the editor follows it)
+    tab.post("/board/sort", {"units": "U5", "into": COLLEAGUES})
+    renamed = tab.post("/board/subgroup/rename", {"subgroup": COLLEAGUES,
+                                                  "new": "Fra kollegene", "why": "flertall"})
+    state = {**state, "target": editor_state(renamed.text)["target"]}
+    assert state["target"] == "Støtte/Fra kollegene"
+    # "Record mine instead": over the version she now sees beside hers
+    seen = re.search(r'hx-vals=\'\{"record_over": "([0-9a-f]{64})"\}\'', refused.text)
+    assert seen
     done = tab.post("/board/condensate", {**state, "text": "Jeg lærte det av henne.",
-                                          "based_on": changed.group(1)})
+                                          "record_over": seen.group(1)})
     assert done.status_code == 200 and "Rewritten elsewhere" not in done.text
     project = open_project(study)
     try:
-        assert board.condensate_editor(project.conn, COLLEAGUES).recorded == \
+        assert board.condensate_editor(project.conn, "Støtte/Fra kollegene").recorded == \
             "Jeg lærte det av henne."
     finally:
         project.close()

@@ -283,7 +283,7 @@ def test_a_condensate_changed_elsewhere_is_shown_beside_hers_not_written_over(
                                                          "Jeg lærte alt av henne."])
     expect(page.locator("#condensate-text")).to_have_value("Jeg lærte alt av henne.")
     page.get_by_role("button", name="Record the condensate").click()  # on the old view
-    expect(page.locator("#messages")).to_contain_text("[E323]")
+    expect(page.locator("#messages")).to_contain_text("[E726]")
     expect(page.locator("#condensate-text")).to_have_value("Jeg lærte alt av henne.")
     page.get_by_role("button", name="Record mine instead").click()
     expect(page.locator("#messages")).to_contain_text("Condensate of Støtte/Fra kolleger recorded")

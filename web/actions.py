@@ -31,6 +31,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 HIDDEN = "…"  # free text in a label, as the command line in the trail hides it
 MAX_COMMANDS = 1000  # per tab: undo reaches this far back
 MAX_FIELDS = 2000  # in one form: the cards of a large board
+CONFLICTS = frozenset({"E323", "E726"})  # refused: changed elsewhere since the page showed it
 
 
 class Tabs:
@@ -121,21 +122,24 @@ def refs(units: Sequence[str]) -> str:
 
 def act(request: Request, form: Form, what: Callable[[], str],
         do: Callable[[Project], Any], done: Callable[[Any], str],
-        fresh: Sequence[str] = ()) -> Response:
+        fresh: Sequence[str] = (), moved: Callable[[Any], dict[str, str]] | None = None
+        ) -> Response:
     """Run `do` as one command labelled `what()` (read after the form is checked), based on
     the page's `based_on`; answer with the page after it (`fresh`: fields of the page that
-    start anew after it, such as what an editor was loaded with)."""
+    start anew after it, such as what an editor was loaded with; `moved`: fields that follow
+    what the change did, such as the editor of a subgroup renamed)."""
     tab = tab_of(request)
     with opened(request) as project:
         try:
-            based_on = number(form.get("based_on") or form.get("base"), "based_on")
+            based_on = number(form.get("based_on"), "based_on")
             with project.command(what, based_on=based_on) as recording:
                 result = do(project)
         except StcError as error:
             return again(request, project, form, Notice(error.message, error),
-                         409 if error.code == "E323" else 400)
+                         409 if error.code in CONFLICTS else 400)
         request.app.state.tabs.made(tab, recording.id)
         after = {k: v for k, v in form.items() if k not in fresh}
+        after.update(moved(result) if moved else {})
         return again(request, project, after, Notice(done(result)))
 
 
@@ -185,7 +189,8 @@ def subgroup_rename(request: Request, form: Form) -> Response:
     why = _reason(form, "renaming a subgroup")
     return act(request, form, lambda: label("rename", "subgroup", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "subgroup", old, new, why),
-               lambda named: f"{old} renamed {named.ref}", fresh=("edit",))
+               lambda named: f"{old} renamed {named.ref}",
+               moved=lambda named: _editing(form, old, named.ref))
 
 
 def subgroup_merge(request: Request, form: Form) -> Response:
@@ -194,7 +199,15 @@ def subgroup_merge(request: Request, form: Form) -> Response:
     return act(request, form,
                lambda: label("merge", "subgroup", old, "--into", into, "--why", HIDDEN),
                lambda p: meaning_units.merge(p, "subgroup", [old], into, why),
-               lambda done: f"{old} merged into {done[1].ref}", fresh=("edit",))
+               lambda done: f"{old} merged into {done[1].ref}",
+               moved=lambda done: _editing(form, old, done[1].ref))
+
+
+def _editing(form: Form, old: str, new: str) -> dict[str, str]:
+    """The condensate editor of a subgroup renamed or merged follows it to its new name."""
+    if form.get("edit", "").casefold() == old.casefold():
+        return {"edit": new, "target": new}
+    return {}
 
 
 def subgroup_order(request: Request, form: Form) -> Response:
@@ -212,10 +225,17 @@ def _tabs(request: Request, form: Form, field: str = "replaces") -> list[str]:
     return [t for t in (tab_of(request), form.get(field) or None) if t]
 
 
+def _over(form: Form, field: str) -> str | None:
+    """The version of the text an editor began from (`field`), or the one she chose to record
+    over after seeing it beside hers (`record_over`); None when the form names neither."""
+    return form.get("record_over", form.get(field))
+
+
 def condensate(request: Request, form: Form) -> Response:
     target, text = _field(form, "target"), form.get("text", "")
     return act(request, form, lambda: label("condense", target, "-m", HIDDEN),
-               lambda p: board.record_condensate(p, target, text, _tabs(request, form)),
+               lambda p: board.record_condensate(p, target, text, _tabs(request, form),
+                                                 _over(form, "loaded")),
                lambda done: f"Condensate of {done.target.label} recorded, resting on"
                             f" {condensation.ids(done.rests_on)}",
                fresh=("base", "loaded", "replaces"))
@@ -259,7 +279,8 @@ def quotation(request: Request, form: Form) -> Response:
     unit, quote = _field(form, "unit"), form.get("quote", "")
     return act(request, form, lambda: label("nugget", unit, "--quote", HIDDEN),
                lambda p: board.record_quotation(p, unit, quote,
-                                                _tabs(request, form, "quote_replaces")),
+                                                _tabs(request, form, "quote_replaces"),
+                                                _over(form, "quote_loaded")),
                lambda done: f"{done.card.ref}: illustrative quotation recorded",
                fresh=("quote_base", "quote_loaded", "replaces", "pieces"))
 
@@ -268,7 +289,8 @@ def quotation_clear(request: Request, form: Form) -> Response:
     unit = _field(form, "unit")
     return act(request, form, lambda: label("nugget", unit, "--clear"),
                lambda p: board.record_quotation(p, unit, None,
-                                                _tabs(request, form, "quote_replaces")),
+                                                _tabs(request, form, "quote_replaces"),
+                                                _over(form, "quote_loaded")),
                lambda done: f"{done.card.ref} is no longer an illustrative quotation",
                fresh=("quote_base", "quote_loaded", "replaces", "pieces"))
 
