@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -176,8 +177,8 @@ COLLEAGUES, COPING = '[data-subgroup="Støtte/Fra kolleger"]', '[data-subgroup="
 def test_cards_move_by_drag_and_by_keys_one_command_each_and_undo_in_the_page(
         board: tuple[Page, Path, list[str]]) -> None:
     page, root, problems = board
-    # drag a card by its handle into another subgroup
-    page.locator('[data-unit="U4"] .grip').drag_to(page.locator(COPING))
+    # drag a card into another subgroup
+    page.locator('[data-unit="U4"]').drag_to(page.locator(COPING))
     expect(page.locator(f'{COPING} [data-unit="U4"]')).to_be_visible()
     # keys: pick two cards with Space, move both with the column's number
     page.locator('[data-unit="U4"]').focus()
@@ -210,7 +211,7 @@ def test_cards_move_by_drag_and_by_keys_one_command_each_and_undo_in_the_page(
         "Set aside: handler om noe annet")
     assert _units(root)["U5"]["aside"] == "handler om noe annet"
     # and back, dragged to the units waiting
-    page.locator('[data-unit="U5"] .grip').drag_to(page.locator("[data-unsorted]"))
+    page.locator('[data-unit="U5"]').drag_to(page.locator("[data-unsorted]"))
     expect(page.locator('[data-unsorted] [data-unit="U5"]')).to_be_visible()
     assert _units(root)["U5"]["aside"] is None
     # a change from a terminal appears without a reload
@@ -317,6 +318,9 @@ def _select(page: Page, selector: str, start: int, end: int) -> None:
 def test_a_quotation_with_a_cut_is_made_by_selecting_two_pieces(
         board: tuple[Page, Path, list[str]]) -> None:
     page, root, problems = board
+    page.get_by_role("button", name="Quote from U4").click()  # its words become selectable
+    expect(page.locator('[data-unit="U4"]')).to_have_class(re.compile(r"\bquoting\b"))
+    expect(page.locator('[data-unit="U4"]')).not_to_have_attribute("draggable", "true")
     words = '[data-unit="U4"] .words'
     text = page.locator(words).text_content() or ""
     _select(page, words, 0, text.index(","))  # "Kollegaen min"
@@ -399,20 +403,24 @@ def test_screenshots(page: Page, request: pytest.FixtureRequest,
         editor.type(" Men jeg vet ikke alltid hva som er feil.")
         expect(page.locator("#draft-status")).to_contain_text("It speaks in the first person")
         quoted = page.locator("[data-unsorted] .card").nth(2).get_attribute("data-unit")
+        page.get_by_role("button", name=f"Quote from {quoted}").click()
+        expect(page.locator(f'[data-unit="{quoted}"].quoting')).to_be_visible()
         words = f'[data-unit="{quoted}"] .words'
         text = page.locator(words).text_content() or ""
-        for piece in SHOT_PIECES:
+        for piece, quote in SHOT_PIECES:
             at = text.index(piece)
             _select(page, words, at, at + len(piece))
-            expect(page.locator("#quote-text")).to_contain_text(piece)
+            expect(page.locator("#quote-text")).to_have_value(quote)
         expect(page.locator("#quote-preview .printed")).to_be_visible()
+        editor.evaluate("e => { e.scrollTop = e.scrollHeight; }")
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(out / "workbench-board.png"))
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
 
 
-SHOT_PIECES = ("avhengige vi har blitt", "ingen plan B")
+SHOT_PIECES = (("avhengige vi har blitt", "avhengige vi har blitt …"),
+               ("ingen plan B", "avhengige vi har blitt … ingen plan B"))
 
 
 def _sample_study(folder: Path) -> Path:

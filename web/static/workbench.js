@@ -226,6 +226,7 @@ document.addEventListener('click', (event) => {
   if (!button) return;
   const { action } = button.dataset;
   if (action === 'aside') askAside([...selected]);
+  else if (action === 'quote') openQuotation(button.closest('.card').dataset.unit);
   else if (action === 'close') button.closest('dialog').close();
   else if (action === 'start-over') {
     document.querySelector('#quote-state [name="pieces"]').value = '';
@@ -236,7 +237,7 @@ document.addEventListener('click', (event) => {
   }
 });
 
-// -- dragging: by a card's handle, so that its words stay selectable --------------------------
+// -- dragging a card (the one being quoted by its handle: its words are selected) -------------
 
 function columnAt(target) {
   return target.closest ? target.closest('#board .column[data-key]') : null;
@@ -250,9 +251,8 @@ function endDrag() {
 }
 
 document.addEventListener('dragstart', (event) => {
-  const grip = event.target.closest ? event.target.closest('.grip') : null;
-  if (!grip) return;
-  const card = grip.closest('.card');
+  const card = event.target.closest ? event.target.closest('#board .card') : null;
+  if (!card) return;
   dragging = unitsFor(card);
   event.dataTransfer.setData('text/plain', dragging.join(' '));
   event.dataTransfer.effectAllowed = 'move';
