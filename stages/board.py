@@ -295,8 +295,10 @@ def _rewritten(conn: sqlite3.Connection, key: str, digest: str | None, base: int
     return changed_since(conn, {key}, base).get(key) or head(conn)[0]
 
 
-def _condensate_docs(conn: sqlite3.Connection, condensate: Condensate) -> list[str]:
-    units = sorted({*condensate.units, *condensate.rests_on})
+def _board_docs(conn: sqlite3.Connection, target: Target) -> list[str]:
+    """The transcripts whose words the editor of `target` stands beside: those of every unit
+    on its group's board (she may copy words from any card there)."""
+    units = group_units(conn, target.group_id)
     return [str(r[0]) for r in conn.execute(
         f"SELECT DISTINCT doc FROM units WHERE id IN ({','.join('?' * len(units))})",
         units)] if units else []
@@ -312,11 +314,11 @@ class Saved(NamedTuple):
 def save_condensate_draft(project: Project, ref: str, tab: str, text: str, base: int,
                           replaces: str | None = None) -> Saved:
     """Keep what the condensate editor of `ref` holds as tab `tab`'s draft (see stc.drafts);
-    it names the transcripts of the units the condensate is written from."""
+    it names the transcripts of the units on the board beside it."""
     conn = project.conn
-    condensate = condensate_of(conn, resolve_target(conn, ref))
-    kept = drafts.save(conn, f"condensate:{condensate.key}", tab, text, base,
-                       _condensate_docs(conn, condensate), replaces)
+    target = resolve_target(conn, ref)
+    kept = drafts.save(conn, f"condensate:{target.kind}:{target.id}", tab, text, base,
+                       _board_docs(conn, target), replaces)
     return Saved(kept, first_person(text, project_language(conn)) if text.strip() else None)
 
 

@@ -179,10 +179,12 @@ def test_erasing_a_transcript_removes_the_drafts_written_beside_it(
     base = project.head()[0]
     board.save_condensate_draft(project, COLLEAGUES, "tab-a", "Jeg fikk hjelp av Kari", base)
     board.save_quotation_draft(project, "U2", "tab-a", "glemte passordet", base)
+    # a subgroup without units yet: written beside the board's cards, which are from I1
+    board.save_condensate_draft(project, COPING, "tab-a", "Nå bruker jeg det hver dag", base)
     drafts.save(project.conn, "condensate:subgroup:9", "tab-a", "om I2", base, ["I2"])
     out = run("erase", "I1", "--why", "samtykke trukket", "--yes", "--project",
               str(study)).stdout
-    assert "2 draft(s)" in out
+    assert "3 draft(s)" in out
     left = project.conn.execute("SELECT key, body FROM drafts").fetchall()
     assert [tuple(r) for r in left] == [("condensate:subgroup:9", "om I2")]
 

@@ -25,9 +25,7 @@ document.addEventListener('htmx:configRequest', (event) => {
 });
 
 function busy() {
-  if (dragging || document.querySelector('dialog[open], [data-live-region] details[open]')) {
-    return true;
-  }
+  if (dragging || document.querySelector('dialog[open]')) return true;
   const active = document.activeElement;
   return Boolean(active && active.closest('[data-live-region]')
     && active.matches('input:not([type=checkbox]), select, textarea'));
