@@ -3,8 +3,10 @@ its label (`workbench: sort U1 U4 --into 'G/S'`, so `stc log` shows where a chan
 and answers with its page as the project is after it, or with the refusal and the page as it is.
 
 A write names `based_on`, the change the page showed when the user acted: a change to anything
-changed since by another tab or a terminal is refused (E323), never written over unseen. Each tab
-keeps the commands it made (`Tabs`), so that its undo and redo are its own.
+changed since by another tab or a terminal is refused (E323), never written over unseen; an
+editor names the version of its text it began from, and is refused when another was recorded
+since (E726). Each tab keeps the commands it made (`Tabs`), so that its undo and redo are its
+own.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from stc.stages import board, condensation, meaning_units, synthesis
 from .pages import PAGES, Notice, number, opened, tab_of
 from .render import render
 
-Form = Mapping[str, str]
 Endpoint = Callable[[Request], Awaitable[Response]]
 HIDDEN = "…"  # free text in a label, as the command line in the trail hides it
 MAX_COMMANDS = 1000  # per tab: undo reaches this far back
@@ -68,32 +69,25 @@ def write(handler: Callable[[Request, Form], Response]) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         pairs = parse_qsl((await request.body()).decode("utf-8", "replace"),
                           keep_blank_values=True, max_num_fields=MAX_FIELDS)
-        return await run_in_threadpool(guarded, request, _fields(pairs))
+        return await run_in_threadpool(guarded, request, Form(pairs))
 
     endpoint.__name__ = handler.__name__
     return endpoint
 
 
-class _Fields(dict[str, str]):
+class Form(dict[str, str]):
     """A form's fields (the last value of each), and every value of `units` and `names`."""
 
-    units: list[str]
-    names: list[str]
-
-
-def _fields(pairs: list[tuple[str, str]]) -> _Fields:
-    """The fields of a form as the pages send it (urlencoded: htmx's way, and a browser's)."""
-    fields = _Fields(pairs)
-    fields.units = [u for k, v in pairs if k == "units" for u in v.split()]
-    fields.names = [v for k, v in pairs if k == "names"]
-    return fields
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self.units = [u for k, v in pairs if k == "units" for u in v.split()]
+        self.names = [v for k, v in pairs if k == "names"]
 
 
 def _units(form: Form) -> list[str]:
-    units = form.units if isinstance(form, _Fields) else form.get("units", "").split()
-    if not units:
+    if not form.units:
         raise StcError("E725")
-    return units
+    return form.units
 
 
 def _field(form: Form, name: str) -> str:
@@ -143,7 +137,7 @@ def act(request: Request, form: Form, what: Callable[[], str],
         return again(request, project, after, Notice(done(result)))
 
 
-def again(request: Request, project: Project, form: Form, notice: Notice,
+def again(request: Request, project: Project, form: Mapping[str, str], notice: Notice,
           status: int = 200) -> Response:
     """The page the form came from (`page`), as the project is now. A refusal leaves what the
     request would have replaced (an editor) alone: htmx swaps only the page's live parts."""
@@ -206,13 +200,13 @@ def subgroup_merge(request: Request, form: Form) -> Response:
 def _editing(form: Form, old: str, new: str) -> dict[str, str]:
     """The condensate editor of a subgroup renamed or merged follows it to its new name."""
     if form.get("edit", "").casefold() == old.casefold():
-        return {"edit": new, "target": new}
+        return {"edit": new}
     return {}
 
 
 def subgroup_order(request: Request, form: Form) -> Response:
     group = _field(form, "group")
-    names = form.names if isinstance(form, _Fields) else []
+    names = form.names
     return act(request, form, lambda: label("order", "subgroups", "--group", group, *names),
                lambda p: synthesis.set_order(p, "subgroup", names, group),
                lambda rec: f"Subgroups of {group} in order: {', '.join(rec.payload['names'])}")
@@ -282,7 +276,7 @@ def quotation(request: Request, form: Form) -> Response:
                                                 _tabs(request, form, "quote_replaces"),
                                                 _over(form, "quote_loaded")),
                lambda done: f"{done.card.ref}: illustrative quotation recorded",
-               fresh=("quote_base", "quote_loaded", "replaces", "pieces"))
+               fresh=("quote_base", "quote_loaded", "quote_replaces", "pieces"))
 
 
 def quotation_clear(request: Request, form: Form) -> Response:
@@ -292,7 +286,7 @@ def quotation_clear(request: Request, form: Form) -> Response:
                                                 _tabs(request, form, "quote_replaces"),
                                                 _over(form, "quote_loaded")),
                lambda done: f"{done.card.ref} is no longer an illustrative quotation",
-               fresh=("quote_base", "quote_loaded", "replaces", "pieces"))
+               fresh=("quote_base", "quote_loaded", "quote_replaces", "pieces"))
 
 
 def quotation_draft(request: Request, form: Form) -> Response:
