@@ -216,7 +216,7 @@ def test_cards_move_by_drag_and_by_keys_one_command_each_and_undo_in_the_page(
     assert _units(root)["U5"]["aside"] is None
     # a change from a terminal appears without a reload
     _stc(root, "sort", "U5", "--into", "Støtte/Mestring")
-    expect(page.locator(f'{COPING} [data-unit="U5"]')).to_be_visible(timeout=4000)
+    expect(page.locator(f'{COPING} [data-unit="U5"]')).to_be_visible(timeout=6000)
     assert problems == []
 
 
@@ -279,7 +279,7 @@ def test_a_condensate_changed_elsewhere_is_shown_beside_hers_not_written_over(
     expect(page.locator("#draft-status")).to_contain_text("Draft kept at")
     _stc(root, "condense", "Støtte/Fra kolleger", "-m", "Jeg fikk hjelp i starten.")
     conflict = page.locator("#conflict .conflict")
-    expect(conflict).to_be_visible(timeout=4000)  # within the page's 2-second poll
+    expect(conflict).to_be_visible(timeout=6000)  # within the page's 2-second poll
     expect(conflict.locator("blockquote")).to_have_text(["Jeg fikk hjelp i starten.",
                                                          "Jeg lærte alt av henne."])
     expect(page.locator("#condensate-text")).to_have_value("Jeg lærte alt av henne.")

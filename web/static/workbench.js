@@ -348,3 +348,26 @@ window.addEventListener('pagehide', () => {
   }
   unsaved.clear();
 });
+
+// -- the server gone (stopped, restarted): stop asking, and say so ---------------------------
+
+function lost() {
+  const live = document.getElementById('live');
+  if (!live) return;
+  live.remove();
+  const box = document.getElementById('messages');
+  if (!box) return;
+  const note = document.createElement('p');
+  note.className = 'error';
+  note.setAttribute('role', 'alert');
+  note.textContent = 'The workbench does not answer: it was stopped or started anew. Open the'
+    + ' link that stc serve printed; drafts are kept.';
+  box.replaceChildren(note);
+}
+
+document.addEventListener('htmx:responseError', (event) => {
+  if (event.detail.elt.id === 'live') lost();
+});
+document.addEventListener('htmx:sendError', (event) => {
+  if (event.detail.elt.id === 'live') lost();
+});
