@@ -18,6 +18,8 @@ from stc import drafts
 from stc.errors import StcError
 from stc.history import changed_since
 from stc.lookup import unit_id
+from stc.participants import named, ref
+from stc.participants import names as participant_names
 from stc.phrases import join_words, phrases, project_language, quoted
 from stc.project import Project
 from stc.settings import values
@@ -47,7 +49,7 @@ from stc.stages.meaning_units import code_tree
 from stc.stages.views import CodeMark, code_marks
 from stc.texts import get_text
 from stc.trail import head
-from stc.units import Places, participants_by_unit
+from stc.units import Places, participants_by_unit, unit_participants
 
 UNSORTED, ASIDE = "unsorted", "aside"
 
@@ -161,6 +163,7 @@ def _cards(conn: sqlite3.Connection, units: Iterable[int]) -> dict[int, Card]:
                                    " ON c.id = uc.code ORDER BY c.name COLLATE NOCASE"):
         codes.setdefault(int(unit), []).append(marks.get(name, CodeMark(name, None, 0)))
     who = participants_by_unit(conn)
+    people = participant_names(conn)
     places = Places(conn)
     out: dict[int, Card] = {}
     for unit in wanted:
@@ -170,7 +173,8 @@ def _cards(conn: sqlite3.Connection, units: Iterable[int]) -> dict[int, Card]:
         segments = places.ref(doc, version, start, end)
         out[unit] = Card(
             unit, doc, segments, int(segments.partition(":")[2].split("-")[0]),
-            ", ".join(who.get(unit, [])), unit_source_text(conn, unit), codes.get(unit, []),
+            ", ".join(people.get(p, ref(p)) for p in who.get(unit, [])),
+            unit_source_text(conn, unit), codes.get(unit, []),
             get_text(conn, row["note"]), row["aside"], get_text(conn, row["nugget"]),
             question_before(places, doc, version, start, end), row["review"])
     return out
@@ -438,8 +442,8 @@ def quotation(conn: sqlite3.Connection, unit: str, quote: str | None = None,
     if problem is None and quote.strip():
         try:
             kept = verbatim_quote(card.text, quote, card.ref)
-            printed = printed_quotation(conn, card.text, kept, participants_by_unit(
-                conn).get(ident, []))
+            printed = printed_quotation(conn, card.text, kept,
+                                        named(conn, unit_participants(conn, ident)))
         except StcError as error:
             problem = error
     digest = conn.execute("SELECT nugget FROM units WHERE id = ?", (ident,)).fetchone()[0]
