@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -40,11 +41,13 @@ class StepStatus:
         return self.next is None
 
 
-def overview(conn: sqlite3.Connection) -> list[StepStatus]:
+def overview(conn: sqlite3.Connection, reports: Path | None = None) -> list[StepStatus]:
+    """Each step's status; step 4 looks at the reports in `reports` too."""
     from stc.stages import condensation, impression, meaning_units, synthesis
 
     steps: list[Callable[[sqlite3.Connection], StepStatus]] = [
-        impression.status, meaning_units.status, condensation.status, synthesis.status,
+        impression.status, meaning_units.status, condensation.status,
+        lambda c: synthesis.status(c, reports),
     ]
     return [status(conn) for status in steps]
 

@@ -7,6 +7,7 @@ order of the four steps. They read a connection only, so they run on a replayed 
 from __future__ import annotations
 
 import re
+import shlex
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from stc.phrases import phrases, project_language
 from stc.settings import values
 from stc.stages.condensation import (
     Target,
-    document_text,
+    condensation_targets,
+    drift,
+    ids,
     quote_is_verbatim,
     subgroups_of,
     target_units,
@@ -26,7 +29,7 @@ from stc.stages.condensation import (
 from stc.stages.impression import THEMES_MAX, THEMES_MIN
 from stc.stages.synthesis import identifying_names, names_in, names_pattern
 from stc.texts import get_text
-from stc.units import participants_by_unit
+from stc.units import DocText, load_doc, participants_by_unit
 
 
 class Finding(NamedTuple):
@@ -77,18 +80,6 @@ def _groups(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall()
 
 
-def condensation_targets(conn: sqlite3.Connection) -> list[tuple[Target, sqlite3.Row]]:
-    """Where a condensate belongs: each subgroup, and each group without subgroups."""
-    out = []
-    for g in _groups(conn):
-        subs = subgroups_of(conn, g["id"])
-        if not subs:
-            out.append((Target("group", g["id"], g["name"], g["id"], g["name"]), g))
-        for s in subs:
-            out.append((Target("subgroup", s["id"], s["name"], g["id"], g["name"]), s))
-    return out
-
-
 def check_themes(conn: sqlite3.Connection) -> list[Finding]:
     n = int(conn.execute("SELECT COUNT(*) FROM themes").fetchone()[0])
     if THEMES_MIN <= n <= THEMES_MAX:
@@ -96,13 +87,19 @@ def check_themes(conn: sqlite3.Connection) -> list[Finding]:
     return [Finding("themes.count", {"n": n, "min": THEMES_MIN, "max": THEMES_MAX})]
 
 
+def pasted(name: str, value: str) -> dict[str, str]:
+    """A name as a message shows it, and as the command in the message takes it: quoted for
+    the shell where it needs it (`name_sh`), so the suggested command pastes."""
+    return {name: value, f"{name}_sh": shlex.quote(value)}
+
+
 def check_codes_grouped(conn: sqlite3.Connection) -> list[Finding]:
-    return [Finding("codes-grouped.ungrouped", {"code": r[0]})
+    return [Finding("codes-grouped.ungrouped", pasted("code", r[0]))
             for r in conn.execute("SELECT name FROM codes WHERE group_id IS NULL ORDER BY name")]
 
 
 def check_units_sorted(conn: sqlite3.Connection) -> list[Finding]:
-    out = [Finding("units-sorted.unsorted", {"unit": f"U{unit}", "group": group})
+    out = [Finding("units-sorted.unsorted", {"unit": f"U{unit}", **pasted("group", group)})
            for unit, group in unsorted_units(conn)]
     out += [Finding("units-sorted.ungrouped", {"unit": f"U{r[0]}"}) for r in conn.execute(
         "SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM unit_codes uc JOIN codes c"
@@ -124,40 +121,37 @@ def check_condensates(conn: sqlite3.Connection) -> list[Finding]:
     for target, row in condensation_targets(conn):
         body = get_text(conn, row["condensate"]) if row["condensate"] else None
         if body is None:
-            out.append(Finding("condensates.missing", {"target": target.label}))
+            out.append(Finding("condensates.missing", pasted("target", target.label)))
         elif not first_person(body, language):
             out.append(Finding("condensates.not-first-person", {"target": target.label}))
         else:
-            out += _stale_links(conn, target)
+            out += _drifted(conn, target)
     return out
 
 
-def _stale_links(conn: sqlite3.Connection, target: Target) -> list[Finding]:
-    """Whether the units under a condensate changed since it was written."""
-    linked = {int(r[0]) for r in conn.execute(
-        "SELECT unit FROM condensate_units WHERE kind = ? AND owner = ?",
-        (target.kind, target.id))}
-    if not linked:
-        return []  # written before links were kept, or through a matrix import
-    now = set(target_units(conn, target))
-    out = []
-    for ident, units in (("condensates.uncovered", now - linked),
-                         ("condensates.gone", linked - now)):
-        if units:
-            out.append(Finding(ident, {"target": target.label,
-                                       "units": ", ".join(f"U{u}" for u in sorted(units))}))
-    return out
+def _drifted(conn: sqlite3.Connection, target: Target) -> list[Finding]:
+    """The units under a condensate that changed since it was written: added to its
+    subgroup, moved out, deleted, or with another text (edited, split, joined). A condensate
+    written before links were kept has none to compare."""
+    found = drift(conn, target)
+    if found is None:
+        return []
+    return [Finding(ident, {**pasted("target", target.label), "units": ids(units)})
+            for ident, units in (("condensates.deleted", found.deleted),
+                                 ("condensates.changed", found.changed),
+                                 ("condensates.gone", found.gone),
+                                 ("condensates.uncovered", found.new)) if units]
 
 
 def check_descriptions(conn: sqlite3.Connection) -> list[Finding]:
     out = []
     for g in _groups(conn):
         if g["description"] is None:
-            out.append(Finding("analytic-texts.category", {"name": g["name"]}))
+            out.append(Finding("analytic-texts.category", pasted("name", g["name"])))
         for s in subgroups_of(conn, g["id"]):
             if s["description"] is None:
                 out.append(Finding("analytic-texts.subcategory",
-                                   {"name": f"{g['name']}/{s['name']}"}))
+                                   pasted("name", f"{g['name']}/{s['name']}")))
     return out
 
 
@@ -181,20 +175,34 @@ def check_nuggets(conn: sqlite3.Connection) -> list[Finding]:
 
 
 def check_verbatim(conn: sqlite3.Connection) -> list[Finding]:
+    """Every unit's text is the speech at its place, and every quotation verbatim in it. A
+    unit recorded before units left speaker labels out kept the label in its text: that text
+    is still the transcript's own (the reports show its speech); a quotation holding the label
+    is named as such, as it would print the label."""
     out = []
+    docs: dict[str, DocText] = {}
     for u in conn.execute("SELECT * FROM units ORDER BY id").fetchall():
-        text, version = document_text(conn, u["doc"])
-        if int(u["version"]) != version:
+        if u["doc"] not in docs:
+            docs[u["doc"]] = load_doc(conn, u["doc"])
+        doc = docs[u["doc"]]
+        if int(u["version"]) != doc.version:
             continue  # reported by check_current
-        source = text[u["start"]:u["end"]]
         where = {"unit": f"U{u['id']}", "doc": u["doc"]}
-        if get_text(conn, u["text"]) != source:
+        if not doc.holds(u["start"], u["end"], get_text(conn, u["text"])):
             out.append(Finding("verbatim.unit", {**where, "start": u["start"], "end": u["end"]}))
         if u["nugget"] is not None:
-            quote = get_text(conn, u["nugget"])
-            if quote is None or not quote_is_verbatim(source, quote):
-                out.append(Finding("verbatim.quotation", where))
+            out += _quotation(get_text(conn, u["nugget"]), doc.spoken(u["start"], u["end"]),
+                              doc.text[u["start"]:u["end"]], where)
     return out
+
+
+def _quotation(quote: str | None, spoken: str, stretch: str, where: dict[str, Any]
+               ) -> list[Finding]:
+    if quote is not None and quote_is_verbatim(spoken, quote):
+        return []
+    if quote is not None and quote_is_verbatim(stretch, quote):
+        return [Finding("verbatim.label", where)]  # marked when units kept their labels
+    return [Finding("verbatim.quotation", where)]
 
 
 def check_current(conn: sqlite3.Connection) -> list[Finding]:

@@ -16,11 +16,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
-from stc.lookup import Named, get, get_group_or_subgroup, unit_id
+from stc.lookup import Named, check_plain_name, get, get_group_or_subgroup, unit_id
 from stc.participants import named
 from stc.participants import names as participant_names
 from stc.project import Project
+from stc.quotes import loosen
 from stc.stages import Step, StepStatus, count
+from stc.store import marks
 from stc.texts import get_text, must_text
 from stc.trail import Record
 from stc.units import Places, participants_by_unit, unit_participants
@@ -144,8 +146,7 @@ def add_subgroup(project: Project, group: str, name: str, why: str | None = None
     name = name.strip()
     if not name:
         raise StcError("E514")
-    if "/" in name:
-        raise StcError("E520", name=name)
+    check_plain_name("subgroup", name)
     with project.batch(why) as b:
         target = resolve_group(b.conn, group)
         taken = b.conn.execute("SELECT 1 FROM subgroups WHERE group_id = ? AND name = ?"
@@ -167,8 +168,10 @@ def sort_units(project: Project, units: Sequence[str], into: str,
             if target.group_id not in [g for g, _ in groups]:
                 raise StcError("E507", unit=f"U{unit}", group=target.group_name,
                                groups=", ".join(n for _, n in groups) or "none")
-        return [b.record("unit.set", {"id": u, "subgroup_id": target.id, "aside": None,
-                                      "subgroup_name": target.label})
+        aside = {int(r[0]) for r in b.conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
+        return [b.record("unit.set", {"id": u, "subgroup_id": target.id,
+                                      "subgroup_name": target.label,
+                                      **({"aside": None} if u in aside else {})})
                 for u in ids]
 
 
@@ -216,7 +219,85 @@ def condense(project: Project, ref: str, text: str | None, why: str | None = Non
         value = b.text(text.strip()) if text else None
         return b.record("condensate.set", {"kind": target.kind, "id": target.id,
                                            "name": target.label, "value": value,
-                                           "units": units})
+                                           "units": units, "texts": unit_texts(b.conn, units)})
+
+
+# -- condensates and the units under them ------------------------------------------------------
+
+class Drift(NamedTuple):
+    """How the units under a condensate changed since it was written."""
+
+    target: Target
+    new: list[int]  # now in its subgroup (or group), not covered by it
+    gone: list[int]  # it rests on them; no longer in its subgroup (or group)
+    deleted: list[int]  # it rests on them; deleted since
+    changed: list[int]  # it rests on them; their text changed since (edit, split, join)
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.gone or self.deleted or self.changed)
+
+    def touches(self, units: set[int]) -> bool:
+        """Whether any of `units` is one it rests on and lost or changed."""
+        return bool(units & {*self.gone, *self.deleted, *self.changed})
+
+    def describe(self) -> str:
+        parts = [*([f"rests on {ids(self.deleted)}, deleted since"] if self.deleted else []),
+                 *([f"rests on {ids(self.changed)}, changed since it was written"]
+                   if self.changed else []),
+                 *([f"rests on {ids(self.gone)}, no longer in it"] if self.gone else []),
+                 *([f"does not yet cover {ids(self.new)}"] if self.new else [])]
+        return "; ".join(parts)
+
+
+def unit_texts(conn: sqlite3.Connection, units: Sequence[int]) -> list[str]:
+    """The hash of each unit's text, as a condensate written on them keeps it."""
+    texts = dict(conn.execute(f"SELECT id, text FROM units WHERE id IN ({marks(len(units))})",
+                              list(units)).fetchall())
+    return [str(texts[u]) for u in units]
+
+
+def drift(conn: sqlite3.Connection, target: Target) -> Drift | None:
+    """How the units under the target's condensate changed since it was written; None for a
+    condensate without links (written before links were kept)."""
+    linked = dict(conn.execute("SELECT unit, text FROM condensate_units WHERE kind = ?"
+                               " AND owner = ?", (target.kind, target.id)).fetchall())
+    if not linked:
+        return None
+    texts = dict(conn.execute(f"SELECT id, text FROM units WHERE id IN ({marks(len(linked))})",
+                              list(linked)).fetchall())
+    now = set(target_units(conn, target))
+    return Drift(target, sorted(now - set(linked)),
+                 sorted(u for u in linked if u in texts and u not in now),
+                 sorted(u for u in linked if u not in texts),
+                 sorted(u for u in linked if u in now and linked[u] is not None
+                        and texts[u] != linked[u]))
+
+
+def condensation_targets(conn: sqlite3.Connection) -> list[tuple[Target, sqlite3.Row]]:
+    """Where a condensate belongs: each subgroup, and each group without subgroups."""
+    out = []
+    for g in conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall():
+        subs = subgroups_of(conn, g["id"])
+        if not subs:
+            out.append((Target("group", g["id"], g["name"], g["id"], g["name"]), g))
+        for sub in subs:
+            out.append((Target("subgroup", sub["id"], sub["name"], g["id"], g["name"]), sub))
+    return out
+
+
+def to_review(conn: sqlite3.Connection, units: Iterable[int]) -> list[Target]:
+    """The condensates that rested on any of `units` and lost or changed it: what a
+    correction of those units asks the researcher to review."""
+    wanted = set(units)
+    owners = {(str(k), int(o)) for k, o, unit in conn.execute(
+        "SELECT kind, owner, unit FROM condensate_units") if unit in wanted}
+    out = []
+    for target, row in condensation_targets(conn):
+        if (target.kind, target.id) in owners and row["condensate"] is not None:
+            found = drift(conn, target)
+            if found is not None and found.touches(wanted):
+                out.append(target)
+    return out
 
 
 def _written_over(conn: sqlite3.Connection, sql: str, ident: int, over: str, what: str) -> None:
@@ -261,20 +342,22 @@ def _piece_pattern(piece: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(word) for word in piece.split()))
 
 
-def verbatim_quote(source: str, quote: str, unit: str = "the unit") -> str:
+def verbatim_quote(source: str, quote: str, unit: str = "the unit", loose: bool = False) -> str:
     """The quotation made of the source's own words: every kept piece found in order in
-    `source`; pieces joined by ' … '. Raises E510/E511 otherwise."""
-    pieces, cut_start, cut_end = quote_pieces(quote)
+    `source`; pieces joined by ' … '. Raises E510/E511 otherwise. `loose`: typographic
+    quotation marks, apostrophes and dashes match their plain forms (the source's are kept)."""
+    pieces, cut_start, cut_end = quote_pieces(loosen(quote) if loose else quote)
     if not pieces:
         raise StcError("E511")
+    hay = loosen(source) if loose else source  # the same length: offsets hold in both
     found, at = [], 0
     for piece in pieces:
-        m = _piece_pattern(piece).search(source, at)
+        m = _piece_pattern(piece).search(hay, at)
         if m is None:
-            earlier = _piece_pattern(piece).search(source)
+            earlier = _piece_pattern(piece).search(hay)
             detail = " after the piece before it" if earlier else ""
             raise StcError("E510", piece=piece, unit=unit, detail=detail)
-        found.append(m.group(0))
+        found.append(source[m.start():m.end()])
         at = m.end()
     return ("… " if cut_start else "") + " … ".join(found) + (" …" if cut_end else "")
 
@@ -367,11 +450,12 @@ def quote_is_verbatim(source: str, quote: str) -> bool:
 
 def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: bool = False,
            why: str | None = None, translation: str | None = None,
-           over: str | None = None) -> Record:
+           over: str | None = None, loose: bool = False) -> Record:
     """Mark a unit (or a cut quotation from it) as an illustrative quotation, or clear it.
     `translation` is the quotation in the report language (empty: none); given alone for a
     quotation already marked, it changes only the translation. The original stays the
-    quotation that is checked against the transcript. `over` as for `condense`."""
+    quotation that is checked against the transcript. `over` as for `condense`. `loose`:
+    typographic quotes, apostrophes and dashes in `quote` match their plain forms."""
     with project.batch(why) as b:
         unit = unit_id(b.conn, unit_ref)
         if over is not None:
@@ -384,7 +468,7 @@ def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: boo
                                 (unit,)).fetchone()[0] is not None
         if quote or translation is None or not marked:
             source = unit_source_text(b.conn, unit)
-            text = verbatim_quote(source, quote, f"U{unit}") if quote else source.strip()
+            text = verbatim_quote(source, quote, f"U{unit}", loose) if quote else source.strip()
             fields["nugget"] = b.text(text)
         if translation is not None:
             fields["translation"] = b.text(translation.strip()) if translation.strip() else None
@@ -413,11 +497,12 @@ def _text_of(conn: sqlite3.Connection, digest: str) -> str:
     return _TEXTS[digest]
 
 
-def unit_source_text(conn: sqlite3.Connection, unit: int) -> str:
-    """The unit's text as the current transcript has it at the unit's offsets."""
-    row = conn.execute("SELECT doc, start, end FROM units WHERE id = ?", (unit,)).fetchone()
-    text, _ = document_text(conn, row["doc"])
-    return text[row["start"]:row["end"]]
+def unit_source_text(conn: sqlite3.Connection, unit: int, places: Places | None = None) -> str:
+    """The unit's text: the speech at its place in the transcript (see `stc.units`)."""
+    row = conn.execute("SELECT doc, version, start, end, text FROM units WHERE id = ?",
+                       (unit,)).fetchone()
+    return (places or Places(conn)).unit_text(row["doc"], row["version"], row["start"],
+                                              row["end"], row["text"])
 
 
 def unit_segments(conn: sqlite3.Connection, unit: int, places: Places | None = None) -> str:
@@ -468,9 +553,6 @@ def _view(conn: sqlite3.Connection, row: sqlite3.Row, codes: list[str], who: lis
     start, end = int(row["start"]), int(row["end"])
     before = text[max(0, start - context):start]
     after = text[end:end + context]
-    body = bodies.get(row["text"])
-    if body is None:
-        body = must_text(conn, row["text"])  # an erased text: must_text says so
 
     def optional(digest: str | None) -> str | None:
         return bodies.get(digest) if digest else None
@@ -479,7 +561,9 @@ def _view(conn: sqlite3.Connection, row: sqlite3.Row, codes: list[str], who: lis
         "id": int(row["id"]), "unit": f"U{row['id']}", "doc": str(row["doc"]),
         "ref": places.ref(row["doc"], row["version"], start, end),
         "participant": ", ".join(who),
-        "codes": codes, "text": body,
+        "codes": codes, "text": places.unit_text(row["doc"], row["version"], start, end,
+                                                 row["text"]),
+        "context": places.context(row["doc"], row["version"], start, end),
         "before": ("…" if start > context else "") + before,
         "after": after + ("…" if end + context < len(text) else ""),
         "nugget": optional(row["nugget"]), "translation": optional(row["translation"]),

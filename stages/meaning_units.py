@@ -7,22 +7,34 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from stc.errors import StcError
-from stc.lookup import TABLES, Named, check_kind, find, get, split_subgroup
+from stc.history import require_unchanged
+from stc.lookup import (
+    TABLES,
+    Named,
+    check_kind,
+    check_plain_name,
+    find,
+    get,
+    split_subgroup,
+    unit_id,
+)
 from stc.participants import names as participant_names
 from stc.project import Batch, Project
 from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
-from stc.texts import get_text, must_text
+from stc.stages.condensation import Target, ids, quote_is_verbatim, to_review
+from stc.store import marks
+from stc.texts import get_text
 from stc.units import (
     DocText,
     Places,
-    check_one_participant,
+    check_speech,
     load_doc,
     locate,
     participants_by_unit,
-    unit_context,
+    place_fields,
 )
-from stc.words import counted
+from stc.words import counted, shell
 
 STEP = Step(2, "Meaning units and codes", requires=("documents", "preliminary themes"),
             produces=("meaning units", "codes", "code groups"))
@@ -52,26 +64,32 @@ def status(conn: sqlite3.Connection) -> StepStatus:
 
 def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named],
                 note: str | None = None, number: int | None = None,
-                subgroup: Named | None = None, nugget: bool = False) -> int:
+                subgroup: Named | None = None, nugget: bool = False,
+                interviewer: bool = False, split_from: int | None = None) -> int:
     """Record one `unit.add`; returns the new unit's number (`number` when given: one never
-    handed out, from a coding matrix written elsewhere). A coding matrix may also place the
-    new unit in a subgroup and mark it a nugget, in the same change."""
+    handed out, from a coding matrix written elsewhere). A coding matrix (or a split) may also
+    place the new unit in a subgroup and mark it a nugget, in the same change. `interviewer`:
+    the interviewer's words alone, coded on purpose. The unit's text is the speech in the
+    stretch; the turns it crosses are recorded when there are several."""
     if not codes:
         raise StcError("E409")
     unit = number if number is not None else b.take_number("unit")
-    before, after = unit_context(doc.text, start, end)
-    payload: dict[str, Any] = {
-        "id": unit, "doc": doc.id, "version": doc.version, "start": start, "end": end,
-        "segments": doc.ref(start, end).partition(":")[2],
-        "text": b.text(doc.text[start:end]), "before": b.text(before), "after": b.text(after),
-        "codes": [c.id for c in codes], "code_names": [c.name for c in codes],
-    }
+    payload: dict[str, Any] = {"id": unit, **place_fields(b.conn, doc, start, end),
+                               "codes": [c.id for c in codes],
+                               "code_names": [c.name for c in codes]}
+    turns = doc.turns_in(start, end)
+    if len(turns) > 1:
+        payload["turns"] = [i + 1 for i in turns]  # numbered from 1, as stored
     if note:
         payload["note"] = b.text(note)
     if subgroup is not None:
         payload["subgroup_id"] = subgroup.id
     if nugget:
         payload["nugget"] = payload["text"]
+    if interviewer:
+        payload["interviewer"] = True
+    if split_from is not None:
+        payload["split_from"] = split_from
     b.record("unit.add", payload)
     return unit
 
@@ -87,6 +105,7 @@ def add_named(b: Batch, kind: str, name: str, group: Named | None = None) -> Nam
     name = " ".join(name.split())
     if not name:
         raise StcError("E403", kind=kind)
+    check_plain_name(kind, name)
     conn = b.conn
     if kind == "subgroup":
         assert group is not None
@@ -118,8 +137,10 @@ def ensure(b: Batch, kind: str, name: str, group: Named | None = None) -> Named:
     return found or add_named(b, kind, name, group)
 
 
-def ensure_codes(b: Batch, names: list[str], group: Named | None = None) -> list[Named]:
-    """The codes by name (created when missing); with `group`, all of them put into it."""
+def ensure_codes(b: Batch, names: list[str], group: Named | None = None,
+                 said: list[str] | None = None) -> list[Named]:
+    """The codes by name (created when missing); with `group`, all of them put into it (what
+    that does to units in subgroups is appended to `said`)."""
     codes: dict[int, Named] = {}
     for name in names:
         code = ensure(b, "code", name, group)
@@ -127,28 +148,81 @@ def ensure_codes(b: Batch, names: list[str], group: Named | None = None) -> list
     if group is not None:
         move = [c for c in codes.values() if c.group_id != group.id]
         if move:
-            record_code_group(b, move, group)
+            lines = record_code_group(b, move, group)
+            if said is not None:
+                said += lines
             for c in move:
                 codes[c.id] = Named("code", c.id, c.name, group.id, group.name)
     return list(codes.values())
 
 
-def record_code_group(b: Batch, codes: list[Named], group: Named | None) -> None:
+def record_code_group(b: Batch, codes: list[Named], group: Named | None) -> list[str]:
+    """Move codes into a group (or out of any). Units that leave a group this way leave its
+    subgroups too; returns what that did, one line each, for the user."""
     b.record("code.group", {"codes": [c.id for c in codes], "code_names": [c.name for c in codes],
                             "group": group.id if group else None,
                             "group_name": group.name if group else None})
+    return release_units(b, units_of_codes(b.conn, [c.id for c in codes]))
+
+
+class Grouped(NamedTuple):
+    """What `stc group` did."""
+
+    group: Named
+    codes: list[Named]
+    created: bool  # the group is new
+    said: list[str]  # units that left subgroups, condensates to review
 
 
 def group_codes(project: Project, codes: list[str], into: str, why: str | None = None
-                ) -> tuple[Named, list[Named], bool]:
+                ) -> Grouped:
     """Put codes into a code group, made when missing (from the theme of that name, if any).
-    Returns the group, the codes and whether the group is new."""
+    A unit that so leaves the group it was sorted in leaves its subgroup there (step 3 stays
+    consistent), and the condensates that rested on it are named for review."""
     with project.batch(why) as b:
         named = [get(b.conn, "code", c) for c in codes]
         existing = find(b.conn, "group", into)
         group = existing or add_named(b, "group", into)
-        record_code_group(b, named, group)
-    return group, named, existing is None
+        said = record_code_group(b, named, group)
+    return Grouped(group, named, existing is None, said)
+
+
+def units_of_codes(conn: sqlite3.Connection, codes: list[int]) -> list[int]:
+    return [int(r[0]) for r in conn.execute(
+        f"SELECT DISTINCT unit FROM unit_codes WHERE code IN ({marks(len(codes))})"
+        " ORDER BY unit", codes)]
+
+
+def release_units(b: Batch, units: list[int]) -> list[str]:
+    """Take each of `units` out of its subgroup when none of its codes is in that subgroup's
+    group any longer; returns what was done and the condensates that now need review."""
+    wanted = set(units)
+    said: list[str] = []
+    for unit, label, group in b.conn.execute(
+            "SELECT u.id, g.name || '/' || s.name, g.name FROM units u"
+            " JOIN subgroups s ON s.id = u.subgroup_id JOIN code_groups g ON g.id = s.group_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM unit_codes uc JOIN codes c ON c.id = uc.code"
+            " WHERE uc.unit = u.id AND c.group_id = s.group_id) ORDER BY u.id").fetchall():
+        if unit in wanted:
+            b.record("unit.set", {"id": unit, "subgroup_id": None})
+            said.append(f"U{unit} left subgroup {label}: none of its codes is in {group!r}"
+                        " any longer")
+    return said + review_lines(b.conn, units)
+
+
+def review_lines(conn: sqlite3.Connection, units: list[int]) -> list[str]:
+    """The condensates that rested on any of `units` and lost or changed it, one line each,
+    with the command that opens them."""
+    return [f"review the condensate of {t.label}, which rested on"
+            f" {ids(sorted(set(units) & set(_rested_on(conn, t))))}:"
+            f" {shell('stc', 'condense', t.label, '--edit')}"
+            for t in to_review(conn, units)]
+
+
+def _rested_on(conn: sqlite3.Connection, target: Target) -> list[int]:
+    return [int(r[0]) for r in conn.execute(
+        "SELECT unit FROM condensate_units WHERE kind = ? AND owner = ?",
+        (target.kind, target.id))]
 
 
 def rename(project: Project, kind: str, old: str, new: str, why: str | None = None) -> Named:
@@ -165,6 +239,7 @@ def rename(project: Project, kind: str, old: str, new: str, why: str | None = No
         new = " ".join(new.split())
         if not new:
             raise StcError("E403", kind=kind)
+        check_plain_name(kind, new)
         clash = find(b.conn, kind, new_ref)
         if clash is not None and clash.id != target.id:
             raise StcError("E402", kind=kind, name=clash.ref)
@@ -186,23 +261,27 @@ def units_using(conn: sqlite3.Connection, target: Named) -> int:
 
 
 def drop(project: Project, kind: str, name: str, force: bool = False, why: str | None = None
-         ) -> tuple[Named, int]:
+         ) -> tuple[Named, int, list[str]]:
     """Drop a theme, code, group or subgroup; one that units use needs `force`.
-    Returns what was dropped and how many units it touched."""
+    Returns what was dropped, how many units it touched, and what that did to units in
+    subgroups (a unit whose dropped code was its only one in the group leaves its subgroup)."""
     kind = check_kind(kind)
     with project.batch(why) as b:
         target = get(b.conn, kind, name)
         used = units_using(b.conn, target)
         if used and not force:
-            raise StcError("E407", kind=kind, name=target.ref, count=used)
+            raise StcError("E407", kind=kind, name=target.ref, units=counted(used, "meaning unit"))
+        units = units_of_codes(b.conn, [target.id]) if kind == "code" else []
         b.record("drop", {"kind": kind, "id": target.id, "name": target.ref, "units": used})
-    return target, used
+        said = release_units(b, units) if units else []
+    return target, used, said
 
 
 def merge(project: Project, kind: str, names: list[str], into: str, why: str | None = None
-          ) -> tuple[list[Named], Named, bool]:
+          ) -> tuple[list[Named], Named, bool, list[str]]:
     """Merge themes, codes, groups or subgroups into one, made when new.
-    Returns the merged ones, the target and whether the target is new."""
+    Returns the merged ones, the target, whether the target is new, and what merging codes
+    of other groups did to units in subgroups."""
     kind = check_kind(kind)
     with project.batch(why) as b:
         sources: dict[int, Named] = {}
@@ -215,10 +294,12 @@ def merge(project: Project, kind: str, names: list[str], into: str, why: str | N
             _check_subgroups_one_group(merged, target)
         if kind == "group":
             _check_subgroup_clash(b.conn, merged, target)
+        units = units_of_codes(b.conn, [m.id for m in merged]) if kind == "code" else []
         b.record("merge", {"kind": kind, "ids": [m.id for m in merged],
                            "names": [m.ref for m in merged], "into": target.id,
                            "into_name": target.ref})
-    return merged, target, created
+        said = release_units(b, units) if units else []
+    return merged, target, created, said
 
 
 def _merge_target(b: Batch, kind: str, merged: list[Named], into: str) -> tuple[Named, bool]:
@@ -250,37 +331,73 @@ def _check_subgroup_clash(conn: sqlite3.Connection, merged: list[Named], target:
 # -- coding ------------------------------------------------------------------------------------
 
 class NewUnit(NamedTuple):
-    """A meaning unit made or extended by `stc code`."""
+    """A meaning unit made or extended by `stc code` (or a selection in the workbench)."""
 
     id: int
     ref: str  # DOC:N-M
     text: str
     codes: list[str]
-    existing: bool = False  # the stretch was a unit already; the codes were added to it
+    existing: bool  # the stretch was a unit already; the codes were added to it
+    warnings: list[str]  # the unit crosses speakers (named)
+    said: list[str]  # codes moved into the group: units that left subgroups
 
 
 def code_segments(project: Project, ref: str, codes: list[str], quote: str | None = None,
                   loose: bool = False, group: str | None = None, note: str | None = None,
-                  why: str | None = None) -> NewUnit:
-    """Make a meaning unit from segments, or from the quoted text inside them, and code it."""
+                  why: str | None = None, allow_interviewer: bool = False) -> NewUnit:
+    """Make a meaning unit from segments, or from the quoted text inside them (which sets its
+    exact stretch), and code it."""
     with project.batch(why) as b:
         rng = check_segment_range(b.conn, ref)
         doc = load_doc(b.conn, rng.doc)
         start, end = locate(doc, rng.first, rng.last, quote, loose=loose)
-        check_one_participant(doc, start, end)
-        if not [c for c in codes if c.strip()]:
-            raise StcError("E409")
-        same = b.conn.execute("SELECT id FROM units WHERE doc = ? AND version = ? AND start = ?"
-                              " AND end = ?", (doc.id, doc.version, start, end)).fetchone()
-        target = ensure(b, "group", group) if group else None
-        named = ensure_codes(b, [c for c in codes if c.strip()], target)
-        if same is None:
-            unit = record_unit(b, doc, start, end, named, note)
-        else:  # the same stretch again: one unit with more codes, not two units
-            unit = int(same[0])
-            _add_codes(b, unit, named)
-    return NewUnit(unit, doc.ref(start, end), doc.text[start:end], [c.name for c in named],
-                   existing=same is not None)
+        return _code_stretch(b, doc, start, end, codes, group, note, allow_interviewer)
+
+
+def code_span(project: Project, doc: str, start: int, end: int, codes: list[str],
+              group: str | None = None, note: str | None = None,
+              allow_interviewer: bool = False, why: str | None = None,
+              based_on: int | None = None) -> NewUnit:
+    """Make a meaning unit from exact offsets in a transcript's text (a selection), by the
+    rules of `stc code --quote`: the stretch is narrowed to the speech in it, the
+    interviewer's words alone are refused unless allowed, a stretch across speakers is made
+    with a warning, and a stretch that is a unit already gets the codes. `based_on`: the
+    change the offsets were read at; refused (E323) when the transcript changed since."""
+    with project.batch(why) as b:
+        ident = resolve_doc(b.conn, doc)
+        # the offsets hold for the version of the transcript they were read from; a command's
+        # `based_on` does not cover a new unit (it changes nothing that was there)
+        if based_on is not None:
+            require_unchanged(b.conn, {f"doc:{ident}"}, based_on)
+        text = load_doc(b.conn, ident)
+        if not 0 <= start < end <= len(text.text):
+            raise StcError("E433", doc=ident, length=len(text.text), start=start, end=end)
+        speech = text.speech(start, end)
+        if speech is None:
+            raise StcError("E432", where=f"{ident} {start}-{end}")
+        return _code_stretch(b, text, *speech, codes, group, note, allow_interviewer)
+
+
+def _code_stretch(b: Batch, doc: DocText, start: int, end: int, codes: list[str],
+                  group: str | None, note: str | None, allow_interviewer: bool) -> NewUnit:
+    names = [c for c in codes if c.strip()]
+    if not names:
+        raise StcError("E409")
+    same = b.conn.execute("SELECT id FROM units WHERE doc = ? AND version = ? AND start = ?"
+                          " AND end = ?", (doc.id, doc.version, start, end)).fetchone()
+    # a unit there already was made by these rules: its codes are added, nothing refused
+    warnings = check_speech(doc, start, end, allow_interviewer or same is not None)
+    target = ensure(b, "group", group) if group else None
+    said: list[str] = []
+    named = ensure_codes(b, names, target, said)
+    if same is None:
+        unit = record_unit(b, doc, start, end, named, note,
+                           interviewer=allow_interviewer and doc.interviewer_only(start, end))
+    else:  # the same stretch again: one unit with more codes, not two units
+        unit = int(same[0])
+        _add_codes(b, unit, named)
+    return NewUnit(unit, doc.ref(start, end), doc.spoken(start, end), [c.name for c in named],
+                   same is not None, warnings, said)
 
 
 def _add_codes(b: Batch, unit: int, codes: list[Named]) -> None:
@@ -290,6 +407,285 @@ def _add_codes(b: Batch, unit: int, codes: list[Named]) -> None:
         b.record("unit.codes", {"id": unit, "add": [c.id for c in add],
                                 "add_names": [c.name for c in add], "remove": [],
                                 "remove_names": []})
+
+
+# -- correcting units ----------------------------------------------------------------------------
+
+class Correction(NamedTuple):
+    """What a correction of meaning units did, for the command to tell."""
+
+    units: list[int]  # the units made or changed (U7; and U12, the second part of a split)
+    said: list[str]  # what else happened: a subgroup left, a quotation cleared, ...
+    warnings: list[str]  # the unit now crosses speakers (named)
+
+
+class _Unit(NamedTuple):
+    """A stored unit, as the corrections need it."""
+
+    id: int
+    doc: str
+    version: int
+    start: int
+    end: int
+    subgroup: int | None
+    aside: str | None
+    nugget: str | None  # hash
+    note: str | None  # hash
+    interviewer: bool
+
+    @property
+    def ref(self) -> str:
+        return f"U{self.id}"
+
+
+def _unit(b: Batch, ref: str) -> _Unit:
+    unit = unit_id(b.conn, ref)
+    r = b.conn.execute("SELECT id, doc, version, start, end, subgroup_id, aside, nugget, note,"
+                       " interviewer FROM units WHERE id = ?", (unit,)).fetchone()
+    return _Unit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
+
+
+def _current(b: Batch, unit: _Unit) -> DocText:
+    """The unit's transcript; refused (E443) while the unit points at an earlier version."""
+    doc = load_doc(b.conn, unit.doc)
+    if doc.version != unit.version:
+        raise StcError("E443", unit=unit.ref, doc=unit.doc)
+    return doc
+
+
+def _codes_of(conn: sqlite3.Connection, unit: int) -> list[Named]:
+    return [Named("code", r[0], r[1], r[2]) for r in conn.execute(
+        "SELECT c.id, c.name, c.group_id FROM unit_codes uc JOIN codes c ON c.id = uc.code"
+        " WHERE uc.unit = ? ORDER BY c.name", (unit,))]
+
+
+def _refuse_same_stretch(b: Batch, doc: DocText, start: int, end: int, unit: int,
+                         *also: int) -> None:
+    other = b.conn.execute(
+        "SELECT id FROM units WHERE doc = ? AND version = ? AND start = ? AND end = ?"
+        f" AND id NOT IN ({marks(1 + len(also))})",
+        (doc.id, doc.version, start, end, unit, *also)).fetchone()
+    if other is not None:
+        raise StcError("E442", unit=f"U{unit}", other=f"U{other[0]}")
+
+
+def _move(b: Batch, unit: _Unit, doc: DocText, start: int, end: int, allow: bool) -> None:
+    """Record the unit's new boundaries (`unit.edit`)."""
+    was = Places(b.conn).ref(unit.doc, unit.version, unit.start, unit.end).partition(":")[2]
+    b.record("unit.edit", {"id": unit.id, **place_fields(b.conn, doc, start, end), "was": was,
+                           "interviewer": allow and doc.interviewer_only(start, end)})
+
+
+def _keep_quotation(b: Batch, unit: _Unit, text: str) -> list[str]:
+    """A quotation that no longer lies in the unit's new text is cleared, saying so."""
+    quote = get_text(b.conn, unit.nugget)
+    if unit.nugget is None or (quote is not None and quote_is_verbatim(text, quote)):
+        return []
+    b.record("unit.set", {"id": unit.id, "nugget": None})
+    return [f"the illustrative quotation of {unit.ref} is no longer in its text, so it was"
+            f" cleared; mark it again: {shell('stc', 'nugget', unit.ref, '--quote', 'TEXT')}"]
+
+
+def delete_unit(project: Project, ref: str, why: str) -> Correction:
+    """Delete a meaning unit, with the reason. Its number is never given again; the
+    condensates that rested on it are named for review (and by `stc check`)."""
+    if not why or not why.strip():
+        raise StcError("E436")
+    with project.batch(why) as b:
+        unit = _unit(b, ref)
+        segments = Places(b.conn).ref(unit.doc, unit.version, unit.start, unit.end)
+        b.record("unit.delete", {"id": unit.id, "doc": unit.doc,
+                                 "segments": segments.partition(":")[2]})
+        return Correction([unit.id], review_lines(b.conn, [unit.id]), [])
+
+
+def uncode(project: Project, ref: str, codes: list[str], why: str | None = None) -> Correction:
+    """Take codes off a unit. A unit keeps at least one code (delete it otherwise); one that
+    so leaves a code group leaves its subgroup there."""
+    with project.batch(why) as b:
+        unit = _unit(b, ref)
+        have = {c.id: c for c in _codes_of(b.conn, unit.id)}
+        remove: dict[int, Named] = {}
+        for name in codes:
+            code = get(b.conn, "code", name)
+            if code.id not in have:
+                raise StcError("E434", unit=unit.ref, name=code.name,
+                               codes=", ".join(c.name for c in have.values()))
+            remove[code.id] = code
+        if len(remove) == len(have):
+            raise StcError("E435", unit=unit.ref)
+        b.record("unit.codes", {"id": unit.id, "add": [], "add_names": [],
+                                "remove": list(remove),
+                                "remove_names": [c.name for c in remove.values()]})
+        return Correction([unit.id], release_units(b, [unit.id]), [])
+
+
+def note_unit(project: Project, ref: str, text: str | None, why: str | None = None) -> Correction:
+    """Write (or, with no text, clear) the note on a unit."""
+    with project.batch(why) as b:
+        unit = _unit(b, ref)
+        body = (text or "").strip()
+        b.record("unit.set", {"id": unit.id, "note": b.text(body) if body else None})
+        return Correction([unit.id], [], [])
+
+
+def edit_unit(project: Project, ref: str, segments: str | None = None,
+              quote: str | None = None, loose: bool = False, allow_interviewer: bool = False,
+              why: str | None = None) -> Correction:
+    """Move a unit's boundaries: to the segments N-M, to the exact quoted stretch, or to the
+    quote inside those segments. A quote without segments is looked for in the unit's own
+    segments first, then in the whole transcript (where it must occur once). A unit still on
+    an earlier version of its transcript is moved onto the current one this way."""
+    if segments is None and quote is None:
+        raise StcError("E445", unit=ref)
+    with project.batch(why) as b:
+        unit = _unit(b, ref)
+        doc = load_doc(b.conn, unit.doc)
+        start, end = _new_place(b.conn, unit, doc, segments, quote, loose)
+        allow = allow_interviewer or unit.interviewer
+        warnings = check_speech(doc, start, end, allow)
+        if (unit.version, unit.start, unit.end) == (doc.version, start, end):
+            return Correction([unit.id], [f"{unit.ref} lies there already; nothing changed"],
+                              warnings)
+        _refuse_same_stretch(b, doc, start, end, unit.id)
+        _move(b, unit, doc, start, end, allow)
+        said = _keep_quotation(b, unit, doc.spoken(start, end))
+        return Correction([unit.id], said + review_lines(b.conn, [unit.id]), warnings)
+
+
+def _new_place(conn: sqlite3.Connection, unit: _Unit, doc: DocText, segments: str | None,
+               quote: str | None, loose: bool) -> tuple[int, int]:
+    if segments is not None:
+        first, last = _segment_range(conn, doc, segments)
+        return locate(doc, first, last, quote, loose=loose)
+    assert quote is not None
+    if unit.version == doc.version:
+        first, last = doc.covering(unit.start, unit.end)
+        try:
+            return locate(doc, first, last, quote, loose=loose)
+        except StcError as exc:
+            if exc.code != "E404":
+                raise
+    return locate(doc, None, None, quote, loose=loose)
+
+
+def _segment_range(conn: sqlite3.Connection, doc: DocText, segments: str) -> tuple[int, int]:
+    """`N`, `N-M` or `DOC:N-M` (of the unit's own transcript) as segment numbers."""
+    text = segments.strip()
+    head, sep, rest = text.partition(":")
+    if sep and head.casefold() != doc.id.casefold():
+        raise StcError("E444", segments=segments, doc=doc.id)
+    numbers = rest if sep else text
+    if not numbers.replace("-", "", 1).isdigit():
+        raise StcError("E444", segments=segments, doc=doc.id)
+    rng = check_segment_range(conn, f"{doc.id}:{numbers}")
+    assert rng.first is not None and rng.last is not None
+    return rng.first, rng.last
+
+
+def split_unit(project: Project, ref: str, at: str, loose: bool = False,
+               why: str | None = None) -> Correction:
+    """Split a unit where the words `at` begin: the unit keeps the first part (and its note),
+    the second part becomes a new unit with a new number, the same codes and the same place
+    in step 3. The illustrative quotation goes with the part that holds it."""
+    with project.batch(why) as b:
+        unit = _unit(b, ref)
+        doc = _current(b, unit)
+        found = [(s, e) for s, e in doc.haystack(loose).find(at, unit.start, unit.end)
+                 if s == 0 or not doc.text[s - 1].isalnum()]  # where a word begins
+        if not found:
+            raise StcError("E437", what=at, unit=unit.ref)
+        if len(found) > 1:
+            raise StcError("E438", what=at, count=f"{len(found)} times", unit=unit.ref)
+        cut = found[0][0]
+        first, second = doc.speech(unit.start, cut), doc.speech(cut, unit.end)
+        if first is None or second is None:
+            raise StcError("E439", unit=unit.ref, part="the first" if first is None
+                           else "the second")
+        warnings = [*check_speech(doc, *first, unit.interviewer),
+                    *check_speech(doc, *second, unit.interviewer)]
+        _move(b, unit, doc, *first, unit.interviewer)
+        new = _second_part(b, unit, doc, *second)
+        said = _split_quotation(b, unit, new, doc.spoken(*first), doc.spoken(*second))
+        return Correction([unit.id, new], said + review_lines(b.conn, [unit.id]), warnings)
+
+
+def _second_part(b: Batch, unit: _Unit, doc: DocText, start: int, end: int) -> int:
+    sub = None
+    if unit.subgroup is not None:
+        sub = Named("subgroup", unit.subgroup, "")
+    new = record_unit(b, doc, start, end, _codes_of(b.conn, unit.id), subgroup=sub,
+                      interviewer=unit.interviewer and doc.interviewer_only(start, end),
+                      split_from=unit.id)
+    if unit.aside:
+        b.record("unit.set", {"id": new, "aside": unit.aside})
+    return new
+
+
+def _split_quotation(b: Batch, unit: _Unit, new: int, first: str, second: str) -> list[str]:
+    quote = get_text(b.conn, unit.nugget)
+    if unit.nugget is None or quote is None or quote_is_verbatim(first, quote):
+        return []
+    b.record("unit.set", {"id": unit.id, "nugget": None})
+    if quote_is_verbatim(second, quote):
+        b.record("unit.set", {"id": new, "nugget": unit.nugget})
+        return [f"the illustrative quotation of {unit.ref} lies in the second part: it is now"
+                f" U{new}'s"]
+    return [f"the illustrative quotation of {unit.ref} ran across the split, so it was"
+            f" cleared; mark it again: {shell('stc', 'nugget', unit.ref, '--quote', 'TEXT')}"]
+
+
+def join_units(project: Project, first_ref: str, second_ref: str, why: str | None = None
+               ) -> Correction:
+    """Join two units of one transcript: the first keeps its number and now runs from the
+    start of the earlier to the end of the later (with what lies between), gains the codes
+    and the note of the second, and the second is deleted. Where both were placed in step 3
+    or both have a quotation, the first's stay, saying so."""
+    with project.batch(why) as b:
+        first, second = _unit(b, first_ref), _unit(b, second_ref)
+        if first.id == second.id:
+            raise StcError("E441", unit=first.ref)
+        if first.doc != second.doc:
+            raise StcError("E440", first=first.ref, second=second.ref,
+                           docs=f"{first.doc}, {second.doc}")
+        doc = _current(b, first)
+        _current(b, second)
+        start, end = min(first.start, second.start), max(first.end, second.end)
+        allow = first.interviewer or second.interviewer
+        warnings = check_speech(doc, start, end, allow)
+        _refuse_same_stretch(b, doc, start, end, first.id, second.id)
+        _move(b, first, doc, start, end, allow)
+        _add_codes(b, first.id, _codes_of(b.conn, second.id))
+        said = _take_over(b, first, second)
+        b.record("unit.delete", {"id": second.id, "doc": second.doc,
+                                 "segments": doc.ref(second.start, second.end).partition(":")[2],
+                                 "joined_into": first.id})
+        return Correction([first.id], said + review_lines(b.conn, [first.id, second.id]),
+                          warnings)
+
+
+def _take_over(b: Batch, first: _Unit, second: _Unit) -> list[str]:
+    """What the first of two joined units takes over from the second: its note (appended),
+    its place in step 3 and its quotation where the first has none."""
+    fields: dict[str, Any] = {}
+    said: list[str] = []
+    notes = [n for n in (get_text(b.conn, first.note), get_text(b.conn, second.note)) if n]
+    if second.note is not None and notes:
+        fields["note"] = b.text("\n\n".join(notes))
+    if first.subgroup is None and first.aside is None:
+        if second.subgroup is not None or second.aside is not None:
+            fields.update(subgroup_id=second.subgroup, aside=second.aside)
+    elif (second.subgroup, second.aside) not in ((None, None), (first.subgroup, first.aside)):
+        said.append(f"{second.ref} was placed elsewhere in step 3; {first.ref} stays where it"
+                    " was")
+    if first.nugget is None and second.nugget is not None:
+        fields["nugget"] = second.nugget
+    elif first.nugget is not None and second.nugget is not None:
+        said.append(f"{second.ref}'s illustrative quotation was dropped; {first.ref} keeps"
+                    " its own")
+    if fields:
+        b.record("unit.set", {"id": first.id, **fields})
+    return said
 
 
 # -- listings ----------------------------------------------------------------------------------
@@ -304,11 +700,14 @@ class UnitView(NamedTuple):
     codes: list[str]
     groups: list[str]
     subgroup: str | None
-    text: str
+    text: str  # the speech in it, labels left out
     nugget: bool
     note: str | None
     aside: str | None
     review: str | None
+    speakers: list[str]  # the labels of the speakers in it
+    context: str  # the question before it
+    interviewer: bool  # the interviewer's words alone, coded on purpose
 
     @property
     def ref(self) -> str:
@@ -319,15 +718,20 @@ class UnitView(NamedTuple):
 
 
 def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | None = None,
-               doc: str | None = None, review: bool = False, subgroup: str | None = None
-               ) -> list[UnitView]:
+               doc: str | None = None, review: bool = False, subgroup: str | None = None,
+               units: list[int] | None = None) -> list[UnitView]:
+    """The meaning units, or those with `code`, in `group`, ... or numbered in `units`."""
     where, args = _unit_filters(conn, code, group, doc, review)
     if subgroup:
         where += (" AND " if where else " WHERE ") + "u.subgroup_id = ?"
         args.append(get(conn, "subgroup", subgroup).id)
+    if units is not None:
+        where += (" AND " if where else " WHERE ") + f"u.id IN ({marks(len(units))})"
+        args += units
     rows = conn.execute(
         "SELECT u.id, u.doc, u.version, u.start, u.end, u.text, u.subgroup_id, u.nugget,"
-        " u.note, u.aside, u.review FROM units u" + where + " ORDER BY u.id", args).fetchall()
+        " u.note, u.aside, u.review, u.interviewer FROM units u" + where + " ORDER BY u.id",
+        args).fetchall()
     codes: dict[int, list[tuple[str, str | None]]] = {}
     for unit, name, group_name in conn.execute(
             "SELECT uc.unit, c.name, g.name FROM unit_codes uc JOIN codes c ON c.id = uc.code"
@@ -341,11 +745,15 @@ def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | N
     for r in rows:
         unit_codes = codes.get(r[0], [])
         groups = sorted({g for _, g in unit_codes if g})
+        here = places.doc(r[1])
+        current = here.version == r[2]
         out.append(UnitView(
             r[0], r[1], places.ref(r[1], r[2], r[3], r[4]),
             ", ".join(people.get(p, f"P{p}") for p in who.get(r[0], [])),
-            [c for c, _ in unit_codes], groups, subgroups.get(r[6]), must_text(conn, r[5]),
-            r[7] is not None, get_text(conn, r[8]), r[9], r[10]))
+            [c for c, _ in unit_codes], groups, subgroups.get(r[6]),
+            places.unit_text(r[1], r[2], r[3], r[4], r[5]), r[7] is not None,
+            get_text(conn, r[8]), r[9], r[10], here.labels(r[3], r[4]) if current else [],
+            places.context(r[1], r[2], r[3], r[4]), bool(r[11])))
     return out
 
 

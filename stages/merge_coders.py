@@ -42,7 +42,8 @@ from stc.stages.coders import (
 )
 from stc.stages.meaning_units import add_named, record_unit
 from stc.texts import get_text, text_hash
-from stc.units import DocText, check_one_participant, load_doc, locate, unit_context
+from stc.units import DocText, check_speech, load_doc, locate, place_fields
+from stc.words import counted
 
 UNIT_NUMBER = re.compile(r"(?:^|;)\s*U(\d+)\b", re.IGNORECASE)  # "U1 (I1:2); U2 (I1:3)"
 
@@ -68,7 +69,7 @@ class Unresolved(StcError):
 
     def __init__(self, places: list[Place]) -> None:
         shown = ", ".join(p.id for p in places[:20]) + (" …" if len(places) > 20 else "")
-        super().__init__("E860", count=len(places), places=shown)
+        super().__init__("E860", count=counted(len(places), "conflicting place"), places=shown)
         self.places = places
 
 
@@ -370,7 +371,7 @@ class _Merger:
                                detail=f"{ref} is not in {place.doc}")
             doc = self.doc(place.doc)
             start, end = locate(doc, rng.first, rng.last, row.quote)
-            check_one_participant(doc, start, end)
+            check_speech(doc, start, end, allow_interviewer=True)
         except StcError as exc:
             if exc.code == "E861":
                 raise
@@ -387,11 +388,9 @@ class _Merger:
             return
         target, *rest = place.a
         if (target.start, target.end) != (start, end):
-            before, after = unit_context(doc.text, start, end)
-            self.b.record("unit.set", {
-                "id": target.id, "version": doc.version, "start": start, "end": end,
-                "text": self.b.text(doc.text[start:end]), "before": self.b.text(before),
-                "after": self.b.text(after)})
+            fields = place_fields(self.conn, doc, start, end)
+            self.b.record("unit.set", {"id": target.id, **{
+                k: fields[k] for k in ("version", "start", "end", "text", "before", "after")}})
         changed = self.set_codes(target.id, codes) or (target.start, target.end) != (start, end)
         if changed:
             result["changed"].append(target.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stc.errors import StcError
@@ -20,7 +21,7 @@ from stc.stages.condensation import resolve_group, resolve_target, subgroups_of
 from stc.stages.condensation import units_frame as units_frame  # the frames of a notebook
 from stc.stages.prevalence import prevalence_frame as prevalence_frame
 from stc.texts import get_text, text_hash
-from stc.trail import Record
+from stc.trail import Record, head
 from stc.units import participants_by_unit
 from stc.words import counted
 
@@ -31,7 +32,9 @@ STEP = Step(4, "Synthesis", requires=("condensates", "illustrative quotations"),
             produces=("analytic texts", "categories", "report"))
 
 
-def status(conn: sqlite3.Connection) -> StepStatus:
+def status(conn: sqlite3.Connection, reports: Path | None = None) -> StepStatus:
+    """Step 4 is done when every category and subcategory is described, every check of
+    `stc check` passes, and the reports in `reports` show the current state."""
     groups = count(conn, "SELECT COUNT(*) FROM code_groups")
     described = count(conn, "SELECT COUNT(*) FROM code_groups WHERE description IS NOT NULL")
     subgroups = count(conn, "SELECT COUNT(*) FROM subgroups")
@@ -42,9 +45,36 @@ def status(conn: sqlite3.Connection) -> StepStatus:
                            f" {counted(subgroups, 'subcategory', 'subcategories')} described"])
     if groups == 0 or described < groups or sub_described < subgroups:
         st.next = "stc describe GROUP[/SUBGROUP] --edit"
-    else:
+        return st
+    from stc.stages.checks import run_checks  # the checks read this module
+
+    failing = [c.id for c in run_checks(conn) if not c.ok]
+    if failing:
+        st.facts.append(f"{counted(len(failing), 'check')} not passed: {', '.join(failing)}")
         st.next = "stc check"
+        return st
+    st.facts.append("every check passes")
+    if reports is not None and reports_current(conn, reports):
+        st.facts.append(f"the reports show the current state (change #{head(conn)[0]})")
+    else:
+        st.next = "stc report"
     return st
+
+
+# the reports that name the state they show in their text (docx and xlsx are zip files; a CSV
+# table's state is in the file beside it)
+_STATED_REPORTS = ("results.md", "results.html", "audit.html", "method.md", "method.html",
+                   "matrix.csv.json")
+
+
+def reports_current(conn: sqlite3.Connection, reports: Path) -> bool:
+    """Whether the results chapter is in `reports` and every report there that names the
+    state it shows names the current one (by the trail's hash)."""
+    digest = head(conn)[1]
+    found = [reports / name for name in _STATED_REPORTS if (reports / name).is_file()]
+    if not any(path.name.startswith("results.") for path in found):
+        return False
+    return all(digest in path.read_text(encoding="utf-8", errors="replace") for path in found)
 
 
 # -- analytic texts and headings -------------------------------------------------------------

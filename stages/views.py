@@ -19,10 +19,10 @@ from stc.lookup import get
 from stc.reading import documents, segments
 from stc.refs import resolve_doc
 from stc.stages.meaning_units import code_tree, list_units
+from stc.texts import ERASED
 from stc.units import DocText, load_doc
 
 _WORD = re.compile(r"\S+")
-ERASED = "[erased]"  # what `must_text` gives for a text removed from the text store
 
 
 # -- coverage ----------------------------------------------------------------------------------
@@ -127,6 +127,8 @@ class UnitMark(NamedTuple):
     aside: str | None
     review: str | None
     nugget: bool
+    context: str  # the question before the unit (empty when none)
+    speakers: list[str]  # the labels of the speakers in it
 
     @property
     def ref(self) -> str:
@@ -211,7 +213,7 @@ def _unit_marks(conn: sqlite3.Connection, doc: DocText, marks: dict[str, CodeMar
         version, start, end = places[view.id]
         mark = UnitMark(view.id, view.segments, start, end, view.text,
                         [marks.get(c, CodeMark(c, None, 0)) for c in view.codes], view.note,
-                        view.aside, view.review, view.nugget)
+                        view.aside, view.review, view.nugget, view.context, view.speakers)
         if version == doc.version:
             here[view.id] = mark
         else:

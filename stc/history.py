@@ -193,6 +193,15 @@ def changed_since(conn: sqlite3.Connection, objects: set[str], since: int,
     return out
 
 
+def created_since(conn: sqlite3.Connection, objects: set[str], since: int) -> set[str]:
+    """Those of `objects` made after change `since`: a file written at `since` cannot have
+    held them."""
+    out: set[str] = set()
+    for record in records(conn, after=since):
+        out |= record.created() & objects
+    return out
+
+
 def _touched(conn: sqlite3.Connection, record: Record) -> set[str]:
     if record.kind not in (UNDO, REDO):
         return record.objects()

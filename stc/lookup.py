@@ -40,6 +40,18 @@ def check_kind(kind: str) -> str:
     return kind.lower()
 
 
+PLAIN_NAMES = ("theme", "group", "subgroup")  # names that `GROUP/SUBGROUP` may be built from
+
+
+def check_plain_name(kind: str, name: str) -> None:
+    """Refuse a '/' in the name of a theme (which may become a code group), a code group or a
+    subgroup: it would be read as GROUP/SUBGROUP. Codes are never written so, and may hold it."""
+    if kind in PLAIN_NAMES and "/" in name:
+        suggestion = "-".join(part.strip() for part in name.split("/"))
+        label = "code group" if kind == "group" else kind
+        raise StcError("E430", kind=label, name=name, suggestion=suggestion)
+
+
 def _simple(conn: sqlite3.Connection, kind: str, name: str) -> Named | None:
     if kind == "theme":
         row = conn.execute("SELECT id, name FROM themes WHERE name = ? COLLATE NOCASE",

@@ -22,6 +22,12 @@ _LOOSE = str.maketrans({
 })
 
 
+def loosen(text: str) -> str:
+    """Typographic quotation marks, apostrophes and dashes as their plain forms, one character
+    for one, so offsets stay."""
+    return text.translate(_LOOSE)
+
+
 def normalise_quote(quote: str, loose: bool = False) -> str:
     text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", quote)).strip()
     return text.translate(_LOOSE) if loose else text

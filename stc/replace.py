@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from stc.errors import BadInput, StcError
 from stc.importing import (
@@ -27,7 +27,7 @@ from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.refs import resolve_doc
 from stc.texts import get_text, text_hash
-from stc.units import Places, load_doc, unit_context
+from stc.units import Places, load_doc, place_fields, unit_context
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser
@@ -65,7 +65,8 @@ def _units(project: Project, doc: str) -> list[_Unit]:
     for uid, version, start, end, text, before, after in conn.execute(
             "SELECT id, version, start, end, text, before, after FROM units WHERE doc = ?"
             " ORDER BY id", (doc,)).fetchall():
-        out.append(_Unit(uid, start, end, get_text(conn, text) or "",
+        spoken = places.unit_text(doc, version, start, end, text)  # labels left out
+        out.append(_Unit(uid, start, end, "" if get_text(conn, text) is None else spoken,
                          get_text(conn, before) or "", get_text(conn, after) or "",
                          places.ref(doc, version, start, end)))
     return out
@@ -155,7 +156,7 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
 def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceResult) -> None:
     """Record where each unit went, or that it needs review."""
     new = load_doc(b.conn, doc)
-    hay = Haystack(text)
+    hay = new.haystack()  # the speech: a unit across turns is found across them
     for unit in units:
         place = relocate(text, unit, hay)
         if isinstance(place, str):
@@ -164,10 +165,7 @@ def _follow(b: Batch, doc: str, text: str, units: list[_Unit], result: ReplaceRe
             result.review.append(f"U{unit.id} {unit.ref}: {place}")
             continue
         start, end = place
-        before, after = unit_context(text, start, end)
-        fields: dict[str, Any] = {
-            "id": unit.id, "version": result.version, "start": start, "end": end,
-            "text": b.text(text[start:end]), "before": b.text(before), "after": b.text(after),
-            "review": None}
-        b.record("unit.set", fields)
+        fields = place_fields(b.conn, new, start, end)
+        b.record("unit.set", {"id": unit.id, "review": None, **{
+            k: fields[k] for k in ("version", "start", "end", "text", "before", "after")}})
         result.moved.append(f"U{unit.id} {unit.ref} -> {new.ref(start, end)}")

@@ -55,6 +55,11 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def marks(count: int) -> str:
+    """Placeholders for `count` values, for `IN (...)`."""
+    return ",".join("?" * count)
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run SQL statements one by one: `executescript` would commit the open transaction."""
     statement = ""
@@ -304,6 +309,19 @@ def _m007_drafts(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m008_unit_corrections(conn: sqlite3.Connection) -> None:
+    # `interviewer`: 1 for a unit of the interviewer's speech alone, made on purpose
+    # (--allow-interviewer). `condensate_units.text`: the hash of each unit's text when the
+    # condensate was written, so `stc check` names a condensate whose units were edited since
+    # (rows from before stay NULL, as replaying their changes gives).
+    run_script(conn,
+        """
+        ALTER TABLE units ADD COLUMN interviewer INTEGER;
+        ALTER TABLE condensate_units ADD COLUMN text TEXT;
+        """
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
@@ -316,6 +334,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_unit_translation", _m005_unit_translation),
     ("006_participants", _m006_participants),
     ("007_drafts", _m007_drafts),
+    ("008_unit_corrections", _m008_unit_corrections),
 ]
 
 # Migrations after which the state is rebuilt by replaying the trail in place: the state is by

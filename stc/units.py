@@ -1,11 +1,18 @@
-"""Meaning units in their transcripts: where a stretch of text lies (segments, a quote), who
-speaks in it, and the context kept around it to find it again after a re-import.
+"""Meaning units in their transcripts: where a stretch of text lies (segments, a quote), what
+it says, who speaks in it, and the context kept around it to find it again after a re-import.
+
+A transcript's normalised text holds each turn as `Label: speech`. A unit's text is the speech in
+its stretch, labels left out, the turns it crosses joined by a blank line (`DocText.spoken`):
+the one definition coding, checks, quotations, reports, the matrix and exchange use. Quotes are
+found in the same speech (`DocText.haystack`), so a quote may run from a question into its
+answer but never holds a label.
 
 One rule for who speaks in a unit: the participants of every speaker turn it overlaps (the
-interviewer and other speakers have none), else the participant of its transcript. The same rule
-checks a stretch before it becomes a unit (`DocText.participants`) and reads stored units
-(`unit_participants`, `participants_by_unit`). Participants are ids (`P3`); their names are read
-when shown (`stc.participants.names`), so a rename shows everywhere at once.
+interviewer and other speakers have none, so a unit of the interviewer's words alone has no
+participant); a unit that overlaps no turn at all has the participant of its transcript. The
+same rule checks a stretch before it becomes a unit (`DocText.participants`) and reads stored
+units (`unit_participants`, `participants_by_unit`). Participants are ids (`P3`); their names
+are read when shown (`stc.participants.names`), so a rename shows everywhere at once.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import NamedTuple
 
 from stc.errors import StcError
 from stc.quotes import Haystack
-from stc.texts import must_text, stored_value
+from stc.texts import ERASED, must_text, put_text, stored_value
 
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
 
@@ -45,12 +52,33 @@ def segment_ref(doc: str, first: int, last: int) -> str:
 
 
 class Places:
-    """Segment references (`DOC:N-M`) of stretches of text, from each document version's
-    segments loaded once."""
+    """Segment references (`DOC:N-M`) of stretches of text, and the text of units, from each
+    document version's segments and each transcript loaded once."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[tuple[str, int], tuple[list[int], list[int], list[int]]] = {}
+        self.docs: dict[str, DocText] = {}
+
+    def doc(self, doc: str) -> DocText:
+        """The current version of a transcript."""
+        if doc not in self.docs:
+            self.docs[doc] = load_doc(self.conn, doc)
+        return self.docs[doc]
+
+    def unit_text(self, doc: str, version: int, start: int, end: int, stored: str) -> str:
+        """A unit's text: the speech at its place (`DocText.spoken`), or, for a unit still on
+        an earlier version of its transcript, the text it recorded (hash `stored`)."""
+        current = self.doc(doc)
+        if current.version != version or current.text == ERASED:
+            return must_text(self.conn, stored)
+        return current.spoken(start, end)
+
+    def context(self, doc: str, version: int, start: int, end: int) -> str:
+        """The question before a unit (empty when none, or on an earlier version)."""
+        current = self.doc(doc)
+        return current.context(start, end) if current.version == version \
+            and current.text != ERASED else ""
 
     def ref(self, doc: str, version: int, start: int, end: int) -> str:
         key = (doc, version)
@@ -62,6 +90,9 @@ class Places:
         if not numbers:
             return doc
         return segment_ref(doc, *covering(numbers, starts, ends, start, end))
+
+
+INTERVIEWER = "interviewer"
 
 
 class DocText(NamedTuple):
@@ -76,6 +107,8 @@ class DocText(NamedTuple):
     ends: list[int]
     turns: list[tuple[int, int, int | None]]  # start, end, participant (None: not one)
     names: dict[int, str]  # the names of the participants who speak in it
+    speakers: list[tuple[str | None, str]]  # per turn: its label (None: unlabelled), role
+    asking: list[int]  # the indexes of the interviewer's turns, in order
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Offsets from the start of segment `first` to the end of segment `last`."""
@@ -91,8 +124,88 @@ class DocText(NamedTuple):
 
     def participants(self, start: int, end: int) -> set[int]:
         """The participants of the turns the stretch overlaps (the rule of the module)."""
+        inside = self.turns_in(start, end)
+        if not inside:
+            return set() if self.participant is None else {self.participant}
+        return {who for who in (self.turns[i][2] for i in inside) if who is not None}
+
+    def turns_in(self, start: int, end: int) -> list[int]:
+        """The indexes of the turns the stretch overlaps, in reading order (turns follow each
+        other without overlapping, so two bisections find them)."""
         end = max(end, start + 1)
-        return {who for s, e, who in self.turns if who and s < end and e > start}
+        first = bisect_right(self.turns, start, key=lambda t: t[1])  # ends after the start
+        after = bisect_left(self.turns, end, key=lambda t: t[0])  # starts at or after the end
+        return list(range(first, after))
+
+    def spoken(self, start: int, end: int) -> str:
+        """The speech in a stretch: what the speakers say in it, labels left out, the turns
+        it crosses joined by a blank line. A unit's text, by definition."""
+        if not self.turns:
+            return self.text[start:end].strip()
+        pieces = (self.text[max(s, start):min(e, end)].strip()
+                  for s, e, _ in (self.turns[i] for i in self.turns_in(start, end)))
+        return "\n\n".join(p for p in pieces if p)
+
+    def holds(self, start: int, end: int, text: str | None) -> bool:
+        """Whether a unit's recorded text is what the stretch says: its speech, or for a unit
+        recorded before units left speaker labels out, the stretch as it stands."""
+        return text is not None and text in (self.spoken(start, end), self.text[start:end])
+
+    def speech(self, start: int, end: int) -> tuple[int, int] | None:
+        """The stretch narrowed to the speech it holds (from its first spoken character to
+        its last), or None when it holds none: a selection that begins in a label or in the
+        space between turns begins with the speech after it."""
+        mask = self.masked()
+        start, end = max(0, start), min(len(mask), end)
+        inside = mask[start:end]
+        lead = len(inside) - len(inside.lstrip())
+        if lead == len(inside):
+            return None
+        return start + lead, start + len(inside.rstrip())
+
+    def masked(self) -> str:
+        """The text with everything outside the speech (labels, the breaks between turns) as
+        spaces: offsets stay those of the text, and whitespace-squeezing joins the turns."""
+        if not self.turns:
+            return self.text
+        parts, at = [], 0
+        for s, e, _ in self.turns:
+            parts += [" " * (s - at), self.text[s:e]]
+            at = e
+        parts.append(" " * (len(self.text) - at))
+        return "".join(parts)
+
+    def haystack(self, loose: bool = False) -> Haystack:
+        """The speech prepared for finding quotes in it (labels never match)."""
+        return Haystack(self.masked(), loose)
+
+    def labels(self, start: int, end: int) -> list[str]:
+        """The labels of the speakers in the stretch, in order of first appearance."""
+        found = (self.speakers[i][0] for i in self.turns_in(start, end))
+        return list(dict.fromkeys(label for label in found if label))
+
+    def interviewer_only(self, start: int, end: int) -> bool:
+        """Whether only the interviewer speaks in the stretch."""
+        inside = self.turns_in(start, end)
+        return bool(inside) and all(self.speakers[i][1] == INTERVIEWER for i in inside)
+
+    def question_before(self, start: int, end: int) -> tuple[int, int] | None:
+        """The interviewer's turn before the stretch (its span): the question a unit answers,
+        kept as its context. None when the stretch opens with the interviewer's own words or
+        no interviewer spoke before it."""
+        inside = self.turns_in(start, end)
+        if not inside or self.speakers[inside[0]][1] == INTERVIEWER:
+            return None
+        before = bisect_left(self.asking, inside[0])  # the interviewer's turns before it
+        if not before:
+            return None
+        question = self.turns[self.asking[before - 1]]
+        return question[0], question[1]
+
+    def context(self, start: int, end: int) -> str:
+        """The question before the stretch, as spoken (empty when there is none)."""
+        question = self.question_before(start, end)
+        return self.spoken(*question) if question else ""
 
 
 def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
@@ -100,15 +213,17 @@ def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
                        (doc,)).fetchone()
     segs = conn.execute("SELECT n, start, end FROM segments WHERE doc = ? AND version = ?"
                         " ORDER BY n", (doc, row[1])).fetchall()
-    turns = conn.execute("SELECT start, end, participant FROM turns WHERE doc = ?"
+    turns = conn.execute("SELECT start, end, participant, speaker, role FROM turns WHERE doc = ?"
                          " AND version = ? ORDER BY turn", (doc, row[1])).fetchall()
     speaking = {int(t[2]) for t in turns if t[2] is not None}
     names = {pid: stored_value(conn, str(name)) for pid, name in conn.execute(
         "SELECT id, name FROM participants") if pid in speaking or pid == row[2]}
+    labels = {label: stored_value(conn, str(label)) for label in {t[3] for t in turns} if label}
     return DocText(row[0], row[1], row[2], must_text(conn, row[3]), [s[0] for s in segs],
                    [s[1] for s in segs], [s[2] for s in segs],
                    [(int(t[0]), int(t[1]), None if t[2] is None else int(t[2])) for t in turns],
-                   names)
+                   names, [(labels.get(t[3]), str(t[4])) for t in turns],
+                   [i for i, t in enumerate(turns) if t[4] == INTERVIEWER])
 
 
 def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
@@ -123,7 +238,7 @@ def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
     start, end = doc.span(first, last)
     if quote is None:
         return start, end
-    found = (hay or Haystack(doc.text, loose)).find(quote, start, end)
+    found = (hay or doc.haystack(loose)).find(quote, start, end)
     if not found:
         raise StcError("E404", where=where)
     if len(found) > 1:
@@ -132,11 +247,30 @@ def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
     return found[0]
 
 
-def check_one_participant(doc: DocText, start: int, end: int) -> None:
-    who = doc.participants(start, end)
-    if len(who) > 1:
-        raise StcError("E406", ref=doc.ref(start, end),
-                       who=", ".join(doc.names.get(p, f"P{p}") for p in sorted(who)))
+def check_speech(doc: DocText, start: int, end: int, allow_interviewer: bool = False
+                 ) -> list[str]:
+    """The rules for the speech of a new or moved unit: the interviewer's speech alone is
+    refused (E431) unless allowed; a unit across speakers is made, with a warning naming them.
+    Returns the warnings."""
+    ref = doc.ref(start, end)
+    if not allow_interviewer and doc.interviewer_only(start, end):
+        raise StcError("E431", ref=ref)
+    labels = doc.labels(start, end)
+    if len(labels) > 1:
+        return [f"{ref} crosses speakers: {', '.join(labels)}"]
+    return []
+
+
+def place_fields(conn: sqlite3.Connection, doc: DocText, start: int, end: int
+                 ) -> dict[str, object]:
+    """Where a unit lies and what it says, as `unit.add` and `unit.edit` record it: the
+    place, the segments, and hashes of its text (the speech) and of the context kept around
+    it to find it again after a re-import."""
+    before, after = unit_context(doc.text, start, end)
+    return {"doc": doc.id, "version": doc.version, "start": start, "end": end,
+            "segments": doc.ref(start, end).partition(":")[2],
+            "text": put_text(conn, doc.spoken(start, end)), "before": put_text(conn, before),
+            "after": put_text(conn, after)}
 
 
 def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None
@@ -144,12 +278,12 @@ def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None
     """Who speaks in each unit (or in the one `unit`), by the rule of the module: ids of
     participants, in order."""
     where, args = (" AND u.id = ?", (unit,)) if unit is not None else ("", ())
-    found: dict[int, set[int]] = {}
+    found: dict[int, set[int]] = {}  # the participants of the turns each unit overlaps
     for uid, who in conn.execute(
             "SELECT u.id, t.participant FROM units u JOIN turns t ON t.doc = u.doc"
             " AND t.version = u.version AND t.start < MAX(u.end, u.start + 1)"
-            " AND t.end > u.start WHERE t.participant IS NOT NULL" + where, args):
-        found.setdefault(int(uid), set()).add(int(who))
+            " AND t.end > u.start WHERE 1" + where, args):
+        found.setdefault(int(uid), set()).update([int(who)] if who is not None else [])
     out: dict[int, list[int]] = {}
     for uid, who in conn.execute("SELECT u.id, d.participant FROM units u JOIN documents d"
                                  " ON d.id = u.doc WHERE 1" + where, args):

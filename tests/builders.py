@@ -131,7 +131,7 @@ def coded_project(run: Any, root: Path, language: str) -> dict[str, Any]:
         run("theme", "add", theme, *p)
     rush, tired, tablet = w["codes"]
     run("code", f"{docs[0]}:2-3", rush, *p)
-    run("code", f"{docs[0]}:5", rush, *p)
+    run("code", f"{docs[0]}:5", rush, "--allow-interviewer", *p)
     run("code", f"{docs[0]}:6-7", tired, *p)
     run("code", f"{docs[1]}:2-4", rush, *p)
     run("code", f"{docs[1]}:6", tablet, *p)

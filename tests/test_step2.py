@@ -60,10 +60,17 @@ def test_quote_found_twice_lists_every_place(run: Run, interview: Path) -> None:
     assert units(run)[0]["segments"] == "I1:9"
 
 
-def test_unit_may_not_mix_participants(run: Run, project: Path) -> None:
+def test_a_unit_across_participants_is_made_with_a_warning(run: Run, project: Path) -> None:
+    """In a focus group meaning lives in the exchange: a unit across speakers is made, the
+    speakers named in a warning; its participants are both, never the interviewer."""
     group = "I: Velkommen.\nAnne: Jeg liker det.\nBo: Jeg liker det ikke.\n"
     run("import", str(write(project.parent / "F1.txt", group)))
-    assert "[E406]" in run("code", "F1:2-3", "uenighet", code=1).stderr
+    result = run("code", "F1:2-3", "uenighet")
+    assert result.stderr == "Warning: F1:2-3 crosses speakers: Anne, Bo\n"
+    assert units(run)[0]["participant"] == "Anne, Bo"
+    assert units(run)[0]["text"] == "Jeg liker det.\n\nJeg liker det ikke."
+    [add] = [r for r in json.loads(run("log", "--json").stdout) if r["kind"] == "unit.add"]
+    assert add["payload"]["turns"] == [2, 3] and "across 2 turns" in add["summary"]
     run("code", "F1:1-2", "velkommen")  # the interviewer may be inside
 
 
@@ -158,7 +165,7 @@ def test_subgroups_rename_merge_drop(run: Run, interview: Path) -> None:
 def test_coding_the_same_stretch_again_adds_codes_to_its_unit(run: Run, interview: Path) -> None:
     run("code", "I1:2", "frihet")
     out = run("code", "I1:2", "frihet", "selvstendighet").stdout
-    assert out.startswith("U1 I1:2") and "already a unit" in out
+    assert out.startswith("U1 I1:2") and "U1 is exactly this stretch already" in out
     assert [u["codes"] for u in units(run)] == [["frihet", "selvstendighet"]]
     run("verify")
 
@@ -208,4 +215,5 @@ def test_a_unit_from_the_question_into_an_answer_is_the_answerers(run: Run, proj
     assert (group["participants"], group["codes"][0]["participants"]) == (1, 1)
     [row] = json.loads(run("prevalence", "--json").stdout)
     assert (row["names"], row["total"]) == (["Anne"], 2)
-    assert "[E406]" in run("code", "FG:2-4", "natt", code=1).stderr
+    run("code", "FG:2-4", "natt")  # across participants: made, with a warning
+    assert units(run)[1]["participant"] == "Anne, Bodil"

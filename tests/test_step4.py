@@ -51,14 +51,16 @@ def test_every_check_fails_with_its_place(run: Run, done: Path) -> None:
     run("describe", RUSH, "--clear")  # clearing the analytic text
     run("condense", f"{NB['time']}/{NB['tired']}", "-m", "Hun blir sliten.")
     run("nugget", "U5", "--clear")
-    run("code", "I3:4", "ny kode")
+    run("code", "I3:5", "ny kode")
     run("theme", "drop", NB["themes"][0])
     found = checks(run, code=1)
-    assert found["analytic-texts"] == [{"id": "analytic-texts.subcategory", "name": RUSH}]
+    assert found["analytic-texts"] == [{"id": "analytic-texts.subcategory", "name": RUSH,
+                                        "name_sh": f"'{RUSH}'"}]
     assert found["condensates"] == [{"id": "condensates.not-first-person",
                                      "target": f"{NB['time']}/{NB['tired']}"}]
     assert found["quotations"] == [{"id": "quotations.category", "name": "Teknologi"}]
-    assert found["codes-grouped"] == [{"id": "codes-grouped.ungrouped", "code": "ny kode"}]
+    assert found["codes-grouped"] == [{"id": "codes-grouped.ungrouped", "code": "ny kode",
+                                       "code_sh": "'ny kode'"}]
     assert found["units-sorted"] == [{"id": "units-sorted.ungrouped", "unit": "U8"}]
     assert found["themes"] == [{"id": "themes.count", "n": 3, "min": 4, "max": 8}]
 

@@ -188,8 +188,11 @@ def ref_keys(ref: str | None) -> list[str]:
 
 
 def _unit_add_summary(p: Payload) -> str:
-    placed = [*(["in a subgroup"] if p.get("subgroup_id") else []),
-              *(["a nugget"] if p.get("nugget") else [])]
+    placed = [*([f"the second part of U{p['split_from']}"] if p.get("split_from") else []),
+              *(["in a subgroup"] if p.get("subgroup_id") else []),
+              *(["a nugget"] if p.get("nugget") else []),
+              *(["the interviewer's words"] if p.get("interviewer") else []),
+              *([f"across {len(p['turns'])} turns"] if len(p.get("turns", [])) > 1 else [])]
     return (f"U{p['id']} from {p['doc']}:{p['segments']} coded {', '.join(p['code_names'])}"
             + (f" ({', '.join(placed)})" if placed else ""))
 
@@ -204,12 +207,14 @@ def _unit_add_summary(p: Payload) -> str:
     creates=True,
 )
 def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    """A new unit; a coding matrix may also place it in a subgroup and mark it a nugget."""
+    """A new unit; a coding matrix or a split may also place it in a subgroup and mark it a
+    nugget. `turns` (the turns it crosses) and `split_from` are for the trail's reader."""
     conn.execute(
         "INSERT INTO units (id, doc, version, start, end, text, before, after, note,"
-        " subgroup_id, nugget) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " subgroup_id, nugget, interviewer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (p["id"], p["doc"], p["version"], p["start"], p["end"], p["text"], p["before"],
-         p["after"], p.get("note"), p.get("subgroup_id"), p.get("nugget")),
+         p["after"], p.get("note"), p.get("subgroup_id"), p.get("nugget"),
+         1 if p.get("interviewer") else None),
     )
     for code in p["codes"]:  # mostly one: execute costs less than executemany
         conn.execute("INSERT INTO unit_codes VALUES (?, ?)", (p["id"], code))
@@ -233,20 +238,51 @@ def _unit_codes(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
                          [(p["id"], c) for c in p["remove"]])
 
 
-@change_kind("unit.delete", lambda p: f"U{p['id']} deleted", refs=lambda p: [unit_ref(p["id"])],
-             objects=lambda p: keys("unit", p["id"]))
+def _unit_delete_summary(p: Payload) -> str:
+    where = f" ({p['doc']}:{p['segments']})" if p.get("segments") else ""
+    joined = f", joined into U{p['joined_into']}" if p.get("joined_into") else ""
+    return f"U{p['id']}{where} deleted{joined}"
+
+
+@change_kind("unit.delete", _unit_delete_summary,
+             refs=lambda p: [unit_ref(p["id"]), p.get("doc") or ""],
+             objects=lambda p: keys("unit", p["id"]),
+             uses=lambda p: keys("unit", p.get("joined_into")))
 def _unit_delete(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Payload: id, and for the trail's reader doc, segments, and joined_into (the unit of
+    `stc unit join` that took its place). The links of condensates written on it stay: they
+    tell what a condensate rested on, and `stc check` names it."""
     conn.execute("DELETE FROM unit_codes WHERE unit = ?", (p["id"],))
     conn.execute("DELETE FROM units WHERE id = ?", (p["id"],))
 
 
+@change_kind(
+    "unit.edit",
+    lambda p: f"U{p['id']} boundaries moved: {p['doc']}:{p['was']} -> {p['doc']}:{p['segments']}",
+    refs=lambda p: [unit_ref(p["id"]), p["doc"]],
+    objects=lambda p: keys("unit", p["id"]),
+    uses=lambda p: keys("doc", p["doc"]),
+)
+def _unit_edit(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """New boundaries of a unit, on the current version of its transcript: place, text (a
+    hash), the context kept around it; `was` is the old place, for the trail's reader. A unit
+    that needed review after a re-import no longer does."""
+    conn.execute(
+        "UPDATE units SET version = ?, start = ?, end = ?, text = ?, before = ?, after = ?,"
+        " review = NULL, interviewer = ? WHERE id = ?",
+        (p["version"], p["start"], p["end"], p["text"], p["before"], p["after"],
+         1 if p.get("interviewer") else None, p["id"]))
+
+
 def _unit_set_summary(p: Payload) -> str:
     fields = sorted(k for k in p if k not in ("id", "subgroup_name"))
-    if fields == ["aside", "subgroup_id"] and p["aside"]:
+    placing = set(fields) <= {"aside", "subgroup_id"}  # a sort or a set-aside
+    if placing and p.get("aside"):
         return f"U{p['id']} set aside: {p['aside']}"
-    if fields == ["aside", "subgroup_id"] and p["subgroup_id"] is not None:
+    if placing and p.get("subgroup_id") is not None:
         return f"U{p['id']} sorted into {p.get('subgroup_name') or '#' + str(p['subgroup_id'])!r}"
-    return f"U{p['id']}: {', '.join(fields)} set"
+    return f"U{p['id']}: " + ", ".join(f"{k} {'cleared' if p[k] is None else 'set'}"
+                                       for k in fields)
 
 
 @change_kind(

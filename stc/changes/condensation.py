@@ -18,11 +18,13 @@ from stc.lookup import TABLES
     uses=lambda p: keys("unit", *p["units"]),
 )
 def _condensate_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
-    """Payload: kind (group|subgroup), id, name, value (hash or None), units (ids it rests on)."""
+    """Payload: kind (group|subgroup), id, name, value (hash or None), units (ids it rests on)
+    and texts (the hash of each unit's text then; missing in changes from before)."""
     if p["kind"] not in ("group", "subgroup"):
         raise ValueError(p["kind"])
     conn.execute(f"UPDATE {TABLES[p['kind']]} SET condensate = ? WHERE id = ?",
                  (p["value"], p["id"]))
     conn.execute("DELETE FROM condensate_units WHERE kind = ? AND owner = ?", (p["kind"], p["id"]))
-    conn.executemany("INSERT INTO condensate_units VALUES (?, ?, ?)",
-                     [(p["kind"], p["id"], u) for u in p["units"]])
+    texts = p.get("texts") or [None] * len(p["units"])
+    conn.executemany("INSERT INTO condensate_units (kind, owner, unit, text) VALUES (?, ?, ?, ?)",
+                     [(p["kind"], p["id"], u, t) for u, t in zip(p["units"], texts, strict=True)])

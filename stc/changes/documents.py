@@ -8,6 +8,7 @@ from typing import Any
 
 from stc.changes.participants import add_participant
 from stc.changes.registry import Payload, change_kind, keys
+from stc.words import counted
 
 
 def _insert_version(conn: sqlite3.Connection, p: Payload, seq: int, first_segment: int) -> None:
@@ -98,7 +99,7 @@ def _added_note(p: Payload) -> str:
 
 def _import_summary(p: Payload) -> str:
     source = f" from {p['filename']}" if names_in_clear(p) else ""
-    return (f"imported {p['doc']}{source} ({len(p['segments'])} segments"
+    return (f"imported {p['doc']}{source} ({counted(len(p['segments']), 'segment')}"
             f"{', pseudonymised' if p.get('pseudonymised') else ''}{_added_note(p)})")
 
 

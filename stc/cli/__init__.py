@@ -27,8 +27,8 @@ COMMAND_MODULES: dict[str, str] = {
     "import": "documents", "docs": "documents", "show": "documents",
     "participants": "participants", "participant": "participants", "doc": "participants",
     "memo": "step1", "memos": "step1", "theme": "step1", "themes": "step1", "terms": "step1",
-    "code": "step2", "units": "step2", "codes": "step2", "group": "step2", "rename": "step2",
-    "merge": "step2", "drop": "step2", "search": "step2",
+    "code": "step2", "uncode": "unit", "unit": "unit", "units": "step2", "codes": "step2",
+    "group": "step2", "rename": "step2", "merge": "step2", "drop": "step2", "search": "step2",
     "matrix": "matrix",
     "subgroup": "step3", "subgroups": "step3", "sort": "step3", "set-aside": "step3",
     "condense": "step3", "nugget": "step3",
@@ -56,6 +56,8 @@ class StcGroup(click.Group):
             _fail(ctx, f"the project database is busy or unreadable ({exc}); try again")
         except KeyboardInterrupt:
             _fail(ctx, "interrupted; the change in progress was not recorded")
+        except BrokenPipeError:
+            _reader_gone(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as exc:
@@ -78,6 +80,19 @@ def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().params.get("debug"))
 
 
+def _reader_gone(ctx: click.Context) -> None:
+    """The output was piped into a program that stopped reading (`stc units | head`): end
+    quietly, as git does, with the status a process ended by SIGPIPE has. What is still
+    buffered goes nowhere, so that flushing it cannot fail again at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    ctx.exit(PIPE_CLOSED)
+
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE
+
+
 def _fail(ctx: click.Context, message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     ctx.exit(1)
@@ -96,7 +111,8 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
     \b
     The four steps and their commands:
       1 total impression   memo, theme, terms, show
-      2 meaning units      code, units, codes, group, rename, merge, search, matrix
+      2 meaning units      code, unit, uncode, units, codes, group, rename, merge, search,
+                           matrix
       3 condensation       subgroup, sort, condense, nugget
       4 synthesis          describe, check, report
     The trail: log, verify, undo, redo, seal.  In the browser: serve.

@@ -149,6 +149,13 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def say(lines: list[str]) -> None:
+    """What a change did besides what the command asked (a unit left a subgroup, a condensate
+    to review), one line each."""
+    for line in lines:
+        click.echo(f"  {line}")
+
+
 def width() -> int:
     # os rather than shutil.get_terminal_size: shutil costs every command its import
     try:
@@ -171,12 +178,36 @@ def text_options(noun: str, edit_help: str) -> Callable[[F], F]:
     `read_text_option`."""
 
     def decorate(func: F) -> F:
-        func = click.option("--edit", is_flag=True, help=edit_help)(func)
+        func = click.option("--edit", is_flag=True,
+                            help=f"{edit_help} The editor: {EDITOR_HELP}.")(func)
         func = click.option("--file", "file", type=click.Path(exists=True, dir_okay=False),
                             help=f"Read the {noun} from a file.")(func)
         return click.option("-m", "--message", help=f"The {noun}.")(func)
 
     return decorate
+
+
+EDITOR_HELP = ("$VISUAL or $EDITOR; without them Notepad on Windows, TextEdit on macOS,"
+               " else sensible-editor, nano or vi, whichever is found first")
+
+# Without $VISUAL or $EDITOR: the editor a person on each platform has (its name, command)
+_DEFAULT_EDITORS = {"win32": ("Notepad", "notepad"), "darwin": ("TextEdit", "open -W -n -t")}
+_UNIX_EDITORS = ("sensible-editor", "nano", "vi")
+
+
+def editor() -> str:
+    """The editor `--edit` opens: $VISUAL or $EDITOR, else the platform's default, which is
+    named on stderr so the user knows what opened and how to choose another."""
+    import shutil
+    import sys
+
+    chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if chosen:
+        return chosen
+    found = [(name, name) for name in _UNIX_EDITORS if shutil.which(name)]
+    name, command = _DEFAULT_EDITORS.get(sys.platform) or (found[0] if found else ("vi", "vi"))
+    click.echo(f"Opening {name} (set $EDITOR to use another editor)", err=True)
+    return command
 
 
 def read_text_option(message: str | None, file: str | None, edit: bool, about: str) -> str:
@@ -196,7 +227,7 @@ def read_text_option(message: str | None, file: str | None, edit: bool, about: s
         text, _ = decode(Path(file).read_bytes(), Path(file))
         return "\n".join(text.splitlines()).strip()
     template = "\n\n" + "\n".join("# " + line for line in about.splitlines())
-    edited = click.edit(template, extension=".md")
+    edited = click.edit(template, editor=editor(), extension=".md")
     if edited is None:
         raise click.UsageError("the editor was closed without saving; nothing recorded")
     body = "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()

@@ -9,6 +9,7 @@ from stc.cli.common import (
     open_project_from,
     print_json,
     project_options,
+    say,
     why_option,
     wrap,
 )
@@ -28,17 +29,22 @@ def _short(text: str, limit: int = 160) -> str:
 @project_options
 @click.argument("ref", metavar="DOC:N[-M]")
 @click.argument("codes", nargs=-1, required=True)
-@click.option("--quote", help="The exact text of the unit inside the segments (whitespace runs"
-              " count as one space).")
+@click.option("--quote", help="Set the unit's exact stretch: the words it holds, found once"
+              " inside the segments (whitespace runs count as one space; a quote may run from"
+              " one speaker's turn into the next, never into a speaker label).")
 @click.option("--loose", is_flag=True, help="With --quote: typographic quotes, apostrophes and"
               " dashes match their plain forms.")
 @click.option("--group", help="Put the codes into this code group (made when new).")
 @click.option("--note", help="A note on the unit.")
+@click.option("--allow-interviewer", is_flag=True, help="Code the interviewer's words alone"
+              " (refused otherwise); the unit records that it was meant so.")
 @why_option
 def code(ref: str, codes: tuple[str, ...], quote: str | None, loose: bool, group: str | None,
-         note: str | None, why: str | None) -> None:
+         note: str | None, allow_interviewer: bool, why: str | None) -> None:
     """Make a meaning unit from segments, or from a quoted stretch inside them, and code it.
-    New codes are made as needed.
+    New codes are made as needed. The unit's text is what is said in it, speaker labels left
+    out; a unit across speakers is made with a warning naming them. Coding a stretch that is
+    a unit already adds the codes to that unit instead of making a second one.
 
     \b
     Example:
@@ -46,10 +52,17 @@ def code(ref: str, codes: tuple[str, ...], quote: str | None, loose: bool, group
       stc code I2:30 videobesøk --quote "På skjermen ser jeg bare et smil." --group "Nærhet"
     """
     project = open_project_from(click.get_current_context())
-    unit = mu.code_segments(project, ref, list(codes), quote, loose, group, note, why)
-    again = "  (already a unit: codes added)" if unit.existing else ""
-    click.echo(f"U{unit.id} {unit.ref}  {', '.join(unit.codes)}{again}")
+    unit = mu.code_segments(project, ref, list(codes), quote, loose, group, note, why,
+                            allow_interviewer)
+    for warning in unit.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if unit.existing:
+        click.echo(f"U{unit.id} {unit.ref}  {', '.join(unit.codes)}  (U{unit.id} is exactly"
+                   " this stretch already: its codes were added, no new unit made)")
+    else:
+        click.echo(f"U{unit.id} {unit.ref}  {', '.join(unit.codes)}")
     click.echo(wrap(_short(unit.text, 300), 4))
+    say(unit.said)
 
 
 @click.command()
@@ -79,8 +92,9 @@ def units(code_name: str | None, group: str | None, subgroup: str | None, doc: s
         click.echo("No meaning units match." if filtered else
                    "No meaning units yet. Next: stc code DOC:N-M CODE...")
     for u in found:
-        marks = "".join([" [nugget]" if u.nugget else "", f" [review: {u.review}]"
-                         if u.review else ""])
+        marks = "".join([" [nugget]" if u.nugget else "",
+                         f" [set aside: {u.aside}]" if u.aside else "",
+                         f" [review: {u.review}]" if u.review else ""])
         sub = f" / {u.subgroup}" if u.subgroup else ""
         click.echo(f"{u.ref:<6} {u.segments:<12} {'; '.join(u.codes)}{sub}{marks}")
         click.echo(wrap(_short(u.text), 7))
@@ -128,10 +142,11 @@ def group(codes_: tuple[str, ...], into: str, why: str | None) -> None:
       stc group "mindre kjøring" skjermarbeid --into "Frigjort tid"
     """
     project = open_project_from(click.get_current_context())
-    target, moved, created = mu.group_codes(project, list(codes_), into, why)
-    if created:
-        click.echo(f"code group {target.name!r} made")
-    click.echo(f"{', '.join(c.name for c in moved)} -> {target.name}")
+    done = mu.group_codes(project, list(codes_), into, why)
+    if done.created:
+        click.echo(f"code group {done.group.name!r} made")
+    click.echo(f"{', '.join(c.name for c in done.codes)} -> {done.group.name}")
+    say(done.said)
 
 
 @click.command()
@@ -168,9 +183,10 @@ def merge(kind: str, names: tuple[str, ...], into: str, why: str | None) -> None
       stc merge group "Opplæring" "Ledelse" --into "Innføring i praksis"
     """
     project = open_project_from(click.get_current_context())
-    merged, target, created = mu.merge(project, kind, list(names), into, why)
+    merged, target, created, said = mu.merge(project, kind, list(names), into, why)
     made = " (new)" if created else ""
     click.echo(f"{', '.join(m.ref for m in merged)} merged into {target.ref}{made}")
+    say(said)
 
 
 @click.command()
@@ -187,9 +203,10 @@ def drop(kind: str, name: str, force: bool, why: str | None) -> None:
       stc drop code "økonomi" --why "Only one unit, better coded elsewhere." --force
     """
     project = open_project_from(click.get_current_context())
-    target, used = mu.drop(project, kind, name, force, why)
+    target, used, said = mu.drop(project, kind, name, force, why)
     touched = f"; {counted(used, 'meaning unit')} touched" if used else ""
     click.echo(f"{kind.lower()} {target.ref!r} dropped{touched}")
+    say(said)
 
 
 @click.command()

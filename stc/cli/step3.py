@@ -15,6 +15,7 @@ from stc.cli.common import (
     why_option,
 )
 from stc.stages import condensation
+from stc.words import counted
 
 
 @click.group()
@@ -64,7 +65,7 @@ def subgroups(as_json: bool) -> None:
         click.echo("No subgroups yet. Next: stc subgroup add GROUP NAME")
     for r in rows:
         mark = "condensate" if r["condensate"] else "no condensate"
-        click.echo(f"{r['group']}/{r['subgroup']}: {r['units']} units, {mark}")
+        click.echo(f"{r['group']}/{r['subgroup']}: {counted(r['units'], 'unit')}, {mark}")
 
 
 @click.command(name="sort")
@@ -106,7 +107,7 @@ def set_aside(units: tuple[str, ...], reason: str) -> None:
 @click.command()
 @project_options
 @click.argument("target", metavar="GROUP/SUBGROUP")
-@text_options("condensate", "Write it in $EDITOR, beside the units as comments.")
+@text_options("condensate", "Write it in an editor, beside the units as comments.")
 @click.option("--clear", is_flag=True, help="Remove the condensate.")
 @why_option
 def condense(target: str, message: str | None, file: str | None, edit: bool, clear: bool,
@@ -140,10 +141,12 @@ def condense(target: str, message: str | None, file: str | None, edit: bool, cle
               help="The quotation in the report language, for a chapter written in another"
                    " language than the transcripts ('' removes it). The original is still"
                    " checked verbatim.")
+@click.option("--loose", is_flag=True, help="With --quote: typographic quotes, apostrophes and"
+              " dashes match their plain forms (the transcript's own are kept).")
 @click.option("--clear", is_flag=True, help="The unit is no longer an illustrative quotation.")
 @why_option
-def nugget(unit: str, quote: str | None, words: str | None, clear: bool, why: str | None
-           ) -> None:
+def nugget(unit: str, quote: str | None, words: str | None, loose: bool, clear: bool,
+           why: str | None) -> None:
     """Mark a meaning unit as an authentic illustrative quotation ("gold nugget").
 
     \b
@@ -154,7 +157,7 @@ def nugget(unit: str, quote: str | None, words: str | None, clear: bool, why: st
       stc nugget U7 --clear
     """
     project = open_project_from(click.get_current_context())
-    rec = condensation.nugget(project, unit, quote, clear, why, words)
+    rec = condensation.nugget(project, unit, quote, clear, why, words, loose)
     if clear:
         click.echo(f"U{rec.payload['id']} is no longer a quotation  (change #{rec.seq})")
         return

@@ -37,6 +37,8 @@ from stc.participants import document_participants, speaker_labels
 from stc.participants import names as participant_names
 from stc.project import Project, write_atomically
 from stc.texts import get_text, stored_value
+from stc.units import load_doc
+from stc.words import counted
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -306,10 +308,11 @@ def _sources(w: _Writer, result: ExchangeExport, types: dict[tuple[str, str], st
 def _units(w: _Writer, doc: str, version: int, plain: str, result: ExchangeExport
            ) -> Iterator[ET.Element]:
     conn = w.conn
+    speech = load_doc(conn, doc)
     for uid, uversion, start, end, text_hash, subgroup, note in conn.execute(
             "SELECT id, version, start, end, text, subgroup_id, note FROM units WHERE doc = ?"
             " ORDER BY start, end, id", (doc,)):
-        if uversion != version or plain[start:end] != get_text(conn, text_hash):
+        if uversion != version or not speech.holds(start, end, get_text(conn, text_hash)):
             result.left_out.append(f"U{uid} (its text changed with a re-import; review it)")
             continue
         who = w.who(f"unit:{uid}")
@@ -521,6 +524,7 @@ def export_refi(project: Project, path: Path) -> ExchangeExport:
         qde, files = _project_element(project, result)
         data = _zip_bytes(qde, files)
     (count,) = project.conn.execute("SELECT COUNT(*) FROM trail").fetchone()
-    result.left_out.append(f"the trail ({count} changes: who decided what, when and why)")
+    result.left_out.append(f"the trail ({counted(count, 'change')}: who decided what, when and"
+                           " why)")
     write_atomically(path, data)
     return result

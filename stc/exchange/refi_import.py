@@ -58,7 +58,8 @@ from stc.importing import role_of, segment_document
 from stc.participants import Speakers
 from stc.project import Batch, Project
 from stc.texts import text_hash
-from stc.units import covering, unit_context
+from stc.units import DocText, covering, load_doc, place_fields
+from stc.words import counted
 
 MEMO_KINDS = ("preunderstanding", "impression", "note")
 
@@ -336,7 +337,8 @@ def _check_sources(plan: _Plan, taken: set[str]) -> None:
     refi, path = plan.refi, plan.path
     missing = [s.name for s in refi.sources if s.text is None]
     if missing:
-        raise StcError("E605", path=str(path), count=len(missing), names=", ".join(missing[:5])
+        raise StcError("E605", path=str(path), count=counted(len(missing), "source"),
+                       names=", ".join(missing[:5])
                        + (" …" if len(missing) > 5 else ""))
     known = {c.guid for c in refi.all_codes()}
     holding: dict[str, list[str]] = {}
@@ -356,7 +358,8 @@ def _check_sources(plan: _Plan, taken: set[str]) -> None:
                                    where=f"a coding in {source.name!r}")
         if not text.strip():
             if source.codes:
-                raise StcError("E613", path=str(path), source=source.name, count=len(source.codes))
+                raise StcError("E613", path=str(path), source=source.name,
+                               count=counted(len(source.codes), "selection"))
             refi.left_out.add("empty sources")
             continue
         doc = _doc_id(source.name, taken)
@@ -626,9 +629,8 @@ def _record_codebook(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -
                               "name": name, "field": "heading", "value": heading})
 
 
-def _record_unit(b: Batch, plan: _Plan, doc: _Doc, stretch: _Stretch, ids: _Ids,
+def _record_unit(b: Batch, plan: _Plan, speech: DocText, stretch: _Stretch, ids: _Ids,
                  sorted_into: dict[tuple[str, int], list[int]]) -> None:
-    text = doc.source.text or ""
     start, end = stretch.start, stretch.end
     codes: dict[int, str] = {}
     subgroup = None
@@ -639,11 +641,8 @@ def _record_unit(b: Batch, plan: _Plan, doc: _Doc, stretch: _Stretch, ids: _Ids,
         elif target is not None and target[0] == "subgroup":
             subgroup = ids.subgroup[(target[1].casefold(), target[2].casefold())]
     unit = b.take_number("unit")
-    before, after = unit_context(text, start, end)
     payload: dict[str, Any] = {
-        "id": unit, "doc": doc.id, "version": 1, "start": start, "end": end,
-        "segments": segments_ref(doc.payload, start, end),
-        "text": b.text(text[start:end]), "before": b.text(before), "after": b.text(after),
+        "id": unit, **place_fields(b.conn, speech, start, end),
         "codes": list(codes), "code_names": list(codes.values()),
     }
     if stretch.descriptions:
@@ -672,8 +671,9 @@ def _record_units(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids
     """Units per (kind, id) of the subgroup or group they were sorted into."""
     sorted_into: dict[tuple[str, int], list[int]] = {}
     for doc in plan.docs:
+        speech = load_doc(b.conn, doc.id)  # recorded just before, in the same batch
         for stretch in doc.stretches:
-            _record_unit(b, plan, doc, stretch, ids, sorted_into)
+            _record_unit(b, plan, speech, stretch, ids, sorted_into)
             result.units += 1
     return sorted_into
 
