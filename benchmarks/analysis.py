@@ -51,7 +51,11 @@ def code_name(c: int) -> str:
 
 
 def segments_of(conn: object) -> list[tuple[str, int]]:
-    rows = conn.execute("SELECT doc, n FROM segments ORDER BY doc, n")  # type: ignore[attr-defined]
+    """The segments of the participants' speech: what a student codes (the interviewer's words
+    alone are refused as a unit)."""
+    rows = conn.execute(  # type: ignore[attr-defined]
+        "SELECT s.doc, s.n FROM segments s JOIN turns t ON t.doc = s.doc AND t.version = s.version"
+        " AND t.turn = s.turn WHERE t.role != 'interviewer' ORDER BY s.doc, s.n")
     return [(str(d), int(n)) for d, n in rows]
 
 

@@ -13,15 +13,30 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from stc.attributes import attributes_of, keys_of
-from stc.changes import CHANGE_KINDS
 from stc.errors import StcError
-from stc.lookup import Named
+from stc.history import changed_since, created_since
+from stc.lookup import Named, check_plain_name
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.sheet import NO, UNIT_COLUMNS, YES, Row, check_suffix, read_matrix, write_matrix
-from stc.stages.meaning_units import add_named, list_units, record_code_group, record_unit
+from stc.stages.condensation import (
+    Target,
+    target_units,
+    unit_segments,
+    unit_source_text,
+    unit_texts,
+)
+from stc.stages.meaning_units import (
+    add_named,
+    list_units,
+    record_code_group,
+    record_unit,
+    release_units,
+)
 from stc.texts import get_text
-from stc.units import DocText, check_one_participant, load_doc, locate, participants_by_unit
+from stc.trail import head
+from stc.units import DocText, Places, check_speech, load_doc, locate, participants_by_unit
+from stc.words import counted
 
 T = TypeVar("T")
 
@@ -29,6 +44,11 @@ T = TypeVar("T")
 # -- export ------------------------------------------------------------------------------------
 
 def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list[str]]:
+    """The rows of sheet `units`, in the order of UNIT_COLUMNS. Each names the change it
+    shows (`as_of`), so a late import can tell which units changed since."""
+    # read first: a change recorded while the rows are read makes their units look changed
+    # since, and a late import refuses them rather than undo that change
+    as_of = str(head(conn)[0])
     rows: list[tuple[str, int, int, list[str]]] = []  # doc, first segment, order, row
     translations = {int(unit): body for unit, body in conn.execute(
         "SELECT u.id, t.body FROM units u JOIN texts t ON t.hash = u.translation")}
@@ -41,10 +61,12 @@ def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list
         group = "; ".join(groups)
         rows.append((doc, _first(numbers), 0, [
             u.ref, doc, numbers, u.text, "; ".join(u.codes), group, u.subgroup or "",
-            "yes" if u.nugget else "", translations.get(u.id, ""), u.note or ""]))
+            "yes" if u.nugget else "", translations.get(u.id, ""), u.note or "",
+            ", ".join(u.speakers), u.participant, u.aside or "", u.context, as_of]))
     if all_segments:
-        rows += [(doc, n, 1, ["", doc, str(n), text, "", "", "", "", "", ""])
-                 for doc, n, text in _uncoded_segments(conn)]
+        rows += [(doc, n, 1, ["", doc, str(n), text, "", "", "", "", "", "", speaker, who, "",
+                              "", as_of])
+                 for doc, n, text, speaker, who in _uncoded_segments(conn)]
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return [r[3] for r in rows]
 
@@ -61,7 +83,8 @@ def _subgroup_group(conn: sqlite3.Connection, unit: int) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _uncoded_segments(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str]]:
+def _uncoded_segments(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, str, str]]:
+    """Each segment no unit touches: document, number, text, speaker, participant."""
     for (doc,) in conn.execute("SELECT id FROM documents ORDER BY id").fetchall():
         d = load_doc(conn, doc)
         covered: set[int] = set()
@@ -71,7 +94,9 @@ def _uncoded_segments(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str]
             covered.update(range(first, last + 1))
         for n, start, end in zip(d.numbers, d.starts, d.ends, strict=True):
             if n not in covered:
-                yield doc, n, d.text[start:end]
+                yield (doc, n, d.text[start:end], ", ".join(d.labels(start, end)),
+                       ", ".join(d.names.get(p, f"P{p}")
+                                 for p in sorted(d.participants(start, end))))
 
 
 def subgroup_rows(conn: sqlite3.Connection) -> list[list[str]]:
@@ -111,13 +136,16 @@ def attribute_columns(conn: sqlite3.Connection, rows: list[list[str]]
     return header, out
 
 
-def export_matrix(project: Project, path: Path, all_segments: bool = False) -> tuple[int, int]:
-    """Write the matrix; returns the number of unit rows and of subgroup rows."""
+def export_matrix(project: Project, path: Path, all_segments: bool = False
+                  ) -> tuple[int, int, int]:
+    """Write the matrix; returns the number of unit rows and of subgroup rows, and the change
+    the file shows (recorded in each unit row)."""
     check_suffix(path)
     extra, units = attribute_columns(project.conn, unit_rows(project.conn, all_segments))
     subs = subgroup_rows(project.conn)
     write_matrix(path, units, subs, extra)
-    return len(units), len(subs)
+    as_of = int(units[0][UNIT_COLUMNS.index("as_of")]) if units else head(project.conn)[0]
+    return len(units), len(subs), as_of
 
 
 # -- import: check every row, then record the difference ---------------------------------------
@@ -139,6 +167,8 @@ class RowPlan:
     translation: str | None
     code_groups: dict[str, str] = field(default_factory=dict)  # code -> the group it goes in
     new_number: int | None = None  # a new unit's number given in the file
+    as_of: int | None = None  # the change the row shows (from the export)
+    changed_in: int | None = None  # the unit's last change after `as_of`, if any
 
 
 @dataclass
@@ -149,14 +179,22 @@ class ImportReport:
     new_units: int = 0
     changed_units: int = 0
     unchanged_units: int = 0
+    missing_units: int = 0  # units of the project not in the file
+    deleted_units: int = 0  # of those, deleted (--delete-missing)
+    other_changes: int = 0  # codes, groups, subgroups and their texts
     skipped_rows: int = 0  # uncoded segments (from --all-segments)
+    as_of: int | None = None  # the change the file shows, when it says
     applied: bool = False
     seq: int | None = None
 
     def summary(self) -> str:
-        other = len(self.lines) - self.new_units - self.changed_units
-        return (f"{self.new_units} new units, {self.changed_units} units changed,"
-                f" {self.unchanged_units} unchanged, {other} other changes")
+        kept = self.missing_units - self.deleted_units
+        return ", ".join([
+            counted(self.new_units, "new unit"), f"{counted(self.changed_units, 'unit')} changed",
+            f"{self.unchanged_units} unchanged",
+            *([f"{counted(self.deleted_units, 'unit')} deleted"] if self.deleted_units else []),
+            *([f"{counted(kept, 'unit')} not in the file, kept"] if kept else []),
+            counted(self.other_changes, "other change")])
 
 
 class _Refused(Exception):
@@ -175,6 +213,7 @@ class _Project:
     code_group: dict[str, str | None] = field(default_factory=dict)  # code -> its group now
     last_number: int = 0  # the last unit number handed out
     loose: bool = False  # typographic quotes, apostrophes and dashes match their plain forms
+    allow_interviewer: bool = False  # new units of the interviewer's words alone are made
     loaded: dict[str, tuple[DocText, Haystack]] = field(default_factory=dict)
 
     @classmethod
@@ -183,16 +222,17 @@ class _Project:
         units: dict[int, tuple[str, int, int, int | None, str | None, str | None]] = {}
         spans: dict[tuple[str, int, int], int] = {}
         outdated: set[int] = set()
-        for uid, doc, version, start, end, sub, nugget, note, current in conn.execute(
+        texts: dict[int, str] = {}  # each unit's text, as the export shows it
+        places = Places(conn)
+        for uid, doc, version, start, end, sub, nugget, note, text, current in conn.execute(
                 "SELECT u.id, u.doc, u.version, u.start, u.end, u.subgroup_id, u.nugget, u.note,"
-                " d.version FROM units u JOIN documents d ON d.id = u.doc"):
+                " u.text, d.version FROM units u JOIN documents d ON d.id = u.doc"):
             units[uid] = (doc, start, end, sub, nugget, note)
+            texts[uid] = places.unit_text(doc, version, start, end, text)
             if version == current:
                 spans[(doc, start, end)] = uid
             else:
                 outdated.add(uid)
-        texts = dict(conn.execute("SELECT u.id, t.body FROM units u JOIN texts t"
-                                  " ON t.hash = u.text").fetchall())
         code_group = {str(name).casefold(): group for name, group in conn.execute(
             "SELECT c.name, g.name FROM codes c LEFT JOIN code_groups g ON g.id = c.group_id")}
         row = conn.execute("SELECT last FROM counters WHERE name = 'unit'").fetchone()
@@ -201,7 +241,7 @@ class _Project:
     def doc(self, conn: sqlite3.Connection, doc_id: str) -> tuple[DocText, Haystack]:
         if doc_id not in self.loaded:
             d = load_doc(conn, doc_id)
-            self.loaded[doc_id] = (d, Haystack(d.text, self.loose))
+            self.loaded[doc_id] = (d, d.haystack(self.loose))
         return self.loaded[doc_id]
 
 
@@ -262,6 +302,8 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     subgroup = " ".join(cells.get("subgroup", "").split()) or None
     if subgroup and not group:
         raise ValueError(f"subgroup {subgroup!r} needs its group in the group column")
+    for kind, name in [*(("group", g) for g in groups), ("subgroup", subgroup or "")]:
+        _row_check(check_plain_name, kind, name)
     if unit is not None:
         _, start, end, *_ = known.units[unit]
         text = known.unit_text.get(unit, "")
@@ -272,7 +314,7 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
         start, end = _locate(doc, hay, first, last, quote)
         unit = None if new_number is not None else known.spans.get((doc.id, start, end))
     if unit is None:
-        _row_check(check_one_participant, doc, start, end)
+        _row_check(check_speech, doc, start, end, known.allow_interviewer)
     return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
                    cells.get("note", "") or None, translation,
                    _code_groups(known, codes, groups), new_number)
@@ -322,46 +364,90 @@ def _row_check(check: Callable[..., T], *args: Any) -> T:
         raise ValueError(exc.message) from None
 
 
-def check_rows(conn: sqlite3.Connection, rows: list[Row], loose: bool = False
-               ) -> tuple[list[RowPlan], list[str], int]:
-    """Plans for the good rows, problems of the bad ones, and how many rows were skipped."""
+@dataclass
+class Checked:
+    """The rows of a units sheet checked against the project."""
+
+    plans: list[RowPlan]  # the good rows
+    problems: list[str]  # what is wrong with the bad ones
+    skipped: int  # uncoded segments (from --all-segments)
+    in_file: set[int]  # the units the file has a row for
+    as_of: int | None  # the change the file shows (the latest its rows name)
+
+
+def check_rows(conn: sqlite3.Connection, rows: list[Row], loose: bool = False,
+               allow_interviewer: bool = False) -> Checked:
+    """Plans for the good rows, problems of the bad ones, and what the file holds."""
     known = _Project.load(conn)
-    known.loose = loose
-    plans: list[RowPlan] = []
-    problems: list[str] = []
-    skipped = 0
+    known.loose, known.allow_interviewer = loose, allow_interviewer
+    checked = Checked([], [], 0, set(), None)
     code_group: dict[str, tuple[str, int]] = {}
     seen_units: dict[int, int] = {}
     for number, cells in rows:
         try:
+            as_of = _as_of(cells.get("as_of", ""))
+            if as_of is not None:
+                checked.as_of = max(as_of, checked.as_of or 0)
             plan = _check_row(conn, known, number, cells)
         except ValueError as exc:
-            problems.append(f"units row {number}: {exc}")
+            checked.problems.append(f"units row {number}: {exc}")
             continue
         if plan is None:
-            skipped += 1
+            checked.skipped += 1
             continue
+        plan.as_of = as_of
         ident = plan.unit or plan.new_number
         if ident is not None:
             first = seen_units.setdefault(ident, number)
             if first != number:
-                problems.append(f"units row {number}: U{ident} is in row {first} too")
+                checked.problems.append(f"units row {number}: U{ident} is in row {first} too")
+        if plan.unit is not None:
+            checked.in_file.add(plan.unit)
         for name, group in plan.code_groups.items():
             seen = code_group.setdefault(name.casefold(), (group, number))
             if seen[0].casefold() != group.casefold():
-                problems.append(f"units row {number}: code {name!r} is put in group"
-                                f" {group!r} here but in {seen[0]!r} in row {seen[1]}")
-        plans.append(plan)
-    return plans, problems, skipped
+                checked.problems.append(f"units row {number}: code {name!r} is put in group"
+                                        f" {group!r} here but in {seen[0]!r} in row {seen[1]}")
+        checked.plans.append(plan)
+    _changed_since_export(conn, checked.plans)
+    return checked
+
+
+def _as_of(cell: str) -> int | None:
+    digits = cell.strip().lstrip("#")
+    if not digits:
+        return None
+    if not digits.isdigit():
+        raise ValueError(f"as_of {cell!r} is not a change number; leave it as the export"
+                         " wrote it")
+    return int(digits)
+
+
+def _changed_since_export(conn: sqlite3.Connection, plans: list[RowPlan]) -> None:
+    """Mark the rows whose unit changed after the change the row shows (the precondition of
+    every write based on an earlier view: `history.changed_since`)."""
+    by_as_of: dict[int, list[RowPlan]] = {}
+    for plan in plans:
+        if plan.unit is not None and plan.as_of is not None:
+            by_as_of.setdefault(plan.as_of, []).append(plan)
+    for as_of, group in by_as_of.items():
+        changed = changed_since(conn, {f"unit:{p.unit}" for p in group}, as_of)
+        for plan in group:
+            plan.changed_in = changed.get(f"unit:{plan.unit}")
 
 
 class _Applier:
     """Records the difference between checked rows and the project inside one batch."""
 
-    def __init__(self, b: Batch, report: ImportReport) -> None:
+    def __init__(self, b: Batch, report: ImportReport, force: bool = False) -> None:
         self.b = b
         self.conn = b.conn
         self.report = report
+        self.force = force  # apply rows whose units changed after the export
+        self.stale: list[str] = []  # rows refused: their units changed after the export
+        self.said: list[str] = []  # what moving codes did to units in subgroups
+        self.done: list[int] = []  # the units of the rows
+        self.places = Places(b.conn)
         self.groups = {r[1].casefold(): Named("group", r[0], r[1]) for r in
                        self.conn.execute("SELECT id, name FROM code_groups")}
         self.codes = {r[1].casefold(): Named("code", r[0], r[1], r[2]) for r in
@@ -373,6 +459,7 @@ class _Applier:
         if name.casefold() not in self.groups:
             self.groups[name.casefold()] = add_named(self.b, "group", name)
             self.report.lines.append(f"+ code group {name!r}")
+            self.report.other_changes += 1
         return self.groups[name.casefold()]
 
     def subgroup(self, group: Named, name: str) -> Named:
@@ -380,6 +467,7 @@ class _Applier:
         if key not in self.subgroups:
             self.subgroups[key] = add_named(self.b, "subgroup", name, group)
             self.report.lines.append(f"+ subgroup {group.name}/{name}")
+            self.report.other_changes += 1
         return self.subgroups[key]
 
     def codes_of(self, plans: list[RowPlan]) -> None:
@@ -395,14 +483,16 @@ class _Applier:
                     self.codes[name.casefold()] = code
                     where = f" in {group.name!r}" if group else ""
                     self.report.lines.append(f"+ code {name!r}{where}")
+                    self.report.other_changes += 1
                 elif group is not None and code.group_id != group.id:
                     moved = Named("code", code.id, code.name, group.id, group.name)
                     self.codes[name.casefold()] = moved
                     moves.setdefault(group.id, []).append(code)
                     self.report.lines.append(f"~ code {code.name!r} into group {group.name!r}")
+                    self.report.other_changes += 1
         for group_id, codes in moves.items():
             group = next(g for g in self.groups.values() if g.id == group_id)
-            record_code_group(self.b, codes, group)
+            self.said += record_code_group(self.b, codes, group)
 
     def unit(self, plan: RowPlan) -> None:
         codes = [self.codes[c.casefold()] for c in plan.codes]
@@ -411,10 +501,12 @@ class _Applier:
             sub = self.subgroup(self.group(plan.group), plan.subgroup)
         if plan.unit is None:
             unit = record_unit(self.b, plan.doc, plan.start, plan.end, codes, plan.note,
-                               plan.new_number, sub, plan.nugget)
+                               plan.new_number, sub, plan.nugget,
+                               plan.doc.interviewer_only(plan.start, plan.end))
             if plan.translation:
                 self.b.record("unit.set", {"id": unit,
                                            "translation": self.b.text(plan.translation)})
+            self.done.append(unit)
             self.report.new_units += 1
             placed = [*([f"subgroup {plan.group}/{sub.name}"] if sub else []),
                       *(["nugget"] if plan.nugget else [])]
@@ -422,37 +514,47 @@ class _Applier:
                                      f"  {'; '.join(c.name for c in codes)}"
                                      + (f"  ({', '.join(placed)})" if placed else ""))
             return
-        changed = self._codes(plan.unit, codes)
-        changed |= self._set(plan.unit, plan, sub)
-        if changed:
-            self.report.changed_units += 1
-        else:
+        self.done.append(plan.unit)
+        coding = self._codes(plan.unit, codes)
+        fields, notes = self._fields(plan.unit, plan, sub)
+        if coding is None and not fields:
             self.report.unchanged_units += 1
+            return
+        if plan.changed_in is not None and not self.force:
+            self.stale.append(f"units row {plan.number}: U{plan.unit} changed in"
+                              f" #{plan.changed_in} after this file was exported at"
+                              f" #{plan.as_of}")
+            return
+        self.report.changed_units += 1
+        if coding is not None:
+            self.b.record("unit.codes", coding)
+            change = " ".join([*(f"+{n}" for n in coding["add_names"]),
+                               *(f"-{n}" for n in coding["remove_names"])])
+            self.report.lines.append(f"~ U{plan.unit} codes {change}")
+        if fields:
+            self.b.record("unit.set", {"id": plan.unit, **fields})
+            self.report.lines.append(f"~ U{plan.unit} {', '.join(notes)}")
 
-    def _unit_row(self, unit: int) -> tuple[Any, ...]:
-        return tuple(self.conn.execute(
-            "SELECT doc, start, end, subgroup_id, nugget, note, translation FROM units"
-            " WHERE id = ?",
-            (unit,)).fetchone())
-
-    def _codes(self, unit: int, codes: list[Named]) -> bool:
+    def _codes(self, unit: int, codes: list[Named]) -> dict[str, Any] | None:
+        """The `unit.codes` payload that gives the unit the row's codes, None when it has
+        them."""
         have = dict(self.conn.execute("SELECT c.id, c.name FROM unit_codes uc JOIN codes c"
                                       " ON c.id = uc.code WHERE uc.unit = ?", (unit,)).fetchall())
         want = {c.id: c.name for c in codes}
         add = [i for i in want if i not in have]
         remove = [i for i in have if i not in want]
         if not add and not remove:
-            return False
-        self.b.record("unit.codes", {"id": unit, "add": add, "add_names": [want[i] for i in add],
-                                     "remove": remove,
-                                     "remove_names": [have[i] for i in remove]})
-        change = " ".join([*(f"+{want[i]}" for i in add), *(f"-{have[i]}" for i in remove)])
-        self.report.lines.append(f"~ U{unit} codes {change}")
-        return True
+            return None
+        return {"id": unit, "add": add, "add_names": [want[i] for i in add], "remove": remove,
+                "remove_names": [have[i] for i in remove]}
 
-    def _set(self, unit: int, plan: RowPlan, sub: Named | None) -> bool:
-        """Record where an existing unit now stands: subgroup, nugget, note."""
-        _, _, _, had_sub, had_nugget, note, translation = self._unit_row(unit)
+    def _fields(self, unit: int, plan: RowPlan, sub: Named | None
+                ) -> tuple[dict[str, Any], list[str]]:
+        """Where an existing unit now stands (subgroup, nugget, translation, note), as
+        `unit.set` fields, and how to tell it."""
+        had_sub, had_nugget, note, translation = self.conn.execute(
+            "SELECT subgroup_id, nugget, note, translation FROM units WHERE id = ?",
+            (unit,)).fetchone()
         had_note = get_text(self.conn, note)
         had_translation = get_text(self.conn, translation) if translation else None
         fields: dict[str, Any] = {}
@@ -462,7 +564,7 @@ class _Applier:
             fields["subgroup_id"] = sub_id
             notes.append(f"subgroup {plan.group}/{sub.name}" if sub else "out of its subgroup")
         if plan.nugget and had_nugget is None:
-            fields["nugget"] = self._text_hash(unit)
+            fields["nugget"] = self.b.text(unit_source_text(self.conn, unit, self.places))
             notes.append("nugget")
         elif not plan.nugget and had_nugget is not None:
             fields["nugget"] = None
@@ -473,14 +575,34 @@ class _Applier:
         if (plan.note or None) != (had_note or None):
             fields["note"] = self.b.text(plan.note) if plan.note else None
             notes.append("note")
-        if not fields:
-            return False
-        self.b.record("unit.set", {"id": unit, **fields})
-        self.report.lines.append(f"~ U{unit} {', '.join(notes)}")
-        return True
+        return fields, notes
 
-    def _text_hash(self, unit: int) -> str:
-        return str(self.conn.execute("SELECT text FROM units WHERE id = ?", (unit,)).fetchone()[0])
+    def missing(self, checked: Checked, delete: bool) -> None:
+        """The project's units the file has no row for: told, and deleted only when asked.
+        Units made after the file was exported were never in it."""
+        units = set(self.conn.execute("SELECT id FROM units").fetchall())
+        absent = {int(r[0]) for r in units} - checked.in_file
+        if checked.as_of is not None and absent:
+            made = created_since(self.conn, {f"unit:{u}" for u in absent}, checked.as_of)
+            absent -= {int(key.partition(":")[2]) for key in made}
+            changed = changed_since(self.conn, {f"unit:{u}" for u in absent}, checked.as_of)
+        else:
+            changed = {}
+        for unit in sorted(absent):
+            self.report.missing_units += 1
+            ref = unit_segments(self.conn, unit, self.places)
+            if not delete:
+                self.report.lines.append(f"? U{unit} {ref} not in the file (kept;"
+                                         " --delete-missing deletes it)")
+            elif f"unit:{unit}" in changed and not self.force:
+                self.stale.append(f"U{unit} is not in the file but changed in"
+                                  f" #{changed[f'unit:{unit}']} after it was exported at"
+                                  f" #{checked.as_of}")
+            else:
+                self.b.record("unit.delete", {"id": unit, "doc": ref.partition(":")[0],
+                                              "segments": ref.partition(":")[2]})
+                self.report.deleted_units += 1
+                self.report.lines.append(f"- U{unit} {ref} deleted: not in the file")
 
     def texts(self, rows: list[Row]) -> None:
         """Headings, condensates and descriptions from the subgroups sheet."""
@@ -501,22 +623,23 @@ class _Applier:
             return
         value = (want if name == "heading" else self.b.text(want)) if want else None
         payload = {"kind": target.kind, "id": target.id, "name": target.name, "value": value}
-        if name == "condensate" and "condensate.set" in CHANGE_KINDS:
+        if name == "condensate":
             # a condensate rests on the units of its subgroup (or of its group, without one)
-            self.b.record("condensate.set", {**payload, "units": self._units_of(target)})
+            units = target_units(self.conn, _target(self.conn, target)) if want else []
+            self.b.record("condensate.set", {**payload, "units": units,
+                                             "texts": unit_texts(self.conn, units)})
         else:
             self.b.record("text.set", {**payload, "field": name})
+        self.report.other_changes += 1
         self.report.lines.append(f"~ {label}: {name} {'set' if want else 'cleared'}")
 
 
-    def _units_of(self, target: Named) -> list[int]:
-        if target.kind == "subgroup":
-            sql, args = "SELECT id FROM units WHERE subgroup_id = ? ORDER BY id", (target.id,)
-        else:
-            sql = ("SELECT DISTINCT uc.unit FROM unit_codes uc JOIN codes c ON c.id = uc.code"
-                   " WHERE c.group_id = ? ORDER BY uc.unit")
-            args = (target.id,)
-        return [int(r[0]) for r in self.conn.execute(sql, args)]
+def _target(conn: sqlite3.Connection, named: Named) -> Target:
+    if named.kind == "group":
+        return Target("group", named.id, named.name, named.id, named.name)
+    group = conn.execute("SELECT name FROM code_groups WHERE id = ?",
+                         (named.group_id,)).fetchone()[0]
+    return Target("subgroup", named.id, named.name, int(named.group_id or 0), str(group))
 
 
 def _reserve_numbers(b: Batch, plans: list[RowPlan]) -> None:
@@ -533,30 +656,49 @@ def _check_subgroup_rows(rows: list[Row]) -> list[str]:
 
 
 def import_matrix(project: Project, path: Path, dry_run: bool = False,
-                  why: str | None = None, loose: bool = False) -> ImportReport:
-    """Check every row, then record the difference in one transaction (none on a dry run)."""
+                  why: str | None = None, loose: bool = False, force: bool = False,
+                  delete_missing: bool = False, allow_interviewer: bool = False
+                  ) -> ImportReport:
+    """Check every row, then record the difference in one transaction (none on a dry run).
+    A row of a unit that changed after the file was exported (its `as_of`) is refused unless
+    `force`; the project's units the file has no row for are told, and deleted only with
+    `delete_missing` (which needs a file that says when it was exported)."""
     unit_rows_, sub_rows = read_matrix(path)
     report = ImportReport()
     try:
         with project.batch(why or f"coding matrix {path.name}") as b:
             # checked inside the transaction: the rows are checked against what they change
-            plans, problems, report.skipped_rows = check_rows(b.conn, unit_rows_, loose)
-            problems += _check_subgroup_rows(sub_rows or [])
-            if problems:
-                shown = problems[:100] + ([f"... and {len(problems) - 100} more"]
-                                          if len(problems) > 100 else [])
-                raise StcError("E418", path=str(path), count=len(problems),
-                               rows="\n".join("  " + p for p in shown))
-            applier = _Applier(b, report)
-            applier.codes_of(plans)
-            _reserve_numbers(b, plans)
-            for plan in plans:
+            checked = check_rows(b.conn, unit_rows_, loose, allow_interviewer)
+            report.skipped_rows, report.as_of = checked.skipped, checked.as_of
+            problems = checked.problems + _check_subgroup_rows(sub_rows or [])
+            if delete_missing and checked.as_of is None:
+                raise StcError("E446", path=str(path))
+            _refuse(path, problems)
+            applier = _Applier(b, report, force)
+            applier.codes_of(checked.plans)
+            _reserve_numbers(b, checked.plans)
+            for plan in checked.plans:
                 applier.unit(plan)
+            applier.missing(checked, delete_missing)
+            _refuse(path, applier.stale, stale=True)
+            report.lines += [f"  {line}" for line in
+                             applier.said + release_units(b, applier.done)]
             applier.texts(sub_rows or [])
             if dry_run:
                 raise _Refused()
             report.seq = b.recorded[-1].seq if b.recorded else None
     except _Refused:
         return report
-    report.applied = bool(report.lines)
+    report.applied = bool(b.recorded)
     return report
+
+
+def _refuse(path: Path, problems: list[str], stale: bool = False) -> None:
+    """Refuse the whole file, naming every bad row (E418), or the rows of units changed after
+    the export (E447)."""
+    if not problems:
+        return
+    shown = problems[:100] + ([f"... and {len(problems) - 100} more"]
+                              if len(problems) > 100 else [])
+    raise StcError("E447" if stale else "E418", path=str(path),
+                   count=counted(len(problems), "row"), rows="\n".join("  " + p for p in shown))

@@ -2,6 +2,9 @@
 files (`FILE` and `FILE-subgroups.csv`), laid out as CONTRACT.md describes. This module reads
 and writes the cells; `stc.stages.matrix` fills them from a project and applies them to one.
 
+Sheet `units` ends with columns that only describe (speaker, participant, aside, context) and
+`as_of`, the change number the row shows, which lets a late import see what changed since.
+
 Cells a spreadsheet would run as a formula are written with a leading `'` and read back without
 it, so a transcript line starting with "-" or "=" survives the round trip as text.
 """
@@ -18,7 +21,10 @@ from stc.errors import StcError
 from stc.outputs import all_or_none
 
 UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
-                "nugget", "translation", "note")
+                "nugget", "translation", "note", "speaker", "participant", "aside", "context",
+                "as_of")
+# columns that only describe a unit: written by the export, never read back by the import
+DESCRIPTIVE = ("speaker", "participant", "aside", "context")
 SUBGROUP_COLUMNS = ("group", "subgroup", "heading", "condensate", "description")
 YES = {"yes", "y", "ja", "j", "x", "true", "1"}
 NO = {"", "no", "n", "nei", "false", "0"}
@@ -85,7 +91,8 @@ def _write_xlsx(path: Path, units: list[list[str]], subs: list[list[str]],
         for row in rows:
             sheet.append(row)
         sheet.freeze_panes = "A2"
-        for column, width in zip("ABCDEFGHIJ", (7, 10, 10, 80, 30, 24, 24, 8, 60, 40),
+        for column, width in zip("ABCDEFGHIJKLMNO",
+                                 (7, 10, 10, 80, 30, 24, 24, 8, 60, 40, 16, 16, 30, 40, 8),
                                  strict=False):
             sheet.column_dimensions[column].width = width
     book.save(path)
@@ -133,7 +140,8 @@ def _rows(path: Path, table: Iterator[tuple[Any, ...]], wanted: tuple[str, ...],
     missing = [c for c in required if c not in names]
     if missing:
         raise StcError("E417", path=str(path),
-                       detail=f"the header lacks the column(s) {', '.join(missing)};"
+                       detail=f"the header lacks the column{'s' if len(missing) > 1 else ''}"
+                              f" {', '.join(missing)};"
                               f" the columns are {', '.join(wanted)}")
     index = {name: i for i, name in enumerate(names) if name in wanted}
     out: list[Row] = []

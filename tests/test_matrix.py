@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CORPORA, Run, write
+from tests.samples import snapshot
 
 INTERVIEW = """I: Hva tenker du om dispenserne?
 Kari: Dispenserne gir brukerne frihet. -Nå kan jeg sove, sa hun. Det er fint.
@@ -83,7 +84,7 @@ def test_bad_rows_are_refused_with_numbers_and_nothing_applied(run: Run, intervi
     before = state(interview)
     result = run("matrix", "import", "m.csv", code=1)
     err = result.stderr
-    assert "[E418]" in err and "6 row(s) refused" in err
+    assert "[E418]" in err and "6 rows refused" in err
     for row, reason in [(3, "unknown document 'I9'"), (4, "occurs 2 times (I1:4, I1:8)"),
                         (5, "not found"), (6, "outside them"), (7, "no codes"),
                         (8, "is not a unit")]:
@@ -190,7 +191,7 @@ def test_unit_numbers_from_a_matrix_written_elsewhere_are_kept(run: Run, intervi
     run("undo")
     write(interview / "n.csv", HEADER + "U1,I1,4,,x,,,,\nU5,I1,6,,y,,,,\n")
     err = run("matrix", "import", "n.csv", code=1).stderr
-    assert "1 row(s) refused" in err and "row 2: U1 is not a unit" in err
+    assert "1 row refused" in err and "row 2: U1 is not a unit" in err
     run("verify")
 
 
@@ -237,4 +238,132 @@ def test_translations_travel_in_the_matrix(run: Run, interview: Path) -> None:
     again = list(csv.reader((interview / "again.csv").open(encoding="utf-8-sig")))
     assert [r[column] for r in again[1:]] == ["The dispensers give users their freedom.",
                                               "I miss the visit."]
+
+
+# -- late round trips (issue 13, point 7) ----------------------------------------------------------
+
+def rows_of(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def exported(run: Run, interview: Path) -> Path:
+    """U1 I1:2-3 and U2 I1:7 in group Frihet with subgroup Søvn; exported to m.csv."""
+    run("code", "I1:2-3", "frihet", "--group", "Frihet")
+    run("code", "I1:7", "savn", "--group", "Frihet")
+    run("subgroup", "add", "Frihet", "Søvn")
+    run("matrix", "export", "m.csv")
+    return interview
+
+
+def test_export_names_the_change_it_shows_and_describes_each_unit(run: Run, exported: Path
+                                                                  ) -> None:
+    header = (exported / "m.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == ("unit,document,segments,quote,codes,group,subgroup,nugget,translation,"
+                      "note,speaker,participant,aside,context,as_of")
+    last = json.loads(run("log", "--json").stdout)[-1]["seq"]
+    [u1, u2] = rows_of(exported / "m.csv")
+    assert (u1["speaker"], u1["participant"], u1["context"], u1["as_of"]) == (
+        "Kari", "I1", "Hva tenker du om dispenserne?", str(last))
+    assert u2["context"] == "Og besøkene?"
+    out = run("matrix", "export", "m.xlsx").stdout
+    assert out.endswith(f": the project as of change #{last}.\n")
+
+
+def test_rows_of_units_changed_after_the_export_are_refused_unless_forced(
+        run: Run, exported: Path) -> None:
+    rows = rows_of(exported / "m.csv")
+    as_of = rows[0]["as_of"]
+    rows[0]["note"] = "skrevet i regnearket"
+    write_rows(exported / "m.csv", rows)
+    run("sort", "U1", "--into", "Frihet/Søvn")  # after the export: the file still shows none
+    changed = json.loads(run("log", "--json").stdout)[-1]["seq"]
+    before = snapshot(run, exported)
+    result = run("matrix", "import", "m.csv", code=1)
+    assert "[E447]" in result.stderr and "1 row refused" in result.stderr
+    assert (f"units row 2: U1 changed in #{changed} after this file was exported at #{as_of}"
+            in result.stderr)
+    assert snapshot(run, exported) == before
+    out = run("matrix", "import", "m.csv", "--force").stdout
+    assert "~ U1 out of its subgroup, note" in out
+    assert units(run)[0]["note"] == "skrevet i regnearket"
+
+
+def test_a_row_that_matches_the_project_now_is_not_refused(run: Run, exported: Path) -> None:
+    rows = rows_of(exported / "m.csv")
+    rows[1]["note"] = "lagt til i regnearket"
+    write_rows(exported / "m.csv", rows)
+    run("unit", "note", "U2", "-m", "lagt til i regnearket")  # after the export, as the sheet
+    out = run("matrix", "import", "m.csv").stdout
+    assert out.startswith("Nothing to change")
+
+
+def test_units_missing_from_the_file_are_named_and_deleted_only_when_asked(
+        run: Run, exported: Path) -> None:
+    rows = rows_of(exported / "m.csv")
+    write_rows(exported / "m.csv", rows[:1])
+    run("code", "I1:4", "fint")  # U3, made after the export: not missing from the file
+    out = run("matrix", "import", "m.csv", "--dry-run").stdout
+    assert "? U2 I1:7 not in the file (kept; --delete-missing deletes it)" in out
+    assert "U3" not in out
+    out = run("matrix", "import", "m.csv", "--delete-missing").stdout
+    assert "- U2 I1:7 deleted: not in the file" in out and "1 unit deleted" in out
+    assert [u["unit"] for u in units(run)] == ["U1", "U3"]
+    out = run("undo").stdout
+    assert out.startswith('#') and 'undid "stc matrix import … --delete-missing"' in out
+    assert [u["unit"] for u in units(run)] == ["U1", "U2", "U3"]
     run("verify")
+
+
+def test_delete_missing_needs_a_file_that_says_when_it_was_exported(run: Run, exported: Path
+                                                                     ) -> None:
+    rows = [{k: v for k, v in row.items() if k != "as_of"} for row in rows_of(exported / "m.csv")]
+    write_rows(exported / "m.csv", rows[:1])
+    before = snapshot(run, exported)
+    assert "[E446]" in run("matrix", "import", "m.csv", "--delete-missing", code=1).stderr
+    assert snapshot(run, exported) == before
+    assert "not in the file" in run("matrix", "import", "m.csv").stdout
+
+
+def test_descriptive_columns_are_ignored_on_import(run: Run, exported: Path) -> None:
+    rows = rows_of(exported / "m.csv")
+    for row in rows:
+        row.update(speaker="Noen", participant="P9", aside="?", context="Et annet spørsmål")
+    write_rows(exported / "m.csv", rows)
+    assert run("matrix", "import", "m.csv").stdout.startswith("Nothing to change")
+
+
+def test_a_matrix_import_of_several_changes_is_undone_as_one_command(run: Run, exported: Path
+                                                                     ) -> None:
+    rows = rows_of(exported / "m.csv")
+    rows[0]["subgroup"], rows[1]["subgroup"] = "Søvn", "Søvn"
+    rows[1]["codes"] = "savn; tap"
+    write_rows(exported / "m.csv", rows)
+    before = json.loads(run("units", "--json").stdout)
+    out = run("matrix", "import", "m.csv").stdout
+    assert "2 units changed" in out
+    out = run("undo").stdout
+    assert 'undid "stc matrix import …" (#' in out and ": 4 changes)" in out
+    assert json.loads(run("units", "--json").stdout) == before
+    run("verify")
+
+
+def test_a_new_row_of_the_interviewers_words_alone_needs_allow_interviewer(
+        run: Run, interview: Path) -> None:
+    write(interview / "m.csv", HEADER + ",I1,1,,spørsmål,,,,\n,I1,1-2,,dispensere,,,,\n")
+    before = snapshot(run, interview)
+    result = run("matrix", "import", "m.csv", code=1)
+    assert "units row 2: only the interviewer speaks in I1:1" in result.stderr
+    assert "units row 3" not in result.stderr  # from the question into its answer: made
+    assert snapshot(run, interview) == before
+    run("matrix", "import", "m.csv", "--allow-interviewer")
+    assert [(u["segments"], u["interviewer"]) for u in units(run)] == [
+        ("I1:1", True), ("I1:1-2", False)]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stc.cli.common import open_project_from, project_options
+from stc.words import counted
 
 
 @click.group()
@@ -39,9 +40,10 @@ def export(file: Path, all_segments: bool) -> None:
     from stc.stages.matrix import export_matrix
 
     project = open_project_from(click.get_current_context())
-    units, subs = export_matrix(project, file, all_segments)
+    units, subs, as_of = export_matrix(project, file, all_segments)
     also = f" and {subgroups_csv(file)}" if file.suffix.lower() == ".csv" else ""
-    click.echo(f"Wrote {units} unit rows and {subs} group/subgroup rows to {file}{also}.")
+    click.echo(f"Wrote {counted(units, 'unit row')} and {counted(subs, 'group/subgroup row')}"
+               f" to {file}{also}: the project as of change #{as_of}.")
 
 
 @matrix.command(name="import")
@@ -51,10 +53,20 @@ def export(file: Path, all_segments: bool) -> None:
 @click.option("--summary", is_flag=True, help="Print the counts, not every change.")
 @click.option("--loose", is_flag=True, help="Typographic quotation marks, apostrophes and dashes"
               " in quotes match their plain forms.")
+@click.option("--force", is_flag=True, help="Apply rows of units that changed after the file"
+              " was exported (refused otherwise), over those changes.")
+@click.option("--delete-missing", is_flag=True, help="Delete the units the file has no row for"
+              " (otherwise they are only named).")
+@click.option("--allow-interviewer", is_flag=True, help="Rows of the interviewer's words alone"
+              " make units (refused otherwise), recorded as coded on purpose.")
 @click.option("--why", help="Why: kept in the trail with every change.")
-def import_(file: Path, dry_run: bool, summary: bool, loose: bool, why: str | None) -> None:
+def import_(file: Path, dry_run: bool, summary: bool, loose: bool, force: bool,
+            delete_missing: bool, allow_interviewer: bool, why: str | None) -> None:
     """Bring a coding matrix in: the difference to the project is printed and recorded in one
-    transaction. Any bad row refuses the whole file, naming each bad row.
+    transaction (one command for `stc undo`). Any bad row refuses the whole file, naming each
+    bad row; so do rows of units changed after the file was exported (its as_of column),
+    unless --force. A unit the file has no row for is named, and deleted only with
+    --delete-missing. The columns speaker, participant, aside and context only describe.
 
     \b
     Example:
@@ -64,7 +76,8 @@ def import_(file: Path, dry_run: bool, summary: bool, loose: bool, why: str | No
     from stc.stages.matrix import import_matrix
 
     project = open_project_from(click.get_current_context())
-    report = import_matrix(project, file, dry_run, why, loose)
+    report = import_matrix(project, file, dry_run, why, loose, force, delete_missing,
+                           allow_interviewer)
     if not summary:
         for line in report.lines:
             click.echo(line)
