@@ -36,6 +36,7 @@ from stc.project import DATABASE, SETTINGS, Batch, Project, init_project, source
 from stc.stages.agreement import Figures, figures
 from stc.texts import get_text, stored_value, text_hash
 from stc.units import load_doc
+from stc.words import counted
 
 # -- the other coder's project -----------------------------------------------------------------
 
@@ -648,17 +649,17 @@ def compare(sides: Sides, docs: list[str] | None = None, codes: list[str] | None
     names = _chosen_codes(a, b, a_units + b_units, codes)
     coded_a = _coded_segments(a_units, cuts)
     coded_b = _coded_segments(b_units, cuts)
-    counted = _compared_segments(cuts, a_units + b_units)
-    left_out = sum(len(cut.numbers) for cut in cuts.values()) - len(counted)
-    per_code, overall = figures([n.casefold() for n in names], coded_a, coded_b, len(counted))
+    compared = _compared_segments(cuts, a_units + b_units)
+    left_out = sum(len(cut.numbers) for cut in cuts.values()) - len(compared)
+    per_code, overall = figures([n.casefold() for n in names], coded_a, coded_b, len(compared))
     per_code = [Figures(name, f.table) for name, f in zip(names, per_code, strict=True)]
     places = all_places(conn, chosen, a_units, b_units)
     for side in (a, b):
         if side.not_current:
-            notes.append(f"{side.label}: {side.not_current} unit(s) on an older version of their"
-                         " transcript left out (`stc units --review`)")
+            notes.append(f"{side.label}: {counted(side.not_current, 'unit')} on an older version"
+                         " of their transcript left out (`stc units --review`)")
     shown = {n.casefold() for n in names} if codes else None
-    return Comparison(a, b, chosen, len(counted), names, per_code, overall, places, notes, shown,
+    return Comparison(a, b, chosen, len(compared), names, per_code, overall, places, notes, shown,
                       left_out=left_out)
 
 

@@ -76,7 +76,8 @@ def themes(conn: sqlite3.Connection) -> list[ThemeInfo]:
 def theme_warning(count_: int) -> str | None:
     """Malterud's guidance: 4 to 8 preliminary themes."""
     if count_ < THEMES_MIN:
-        return (f"{count_} preliminary theme(s); Malterud suggests {THEMES_MIN} to {THEMES_MAX}"
+        return (f"{counted(count_, 'preliminary theme')}; Malterud suggests {THEMES_MIN} to"
+                f" {THEMES_MAX}"
                 " after reading everything")
     if count_ > THEMES_MAX:
         return (f"{count_} preliminary themes; Malterud suggests at most {THEMES_MAX}:"
@@ -197,29 +198,35 @@ def _current_ref(ref: str, since: int, renames: list[tuple[int, str, list[str], 
 # -- frequent words ----------------------------------------------------------------------------
 
 class Terms(NamedTuple):
-    """The most frequent lemmas of one transcript or of all of them."""
+    """The most frequent words of one transcript or of all of them: each lemma's group of
+    forms counted together and shown by its most frequent form ("alliansen 7")."""
 
     doc: str | None  # None: across all transcripts
     words: int
-    top: list[tuple[str, int]]
+    top: list[tuple[str, str, int]]  # the most frequent form, the lemma, the count
 
     def as_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "words": self.words,
-                "top": [{"lemma": lemma, "count": n} for lemma, n in self.top]}
+                "top": [{"word": word, "lemma": lemma, "count": n}
+                        for word, lemma, n in self.top]}
 
 
 def _spoken(conn: sqlite3.Connection, doc: str, all_speakers: bool) -> list[str]:
-    """The text of the document's turns, the interviewer's left out unless asked."""
+    """The text of the document's turns, the interviewer's left out unless asked, and lines
+    that belong to no speaker (headings, notes above the interview) left out always."""
     row = conn.execute("SELECT text, version FROM documents WHERE id = ?", (doc,)).fetchone()
     text = must_text(conn, row[0])
-    turns = conn.execute("SELECT start, end, role FROM turns WHERE doc = ? AND version = ?"
-                         " ORDER BY turn", (doc, row[1])).fetchall()
-    return [text[s:e] for s, e, role in turns if all_speakers or role != "interviewer"]
+    turns = conn.execute("SELECT start, end, role, speaker FROM turns WHERE doc = ?"
+                         " AND version = ? ORDER BY turn", (doc, row[1])).fetchall()
+    labelled = any(speaker for *_, speaker in turns)
+    return [text[s:e] for s, e, role, speaker in turns
+            if (all_speakers or role != "interviewer") and (speaker or not labelled)]
 
 
 def terms(project: Project, doc: str | None = None, top: int = 20,
           all_speakers: bool = False) -> list[Terms]:
-    """Most frequent lemmas per transcript and across them, stop words left out."""
+    """Most frequent words per transcript and across them, stop words left out: the forms of
+    a lemma counted together, shown by their most frequent form."""
     from stc.language import lemma_of, lemma_pipeline, pieces, stop_words
 
     conn = project.conn
@@ -228,11 +235,11 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
         [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
     nlp = lemma_pipeline(lang, project.settings.get("pipeline"))
     stops = stop_words(lang)
-    overall: Counter[str] = Counter()
+    overall: dict[str, Counter[str]] = {}
     out: list[Terms] = []
     total = 0
     for d in docs:
-        counts: Counter[str] = Counter()
+        forms: dict[str, Counter[str]] = {}  # lemma -> its forms, counted
         words = 0
         # lower-cased first: lookup tables hold lower-case forms ("Walking" -> "walk")
         spoken = (piece for t in _spoken(conn, d, all_speakers)
@@ -247,10 +254,11 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
                     continue
                 lemma = lemma_of(token, lang)
                 if lemma not in stops:
-                    counts[lemma] += 1
-        overall.update(counts)
+                    forms.setdefault(lemma, Counter())[form] += 1
+        for lemma, counted_forms in forms.items():
+            overall.setdefault(lemma, Counter()).update(counted_forms)
         total += words
-        out.append(Terms(d, words, _top(counts, top)))
+        out.append(Terms(d, words, _top(forms, top)))
     if len(docs) > 1:
         out.append(Terms(None, total, _top(overall, top)))
     return out
@@ -261,5 +269,10 @@ FILLERS = frozenset({"eh", "ehm", "em", "hm", "hmm", "mhm", "mm", "øh", "öh", 
                      "ler", "latter", "pause", "laughs", "inaudible", "uhørbart"})
 
 
-def _top(counts: Counter[str], n: int) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+def _top(forms: dict[str, Counter[str]], n: int) -> list[tuple[str, str, int]]:
+    """The `n` lemmas said most often, each with its most frequent form (the first in
+    alphabetical order among equals) and its count."""
+    counts = sorted(((sum(c.values()), lemma) for lemma, c in forms.items()),
+                    key=lambda item: (-item[0], item[1]))[:n]
+    return [(min(forms[lemma].items(), key=lambda kv: (-kv[1], kv[0]))[0], lemma, total)
+            for total, lemma in counts]

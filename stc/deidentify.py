@@ -45,6 +45,7 @@ from stc.pseudonymise import (
     safe_name,
     squeeze,
 )
+from stc.words import counted
 
 if TYPE_CHECKING:
     from stc.project import Project
@@ -99,7 +100,7 @@ def open_pseudonymiser(key_path: Path, lang: str, names_path: Path | None = None
     refuse_inside(key_path, project_root, "E900")
     names = read_names(names_path, project_root) if names_path else NamesList([], [], [])
     if names.undecided:
-        raise StcError("E904", path=str(names_path), count=len(names.undecided))
+        raise StcError("E904", path=str(names_path), count=counted(len(names.undecided), "line"))
     if key_path.exists():
         key = read_key(key_path, passphrase)
         if full and not key.full:

@@ -2,8 +2,9 @@
 
 An installed trained pipeline for the language is used when there is one (named in stc.toml as
 `pipeline = "..."`); otherwise `spacy.blank(lang)` with a sentencizer, plus the lookup lemmatizer
-when spacy-lookups-data has a table for the language. Norwegian tables are tiny, so lemmas fall
-back to Snowball stems there (see `lemma_of`).
+when spacy-lookups-data has a table for the language. Norwegian tables are tiny, so lemmas come
+from simplemma's lexicons for the Nordic languages, and Snowball stems elsewhere (see
+`lemma_of`).
 
 Importing this module is cheap; spaCy is imported on first use only.
 """
@@ -83,12 +84,27 @@ def _stemmer(lang: str) -> Any:
     return snowballstemmer.stemmer(name) if name else None
 
 
+# languages simplemma's lexicons cover well, where spaCy's lookup tables are small or missing
+SIMPLEMMA = frozenset({"nb", "nn", "sv", "da"})
+
+
+@lru_cache(maxsize=65536)
+def _simplemma(form: str, lang: str) -> str:
+    import simplemma
+
+    return str(simplemma.lemmatize(form, lang=lang)).lower()
+
+
 def lemma_of(token: Any, lang: str) -> str:
-    """The token's lemma, lower-cased; a Snowball stem where the lookup table has none."""
+    """The token's lemma, lower-cased: the pipeline's, else simplemma's for the Nordic
+    languages (a word: "alliansen" -> "allianse"), else a Snowball stem where the lookup table
+    has none."""
     lemma = str(token.lemma_ or "").lower()
     form = str(token.text).lower()
     if lemma and lemma != form:
         return lemma
+    if lang in SIMPLEMMA:
+        return _simplemma(form, lang)
     if lemma and lang not in TINY_TABLES:
         return form  # the table knows the word as its own lemma ("maybe", not "mayb")
     stemmer = _stemmer(lang)

@@ -327,7 +327,7 @@ def test_the_check_lists_rare_attributes_with_their_turns(run: Run, outside: Pat
               "nb").stdout
     assert "intervju-kari.txt turn 7: country «England»" in out
     assert "intervju-kari.txt turn 7: age «94 år gammel»" in out
-    assert "2 rare attribute(s) found in 1 file(s)." in out
+    assert "2 rare attributes found in 1 file." in out
 
 
 SV_INTERVIEW = [

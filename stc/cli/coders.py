@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from stc.cli.common import json_option, open_project_from, print_json, project_options, wrap
+from stc.words import counted
 
 if TYPE_CHECKING:
     from stc.stages.coders import Comparison, Place
@@ -75,9 +76,10 @@ def _print_figures(c: Comparison) -> None:
     for side in (c.a, c.b):
         coders = ", ".join(side.coders(c.docs)) or "no units"
         click.echo(f"{side.label}: {side.name} ({coders})")
-    click.echo(f"Compared: {', '.join(c.docs)} ({c.segments} segments: {SEGMENTS_COMPARED})")
+    click.echo(f"Compared: {', '.join(c.docs)} ({counted(c.segments, 'segment')}:"
+               f" {SEGMENTS_COMPARED})")
     if c.left_out:
-        click.echo(f"Left out: {c.left_out} segments of {SEGMENTS_LEFT_OUT}")
+        click.echo(f"Left out: {counted(c.left_out, 'segment')} of {SEGMENTS_LEFT_OUT}")
     for note in c.notes:
         click.echo(f"  {note}")
     wide = max([len(f.code or "") for f in c.per_code] + [18])
@@ -98,7 +100,7 @@ def _print_figures(c: Comparison) -> None:
         click.echo(f"Disagreements: {total} ({parts}); same units: {c.agreed}. The figures"
                    " serve the discussion of the disagreements (--disagreements lists them).")
     else:
-        click.echo(f"No disagreements: {c.agreed} units the same in both.")
+        click.echo(f"No disagreements: {counted(c.agreed, 'unit')} the same in both.")
 
 
 def _print_place(place: Place) -> None:

@@ -20,6 +20,7 @@ from stc.participants import names as participant_names
 from stc.participants import ref as participant_ref
 from stc.project import Project
 from stc.reading import DocumentInfo, documents, segments
+from stc.words import counted
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser
@@ -111,7 +112,8 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
             continue
         roles = ", ".join(f"{label}={role}" for label, role in r.speakers.items()) or "none"
         encoding_note = f", {r.encoding}" if r.encoding else ""
-        click.echo(f"{r.doc}: {r.filename}{encoding_note}; {r.turns} turns, {r.segments} segments;"
+        click.echo(f"{r.doc}: {r.filename}{encoding_note}; {counted(r.turns, 'turn')},"
+                   f" {counted(r.segments, 'segment')};"
                    f" speakers {roles}  (change #{r.seq})")
         click.echo("  " + _participants_line(r, named))
     if pseudonymiser:
@@ -162,8 +164,9 @@ def _replace(project: Project, doc: str, paths: list[Path], encoding: str | None
     r = replace_document(project, doc, paths[0], encoding, list(speakers), why, pseudonymiser,
                          as_is)
     first, last = r.segments
-    click.echo(f"{r.doc}: version {r.version}, segments {first}-{last}; {len(r.moved)} units"
-               f" followed their text, {len(r.review)} to review  (change #{r.seq})")
+    click.echo(f"{r.doc}: version {r.version}, segments {first}-{last};"
+               f" {counted(len(r.moved), 'unit')} followed their text, {len(r.review)} to review"
+               f"  (change #{r.seq})")
     for line in r.moved:
         click.echo(f"  moved   {line}")
     for line in r.review:
@@ -195,8 +198,9 @@ def docs(as_json: bool) -> None:
         speakers = ", ".join(f"{s} ({r})" for s, r in i.speakers.items()) or "no labels"
         version = f" v{i.version}" if i.version > 1 else ""
         values = "".join(f"  {k}={v}" for k, v in i.attributes.items())
-        click.echo(f"{i.id:<{id_width}}  {shown[i.id]:<{who_width}} {i.segments:>5} segments"
-                   f" {i.words:>7} words  {i.filename}{version}  {speakers}{values}")
+        click.echo(f"{i.id:<{id_width}}  {shown[i.id]:<{who_width}}"
+                   f" {counted(i.segments, 'segment'):>14} {counted(i.words, 'word'):>13}"
+                   f"  {i.filename}{version}  {speakers}{values}")
 
 
 def _who(info: DocumentInfo) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from stc.cli.common import F, open_project_from, project_options
+from stc.words import counted
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser, Review
@@ -38,8 +39,9 @@ def erase(doc: str, why: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Erase {doc} and every text taken from it, for good?", abort=True)
     done = erase_document(project, doc, why)
-    click.echo(f"Erased {done.doc}: {done.units} units, {done.memos} memos, {done.texts} texts,"
-               f" {done.originals} original file(s), {done.drafts} draft(s)"
+    click.echo(f"Erased {done.doc}: {counted(done.units, 'unit')}, {counted(done.memos, 'memo')},"
+               f" {counted(done.texts, 'text')}, {counted(done.originals, 'original file')},"
+               f" {counted(done.drafts, 'draft')}"
                f" (change #{done.seq}).")
     click.echo("Review condensates and analytic texts for words of this participant.")
 
@@ -103,7 +105,8 @@ def open_key(key: Path, lang: str, names: Path | None, full_key: bool,
 
 
 def echo_review(review: Review) -> None:
-    click.echo(f"{len(review.added)} word(s) that may be names added to {review.path}, marked ?"
+    click.echo(f"{counted(len(review.added), 'word')} that may be names added to {review.path},"
+               " marked ?"
                f" ({review.undecided} to decide). Delete the ? to accept a name, or write -"
                " instead when it is not one; then run again without --review.")
 
@@ -187,7 +190,8 @@ def pseudonymise(files: tuple[Path, ...], key_file: Path | None, out_dir: Path |
         echo_warnings([f"{p.path.name} turn {p.turn}: {p.found.kind} «{p.found.phrase}»"
                        f"  {p.found.context}" for p in places],
                       "Rare attributes that can point to one person; consider generalising:")
-        click.echo(f"{len(places)} rare attribute(s) found in {len(paths)} file(s).")
+        click.echo(f"{counted(len(places), 'rare attribute')} found in"
+                   f" {counted(len(paths), 'file')}.")
         return
     if review:
         from stc.deidentify import review_files

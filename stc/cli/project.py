@@ -12,6 +12,7 @@ from stc.cli.common import (
     why_option,
 )
 from stc.project import init_project
+from stc.words import counted
 
 
 @click.command()
@@ -78,7 +79,7 @@ def status(as_json: bool) -> None:
     from stc.stages import overview
 
     project = open_project_from(click.get_current_context())
-    steps = overview(project.conn)
+    steps = overview(project.conn, project.reports_dir)
     last, digest = project.head()
     closed = closed_at(project.conn)
     if as_json:
@@ -89,7 +90,7 @@ def status(as_json: bool) -> None:
                        "next": s.next} for s in steps],
         })
         return
-    click.echo(f"{project.title}  ({project.language}; {last} changes in the trail)")
+    click.echo(f"{project.title}  ({project.language}; {counted(last, 'change')} in the trail)")
     if closed is not None:
         click.echo(f"Closed at change #{closed} (`stc log` says why): the project takes no new"
                    " analysis; reading, reports and `stc verify` still work.")

@@ -15,6 +15,7 @@ from stc.cli.common import (
     wrap,
 )
 from stc.stages import impression, meaning_units
+from stc.words import counted
 
 MEMO_ABOUT = {
     "preunderstanding": "Your pre-understanding: what you expect to find, and why, written "
@@ -43,7 +44,7 @@ def memo() -> None:
 @click.option("--kind", type=click.Choice(impression.MEMO_KINDS), default=None,
               help="preunderstanding, impression or note (default: impression on a document,"
                    " else note).")
-@text_options("memo text", "Write the memo in $EDITOR.")
+@text_options("memo text", "Write the memo in an editor.")
 @why_option
 def memo_add(on: str | None, kind: str | None, message: str | None, file: str | None,
              edit: bool, why: str | None) -> None:
@@ -147,7 +148,7 @@ def theme_drop(name: str, why: str | None) -> None:
       stc theme drop "Økonomi" --why "Nobody spoke of it."
     """
     project = open_project_from(click.get_current_context())
-    dropped, _ = meaning_units.drop(project, "theme", name, why=why)
+    dropped, _, _ = meaning_units.drop(project, "theme", name, why=why)
     click.echo(f"theme {dropped.name!r} dropped")
     _warn_theme_count(len(impression.themes(project.conn)))
 
@@ -189,8 +190,9 @@ def themes(as_json: bool) -> None:
 @click.option("--all-speakers", is_flag=True, help="Count the interviewer's words too.")
 @json_option
 def terms(doc: str | None, top: int, all_speakers: bool, as_json: bool) -> None:
-    """Frequent lemmas per transcript and across them, to help reading (never to replace it).
-    Stop words and the interviewer's speech are left out.
+    """Frequent words per transcript and across them, to help reading (never to replace it):
+    the forms of a word counted together, shown by the form said most often. Stop words, the
+    interviewer's speech and lines of no speaker (headings) are left out.
 
     \b
     Example:
@@ -204,8 +206,8 @@ def terms(doc: str | None, top: int, all_speakers: bool, as_json: bool) -> None:
         return
     for t in lists:
         title = t.doc or "All transcripts"
-        click.echo(f"{title} ({t.words} words)")
-        click.echo(wrap(", ".join(f"{lemma} {n}" for lemma, n in t.top), 4))
+        click.echo(f"{title} ({counted(t.words, 'word')})")
+        click.echo(wrap(", ".join(f"{word} {n}" for word, _, n in t.top), 4))
 
 
 COMMANDS = [memo, memos, theme, themes, terms]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 @click.command()
 @project_options
 @click.argument("target", metavar="GROUP[/SUBGROUP]")
-@text_options("analytic text", "Write it in $EDITOR, beside the condensate.")
+@text_options("analytic text", "Write it in an editor, beside the condensate.")
 @click.option("--heading", help="The heading in the report (default: the name; '' resets).")
 @click.option("--clear", is_flag=True, help="Remove the analytic text.")
 @why_option
@@ -166,7 +166,8 @@ def prevalence(by: str | None, as_json: bool) -> None:
         return
     for r in rows:
         label = f"  {r.subgroup}" if r.subgroup else r.group
-        click.echo(f"{label:<40} {r.units:>4} units  {r.participants}/{r.total}  {r.words}")
+        click.echo(f"{label:<40} {counted(r.units, 'unit'):>10}  {r.participants}/{r.total}"
+                   f"  {r.words}")
     counted_how = basis(project.conn, language)
     if counted_how:
         click.echo(f"\n{wrap(counted_how, 0)}")

@@ -17,6 +17,7 @@ from stc.cli.common import (
 from stc.errors import StcError
 from stc.history import object_history
 from stc.trail import records
+from stc.words import counted
 
 
 @click.command()
@@ -115,7 +116,8 @@ def verify(expect: tuple[str, ...], seal_file: Path | None, allowed_signers: Pat
         held = "".join(f"; #{h.seq} as noted" if h.seq else f"; {h.hash[:16]} as noted"
                        for h in expected)
         signed = f", sealed by {signer}" if signer else ""
-        click.echo(f"OK: {verdict.checked} changes, chain intact, state equals the replay"
+        click.echo(f"OK: {counted(verdict.checked, 'change')}, chain intact, state equals the"
+                   " replay"
                    f" (last #{last}, hash {digest[:16]}){held}{signed}")
         return
     for problem in verdict.problems:

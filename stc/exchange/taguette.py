@@ -21,6 +21,7 @@ from stc.errors import StcError
 from stc.exchange.model import RefiCode, RefiFile
 from stc.project import Project
 from stc.texts import get_text
+from stc.words import counted
 
 NAME_COLUMNS = ("tag", "name", "path")
 HEADER = ["tag", "parent", "description", "number of highlights"]
@@ -145,8 +146,9 @@ def codebook_csv(project: Project) -> tuple[bytes, int, int, list[str]]:
     (subgroups,) = conn.execute("SELECT COUNT(*) FROM subgroups").fetchone()
     (empty,) = conn.execute("SELECT COUNT(*) FROM code_groups g WHERE NOT EXISTS"
                             " (SELECT 1 FROM codes WHERE group_id = g.id)").fetchone()
-    left_out = [f"{subgroups} subgroups (Taguette's tags have none)"] if subgroups else []
-    left_out += [f"{empty} code groups without codes"] if empty else []
+    left_out = [f"{counted(subgroups, 'subgroup')} (Taguette's tags have none)"] if subgroups \
+        else []
+    left_out += [f"{counted(empty, 'code group')} without codes"] if empty else []
     return out.getvalue().encode("utf-8"), codes, groups, left_out
 
 
