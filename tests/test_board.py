@@ -184,7 +184,7 @@ def test_erasing_a_transcript_removes_the_drafts_written_beside_it(
     drafts.save(project.conn, "condensate:subgroup:9", "tab-a", "om I2", base, ["I2"])
     out = run("erase", "I1", "--why", "samtykke trukket", "--yes", "--project",
               str(study)).stdout
-    assert "3 draft(s)" in out
+    assert "3 drafts" in out
     left = project.conn.execute("SELECT key, body FROM drafts").fetchall()
     assert [tuple(r) for r in left] == [("condensate:subgroup:9", "om I2")]
 

@@ -294,6 +294,7 @@ def test_a_command_based_on_an_earlier_view_is_refused_for_units_changed_since(
         run: Run, coded: Path) -> None:
     """The workbench records each write as a command `based_on` the change its page showed:
     every correction of units refuses through it what another command changed since."""
+    run("code", "I1:4", "samhold")  # U2 has two codes: one can be taken off
     seen = last_change(run)
     run("unit", "note", "U2", "-m", "Endret i et annet vindu.")
     before = snapshot(run, coded)

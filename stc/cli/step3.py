@@ -157,7 +157,7 @@ def nugget(unit: str, quote: str | None, words: str | None, loose: bool, clear: 
       stc nugget U7 --clear
     """
     project = open_project_from(click.get_current_context())
-    rec = condensation.nugget(project, unit, quote, clear, why, words, loose)
+    rec = condensation.nugget(project, unit, quote, clear, why, words, loose=loose)
     if clear:
         click.echo(f"U{rec.payload['id']} is no longer a quotation  (change #{rec.seq})")
         return
