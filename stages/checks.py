@@ -304,6 +304,20 @@ def check_reasons(conn: sqlite3.Connection) -> list[Finding]:
             and not (r.why or "").strip() and r.seq not in given]
 
 
+def check_validated(conn: sqlite3.Connection) -> list[Finding]:
+    """Every category was validated against the transcripts after its last change."""
+    from stc.stages.supervision import validations
+
+    out = []
+    for v in validations(conn):
+        if v.validated is None:
+            out.append(Finding("validated.never", {"name": v.name}))
+        elif not v.current:
+            out.append(Finding("validated.stale", {"name": v.name, "seq": v.last_change,
+                                                   "validated": v.validated}))
+    return out
+
+
 def needs_reason(kind: str, payload: dict[str, Any]) -> bool:
     """A revision the method asks a reason for: how themes became groups, what was dropped."""
     return kind in ("rename", "merge", "drop", "document.erase") or (
@@ -324,6 +338,8 @@ CHECKS: list[tuple[str, str, Check]] = [
     (IDENTIFYING, "no identifying name in quotations, condensates or analytic texts",
      identifying_places),
     ("reasons", "a reason for every rename, merge, drop, set-aside and erasure", check_reasons),
+    ("validated", "every category validated against the transcripts after its last change",
+     check_validated),
 ]
 
 

@@ -97,7 +97,8 @@ def add_themes(project: Project, names: list[str], why: str | None = None) -> li
 
 # -- memos -------------------------------------------------------------------------------------
 
-MEMO_KINDS = ("preunderstanding", "impression", "note")
+# a validation memo records that a category was checked against the transcripts (step 4)
+MEMO_KINDS = ("preunderstanding", "impression", "note", "validation")
 
 
 class Memo(NamedTuple):

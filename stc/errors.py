@@ -63,6 +63,12 @@ MESSAGES: dict[str, str] = {
     "E331": "--seal and --allowed-signers go together: the seal, and the file naming whose keys may sign it",
     "E332": "the reason is empty; say why the change was made",
     "E333": "there is no change #{seq} to give a reason for (`stc log` lists the changes)",
+    # supervision: comments, validation, what changed since
+    "E560": "the comment is empty; write what the student should look at",
+    "E561": "unknown comment {ref!r}; `stc comments` lists them (C1, C2, ...)",
+    "E562": "{ref} was resolved already, in change #{seq}",
+    "E563": "{since}: the trail holds no change with the hash this file names; was it sealed in another project?",
+    "E564": "--since wants a change number (212), a seal file, or a date or time (2026-03-01, 2026-03-01T14:30), not {since!r}",
     "E305": "unknown {kind} {name!r}",
     "E306": "{kind} {name!r} exists already",
     "E307": "{detail}",

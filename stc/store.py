@@ -40,6 +40,7 @@ STATE_TABLES: tuple[str, ...] = (
     "participants",
     "speakers",
     "attributes",
+    "comments",
 )
 
 
@@ -49,6 +50,7 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("text",),
     "units": ("text", "before", "after", "nugget", "note"),
     "memos": ("body",),
+    "comments": ("body", "resolution"),
     "code_groups": ("condensate", "description"),
     "subgroups": ("condensate", "description"),
     "identifying_names": ("name",),
@@ -322,6 +324,25 @@ def _m008_unit_corrections(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m009_comments(conn: sqlite3.Connection) -> None:
+    # a supervisor's comments: anchored to a unit, a place in a transcript, a category or
+    # subcategory, or its condensate or analytic text; open until resolved
+    run_script(conn,
+        """
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,     -- shown as C1, C2, ...
+            ref TEXT NOT NULL,          -- where, as written when it was made
+            on_key TEXT,                -- the object by kind and id (unit:7, subgroup:3, doc:I1)
+            part TEXT,                  -- 'condensate' or 'text' of a category, else NULL
+            body TEXT NOT NULL,         -- hash in `texts`
+            seq INTEGER NOT NULL,       -- the change that made it: its author and time
+            resolved INTEGER,           -- the change that resolved it
+            resolution TEXT             -- hash in `texts` of what the resolution says, if any
+        );
+        """
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
@@ -335,6 +356,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_participants", _m006_participants),
     ("007_drafts", _m007_drafts),
     ("008_unit_corrections", _m008_unit_corrections),
+    ("009_comments", _m009_comments),
 ]
 
 # Migrations after which the state is rebuilt by replaying the trail in place: the state is by

@@ -62,7 +62,7 @@ def bad_texts(conn: sqlite3.Connection) -> list[str]:
 
 
 # how a row that refers to a text is named in messages
-_LABELS = {"units": "'U' || id", "memos": "'M' || id", "documents": "id",
+_LABELS = {"units": "'U' || id", "memos": "'M' || id", "comments": "'C' || id", "documents": "id",
            "code_groups": "'category ' || quote(name)",
            "subgroups": "'subcategory ' || quote(name)",
            "identifying_names": "'an identifying name'"}

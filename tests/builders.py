@@ -81,6 +81,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "quote_u1": "Jeg har aldri tid nok … det er ingen tid til å prate",
         "preunderstanding": "Jeg forventer å finne tidspress.",
         "aside": "handler om intervjuerens spørsmål",
+        "valid_time": "Leste alle tre intervjuene på nytt. Beskrivelsen holder; ingen motsier den.",
+        "valid_tech": "Leste I2 og I3 på nytt. Ola er mer skeptisk enn teksten sier; justert.",
     },
     "en": {
         "themes": ["Time", "Technology", "Relations", "Joy of work"],
@@ -101,6 +103,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "quote_u1": "I never have enough time … there is no time to talk",
         "preunderstanding": "I expect to find time pressure.",
         "aside": "about the interviewer's question",
+        "valid_time": "Read all three interviews again. The description holds; nothing contradicts it.",
+        "valid_tech": "Read P2 and P3 again. Ben is more sceptical than the text says; adjusted.",
     },
 }
 
@@ -162,6 +166,8 @@ def analysed_project(run: Any, root: Path, language: str) -> dict[str, Any]:
     run("describe", f"{time}/{w['rush']}", "-m", w["desc_rush"], *p)
     run("describe", f"{time}/{w['tired']}", "-m", w["desc_tired"], *p)
     run("describe", tech, "-m", w["desc_tech"], *p)
+    run("validate", time, "-m", w["valid_time"], *p)
+    run("validate", tech, "-m", w["valid_tech"], *p)
     return w
 
 

@@ -19,6 +19,7 @@ from stc.changes import (  # noqa: F401  (registration)
     lifecycle,
     participants,
     project,
+    supervision,
 )
 from stc.changes.registry import CHANGE_KINDS, ChangeKind, change_kind
 

@@ -141,8 +141,9 @@ def _merge(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     for source in p["ids"]:
         if source != p["into"]:
             _merge_into(conn, p["kind"], source, p["into"])
-            conn.execute("UPDATE memos SET on_key = ? WHERE on_key = ?",
-                         (f"{p['kind']}:{p['into']}", f"{p['kind']}:{source}"))
+            for table in ("memos", "comments"):
+                conn.execute(f"UPDATE {table} SET on_key = ? WHERE on_key = ?",
+                             (f"{p['kind']}:{p['into']}", f"{p['kind']}:{source}"))
     _memo_refs(conn, p["kind"], p["into"])
 
 

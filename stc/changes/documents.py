@@ -133,6 +133,8 @@ def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     refs = [doc, *(f"U{u}" for u in units)]
     conn.executemany("DELETE FROM memos WHERE ref = ? OR ref LIKE ?",
                      [(r, f"{r}:%") for r in refs])
+    conn.executemany("DELETE FROM comments WHERE on_key = ?",
+                     [(f"doc:{doc}",), *((f"unit:{u}",) for u in units)])
 
 
 @change_kind(

@@ -38,6 +38,8 @@ COMMAND_MODULES: dict[str, str] = {
     "report": "report", "export": "exchange", "erase": "privacy", "pseudonymise": "privacy",
     "log": "trail", "verify": "trail", "undo": "trail", "redo": "trail",
     "seal": "trail", "reason": "trail",
+    "comment": "supervision", "comments": "supervision", "validate": "supervision",
+    "diff": "supervision",
     "serve": "serve",
     "backup": "lifecycle", "pack": "lifecycle", "unpack": "lifecycle", "close": "lifecycle",
     "demo": "demo",
@@ -114,8 +116,9 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
       2 meaning units      code, unit, uncode, units, codes, group, rename, merge, search,
                            matrix
       3 condensation       subgroup, sort, condense, nugget
-      4 synthesis          describe, check, report
-    The trail: log, verify, undo, redo, seal.  In the browser: serve.
+      4 synthesis          describe, validate, check, report
+    The trail: log, verify, undo, redo, seal, reason.  In the browser: serve.
+    Supervision: comment, comments, diff.
     Copies and the end date: backup, pack, unpack, close.  A sample project: demo.
 
     \b

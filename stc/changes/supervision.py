@@ -1,0 +1,33 @@
+"""Changes of supervision: a supervisor's comments on the analysis, and their resolution."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stc.changes.registry import Payload, change_kind, keys
+
+
+@change_kind(
+    "comment.add",
+    lambda p: f"comment C{p['id']} on {p['ref']}",
+    refs=lambda p: [f"C{p['id']}", p["ref"]],
+    objects=lambda p: keys("comment", p["id"]),
+    uses=lambda p: [p["on"]] if p.get("on") else [],
+    creates=True,
+)
+def _comment_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Payload: id, ref (as written), on (object key), part, body (hash in `texts`)."""
+    conn.execute("INSERT INTO comments (id, ref, on_key, part, body, seq) VALUES (?,?,?,?,?,?)",
+                 (p["id"], p["ref"], p.get("on"), p.get("part"), p["body"], seq))
+
+
+@change_kind(
+    "comment.resolve",
+    lambda p: f"comment C{p['id']} resolved",
+    refs=lambda p: [f"C{p['id']}"],
+    objects=lambda p: keys("comment", p["id"]),
+)
+def _comment_resolve(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Payload: id, note (hash in `texts`, or None)."""
+    conn.execute("UPDATE comments SET resolved = ?, resolution = ? WHERE id = ?",
+                 (seq, p.get("note"), p["id"]))
