@@ -10,6 +10,7 @@ walkthrough.
 
 from __future__ import annotations
 
+import csv
 import shlex
 import shutil
 import subprocess
@@ -92,6 +93,9 @@ def step4_synthesis() -> None:
     stc("prevalence", "--by", "yrke")
     stc("prevalence", "--by", "digital_mestring=0-50,50-100")
     stc("config", "set", "by", "tidspunkt", "--why", "Resultatkapitlet sammenligner tidspunktene")
+    with (ANALYSIS / "validering.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            stc("validate", row["group"], "-m", row["memo"], show=False)
     stc("check")
     stc("report", "all")
     stc("verify")

@@ -39,6 +39,7 @@ from stc.stages.condensation import (
     with_cuts,
 )
 from stc.stages.prevalence import Prevalence, basis, prevalence, prevalence_by
+from stc.stages.supervision import comments, validations
 from stc.texts import get_text, stored_value
 from stc.trail import Record, records
 from stc.units import Places, participants_by_unit
@@ -217,6 +218,7 @@ def categories(conn: sqlite3.Connection, options: ReportOptions) -> list[dict[st
         section = _section(conn, target, g, number, kept if not subs else [],
                            prev.get((g["name"], None)), options, units)
         section["all_units"] = len(kept)
+        section["group_id"] = int(g["id"])
         section["aside"] = [units.views[u] for u in members if u in aside]
         section["subcategories"] = [
             _section(conn, sub_target, s, f"{number}.{j}" if number else "",
@@ -271,6 +273,16 @@ def latest_seal(conn: sqlite3.Connection, upto: int) -> dict[str, Any] | None:
     at, seq, digest, key = row
     held = conn.execute("SELECT 1 FROM trail WHERE seq = ? AND hash = ?", (seq, digest)).fetchone()
     return {"at": at, "seq": seq, "hash": digest, "key": key, "holds": held is not None}
+
+
+def _validated(conn: sqlite3.Connection, cats: list[dict[str, Any]]) -> None:
+    """Give every category when it was last validated against the transcripts, if after its
+    last change."""
+    found = {v.group_id: v for v in validations(conn)}
+    for c in cats:
+        v = found.get(c["group_id"])
+        c["validated"] = ({"seq": v.validated, "at": v.at, "author": v.author}
+                          if v is not None and v.current else None)
 
 
 def _coded(conn: sqlite3.Connection, cats: list[dict[str, Any]]) -> None:
@@ -399,10 +411,12 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
     if checks is not None:
         recs = list(records(conn, state["seq"]))  # read once for the history and the objects
         _coded(conn, cats)
+        _validated(conn, cats)
         model.update({
             "checks": [c.as_json() for c in checks],
             "history": history(conn, state["seq"], recs),
             "seal": latest_seal(conn, state["seq"]),
+            "comments": [c.as_json() for c in comments(conn)],
             "objects": objects(conn, state["seq"], recs),
             "memos": memos(conn),
             "documents": documents(conn),

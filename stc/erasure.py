@@ -58,6 +58,11 @@ def _hashes_of(conn: sqlite3.Connection, doc: str) -> tuple[set[str], int, int]:
         f"SELECT body FROM memos WHERE ref IN ({','.join('?' * len(refs))})"
         f" OR ref LIKE ?", (*refs, f"{doc}:%")).fetchall()
     hashes.update(str(m[0]) for m in memos)
+    keys = [f"doc:{doc}", *(f"unit:{row['id']}" for row in units)]
+    for body, resolution in conn.execute(
+            f"SELECT body, resolution FROM comments WHERE on_key IN"
+            f" ({','.join('?' * len(keys))})", keys):
+        hashes.update(str(h) for h in (body, resolution) if h)
     return hashes, len(units), len(memos)
 
 

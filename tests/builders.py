@@ -103,7 +103,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "quote_u1": "I never have enough time … there is no time to talk",
         "preunderstanding": "I expect to find time pressure.",
         "aside": "about the interviewer's question",
-        "valid_time": "Read all three interviews again. The description holds; nothing contradicts it.",
+        "valid_time": "Read all three interviews again. The description holds; nothing"
+                      " contradicts it.",
         "valid_tech": "Read P2 and P3 again. Ben is more sceptical than the text says; adjusted.",
     },
 }

@@ -529,6 +529,11 @@ def test_the_focus_group_corpus_is_analysed_through_the_commands(run: Run, proje
     for line in (analysis / "sitater.txt").read_text(encoding="utf-8").splitlines():
         unit, _, quote = line.partition("\t")
         run("nugget", unit, "--quote", quote)
+    import csv
+
+    with (analysis / "validering.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            run("validate", row["group"], "-m", row["memo"])
     assert "FAIL" not in run("check").stdout  # and it exits 0
     assert {n: p["transcripts"] for n, p in people(run).items()} == {
         "Anne": ["FG1", "FG2", "FG3"], "Bjørn": ["FG1", "FG2", "FG3"],

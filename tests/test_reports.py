@@ -168,7 +168,7 @@ def test_audit_links_every_level_down_to_the_transcript(run: Run, tmp_path: Path
     assert "<mark>I never have enough time." in html
     assert "about the interviewer&#39;s question" in html  # the reason a unit was set aside
     assert "I expect to find time pressure." in html  # the memos
-    assert "9 of 9" not in html and html.count('class="ok"') == 10
+    assert "9 of 9" not in html and html.count('class="ok"') == 11
 
 
 def test_template_overrides_and_format_choice(run: Run, tmp_path: Path) -> None:

@@ -136,14 +136,14 @@ def test_a_complete_step_3_passes_its_checks(run: Run, tmp_path: Path) -> None:
     root = tmp_path / "done"
     analysed_project(run, root, "nb")
     out = run("check", "--project", str(root)).stdout
-    assert "10 of 10 checks passed." in out
+    assert "11 of 11 checks passed." in out
     assert "[done]" in run("status", "--project", str(root)).stdout.split("3. ")[1][:40]
     run("verify", "--project", str(root))
 
 
 def test_the_library_does_steps_3_and_4_without_the_command_line(coded: Path) -> None:
     from stc.reports.render import render
-    from stc.stages import condensation, synthesis
+    from stc.stages import condensation, supervision, synthesis
     from stc.stages.checks import run_checks
     from stc.stages.prevalence import prevalence_frame
 
@@ -160,6 +160,8 @@ def test_the_library_does_steps_3_and_4_without_the_command_line(coded: Path) ->
         condensation.nugget(project, unit)
     for ref in (NB["time"], RUSH, f"{NB['time']}/{NB['tired']}", NB["tech"]):
         synthesis.describe(project, ref, "Informantene beskriver dette.")
+    for group in (NB["time"], NB["tech"]):
+        supervision.validate(project, group, "Lest på nytt mot intervjuene; holder.")
     assert all(c.ok for c in run_checks(project.conn))
     frame = prevalence_frame(project)
     assert frame.loc[1, "words"] == "alle informantene"

@@ -108,6 +108,9 @@ class Demo:
     def step4_synthesis(self) -> list[Path]:
         for name in ("Nordmann", "Lillehammer sykehus"):
             self.stc("names", "add", name, show=False)
+        with (self.analysis / "validering.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                self.stc("validate", row["group"], "-m", row["memo"], show=False)
         self.stc("check")
         self.stc("report", "all")
         self.stc("verify")
