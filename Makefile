@@ -54,7 +54,7 @@ portability: $(STAMP)
 		$(BIN)/pytest -p no:cacheprovider $(PORTABLE)
 
 golden: $(STAMP)
-	$(BIN)/pytest tests/test_reports.py --update-golden
+	$(BIN)/pytest tests/test_reports.py tests/test_thesis_reports.py -k "golden or one_category" --update-golden
 
 # the README's workbench pictures, from a Playwright run in /usr/bin/chromium
 screenshots: $(STAMP)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from tests.conftest import Run
+from tests.conftest import Run, project_state
 
 ODT_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -69,15 +68,9 @@ EXTERNAL_ENTITY = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:/
 
 
 def snapshot(run: Run, project: Path) -> dict[str, Any]:
-    """What a failed command must leave alone: the trail, every table, and sources/."""
-    log = json.loads(run("log", "--json").stdout)
-    conn = sqlite3.connect(project / "stc.db")
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    rows = {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
-    conn.close()
-    files = sorted(p.name for p in (project / "sources").iterdir())
-    return {"log": log, "rows": rows, "sources": files}
+    """What a failed command must leave alone: the trail as `stc log` shows it, every table,
+    and every file of the project folder (`project_state`)."""
+    return {"log": json.loads(run("log", "--json").stdout), **project_state(project)}
 
 
 def _pdf_string(line: str) -> bytes:

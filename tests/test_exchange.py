@@ -13,10 +13,11 @@ import xmlschema
 
 from stc import open_project
 from stc.texts import get_text
-from tests.conftest import SHARED, Run, write
+from tests.conftest import REFI, Run, needs_shared, shared_schema, write
 
-REFI = SHARED / "refi-qda"
-SAMPLES = sorted((REFI / "samples").glob("*"))  # empty when ../shared is not beside the repo
+needs_samples = needs_shared(REFI / "samples")
+# without the shared data, one test stands for the samples, skipped with the reason
+SAMPLES = sorted((REFI / "samples").glob("*")) or [REFI / "samples"]
 NS = "urn:QDA-XML:project:1.0"
 
 TRANSCRIPT = (
@@ -29,12 +30,12 @@ TRANSCRIPT = (
 
 @pytest.fixture(scope="module")
 def project_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(REFI / "Project-mrt2019.xsd"))
+    return shared_schema("Project-mrt2019.xsd")
 
 
 @pytest.fixture(scope="module")
 def codebook_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(REFI / "Codebook.xsd"))
+    return shared_schema("Codebook.xsd")
 
 
 def _span(text: str, quote: str) -> tuple[int, int]:
@@ -244,6 +245,7 @@ def test_round_trip_of_the_codebook(run: Run, analysed: Path, tmp_path: Path) ->
 
 # -- import of real exports --------------------------------------------------------------------
 
+@needs_samples
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_imports_or_is_refused_whole(run: Run, project: Path, sample: Path) -> None:
     before = (project / "stc.db").stat().st_size, snapshot(project)
@@ -258,6 +260,7 @@ def test_every_sample_imports_or_is_refused_whole(run: Run, project: Path, sampl
     assert codes
 
 
+@needs_samples
 def test_nvivo_codebook_becomes_groups_and_unique_codes(run: Run, project: Path) -> None:
     result = run("import", str(REFI / "samples" / "nvivo-mac15-codebook-only.qdpx"))
     assert "empty sources: 2" in result.stdout and "codes in deeper tree levels" in result.stdout
@@ -269,6 +272,7 @@ def test_nvivo_codebook_becomes_groups_and_unique_codes(run: Run, project: Path)
     assert len(names) == len({n.casefold() for n in names})
 
 
+@needs_samples
 def test_atlas_code_groups_written_as_sets_become_code_groups(run: Run, project: Path) -> None:
     run("import", str(REFI / "samples" / "requal-test-atlasti23-codebook.qdc"))
     snap = snapshot(project)

@@ -22,18 +22,17 @@ import pytest
 import xmlschema
 
 from stc import open_project
-from tests.conftest import CORPORA, SHARED, Run, write
+from tests.conftest import CORPORA, Run, shared_schema, write
 from tests.samples import snapshot as full_snapshot
 from tests.test_exchange import check_qdpx, snapshot
 
-REFI = SHARED / "refi-qda"
 NS = "urn:QDA-XML:project:1.0"
 Q = f"{{{NS}}}"
 
 
 @pytest.fixture(scope="module")
 def project_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(REFI / "Project-mrt2019.xsd"))
+    return shared_schema("Project-mrt2019.xsd")
 
 
 def trail(root: Path) -> list[dict[str, Any]]:

@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 
 import stc.parallel
-from tests.conftest import CORPORA, SHARED, Run, write
+from tests.conftest import CORPORA, SHARED, Run, needs_shared, write
 from tests.samples import make_docx, make_odt, snapshot
 
 TRANSCRIPTS = SHARED / "transcripts"
 VTT = TRANSCRIPTS / "vtt-srt"
 # the shared transcripts sit beside the repository (../shared/data), as in CI
-needs_shared = pytest.mark.skipif(not TRANSCRIPTS.is_dir(),
-                                  reason=f"{TRANSCRIPTS} is not beside the repository")
+needs_transcripts = needs_shared(TRANSCRIPTS)
 
 
 def vtt_samples(pattern: str) -> list[str]:
@@ -100,7 +99,7 @@ def test_docx_and_odt(run: Run, project: Path) -> None:
     run("verify")
 
 
-@needs_shared
+@needs_transcripts
 @pytest.mark.parametrize("name", ["ID1.docx", "ID2.odt"])
 def test_qualcoder_office_samples(run: Run, project: Path, name: str) -> None:
     run("import", str(TRANSCRIPTS / "qualcoder-examples" / name))
@@ -111,7 +110,7 @@ def test_qualcoder_office_samples(run: Run, project: Path, name: str) -> None:
 
 # -- the shared transcripts ----------------------------------------------------------------
 
-@needs_shared
+@needs_transcripts
 def test_qualcoder_focus_group_has_three_participants(run: Run, project: Path) -> None:
     run("import", str(TRANSCRIPTS / "qualcoder-examples" / "transcript.txt"), "--id", "FG")
     assert speakers_of(run, "FG") == {"id1": "participant", "id2": "participant",
@@ -125,7 +124,7 @@ def test_qualcoder_focus_group_has_three_participants(run: Run, project: Path) -
         ("P1", "id1", ["FG"]), ("P2", "id2", ["FG"]), ("P3", "id3", ["FG"])]
 
 
-@needs_shared
+@needs_transcripts
 def test_nynorsk_dialect_transcript(run: Run, project: Path) -> None:
     run("import", str(TRANSCRIPTS / "nynorsk-lia" / "lia-giske.txt"), "--id", "LIA")
     assert speakers_of(run, "LIA") == {"giske_uib_02": "participant"}
@@ -149,7 +148,7 @@ def _expected_cue(raw: str) -> tuple[str | None, str]:
     return speaker, " ".join(text.split())
 
 
-@needs_shared
+@needs_transcripts
 @pytest.mark.parametrize("sample", vtt_samples("*.expected.json"))
 def test_webvtt_voices_agree_with_expected_json(run: Run, project: Path, sample: str) -> None:
     vtt = VTT / sample.replace(".expected.json", ".vtt")
@@ -164,7 +163,7 @@ def test_webvtt_voices_agree_with_expected_json(run: Run, project: Path, sample:
     assert _seconds(segments[0]["ends"]) == cues[0]["endTime"]
 
 
-@needs_shared
+@needs_transcripts
 def test_webvtt_voice_spans_give_alternating_turns(run: Run, project: Path) -> None:
     run("import", str(VTT / "mozilla-voice-spans.vtt"), "--id", "V")
     turns: dict[int, tuple[str, str]] = {}
@@ -175,13 +174,13 @@ def test_webvtt_voice_spans_give_alternating_turns(run: Run, project: Path) -> N
     assert text_of(run, "V:3-4") == "Hee! laughter"
 
 
-@needs_shared
+@needs_transcripts
 def test_teams_vtt_speakers(run: Run, project: Path) -> None:
     run("import", str(VTT / "webvtt-py-teams_timeframe.vtt"), "--id", "T")
     assert list(speakers_of(run, "T")) == ["Yuri Bakulin", "Adrian Petrescu"]
 
 
-@needs_shared
+@needs_transcripts
 @pytest.mark.parametrize("name", vtt_samples("*.vtt") + vtt_samples("*.srt"))
 def test_every_shared_subtitle_file_imports(run: Run, project: Path, name: str) -> None:
     run("import", str(VTT / name), "--id", "S")
@@ -190,7 +189,7 @@ def test_every_shared_subtitle_file_imports(run: Run, project: Path, name: str) 
     run("verify")
 
 
-@needs_shared
+@needs_transcripts
 def test_taguette_vtt_style_and_note_blocks_are_not_speech(run: Run, project: Path) -> None:
     run("import", str(VTT / "taguette-test_webvtt.vtt"), "--id", "T")
     segments = shown(run, "T")
@@ -317,8 +316,8 @@ def test_original_is_kept_byte_for_byte(run: Run, project: Path) -> None:
 def test_identical_reimport_says_so_and_changes_nothing(run: Run, project: Path) -> None:
     write(project / "I1.txt", NORWEGIAN)
     run("import", "I1.txt")
-    before = snapshot(run, project)
     (project / "copy.txt").write_bytes((project / "I1.txt").read_bytes())
+    before = snapshot(run, project)
     for name in ("I1.txt", "copy.txt"):
         out = run("import", name).stdout
         assert "identical to document I1" in out and "nothing changed" in out

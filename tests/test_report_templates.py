@@ -115,9 +115,11 @@ def test_links_out_of_templates_are_refused(run: Run, small: Path, tmp_path: Pat
     result = run("report", "results", "--format", "md", code=1)
     assert "[E535]" in result.stderr and "links outside" in result.stderr
     assert "SECRET" not in result.output + result.stderr
+    assert snapshot(run, small) == before
     (templates / "results.md.j2").unlink()
     (templates / "inner.j2").symlink_to(small / "stc.toml")  # inside the project, not templates/
     (templates / "results.md.j2").write_text("{% include 'inner.j2' %}")
+    before = snapshot(run, small)
     result = run("report", "results", "--format", "md", code=1)
     assert "[E535]" in result.stderr and "templates/inner.j2" in result.stderr
     assert snapshot(run, small) == before and not list((small / "reports").iterdir())

@@ -21,7 +21,7 @@ import pytest
 
 from stc import __version__
 from tests.builders import WORDS, analysed_project, stable_trail
-from tests.conftest import Run
+from tests.conftest import Run, compare_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TEXT_REPORTS = ("results.md", "results.html", "audit.html", "matrix.csv", "matrix.csv.json",
@@ -53,12 +53,7 @@ def compare(name: Path, actual: str, update: bool) -> None:
     # the stc version is stamped into every report; a new release must not void the goldens
     actual = actual.replace(f"stc {__version__}", "stc VERSION")
     actual = actual.replace(f'"{__version__}"', '"VERSION"')
-    if update:
-        name.parent.mkdir(parents=True, exist_ok=True)
-        name.write_text(actual, encoding="utf-8")
-        return
-    assert name.exists(), f"no golden file {name}; run pytest --update-golden"
-    assert actual == name.read_text(encoding="utf-8"), f"{name.name} differs from its golden file"
+    compare_golden(name, actual, update)
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])

@@ -1,5 +1,5 @@
 """The trail: log and its filters, verify and what it catches, undo, concurrent writers,
-a killed import, and schema upgrades."""
+an import killed at fixed points, and schema upgrades."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -61,17 +61,18 @@ def test_log_filters(run: Run, project: Path) -> None:
     assert run("log", "--on", "nothing-here").stdout == ""
 
 
-def test_log_since_takes_dates_times_and_zones(run: Run, project: Path) -> None:
+def test_log_since_takes_dates_times_and_zones(clock: datetime, run: Run, project: Path
+                                              ) -> None:
+    # the clock is pinned (before the project is made): every change is on the same day
     import_two(run, project)
     log = json.loads(run("log", "--json").stdout)
-    second = log[1]["at"]  # e.g. 2026-03-01T10:00:00.123456Z
+    second = log[1]["at"]
+    assert second.startswith(clock.date().isoformat())
     after = json.loads(run("log", "--since", second, "--json").stdout)
     assert [r["seq"] for r in after] == [2, 3]
     day = second[:10]
     assert len(json.loads(run("log", "--since", day, "--json").stdout)) == 3
     # the same moment written in another zone
-    from datetime import datetime, timedelta, timezone
-
     oslo = timezone(timedelta(hours=2))
     shifted = datetime.fromisoformat(second.replace("Z", "+00:00")).astimezone(oslo).isoformat()
     assert len(json.loads(run("log", "--since", shifted, "--json").stdout)) == 2
@@ -230,26 +231,6 @@ def test_two_processes_importing_at_once_both_succeed(project: Path, run: Run) -
     run("verify")
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.2, 2.0, 2.8])
-def test_a_killed_import_leaves_a_project_verify_accepts(project: Path, run: Run,
-                                                         delay: float) -> None:
-    write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
-    run("import", "I1.txt")
-    big = _big_transcript(project / "big.txt", 12000)
-    proc = subprocess.Popen([STC, "import", str(big)], cwd=project, env=_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    run("verify", "--repair")  # an original written before the kill may be left
-    run("verify")
-    docs = [d["id"] for d in json.loads(run("docs", "--json").stdout)]
-    assert docs in (["I1"], ["I1", "big"])  # all of the import or nothing of it
-    if docs == ["I1"]:
-        run("import", "big.txt")
-    run("verify")
-
-
 @pytest.mark.parametrize("same_file", [True, False], ids=["same file", "same id"])
 def test_an_import_that_lost_a_race_changes_nothing(project: Path, run: Run,
                                                     monkeypatch: pytest.MonkeyPatch,
@@ -276,41 +257,67 @@ def test_an_import_that_lost_a_race_changes_nothing(project: Path, run: Run,
     if same_file:
         assert "identical to document I1" in run("import", "I1.txt").stdout
     else:
-        assert "[E201]" in run("import", "I1.txt", code=1).stderr
+        # the rival's import is there; this one's left nothing (the log and sources, below)
+        assert "[E201]" in run("import", "I1.txt", code=1, leaves_project=False).stderr
     assert len(json.loads(run("log", "--json").stdout)) == 2
     assert len(list((project / "sources").iterdir())) == 1
     run("verify")
 
 
-KILL_INSIDE_THE_TRANSACTION = """
+# `stc import` run with SIGKILL at a fixed point: right after the function named returns
+KILL_AT = """
 import os, signal, sys
-import stc.trail
-real_append = stc.trail.append
-def append_then_die(*args, **kwargs):
-    record = real_append(*args, **kwargs)  # the record is written, the commit not yet made
-    os.kill(os.getpid(), signal.SIGKILL)
-stc.trail.append = append_then_die
+import stc.importing, stc.project, stc.trail
+
+def die_after(owner, name):
+    real = getattr(owner, name)
+    def then_die(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+        return answer
+    setattr(owner, name, then_die)
+
+die_after(*{
+    "split": (stc.importing, "segment_document"),
+    "original": (stc.project.Project, "keep_original"),
+    "record": (stc.trail, "append"),
+    "commit": (stc.importing, "_record"),
+}[sys.argv[1]])
 from stc.cli import main
-main(sys.argv[1:], prog_name="stc")
+main(sys.argv[2:], prog_name="stc")
 """
 
+KILL_POINTS = [  # where the import of I2 and I3 dies, what it leaves, whether an original
+    ("split", ["I1"], False),  # sentences split, nothing written yet
+    ("original", ["I1"], True),  # I2's original kept under sources/, nothing recorded
+    ("record", ["I1"], True),  # I2's record written, its transaction not committed
+    ("commit", ["I1", "I2"], False),  # I2 committed, I3 not begun
+]
 
-def test_an_import_killed_inside_its_transaction_leaves_no_trace(project: Path,
-                                                                  run: Run) -> None:
+
+@pytest.mark.parametrize(("point", "docs", "original_left"), KILL_POINTS,
+                         ids=[p for p, _, _ in KILL_POINTS])
+def test_a_killed_import_leaves_each_file_all_there_or_not_at_all(
+        project: Path, run: Run, point: str, docs: list[str], original_left: bool) -> None:
     write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
     run("import", "I1.txt")
     before = snapshot(run, project)
     write(project / "I2.txt", "I: Og du?\nOla: Helt fint.\n")
-    done = subprocess.run([sys.executable, "-c", KILL_INSIDE_THE_TRANSACTION, "import",
-                           "I2.txt"], cwd=project, env=_env(), capture_output=True, check=False)
-    assert done.returncode == -signal.SIGKILL
-    # the original was written before the kill; verify names it and --repair removes it
-    assert "left by an interrupted import" in run("verify", code=1).stderr
-    assert "removed" in run("verify", "--repair").stdout
+    write(project / "I3.txt", "I: Og du?\nSiri: Det er travelt.\n")
+    done = subprocess.run([sys.executable, "-c", KILL_AT, point, "import", "I2.txt", "I3.txt"],
+                          cwd=project, env=_env(), capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    if original_left:  # verify names it and --repair removes it
+        assert "left by an interrupted import" in run("verify", code=1).stderr
+        assert "removed" in run("verify", "--repair").stdout
     run("verify")
-    after = snapshot(run, project)
-    assert (after["log"], after["rows"]) == (before["log"], before["rows"])
-    assert "I2: I2.txt" in run("import", "I2.txt").stdout
+    assert [d["id"] for d in json.loads(run("docs", "--json").stdout)] == docs
+    if docs == ["I1"]:
+        after = snapshot(run, project)
+        assert (after["log"], after["rows"]) == (before["log"], before["rows"])
+    out = run("import", "I2.txt", "I3.txt").stdout  # what was left out comes in
+    assert "I3: I3.txt" in out
+    assert [d["id"] for d in json.loads(run("docs", "--json").stdout)] == ["I1", "I2", "I3"]
     run("verify")
 
 
