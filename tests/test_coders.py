@@ -436,6 +436,16 @@ def test_places_by_hand() -> None:
     ]
 
 
+def test_units_that_touch_without_overlapping_are_two_places() -> None:
+    """A ends where B begins ("ja" | "nei" in "ja/nei"): no stretch both coded."""
+    from stc.stages.coders import Coded, places_in
+
+    a = [Coded(1, "D", 10, 12, ("svar",), "ja", None)]
+    b = [Coded(1, "D", 12, 16, ("svar",), "/nei", None)]
+    assert [(p.kind, [u.id for u in p.a], [u.id for u in p.b]) for p in places_in("D", a, b)] \
+        == [("only_a", [1], []), ("only_b", [], [1])]
+
+
 def test_disagreements_as_a_table_and_a_report(run: Run, pair: tuple[Path, Path],
                                                tmp_path: Path) -> None:
     import openpyxl

@@ -13,6 +13,7 @@ import pytest
 from stc import history, store, trail
 from stc.errors import StcError
 from stc.project import open_project
+from stc.stages.impression import add_themes
 from tests.builders import coded_project
 from tests.conftest import Run
 from tests.samples import snapshot
@@ -186,9 +187,8 @@ def test_a_library_command_groups_several_batches(coded: Path) -> None:
     project = open_project(coded, author="lib")
     before = dict(project.conn.execute("SELECT id, name FROM themes").fetchall())
     with project.command("stc theme add A B"):
-        for name, ident in (("A", 50), ("B", 51)):
-            with project.batch() as batch:
-                batch.record("theme.add", {"id": ident, "name": name})
+        for name in ("A", "B"):
+            add_themes(project, [name])  # a batch each
     _, reverted = project.undo()
     assert len(reverted.changes) == 2 and reverted.label == "stc theme add A B"
     assert dict(project.conn.execute("SELECT id, name FROM themes").fetchall()) == before

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
-import stc
 from tests.conftest import Run, write
+from tests.samples import snapshot
 
 INTERVIEW = """I: Hvordan var det å begynne med medisinrobot?
 
@@ -18,27 +19,13 @@ Kari: Nå stoler jeg mer på den enn på meg selv, ærlig talt.
 """
 
 
-def _add_unit(root: Path, doc: str, n: int) -> None:
-    project = stc.open_project(root)
-    with project.batch() as b:
-        start, end = project.conn.execute(
-            "SELECT start, end FROM segments WHERE doc = ? AND n = ?", (doc, n)).fetchone()
-        body = project.conn.execute(
-            "SELECT body FROM texts WHERE hash = (SELECT text FROM documents WHERE id = ?)",
-            (doc,)).fetchone()[0]
-        b.record("unit.add", {
-            "id": b.take_number("unit"), "doc": doc, "version": 1, "start": start, "end": end,
-            "text": b.text(body[start:end]), "before": b.text(body[max(0, start - 20):start]),
-            "after": b.text(body[end:end + 20]), "codes": [], "code_names": [], "segments": n})
-
-
 def test_erase_removes_every_text_and_keeps_the_trail_verifiable(
     run: Run, project: Path
 ) -> None:
     run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
     run("import", str(write(project.parent / "I2.txt", INTERVIEW.replace("Kari", "Ola")
                             .replace("uvant", "spennende"))))
-    _add_unit(project, "I1", 3)
+    run("code", "I1:3", "dosering")
     result = run("erase", "I1", "--why", "samtykke trukket", "--yes")
     assert "Erased I1: 1 unit," in result.stdout
 
@@ -56,5 +43,36 @@ def test_erase_removes_every_text_and_keeps_the_trail_verifiable(
 
 def test_erase_asks_for_confirmation(run: Run, project: Path) -> None:
     run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    before = snapshot(run, project)
     run("erase", "I1", "--why", "x", input="n\n", code=1)
-    assert "I1" in run("docs").stdout
+    assert snapshot(run, project) == before
+
+
+def bodies(project: Path) -> list[str]:
+    db = sqlite3.connect(project / "stc.db")
+    found = [str(row[0]) for row in db.execute("SELECT body FROM texts")]
+    db.close()
+    return found
+
+
+def test_a_text_another_transcript_holds_too_survives_the_erasure(run: Run, project: Path
+                                                                  ) -> None:
+    """Two participants said the same sentence: erasing one transcript erases that
+    participant's own words and keeps the other's unit, quotation and check whole."""
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    run("import", str(write(project.parent / "I2.txt", INTERVIEW.replace("Kari", "Ola")
+                            .replace("uvant", "spennende"))))
+    run("code", "I1:5", "tillit")  # the same words in both: one text in the store
+    run("code", "I2:5", "tillit")
+    run("code", "I1:2", "start")
+    run("nugget", "U2")
+    shared = "Nå stoler jeg mer på den enn på meg selv, ærlig talt."
+    run("erase", "I1", "--why", "samtykke trukket", "--yes")
+    kept = bodies(project)
+    assert not any("uvant" in body for body in kept)  # I1's own words are gone
+    assert shared in kept and any("spennende" in body for body in kept)
+    [unit] = json.loads(run("units", "--json").stdout)
+    assert (unit["unit"], unit["text"]) == ("U2", shared)
+    checks = {c["id"]: c for c in json.loads(run("check", "--json", code=1).stdout)}
+    assert checks["verbatim"]["ok"], checks["verbatim"]
+    assert run("verify").stdout.startswith("OK")

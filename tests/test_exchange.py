@@ -43,66 +43,41 @@ def _span(text: str, quote: str) -> tuple[int, int]:
     return start, start + len(quote)
 
 
-def _unit(b: Any, doc: str, text: str, quote: str, codes: list[tuple[int, str]],
-          note: str | None = None) -> int:
-    start, end = _span(text, quote)
-    unit = int(b.take_number("unit"))
-    payload: dict[str, Any] = {
-        "id": unit, "doc": doc, "version": 1, "start": start, "end": end, "segments": "1",
-        "text": b.text(text[start:end]), "before": b.text(text[max(0, start - 60):start]),
-        "after": b.text(text[end:end + 60]), "codes": [c for c, _ in codes],
-        "code_names": [n for _, n in codes]}
-    if note:
-        payload["note"] = b.text(note)
-    b.record("unit.add", payload)
-    return unit
+# the codebook a user brings from Taguette: code definitions, and a code not yet used
+CODEBOOK = ("tag,parent,description\n"
+            "Trygghet,,\n"
+            "trygg om natta,Trygghet,Å føle seg trygg når det er mørkt\n"
+            "glede,Trygghet,\n"
+            "Teknologi i hverdagen,,\n"
+            "syn og skjerm,Teknologi i hverdagen,\n"
+            "løs kode,,\n")
 
 
-def build_analysis(root: Path) -> None:
-    """Groups, codes, a subgroup with its condensate and analytic text, units, memos."""
-    project = open_project(root)
-    text = get_text(project.conn, project.conn.execute(
-        "SELECT text FROM documents WHERE id = 'I1'").fetchone()[0]) or ""
-    with project.batch("analysis for the exchange test") as b:
-        b.record("group.add", {"id": 1, "name": "Trygghet", "from_theme": None})
-        b.record("group.add", {"id": 2, "name": "Teknologi i hverdagen", "from_theme": None})
-        b.record("code.add", {"id": 1, "name": "trygg om natta", "group": 1,
-                              "definition": b.text("Å føle seg trygg når det er mørkt")})
-        b.record("code.add", {"id": 2, "name": "glede", "group": 1, "definition": None})
-        b.record("code.add", {"id": 3, "name": "syn og skjerm", "group": 2, "definition": None})
-        b.record("code.add", {"id": 4, "name": "løs kode", "group": None, "definition": None})
-        b.record("subgroup.add", {"id": 1, "name": "Natt og dag", "group": 1,
-                                  "group_name": "Trygghet"})
-        u1 = _unit(b, "I1", text, "Jeg blir glad 😀 når de kommer.", [(2, "glede")])
-        u2 = _unit(b, "I1", text, "Det er trygt på natta, særlig om vinteren.",
-                   [(1, "trygg om natta"), (2, "glede")], note="Sterkt utsagn")
-        _unit(b, "I1", text, "Øynene mine er ikke som før 𝄞.", [(3, "syn og skjerm")])
-        b.record("unit.set", {"id": u2, "subgroup_id": 1})
-        b.record("unit.set", {"id": u1, "subgroup_id": 1})
-        b.record("text.set", {"kind": "subgroup", "id": 1, "name": "Trygghet/Natt og dag",
-                              "field": "condensate",
-                              "value": b.text("Jeg føler meg trygg om natta, og glad 😀.")})
-        b.record("text.set", {"kind": "subgroup", "id": 1, "name": "Trygghet/Natt og dag",
-                              "field": "description",
-                              "value": b.text("Informantene beskriver trygghet om natta.")})
-        b.record("text.set", {"kind": "group", "id": 1, "name": "Trygghet",
-                              "field": "heading", "value": "Å være trygg hjemme"})
-        for memo_id, kind, ref, body in (
-                (1, "preunderstanding", None, "Jeg tror alarmen gir trygghet."),
-                (2, "impression", "I1", "Kari er fornøyd, men ser dårlig."),
-                (3, "note", f"U{u2}", "Gullkorn? ✨"),
-                (4, "note", "code:glede", "Glede over besøk."),
-                (5, "note", "subgroup:Trygghet/Natt og dag", "Om natta."),
-                (6, "note", "I1:2-3", "Segmentene om natta.")):
-            b.record("memo.add", {"id": memo_id, "kind": kind, "ref": ref, "body": b.text(body)})
-    project.close()
+def build_analysis(run: Run, root: Path) -> None:
+    """Groups, codes with a definition, a subgroup with its condensate and analytic text,
+    units, memos: through the commands, as a user builds them."""
+    run("import", str(write(root.parent / "kodebok.csv", CODEBOOK)))
+    run("code", "I1:2", "glede")
+    run("code", "I1:3", "trygg om natta", "glede", "--note", "Sterkt utsagn")
+    run("code", "I1:6", "syn og skjerm")
+    night = "Trygghet/Natt og dag"
+    run("subgroup", "add", "Trygghet", "Natt og dag")
+    run("sort", "U2", "U1", "--into", night)
+    run("condense", night, "-m", "Jeg føler meg trygg om natta, og glad 😀.")
+    run("describe", night, "-m", "Informantene beskriver trygghet om natta.")
+    run("describe", "Trygghet", "--heading", "Å være trygg hjemme")
+    run("memo", "add", "--kind", "preunderstanding", "-m", "Jeg tror alarmen gir trygghet.")
+    for on, body in (("I1", "Kari er fornøyd, men ser dårlig."), ("U2", "Gullkorn? ✨"),
+                     ("code:glede", "Glede over besøk."), (f"subgroup:{night}", "Om natta."),
+                     ("I1:2-3", "Segmentene om natta.")):
+        run("memo", "add", "--on", on, "-m", body)
 
 
 @pytest.fixture
 def analysed(run: Run, project: Path) -> Path:
     write(project.parent / "I1.txt", TRANSCRIPT)
     run("import", str(project.parent / "I1.txt"), "--participant", "Kari")
-    build_analysis(project)
+    build_analysis(run, project)
     return project
 
 

@@ -4,6 +4,7 @@ transcript replaced them), and memos stay on what they were written on."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -148,12 +149,12 @@ def test_the_audit_names_coder_note_subgroup_and_missing_reasons(run: Run, coded
     run("sort", "U1", "U2", "--into", "Tid/Skjerm", "--author", "Berit")
     run("set-aside", "U3", "--why", "Handler om noe annet")
     run("rename", "subgroup", "Tid/Skjerm", "Skjermen")
-    from stc.project import open_project
-
-    project = open_project(coded)
-    with project.batch() as b:
-        b.record("unit.set", {"id": 1, "note": b.text("Sjekk tonen her")})
-    project.close()
+    run("matrix", "export", "m.csv")  # a note on a unit coded earlier, through the matrix
+    rows = list(csv.reader((coded / "m.csv").open(encoding="utf-8-sig")))
+    rows[1][rows[0].index("note")] = "Sjekk tonen her"
+    with (coded / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    assert "~ U1 note" in run("matrix", "import", "m.csv").stdout
     run("report", "audit")
     html = (coded / "reports" / "audit.html").read_text(encoding="utf-8")
     add = next(r for r in json.loads(run("log", "--json").stdout) if r["kind"] == "unit.add")

@@ -81,7 +81,7 @@ def test_bad_rows_are_refused_with_numbers_and_nothing_applied(run: Run, intervi
           ",I1,99,,fint,,,,\n"
           ",I1,3,,,,,yes,\n"
           "0,I1,3,,x,,,,\n")
-    before = state(interview)
+    before = snapshot(run, interview)
     result = run("matrix", "import", "m.csv", code=1)
     err = result.stderr
     assert "[E418]" in err and "6 rows refused" in err
@@ -89,7 +89,7 @@ def test_bad_rows_are_refused_with_numbers_and_nothing_applied(run: Run, intervi
                         (5, "not found"), (6, "outside them"), (7, "no codes"),
                         (8, "is not a unit")]:
         assert f"row {row}: " in err and reason in err
-    assert state(interview) == before
+    assert snapshot(run, interview) == before  # row 2 was good: it is not applied either
 
 
 def test_code_changes_nuggets_and_subgroups_on_existing_units(run: Run, interview: Path
@@ -367,3 +367,107 @@ def test_a_new_row_of_the_interviewers_words_alone_needs_allow_interviewer(
     run("matrix", "import", "m.csv", "--allow-interviewer")
     assert [(u["segments"], u["interviewer"]) for u in units(run)] == [
         ("I1:1", True), ("I1:1-2", False)]
+
+
+FOCUS_GROUP = """I: Hva betyr nattevaktene for dere?
+Anne: Om natten er det stille. Da rekker jeg å prate med dem som er våkne.
+Bodil: For meg er natten ensom. Jeg savner kollegene.
+"""
+
+
+def refused_rows(run: Run, project: Path, rows: str) -> list[str]:
+    """The rows `stc matrix import` refuses in a file of `rows` (the header added), each as
+    `units row N: reason`; the project is left exactly as it was."""
+    write(project / "m.csv", HEADER + rows)
+    before = snapshot(run, project)
+    err = run("matrix", "import", "m.csv", code=1).stderr
+    assert "[E418]" in err
+    assert snapshot(run, project) == before
+    return [line.strip().removesuffix(" [E418]") for line in err.splitlines()
+            if line.strip().startswith("units row")]
+
+
+def test_a_file_whose_third_row_is_refused_changes_nothing(run: Run, interview: Path) -> None:
+    """The rows before and after a bad one are good: none of them is applied."""
+    refused = refused_rows(run, interview, ",I1,2,,frihet,Frihet,Egen tid,yes,om søvn\n"
+                           ",I1,3,,,Frihet,,,\n"
+                           ",I1,7,,savn,Nærhet,,,\n")
+    assert refused == ["units row 3: no codes; name at least one code (separate codes with ;)"]
+    assert units(run) == []
+
+
+def test_a_row_of_the_interviewers_words_alone_is_refused_one_across_speakers_warns(
+        run: Run, project: Path) -> None:
+    run("import", str(write(project.parent / "FG.txt", FOCUS_GROUP)))
+    refused = refused_rows(run, project, ",FG,2,,stillhet,,,,\n"
+                           ",FG,1,,spørsmål,,,,\n"
+                           ",FG,3-4,,natt,,,,\n")
+    assert [r.split(":")[0] for r in refused] == ["units row 3"]
+    write(project / "m.csv", HEADER + ",FG,2,,stillhet,,,,\n,FG,3-4,,natt,,,,\n")
+    run("matrix", "import", "m.csv")
+    assert [u["participant"] for u in units(run)] == ["Anne", "Anne, Bodil"]
+    write(project / "m.csv", HEADER + ",FG,1,,spørsmål,,,,\n")
+    run("matrix", "import", "m.csv", "--allow-interviewer")
+    assert [u["segments"] for u in units(run)] == ["FG:2", "FG:3-4", "FG:1"]
+
+
+def test_a_code_put_in_two_groups_is_refused(run: Run, interview: Path) -> None:
+    refused = refused_rows(run, interview, ",I1,2,,frihet,Frihet,,,\n"
+                           ",I1,3,,søvn,Hvile,,,\n"
+                           ",I1,7,,savn; FRIHET,Nærhet,,,\n")
+    assert refused == ["units row 4: code 'FRIHET' is put in group 'Nærhet' here but in"
+                       " 'Frihet' in row 2"]
+
+
+def test_a_code_already_in_a_group_moves_only_when_every_row_agrees(run: Run, interview: Path
+                                                                    ) -> None:
+    run("code", "I1:2", "frihet", "--group", "Frihet")
+    run("matrix", "export", "m.csv")
+    rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
+    rows.append(["", "I1", "3", "", "frihet", "Nærhet", "", "", "", ""])
+    with (interview / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    before = snapshot(run, interview)
+    err = run("matrix", "import", "m.csv", code=1).stderr
+    assert "units row 3: code 'frihet' is put in group 'Nærhet' here but in 'Frihet' in row 2" \
+        in err
+    assert snapshot(run, interview) == before
+
+
+def test_a_unit_named_in_two_rows_is_refused(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet")
+    refused = refused_rows(run, interview, "U1,I1,2,,frihet,,,,\n"
+                           ",I1,3,,søvn,,,,\n"
+                           "u1,I1,2,,frihet; glede,,,,\n"
+                           "U9,I1,7,,savn,,,,\n"
+                           "U9,I1,8,,fint,,,,\n")
+    assert refused == ["units row 4: U1 is in row 2 too", "units row 6: U9 is in row 5 too"]
+
+
+def test_an_edited_quote_on_an_existing_unit_is_refused(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet")
+    run("code", "I1:7", "savn")
+    run("matrix", "export", "m.csv")
+    rows = list(csv.reader((interview / "m.csv").open(encoding="utf-8-sig")))
+    rows[1][3] = "Dispenserne gir  brukerne\nfrihet."  # only its spaces: the same quote
+    rows[2][3] = "Jeg savner besøkene."
+    rows[2][4] = "savn; lengsel"
+    with (interview / "m.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    before = snapshot(run, interview)
+    err = run("matrix", "import", "m.csv", code=1).stderr
+    assert "1 row refused" in err
+    assert "units row 3: the quote differs from the text of U2; leave the unit empty to make" \
+        " a new unit" in err
+    assert snapshot(run, interview) == before
+
+
+def test_the_number_of_an_undone_unit_is_never_given_again(run: Run, interview: Path) -> None:
+    run("code", "I1:2", "frihet")
+    run("undo")  # U1 is gone; its number stays used
+    assert refused_rows(run, interview, "U1,I1,3,,søvn,,,,\n") == [
+        "units row 2: U1 is not a unit of this project and numbers are never reused; leave the"
+        " unit cell empty to make a new unit"]
+    write(interview / "m.csv", HEADER + "U2,I1,3,,søvn,,,,\n,I1,7,,savn,,,,\n")
+    run("matrix", "import", "m.csv")
+    assert [u["unit"] for u in units(run)] == ["U2", "U3"]

@@ -42,3 +42,11 @@ def test_a_quote_across_a_line_break_and_double_spaces() -> None:
     text = "Kari: Først var jeg\n\n   skeptisk,  ærlig talt."
     assert Haystack(text).find("jeg skeptisk, ærlig") == [(text.index("jeg"),
                                                           text.index(" talt"))]
+
+
+def test_a_decomposed_quote_finds_the_composed_text() -> None:
+    text = "Kari: Vi møttes på kaféen.\n\nKaféen var stengt."  # as stored: NFC
+    [(start, end)] = Haystack(text).find("på kafe\u0301en")  # typed decomposed (NFD)
+    assert text[start:end] == "på kaféen"
+    assert Haystack(text).find("Kafe\u0301en var") == [(text.index("Kaféen"),
+                                                        text.index(" stengt"))]

@@ -180,7 +180,29 @@ def test_quote_matching_maps_back_to_the_original_offsets() -> None:
     [(start, end)] = find_all(text, 'sa "ja" - og', loose=True)
     assert text[start:end] == "sa\n\n«ja» – og"
     assert len(find_all(text, "Jeg sa")) == 2
-    assert find_all(text, "e\u0301") == find_all(text, "é")  # NFC on both sides
+
+
+DECOMPOSED = "\u0301"  # a combining acute accent: "e" + DECOMPOSED is "é" written as two
+
+
+def test_a_quote_with_a_decomposed_letter_finds_the_composed_one(run: Run, project: Path
+                                                                 ) -> None:
+    """A transcript saved with decomposed letters (NFD, as macOS may write them) is kept
+    composed (NFC); a quote typed or pasted either way finds its words, and the unit's text
+    is the transcript's own."""
+    said = "Kari: Vi møttes på kafe\u0301en. Kaféen var stengt om kvelden.\n"
+    run("import", str(write(project.parent / "K.txt", said)))
+    shown = json.loads(run("show", "K:1", "--json").stdout)
+    assert "kaféen" in json.dumps(shown, ensure_ascii=False)
+    assert run("code", "K", "kafé", "--quote", "på kafe\u0301en").stdout.startswith("U1 K:1")
+    assert run("code", "K", "kveld", "--quote", "Kafe\u0301en var stengt").stdout.startswith(
+        "U2 K:2")
+    assert [u["text"] for u in units(run)] == ["på kaféen", "Kaféen var stengt"]
+    write(project / "m.csv", "unit,document,segments,quote,codes,group,subgroup,nugget,note\n"
+          ",K,,møttes på kafe\u0301en,møte,,,,\n")
+    run("matrix", "import", "m.csv")
+    assert units(run)[2]["text"] == "møttes på kaféen"
+    run("verify")
 
 
 def test_merges_that_would_clash_are_refused(run: Run, interview: Path) -> None:

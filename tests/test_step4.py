@@ -13,8 +13,8 @@ from stc import open_project
 from stc.stages.checks import first_person
 from stc.stages.prevalence import prevalence_words
 from stc.stages.synthesis import codes_frame, names_in, names_pattern, prevalence_frame
-from tests.builders import WORDS, analysed_project
-from tests.conftest import Run
+from tests.builders import INTERVIEWS, WORDS, analysed_project
+from tests.conftest import Run, write
 
 NB = WORDS["nb"]
 RUSH = f"{NB['time']}/{NB['rush']}"
@@ -65,17 +65,53 @@ def test_every_check_fails_with_its_place(run: Run, done: Path) -> None:
     assert found["themes"] == [{"id": "themes.count", "n": 3, "min": 4, "max": 8}]
 
 
-def test_verbatim_and_current_checks_catch_changed_text(run: Run, done: Path) -> None:
+def test_a_unit_whose_text_changed_in_a_corrected_transcript_fails_the_check(
+        run: Run, done: Path) -> None:
+    corrected = INTERVIEWS["nb"]["I1"].replace("Jeg blir sliten.", "Jeg blir så sliten.")
+    run("import", "--replace", "I1", str(write(done.parent / "I1-rettet.txt", corrected)),
+        "--speakers", "I=interviewer")
+    found = checks(run, code=1)
+    assert found["current"] == [{
+        "id": "current.review", "unit": "U3", "doc": "I1", "reason":
+        "its text changed in the corrected transcript (version 2); it still points at I1:6-7"}]
+    assert found["verbatim"] == []  # U1 moved with its quotation; U3 waits for review
+
+
+def test_a_quotation_altered_in_the_store_fails_the_verbatim_check(run: Run, done: Path) -> None:
+    """The check is there for what no stc command does: a project database edited by hand
+    or damaged. The edit is made here as such an edit would be."""
     conn = sqlite3.connect(done / "stc.db")
     conn.execute("UPDATE texts SET body = 'Jeg har masse tid' WHERE hash ="
                  " (SELECT nugget FROM units WHERE id = 1)")
-    conn.execute("UPDATE units SET review = 'the text changed' WHERE id = 3")
     conn.commit()
     conn.close()
     found = checks(run, code=1)
     assert found["verbatim"] == [{"id": "verbatim.quotation", "unit": "U1", "doc": "I1"}]
-    assert found["current"] == [{"id": "current.review", "unit": "U3", "doc": "I1",
-                                 "reason": "the text changed"}]
+    assert "does not match its hash" in run("verify", code=1).stderr  # and verify says so
+
+
+def test_a_condensate_whose_units_left_its_subgroup_fails_the_check(run: Run, done: Path
+                                                                    ) -> None:
+    tired = f"{NB['time']}/{NB['tired']}"
+    run("sort", "U7", "--into", tired)
+    found = checks(run, code=1)
+    assert found["condensates"] == [
+        {"id": "condensates.gone", "target": RUSH, "units": "U7"},
+        {"id": "condensates.uncovered", "target": tired, "units": "U7"}]
+    run("condense", RUSH, "-m", NB["cond_rush"])  # written again on the units it rests on now
+    run("condense", tired, "-m", NB["cond_tired"])
+    assert checks(run)["condensates"] == []
+
+
+def test_a_category_no_participant_speaks_in(run: Run, done: Path) -> None:
+    """Prevalence of a category whose every unit is set aside, and of an empty subcategory."""
+    run("set-aside", "U5", "U6", "--why", "handler om noe annet")
+    run("subgroup", "add", NB["time"], "Ingen ennå")
+    rows = {(r["group"], r["subgroup"]): r for r in json.loads(run("prevalence", "--json").stdout)}
+    for key in ((NB["tech"], None), (NB["time"], "Ingen ennå")):
+        assert (rows[key]["units"], rows[key]["participants"], rows[key]["names"],
+                rows[key]["words"], rows[key]["share"]) == (0, 0, [], "ingen av informantene", 0)
+    assert (rows[(NB["time"], None)]["units"], rows[(NB["time"], None)]["participants"]) == (4, 3)
 
 
 def test_identifying_names_fail_the_check_and_stop_the_report(run: Run, done: Path) -> None:
@@ -127,7 +163,8 @@ def test_prevalence_in_words_and_frames(run: Run, done: Path) -> None:
     ("en", 4, 4, "all participants"), ("en", 1, 3, "one of the participants"),
     ("sv", 2, 5, "två av fem informanter"), ("da", 1, 4, "en af informanterne"),
     ("nn", 1, 4, "ein av informantane"), ("nb", 14, 20, "14 av 20 informanter"),
-    ("de", 2, 2, "both participants"),
+    ("de", 2, 2, "both participants"), ("nb", 0, 3, "ingen av informantene"),
+    ("en", 0, 1, "none of the participants"), ("nb", 1, 1, "informanten"),
 ])
 def test_prevalence_words(language: str, n: int, total: int, words: str) -> None:
     assert prevalence_words(language, n, total) == words
