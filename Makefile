@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots
+.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ portability: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_reports.py tests/test_thesis_reports.py -k "golden or one_category" --update-golden
+
+# how many hand-made bugs the tests catch (tools/mutants.py): minutes, so not part of `test`
+mutants: $(STAMP)
+	$(BIN)/python tools/mutants.py
 
 # the README's workbench pictures, from a Playwright run in /usr/bin/chromium
 screenshots: $(STAMP)
