@@ -5,7 +5,7 @@ Each mutation below is one small edit of the kind a real mistake makes (an off-b
 text it changes, the text it puts there, and the tests that should notice. They are applied one
 at a time to a throw-away copy of the tree; the tests run there (stopping at the first failure),
 and a mutation counts as killed when they fail or run out of time. The copy is laid out as the
-wheel installs it (stages/, reports/ and web/ as stc/stages, stc/reports, stc/web) and put first
+wheel installs it (stages/, reports/, web/ ... as stc/stages, stc/reports, stc/web) and put first
 on the path, so the working tree is never touched.
 
     make mutants                          every mutation (some minutes)
@@ -25,11 +25,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("stages", "reports", "web")  # installed as stc.stages, stc.reports, stc.web
+# the folders installed under stc (stages/ as stc.stages, ...): pyproject.toml's package-dir
+LAYERS = tuple(folder for package, folder in tomllib.loads(
+    (ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    ["package-dir"].items() if package.startswith("stc."))
 TIMEOUT = 900.0  # seconds for one mutation's tests: far more than they take unmutated
 
 
@@ -105,9 +109,9 @@ MUTATIONS = [
              "        if False:",
              ("tests/test_matrix.py",)),
     # -- who speaks
-    Mutation("interviewer-as-participant", "stc/importing.py",
-             '        if role != "participant":\n            return None',
-             '        if role == "other":\n            return None',
+    Mutation("interviewer-as-participant", "stc/participants.py",
+             '            elif role == "participant":\n                who = whole if',
+             "            else:\n                who = whole if",
              ("tests/test_step2.py", "tests/test_matrix.py", "tests/test_step4.py")),
     # -- checks that always pass
     Mutation("verbatim-check-passes", "stages/checks.py",
@@ -133,15 +137,15 @@ MUTATIONS = [
              ("tests/test_trail.py", "tests/test_tamper.py")),
     # -- prevalence
     Mutation("prevalence-counts-units", "stages/prevalence.py",
-             "return Prevalence(group, subgroup, len(units), len(names), total,",
-             "return Prevalence(group, subgroup, len(units), len(units), total,",
+             "out.append(Prevalence(group_name, subgroup, len(units), len(people), total,",
+             "out.append(Prevalence(group_name, subgroup, len(units), len(units), total,",
              ("tests/test_step4.py",)),
     Mutation("prevalence-none-in-words", "stages/prevalence.py",
              "    if n == 0:\n", "    if n < 0:\n",
              ("tests/test_step4.py",)),
     Mutation("prevalence-counts-set-aside", "stages/prevalence.py",
-             'units = [u for u in group_units(conn, g["id"]) if u not in aside]',
-             'units = list(group_units(conn, g["id"]))',
+             '[u for u in group_units(conn, g["id"]) if u not in aside]',
+             'list(group_units(conn, g["id"]))',
              ("tests/test_step4.py",)),
     # -- undo and redo
     Mutation("undo-not-rebuilding", "stc/history.py",
@@ -156,7 +160,7 @@ MUTATIONS = [
              ("tests/test_commands.py", "tests/test_trail.py")),
     # -- erasure
     Mutation("erasure-of-a-shared-text", "stc/erasure.py",
-             "        hashes -= _still_used_elsewhere(conn, doc)\n", "",
+             "        hashes -= _still_used_elsewhere(conn, doc, gone)\n", "",
              ("tests/test_erasure.py",)),
     # -- reports of one category
     Mutation("one-category-in-the-plural", "reports/model.py",
@@ -187,7 +191,7 @@ def make_copy(tree: Path) -> None:
     shutil.copytree(ROOT / "stc", tree / "stc", ignore=skip)
     for layer in LAYERS:
         shutil.copytree(ROOT / layer, tree / "stc" / layer, ignore=skip)
-    for folder in ("tests", "corpora", "benchmarks"):
+    for folder in ("tests", "corpora", "benchmarks"):  # corpora/ where the tests read it too
         shutil.copytree(ROOT / folder, tree / folder, ignore=skip)
     shutil.copy2(ROOT / "pyproject.toml", tree / "pyproject.toml")
 
