@@ -169,6 +169,7 @@ class RowPlan:
     new_number: int | None = None  # a new unit's number given in the file
     as_of: int | None = None  # the change the row shows (from the export)
     changed_in: int | None = None  # the unit's last change after `as_of`, if any
+    warnings: list[str] = field(default_factory=list)  # a new unit crosses speakers (named)
 
 
 @dataclass
@@ -313,11 +314,11 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     else:
         start, end = _locate(doc, hay, first, last, quote)
         unit = None if new_number is not None else known.spans.get((doc.id, start, end))
-    if unit is None:
-        _row_check(check_speech, doc, start, end, known.allow_interviewer)
+    warnings = _row_check(check_speech, doc, start, end, known.allow_interviewer) \
+        if unit is None else []
     return RowPlan(number, unit, doc, start, end, codes, group, subgroup, nugget in YES,
                    cells.get("note", "") or None, translation,
-                   _code_groups(known, codes, groups), new_number)
+                   _code_groups(known, codes, groups), new_number, warnings=warnings)
 
 
 def _unit_number(known: _Project, cell: str) -> tuple[int | None, int | None]:
@@ -513,6 +514,7 @@ class _Applier:
             self.report.lines.append(f"+ U{unit} {plan.doc.ref(plan.start, plan.end)}"
                                      f"  {'; '.join(c.name for c in codes)}"
                                      + (f"  ({', '.join(placed)})" if placed else ""))
+            self.report.lines += [f"  Warning: {warning}" for warning in plan.warnings]
             return
         self.done.append(plan.unit)
         coding = self._codes(plan.unit, codes)
@@ -581,7 +583,7 @@ class _Applier:
         """The project's units the file has no row for: told, and deleted only when asked.
         Units made after the file was exported were never in it."""
         units = set(self.conn.execute("SELECT id FROM units").fetchall())
-        absent = {int(r[0]) for r in units} - checked.in_file
+        absent = {int(r[0]) for r in units} - checked.in_file - set(self.done)  # made now
         if checked.as_of is not None and absent:
             made = created_since(self.conn, {f"unit:{u}" for u in absent}, checked.as_of)
             absent -= {int(key.partition(":")[2]) for key in made}

@@ -404,7 +404,9 @@ def test_a_row_of_the_interviewers_words_alone_is_refused_one_across_speakers_wa
                            ",FG,3-4,,natt,,,,\n")
     assert [r.split(":")[0] for r in refused] == ["units row 3"]
     write(project / "m.csv", HEADER + ",FG,2,,stillhet,,,,\n,FG,3-4,,natt,,,,\n")
-    run("matrix", "import", "m.csv")
+    out = run("matrix", "import", "m.csv").stdout
+    assert "+ U2 FG:3-4  natt\n  Warning: FG:3-4 crosses speakers: Anne, Bodil\n" in out
+    assert "not in the file" not in out  # the units it made were in the file
     assert [u["participant"] for u in units(run)] == ["Anne", "Anne, Bodil"]
     write(project / "m.csv", HEADER + ",FG,1,,spørsmål,,,,\n")
     run("matrix", "import", "m.csv", "--allow-interviewer")
