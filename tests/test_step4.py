@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,10 @@ def test_a_condensate_whose_units_left_its_subgroup_fails_the_check(run: Run, do
     run("sort", "U7", "--into", tired)
     found = checks(run, code=1)
     assert found["condensates"] == [
-        {"id": "condensates.gone", "target": RUSH, "units": "U7"},
-        {"id": "condensates.uncovered", "target": tired, "units": "U7"}]
+        {"id": "condensates.gone", "target": RUSH, "target_sh": shlex.quote(RUSH),
+         "units": "U7"},
+        {"id": "condensates.uncovered", "target": tired, "target_sh": shlex.quote(tired),
+         "units": "U7"}]
     run("condense", RUSH, "-m", NB["cond_rush"])  # written again on the units it rests on now
     run("condense", tired, "-m", NB["cond_tired"])
     assert checks(run)["condensates"] == []
