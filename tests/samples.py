@@ -70,7 +70,8 @@ EXTERNAL_ENTITY = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:/
 def snapshot(run: Run, project: Path) -> dict[str, Any]:
     """What a failed command must leave alone: the trail as `stc log` shows it, every table,
     and every file of the project folder (`project_state`)."""
-    return {"log": json.loads(run("log", "--json").stdout), **project_state(project)}
+    log = run("--project", str(project), "log", "--json").stdout
+    return {"log": json.loads(log), **project_state(project)}
 
 
 def _pdf_string(line: str) -> bytes:

@@ -15,6 +15,7 @@ from stc.project import Project, open_project
 from stc.stages import board, condensation
 from tests import workbench
 from tests.conftest import Run
+from tests.samples import snapshot
 from tests.workbench import COLLEAGUES, CONDENSATE, COPING, SUPPORT
 
 START = "Å ta i bruk"
@@ -247,14 +248,14 @@ def test_a_condensate_or_quotation_is_not_written_over_a_version_the_writer_did_
     loaded = board.condensate_editor(project.conn, COLLEAGUES).condensate.digest
     assert loaded is not None
     run("condense", COLLEAGUES, "-m", "Jeg fikk hjelp.", "--project", str(study))
-    head = project.head()
+    before = snapshot(run, study)
     for write in (lambda: board.record_condensate(project, COLLEAGUES, "Jeg lærte.", over=loaded),
                   lambda: condensation.condense(project, COPING, "Jeg.", over="x" * 64),
                   lambda: board.record_quotation(project, "U4", "Kollegaen min", over="y" * 64)):
         with pytest.raises(StcError) as refused:
             write()
         assert refused.value.code == "E726"
-    assert project.head() == head
+    assert snapshot(run, study) == before
     now = board.condensate_editor(project.conn, COLLEAGUES).condensate.digest
     assert board.record_condensate(project, COLLEAGUES, "Jeg lærte.", over=now).text == \
         "Jeg lærte."

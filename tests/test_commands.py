@@ -229,12 +229,12 @@ def test_a_command_based_on_a_view_refuses_objects_changed_since_inside_its_tran
     seen = project.head()[0]
     project.close()
     run("set-aside", "U4", "--why", "feil")  # elsewhere, after the view
-    before = state(coded)
+    before = snapshot(run, coded)
     project = open_project(coded, author="lib")
     with pytest.raises(StcError) as refused, project.command("workbench: sort", based_on=seen):
         condensation.sort_units(project, ["U1", "U4"], f"{TIME}/{RUSH}")
     assert refused.value.code == "E323" and "U4 in #" in str(refused.value)
-    assert state(coded) == before
+    assert snapshot(run, coded) == before
     # units nobody touched since the view are sorted; the command's own earlier changes
     # (U1 sorted in its first batch) do not count against its later ones
     with project.command("workbench: sort", based_on=seen) as recording:

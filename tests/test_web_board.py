@@ -286,7 +286,7 @@ def test_the_board_renders_each_move_menu_with_the_next_order(tab: Tab) -> None:
 
 # -- undo and redo: this tab's own commands ----------------------------------------------------
 
-def test_undo_and_redo_reach_only_this_tabs_commands(run: Run, app: Any) -> None:
+def test_undo_and_redo_reach_only_this_tabs_commands(run: Run, study: Path, app: Any) -> None:
     first, second = open_tab(app, "tab-first1"), open_tab(app, "tab-second")
     first.post("/board/sort", {"units": ["U4", "U5"], "into": COPING, "group": SUPPORT})
     second.get("/board", group=START)
@@ -302,22 +302,26 @@ def test_undo_and_redo_reach_only_this_tabs_commands(run: Run, app: Any) -> None
     assert trail(run)[-1]["label"] == "workbench: undo"
     # a tab that made nothing has nothing to undo
     third = open_tab(app, "tab-third3")
+    before = snapshot(run, study)
     assert "[E301]" in message(third.post("/undo", {"group": SUPPORT}).text)
     # redo belongs to the tab that undid
     assert "[E322]" in message(second.post("/redo", {"group": START}).text)
+    assert snapshot(run, study) == before
     redone = first.post("/redo", {"group": SUPPORT})
     assert redone.status_code == 200 and units(run)["U5"]["subgroup"] == "Mestring"
 
 
-def test_undo_is_refused_when_a_later_change_rests_on_it(run: Run, app: Any) -> None:
+def test_undo_is_refused_when_a_later_change_rests_on_it(run: Run, study: Path, app: Any
+                                                        ) -> None:
     first, second = open_tab(app, "tab-first1"), open_tab(app, "tab-second")
     first.post("/board/subgroup/add", {"group": SUPPORT, "name": "Ny"})
     second.get("/board", group=SUPPORT)
     second.post("/board/sort", {"units": "U5", "into": "Støtte/Ny", "group": SUPPORT})
+    before = snapshot(run, study)
     refused = first.post("/undo", {"group": SUPPORT})
     assert refused.status_code == 400 and "[E321]" in message(refused.text)
     assert "cannot be undone: later changes rest on it" in message(refused.text)
-    assert units(run)["U5"]["subgroup"] == "Ny"
+    assert snapshot(run, study) == before
 
 
 # -- the condensate editor and its drafts ------------------------------------------------------
@@ -365,12 +369,15 @@ def test_a_draft_is_kept_on_the_server_offered_back_and_cleared_when_recorded(
     assert "is not recorded yet" not in open_tab(app, "tab-third3").page
 
 
-def test_a_draft_needs_the_tabs_id_and_can_be_discarded(run: Run, app: Any) -> None:
+def test_a_draft_needs_the_tabs_id_and_can_be_discarded(run: Run, study: Path, app: Any
+                                                        ) -> None:
     tab = open_tab(app)
     state = editor_state(tab.page)
+    before = snapshot(run, study)
     refused = tab.post("/board/condensate/draft", {**state, "text": "Jeg"},
                        **{"x-stc-tab": ""})
     assert refused.status_code == 400 and "[E721]" in refused.text
+    assert snapshot(run, study) == before  # no draft kept either
     tab.post("/board/condensate/draft", {**state, "text": "Jeg prøver"})
     discarded = tab.post("/board/condensate/discard", state)
     assert message(discarded.text) == "Draft of the condensate of Støtte/Fra kolleger discarded."
