@@ -10,7 +10,7 @@ on the path, so the working tree is never touched.
 
     make mutants                          every mutation (some minutes)
     .venv/bin/python tools/mutants.py --list
-    .venv/bin/python tools/mutants.py matrix-rows-refused-whole quote-nfc
+    .venv/bin/python tools/mutants.py matrix-good-rows-of-a-refused-file quote-nfc
 
 Not part of `make test`. A mutation whose text no longer occurs exactly once in its file is
 reported as stale (exit 2): the list follows the code, and is kept true with it.
