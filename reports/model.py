@@ -154,7 +154,7 @@ def _blocks(description: str | None, nuggets: list[int], options: ReportOptions,
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", description or "") if p.strip()]
     queue: list[tuple[str, Any]] = []
     for para in paragraphs:
-        m = _PLACED.match(para)
+        m = _PLACED.fullmatch(para)
         if m and int(m.group(1)) in units.views:
             placed.add(int(m.group(1)))
             queue.append(("quote", int(m.group(1))))

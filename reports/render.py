@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stc import naming
 from stc.errors import BadInput, StcError
 from stc.outputs import all_or_none
 from stc.project import Project
@@ -26,6 +27,7 @@ from stc.reports.model import build, report_options
 from stc.reports.office import matrix_xlsx, method_docx, results_docx
 from stc.reports.sandbox import ReportEnvironment, environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
+from stc.texts import writable_values
 
 REPORTS: dict[str, tuple[str, ...]] = {
     "results": ("md", "html", "docx"),
@@ -80,8 +82,8 @@ def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
     who = participants_by_unit(conn)
     rows = []
     for pid in study_participants(conn):
-        held = {k.casefold(): v.text for k, v in values.get(str(pid), {}).items()}
-        rows.append([named[pid], *(held.get(k.casefold(), "") for k in keys),
+        held = {naming.key(k): v.text for k, v in values.get(str(pid), {}).items()}
+        rows.append([named[pid], *(held.get(naming.key(k), "") for k in keys),
                      *(sum(1 for u in units if pid in who[u]) for _, units in columns)])
     return ["participant", *keys, *(c for c, _ in columns)], rows
 
@@ -156,6 +158,8 @@ def _rendered(project: Project, env: ReportEnvironment, model: dict[str, Any], r
               ) -> list[tuple[str, bytes]]:
     """The files of one report in one format: (name, bytes)."""
     name = f"{report}.{fmt}"
+    if fmt in ("docx", "xlsx"):  # XML: texts stored before stc cleaned them where they entered
+        model, matrix = writable_values(model), writable_values(matrix)
     if fmt == "docx":
         write = results_docx if report == "results" else method_docx
         names = ("results.docx",) if report == "results" else ("method.docx", "results.docx")

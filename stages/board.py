@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from stc import drafts
+from stc import drafts, naming
 from stc.errors import StcError
 from stc.history import changed_since
 from stc.lookup import unit_id
@@ -136,7 +136,7 @@ class Board(NamedTuple):
         return [*([self.unsorted] if self.unsorted else []), *self.columns, self.aside]
 
     def column(self, label: str) -> Column | None:
-        return next((c for c in self.columns if c.label.casefold() == label.casefold()), None)
+        return next((c for c in self.columns if naming.key(c.label) == naming.key(label)), None)
 
 
 def groups(conn: sqlite3.Connection) -> list[tuple[str, int]]:

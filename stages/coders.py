@@ -26,7 +26,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from stc import store, trail
+from stc import naming, store, trail
 from stc.attributes import OWNER_KINDS, Difference, Value, attributes_of, record_value
 from stc.changes.documents import kept_suffix
 from stc.errors import StcError
@@ -34,7 +34,7 @@ from stc.participants import Speakers
 from stc.participants import names as participant_names
 from stc.project import DATABASE, SETTINGS, Batch, Project, init_project, source_name
 from stc.stages.agreement import Figures, figures
-from stc.texts import get_text, stored_value, text_hash
+from stc.texts import get_text, put_text, stored_value, text_hash
 from stc.units import load_doc
 from stc.words import counted
 
@@ -180,10 +180,13 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
         def fill(project: Project) -> None:
             why = f"second coder's copy of {other.title!r} ({other.root.name}): transcripts and" \
                   " codebook, no units"
-            with project.keeping_originals(originals), project.batch(why) as b:
+            with project.batch(why) as b:
+                for original in originals:
+                    b.keep_original(original)
                 speakers = Speakers(b)
                 for record in records:
-                    b.text(texts[record.payload["text"]])
+                    # as the other project holds it: its hash is in the payload copied
+                    put_text(b.conn, texts[record.payload["text"]])
                     b.record(record.kind, people.payload(record.payload, speakers))
                 people.record_attributes(b, speakers)
                 result.update(_record_codebook(b, codebook))
@@ -355,15 +358,15 @@ def read_code_map(path: Path) -> dict[str, str]:
         if len(cells) < 2 or not cells[0] or not cells[1]:
             raise StcError("E857", path=str(path),
                            detail=f"row {number}: write two names, old,new")
-        mapping[" ".join(cells[0].split()).casefold()] = " ".join(cells[1].split())
+        mapping[naming.key(cells[0])] = " ".join(cells[1].split())
     return mapping
 
 
 def _codebook_names(conn: sqlite3.Connection, mapping: dict[str, str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for (name,) in conn.execute("SELECT name FROM codes ORDER BY id"):
-        shown = mapping.get(str(name).casefold(), str(name))
-        names.setdefault(shown.casefold(), shown)
+        shown = mapping.get(naming.key(str(name)), str(name))
+        names.setdefault(naming.key(shown), shown)
     return names
 
 
@@ -378,8 +381,8 @@ def load_units(conn: sqlite3.Connection, docs: dict[str, str],
     codes: dict[int, list[str]] = {}
     for unit, name in conn.execute("SELECT uc.unit, c.name FROM unit_codes uc JOIN codes c"
                                    " ON c.id = uc.code ORDER BY c.name COLLATE NOCASE"):
-        shown = mapping.get(str(name).casefold(), str(name))
-        if shown.casefold() not in {c.casefold() for c in codes.get(unit, [])}:
+        shown = mapping.get(naming.key(str(name)), str(name))
+        if naming.key(shown) not in {naming.key(c) for c in codes.get(unit, [])}:
             codes.setdefault(unit, []).append(shown)
     out: list[Coded] = []
     older = 0
@@ -682,12 +685,12 @@ def all_places(conn: sqlite3.Connection, docs: list[str], a_units: list[Coded],
 def _chosen_docs(a: Side, b: Side, shared: list[str], docs: list[str] | None,
                  notes: list[str]) -> list[str]:
     if docs:
-        by_fold = {d.casefold(): d for d in shared}
+        by_fold = {naming.key(d): d for d in shared}
         chosen = set()
         for name in docs:
-            if name.strip().casefold() not in by_fold:
+            if naming.key(name.strip()) not in by_fold:
                 raise StcError("E855", doc=name, docs=", ".join(shared) or "none")
-            chosen.add(by_fold[name.strip().casefold()])
+            chosen.add(by_fold[naming.key(name.strip())])
         return sorted(chosen)
     both = a.docs() & b.docs()
     for doc in shared:
@@ -705,7 +708,7 @@ def _chosen_codes(a: Side, b: Side, units: list[Coded], codes: list[str] | None)
     if codes:
         chosen: dict[str, str] = {}
         for name in codes:
-            key = " ".join(name.split()).casefold()
+            key = naming.key(name)
             if key not in known:
                 raise StcError("E856", name=name)
             chosen.setdefault(key, known[key])
@@ -713,7 +716,7 @@ def _chosen_codes(a: Side, b: Side, units: list[Coded], codes: list[str] | None)
     used: dict[str, str] = {}
     for unit in units:
         for code in unit.codes:
-            used.setdefault(code.casefold(), known.get(code.casefold(), code))
+            used.setdefault(naming.key(code), known.get(naming.key(code), code))
     return sorted(used.values(), key=str.casefold)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
-from stc.lookup import Named, check_plain_name, get, get_group_or_subgroup, unit_id
+from stc.lookup import Named, by_name, get, get_group_or_subgroup, new_name, unit_id
 from stc.participants import named
 from stc.participants import names as participant_names
 from stc.project import Project
@@ -143,15 +143,13 @@ def unsorted_units(conn: sqlite3.Connection) -> list[tuple[int, str]]:
 # -- writing -------------------------------------------------------------------------------
 
 def add_subgroup(project: Project, group: str, name: str, why: str | None = None) -> Record:
-    name = name.strip()
-    if not name:
+    if not name.strip():
         raise StcError("E514")
-    check_plain_name("subgroup", name)
+    name = new_name("subgroup", name)
     with project.batch(why) as b:
         target = resolve_group(b.conn, group)
-        taken = b.conn.execute("SELECT 1 FROM subgroups WHERE group_id = ? AND name = ?"
-                               " COLLATE NOCASE", (target.id, name)).fetchone()
-        if taken:
+        if by_name(b.conn, "SELECT id, name FROM subgroups", "name", name, "group_id = ?",
+                   (target.id,)):
             raise StcError("E504", name=name, group=target.name)
         return b.record("subgroup.add", {"id": b.next_id("subgroups"), "name": name,
                                          "group": target.id, "group_name": target.name})

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from stc import naming
 from stc.errors import StcError
 from stc.lookup import KINDS, object_of, resolve_ref
 from stc.project import Project
@@ -121,7 +122,7 @@ def add_memo(project: Project, body: str, kind: str | None = None, on: str | Non
     """A memo on the project or on REF; by default an impression when on a transcript."""
     ref = resolve_ref(project.conn, on) if on else None
     if kind is None:
-        on_document = ref is not None and ":" not in ref and not UNIT_REF.match(ref)
+        on_document = ref is not None and ":" not in ref and not UNIT_REF.fullmatch(ref)
         kind = "impression" if on_document else "note"
     if kind not in MEMO_KINDS:
         raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
@@ -145,7 +146,7 @@ def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = No
                         " FROM memos m JOIN trail t ON t.seq = m.seq ORDER BY m.id").fetchall()
     renames = _renames(conn) if any(r[2] and r[2].split(":")[0] in KINDS and not r[7]
                                     for r in rows) else []
-    wanted = resolve_ref(conn, on).casefold() if on else None
+    wanted = naming.key(resolve_ref(conn, on)) if on else None
     out = []
     for r in rows:
         # a memo written on an object by id shows its current name (the store keeps it so);
@@ -153,8 +154,8 @@ def memos(conn: sqlite3.Connection, on: str | None = None, kind: str | None = No
         ref = r[2] if r[7] or not r[2] else _current_ref(r[2], r[4], renames)
         if kind and r[1] != kind:
             continue
-        if wanted and not (ref and (ref.casefold() == wanted
-                                    or ref.casefold().startswith(wanted + ":"))):
+        if wanted and not (ref and (naming.key(ref) == wanted
+                                    or naming.key(ref).startswith(wanted + ":"))):
             continue
         out.append(Memo(r[0], r[1], ref, must_text(conn, r[3]), r[4], r[5], r[6]))
     return out
@@ -188,10 +189,10 @@ def _current_ref(ref: str, since: int, renames: list[tuple[int, str, list[str], 
     for seq, changed, old, new in renames:
         if seq <= since:
             continue
-        folded = [o.casefold() for o in old]
-        if changed == kind and sub.casefold() in folded:
+        folded = [naming.key(o) for o in old]
+        if changed == kind and naming.key(sub) in folded:
             sub = new
-        elif kind == "subgroup" and changed == "group" and group.casefold() in folded:
+        elif kind == "subgroup" and changed == "group" and naming.key(group) in folded:
             group = new
     return f"{kind}:{group}{slash}{sub}"
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from stc import refs
 from stc.attributes import attributes_of, keys_of
 from stc.errors import StcError
 from stc.history import changed_since, created_since
-from stc.lookup import Named, check_plain_name
+from stc.lookup import Named, new_name
+from stc.naming import key
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.sheet import NO, UNIT_COLUMNS, YES, Row, check_suffix, read_matrix, write_matrix
@@ -124,15 +126,15 @@ def attribute_columns(conn: sqlite3.Connection, rows: list[list[str]]
         return (), rows
     values = attributes_of(conn, "participant")
     who = participants_by_unit(conn)
-    own = {c.casefold() for c in (*UNIT_COLUMNS, "speaker", "participant", "aside", "context")}
-    header = tuple(f"{k} (attribute)" if k.casefold() in own else k for k in keys)
+    own = {key(c) for c in (*UNIT_COLUMNS, "speaker", "participant", "aside", "context")}
+    header = tuple(f"{k} (attribute)" if key(k) in own else k for k in keys)
     out = []
     for row in rows:
         unit = int(row[0][1:]) if row[0][:1] == "U" else None
         people = [values.get(str(p), {}) for p in who.get(unit, [])] if unit else []
-        held = [{k.casefold(): v.text for k, v in person.items()} for person in people]
-        out.append([*row, *("; ".join(dict.fromkeys(h[k.casefold()] for h in held
-                                                     if k.casefold() in h)) for k in keys)])
+        held = [{key(k): v.text for k, v in person.items()} for person in people]
+        out.append([*row, *("; ".join(dict.fromkeys(h[key(k)] for h in held
+                                                     if key(k) in h)) for k in keys)])
     return header, out
 
 
@@ -219,7 +221,7 @@ class _Project:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> _Project:
-        docs = {str(r[0]).casefold(): str(r[0]) for r in conn.execute("SELECT id FROM documents")}
+        docs = {key(str(r[0])): str(r[0]) for r in conn.execute("SELECT id FROM documents")}
         units: dict[int, tuple[str, int, int, int | None, str | None, str | None]] = {}
         spans: dict[tuple[str, int, int], int] = {}
         outdated: set[int] = set()
@@ -234,7 +236,7 @@ class _Project:
                 spans[(doc, start, end)] = uid
             else:
                 outdated.add(uid)
-        code_group = {str(name).casefold(): group for name, group in conn.execute(
+        code_group = {key(str(name)): group for name, group in conn.execute(
             "SELECT c.name, g.name FROM codes c LEFT JOIN code_groups g ON g.id = c.group_id")}
         row = conn.execute("SELECT last FROM counters WHERE name = 'unit'").fetchone()
         return cls(docs, units, outdated, texts, spans, code_group, int(row[0]) if row else 0)
@@ -251,7 +253,7 @@ def _split_codes(cell: str) -> list[str]:
     for name in cell.split(";"):
         name = " ".join(name.split())
         if name:
-            seen.setdefault(name.casefold(), name)
+            seen.setdefault(key(name), name)
     return list(seen.values())
 
 
@@ -260,9 +262,9 @@ def _segments(cell: str, doc: DocText) -> tuple[int | None, int | None]:
         return None, None
     text = cell.partition(":")[2] if ":" in cell else cell
     first, _, last = text.replace("–", "-").partition("-")
-    if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+    if not _digits(first) or (last and not _digits(last)):
         raise ValueError(f"segments {cell!r} is not N or N-M")
-    a, b = int(first), int(last or first)
+    a, b = (_row_check(refs.number, n.strip(), cell) for n in (first, last or first))
     lo, hi = doc.numbers[0], doc.numbers[-1]
     if a > b or a < lo or b > hi:
         raise ValueError(f"{doc.id} has segments {lo}-{hi}; {cell!r} is outside them")
@@ -281,9 +283,9 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     doc_cell = cells.get("document", "")
     if not doc_cell:
         raise ValueError("the document is empty")
-    if doc_cell.casefold() not in known.docs:
+    if key(doc_cell) not in known.docs:
         raise ValueError(f"unknown document {doc_cell!r}")
-    doc, hay = known.doc(conn, known.docs[doc_cell.casefold()])
+    doc, hay = known.doc(conn, known.docs[key(doc_cell)])
     if unit is not None and known.units[unit][0] != doc.id:
         raise ValueError(f"U{unit} is in {known.units[unit][0]}, not {doc.id}")
     outdated = unit is not None and unit in known.outdated
@@ -303,8 +305,10 @@ def _check_row(conn: sqlite3.Connection, known: _Project, number: int, cells: di
     subgroup = " ".join(cells.get("subgroup", "").split()) or None
     if subgroup and not group:
         raise ValueError(f"subgroup {subgroup!r} needs its group in the group column")
-    for kind, name in [*(("group", g) for g in groups), ("subgroup", subgroup or "")]:
-        _row_check(check_plain_name, kind, name)
+    codes = [_row_check(new_name, "code", c) for c in codes]
+    groups = [_row_check(new_name, "group", g) for g in groups]
+    group = groups[0] if groups else None
+    subgroup = _row_check(new_name, "subgroup", subgroup) if subgroup else None
     if unit is not None:
         _, start, end, *_ = known.units[unit]
         text = known.unit_text.get(unit, "")
@@ -342,11 +346,11 @@ def _code_groups(known: _Project, codes: list[str], groups: list[str]) -> dict[s
     else the first group the row names."""
     if not groups:
         return {}
-    named = {g.casefold() for g in groups}
+    named = {key(g) for g in groups}
     out = {}
     for code in codes:
-        now = known.code_group.get(code.casefold())
-        out[code] = now if now is not None and now.casefold() in named else groups[0]
+        now = known.code_group.get(key(code))
+        out[code] = now if now is not None and key(now) in named else groups[0]
     return out
 
 
@@ -405,8 +409,8 @@ def check_rows(conn: sqlite3.Connection, rows: list[Row], loose: bool = False,
         if plan.unit is not None:
             checked.in_file.add(plan.unit)
         for name, group in plan.code_groups.items():
-            seen = code_group.setdefault(name.casefold(), (group, number))
-            if seen[0].casefold() != group.casefold():
+            seen = code_group.setdefault(key(name), (group, number))
+            if key(seen[0]) != key(group):
                 checked.problems.append(f"units row {number}: code {name!r} is put in group"
                                         f" {group!r} here but in {seen[0]!r} in row {seen[1]}")
         checked.plans.append(plan)
@@ -418,10 +422,15 @@ def _as_of(cell: str) -> int | None:
     digits = cell.strip().lstrip("#")
     if not digits:
         return None
-    if not digits.isdigit():
+    if not _digits(digits):
         raise ValueError(f"as_of {cell!r} is not a change number; leave it as the export"
                          " wrote it")
-    return int(digits)
+    return _row_check(refs.number, digits, cell, "change")
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` takes ² and ٣ as well."""
+    return text.strip().isascii() and text.strip().isdigit()
 
 
 def _changed_since_export(conn: sqlite3.Connection, plans: list[RowPlan]) -> None:
@@ -449,27 +458,27 @@ class _Applier:
         self.said: list[str] = []  # what moving codes did to units in subgroups
         self.done: list[int] = []  # the units of the rows
         self.places = Places(b.conn)
-        self.groups = {r[1].casefold(): Named("group", r[0], r[1]) for r in
+        self.groups = {key(r[1]): Named("group", r[0], r[1]) for r in
                        self.conn.execute("SELECT id, name FROM code_groups")}
-        self.codes = {r[1].casefold(): Named("code", r[0], r[1], r[2]) for r in
+        self.codes = {key(r[1]): Named("code", r[0], r[1], r[2]) for r in
                       self.conn.execute("SELECT id, name, group_id FROM codes")}
-        self.subgroups = {(r[1], r[2].casefold()): Named("subgroup", r[0], r[2], r[1]) for r in
+        self.subgroups = {(r[1], key(r[2])): Named("subgroup", r[0], r[2], r[1]) for r in
                           self.conn.execute("SELECT id, group_id, name FROM subgroups")}
 
     def group(self, name: str) -> Named:
-        if name.casefold() not in self.groups:
-            self.groups[name.casefold()] = add_named(self.b, "group", name)
+        if key(name) not in self.groups:
+            self.groups[key(name)] = add_named(self.b, "group", name)
             self.report.lines.append(f"+ code group {name!r}")
             self.report.other_changes += 1
-        return self.groups[name.casefold()]
+        return self.groups[key(name)]
 
     def subgroup(self, group: Named, name: str) -> Named:
-        key = (group.id, name.casefold())
-        if key not in self.subgroups:
-            self.subgroups[key] = add_named(self.b, "subgroup", name, group)
+        wanted = (group.id, key(name))
+        if wanted not in self.subgroups:
+            self.subgroups[wanted] = add_named(self.b, "subgroup", name, group)
             self.report.lines.append(f"+ subgroup {group.name}/{name}")
             self.report.other_changes += 1
-        return self.subgroups[key]
+        return self.subgroups[wanted]
 
     def codes_of(self, plans: list[RowPlan]) -> None:
         """Make the codes, and move codes to the group their rows give."""
@@ -478,16 +487,16 @@ class _Applier:
             for name in plan.codes:
                 wanted = plan.code_groups.get(name)
                 group = self.group(wanted) if wanted else None
-                code = self.codes.get(name.casefold())
+                code = self.codes.get(key(name))
                 if code is None:
                     code = add_named(self.b, "code", name, group)
-                    self.codes[name.casefold()] = code
+                    self.codes[key(name)] = code
                     where = f" in {group.name!r}" if group else ""
                     self.report.lines.append(f"+ code {name!r}{where}")
                     self.report.other_changes += 1
                 elif group is not None and code.group_id != group.id:
                     moved = Named("code", code.id, code.name, group.id, group.name)
-                    self.codes[name.casefold()] = moved
+                    self.codes[key(name)] = moved
                     moves.setdefault(group.id, []).append(code)
                     self.report.lines.append(f"~ code {code.name!r} into group {group.name!r}")
                     self.report.other_changes += 1
@@ -496,7 +505,7 @@ class _Applier:
             self.said += record_code_group(self.b, codes, group)
 
     def unit(self, plan: RowPlan) -> None:
-        codes = [self.codes[c.casefold()] for c in plan.codes]
+        codes = [self.codes[key(c)] for c in plan.codes]
         sub = None
         if plan.subgroup and plan.group:
             sub = self.subgroup(self.group(plan.group), plan.subgroup)

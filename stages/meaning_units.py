@@ -6,18 +6,20 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from stc import naming
 from stc.errors import StcError
 from stc.history import require_unchanged
 from stc.lookup import (
     TABLES,
     Named,
     check_kind,
-    check_plain_name,
     find,
     get,
+    new_name,
     split_subgroup,
     unit_id,
 )
+from stc.naming import key
 from stc.participants import names as participant_names
 from stc.project import Batch, Project
 from stc.refs import check_segment_range, resolve_doc
@@ -102,10 +104,7 @@ _ADD_KIND = {"theme": "theme.add", "code": "code.add", "group": "group.add",
 
 def add_named(b: Batch, kind: str, name: str, group: Named | None = None) -> Named:
     """Record the creation of a theme, code, group or subgroup (in `group`)."""
-    name = " ".join(name.split())
-    if not name:
-        raise StcError("E403", kind=kind)
-    check_plain_name(kind, name)
+    name = new_name(kind, name)
     conn = b.conn
     if kind == "subgroup":
         assert group is not None
@@ -236,10 +235,7 @@ def rename(project: Project, kind: str, old: str, new: str, why: str | None = No
             new_ref = f"{target.group_name}/{new}"
         else:
             new_ref = new
-        new = " ".join(new.split())
-        if not new:
-            raise StcError("E403", kind=kind)
-        check_plain_name(kind, new)
+        new = new_name(kind, new)
         clash = find(b.conn, kind, new_ref)
         if clash is not None and clash.id != target.id:
             raise StcError("E402", kind=kind, name=clash.ref)
@@ -323,9 +319,9 @@ def _check_subgroup_clash(conn: sqlite3.Connection, merged: list[Named], target:
     seen: dict[str, str] = {}
     for group in [target, *(m for m in merged if m.id != target.id)]:
         for (sub,) in conn.execute("SELECT name FROM subgroups WHERE group_id = ?", (group.id,)):
-            if sub.casefold() in seen and seen[sub.casefold()] != group.name:
+            if key(sub) in seen and seen[key(sub)] != group.name:
                 raise StcError("E414", group=target.name, name=sub)
-            seen[sub.casefold()] = group.name
+            seen[key(sub)] = group.name
 
 
 # -- coding ------------------------------------------------------------------------------------
@@ -573,7 +569,7 @@ def _segment_range(conn: sqlite3.Connection, doc: DocText, segments: str) -> tup
     """`N`, `N-M` or `DOC:N-M` (of the unit's own transcript) as segment numbers."""
     text = segments.strip()
     head, sep, rest = text.partition(":")
-    if sep and head.casefold() != doc.id.casefold():
+    if sep and naming.key(head) != naming.key(doc.id):
         raise StcError("E444", segments=segments, doc=doc.id)
     numbers = rest if sep else text
     if not numbers.replace("-", "", 1).isdigit():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from stc import naming
 from stc.errors import StcError
 from stc.lookup import Named, find
 from stc.project import Batch, Project
@@ -247,7 +248,7 @@ class _Merger:
         self.group_authors = creators(other.conn, "group.add")
         self.brought: dict[int, int] = {}  # the other project's unit -> its number here
         # the other coder's codes by their name here (after the mapping of renames)
-        self.theirs = {sides.mapping.get(str(r[1]).casefold(), str(r[1])).casefold(): r
+        self.theirs = {naming.key(sides.mapping.get(naming.key(str(r[1])), str(r[1]))): r
                        for r in other.conn.execute(
                            "SELECT c.id, c.name, c.definition, g.id, g.name FROM codes c"
                            " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.id DESC")}
@@ -266,12 +267,12 @@ class _Merger:
         found = find(self.conn, "code", name)
         if found is not None:
             return found
-        if name.casefold() not in self.theirs:  # a new code a decision names
+        if naming.key(name) not in self.theirs:  # a new code a decision names
             code = add_named(self.b, "code", name)
             self.report.lines.append(f"+ code {code.name!r}")
             self.report.count("code")
             return code
-        code_id, _, definition, group_id, group_name = self.theirs[name.casefold()]
+        code_id, _, definition, group_id, group_name = self.theirs[naming.key(name)]
         group = find(self.conn, "group", group_name) if group_name else None
         if group_name and group is None:
             who = self.group_authors.get(int(group_id), self.b.project.author)
@@ -436,8 +437,8 @@ class _Merger:
             return None
         kind, sep, rest = ref.partition(":")
         if sep and kind == "code":
-            name = self.sides.mapping.get(rest.casefold(), rest)
-            known = find(self.conn, "code", name) or name.casefold() in self.theirs
+            name = self.sides.mapping.get(naming.key(rest), rest)
+            known = find(self.conn, "code", name) or naming.key(name) in self.theirs
             return f"code:{self.code(name).name}" if known else f"code:{name}"
         if sep and kind in ("theme", "group", "subgroup"):
             return ref

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from stc import naming
 from stc.attributes import MIN_CELL, PLURAL, Value, attributes_of, keys_of
 from stc.errors import StcError
 from stc.participants import group_transcripts, names, study_participants
@@ -199,7 +200,7 @@ def parse_by(text: str) -> tuple[str, list[tuple[float, float]] | None]:
         return key.strip(), None
     bands = []
     for part in spec.split(","):
-        m = _BAND.match(part)
+        m = _BAND.fullmatch(part)
         if m is None:
             raise StcError("E815", bands=spec)
         low, high = (float(x.replace(",", ".")) for x in m.groups())
@@ -240,7 +241,7 @@ def _columns(conn: sqlite3.Connection, language: str, key: str,
     for kind, owners in (("participant", [str(p) for p in people]), ("doc", sorted(speaking))):
         values = attributes_of(conn, kind)
         held = {owner: v for owner in owners
-                for k, v in values.get(owner, {}).items() if k.casefold() == key.casefold()}
+                for k, v in values.get(owner, {}).items() if naming.key(k) == naming.key(key)}
         if not held:
             continue
         if bands is not None and any(v.type != "number" for v in held.values()):

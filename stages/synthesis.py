@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stc.errors import StcError
+from stc.naming import checked
 from stc.project import Project
 from stc.stages import Step, StepStatus, count
 from stc.stages.condensation import resolve_group, resolve_target, subgroups_of
@@ -147,10 +148,9 @@ def set_order(project: Project, kind: str, names: Sequence[str], group: str | No
 # -- identifying names -----------------------------------------------------------------------
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split()).lower()
-    if not cleaned:
+    if not name.strip():
         raise StcError("E514")
-    return cleaned
+    return checked("identifying name", name).lower()
 
 
 def add_names(project: Project, names: Sequence[str], why: str | None = None) -> list[Record]:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from stc import naming
 from stc.errors import StcError
 from stc.texts import stored_value
 
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
 OWNER_KINDS = ("participant", "doc")
 TYPES = ("number", "date", "category")
 PLURAL = {"number": "numbers", "date": "dates", "category": "categories"}
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_KEY = re.compile(r"^[^\s=]{1,40}$")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")  # matched in full, as _DATE
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_KEY = re.compile(r"[^\s=]{1,40}")  # matched in full: no line break after it either
 MIN_CELL = 3  # reports print a smaller count of participants with an attribute as "< 3"
 
 
@@ -49,16 +50,16 @@ class Value(NamedTuple):
     def sort_key(self) -> tuple[int, float, str]:
         if self.type == "number":
             return (0, float(self.text), "")
-        return (1, 0.0, self.text.casefold())
+        return (1, 0.0, naming.key(self.text))
 
 
 def typed(text: str) -> Value:
     """A value as written, with its type: 18,5 and 18.5 are the number 18.5, 2025-03-01 a
     date, anything else a category."""
     text = " ".join(text.split())
-    if _NUMBER.match(text):
+    if _NUMBER.fullmatch(text):
         return Value(text.replace(",", ".").lstrip("+"), "number")
-    if _DATE.match(text):
+    if _DATE.fullmatch(text):
         try:
             return Value(date.fromisoformat(text).isoformat(), "date")
         except ValueError:
@@ -76,14 +77,24 @@ def fitting(value: Value, key_type: str | None) -> Value | None:
     return None
 
 
+def good_key(key: str) -> bool:
+    """Whether an attribute key is one: at most 40 characters, no space or '=', and visible
+    text as every name is (stc.naming)."""
+    try:
+        return bool(_KEY.fullmatch(key)) and naming.checked("attribute key", key) == key
+    except StcError:
+        return False
+
+
 def parse_pairs(pairs: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
     """KEY=VALUE pairs; an empty VALUE removes the attribute."""
     out = []
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not _KEY.match(key.strip()):
+        key = key.strip(" ")  # a key holds no other white space (a line break either)
+        if not sep or not good_key(key):
             raise StcError("E810", pair=pair)
-        out.append((key.strip(), value.strip()))
+        out.append((key, value.strip()))
     return out
 
 
@@ -99,7 +110,7 @@ def attributes_of(conn: sqlite3.Connection, owner_kind: str) -> dict[str, dict[s
 
 def key_types(conn: sqlite3.Connection, owner_kind: str) -> dict[str, str]:
     """Each key of that kind of owner, casefolded, with the type of its values."""
-    return {str(key).casefold(): str(kind) for key, kind in conn.execute(
+    return {naming.key(str(key)): str(kind) for key, kind in conn.execute(
         "SELECT key, MIN(type) FROM attributes WHERE owner_kind = ? GROUP BY key",
         (owner_kind,))}
 
@@ -159,16 +170,16 @@ def set_attributes(project: Project, owner_kind: str, given: str,
         owner = owner_of(b.conn, owner_kind, given)
         types = key_types(b.conn, owner_kind)
         current = attributes_of(b.conn, owner_kind).get(owner, {})
-        spelled = {k.casefold(): k for k in keys_of(b.conn, owner_kind)}
+        spelled = {naming.key(k): k for k in keys_of(b.conn, owner_kind)}
         for key, text in pairs:
-            key = spelled.setdefault(key.casefold(), key)
+            key = spelled.setdefault(naming.key(key), key)
             value = None
             if text:
-                value = fitting(typed(text), types.get(key.casefold()))
+                value = fitting(typed(text), types.get(naming.key(key)))
                 if value is None:
-                    raise StcError("E811", key=key, kind=PLURAL[types[key.casefold()]],
+                    raise StcError("E811", key=key, kind=PLURAL[types[naming.key(key)]],
                                    value=text)
-                types.setdefault(key.casefold(), value.type)
+                types.setdefault(naming.key(key), value.type)
             record_value(b, owner_kind, owner, key, value, current.get(key), diff)
         diff.seq = b.recorded[-1].seq if b.recorded else None
     return diff
@@ -191,14 +202,14 @@ def import_participants(project: Project, path: Path, why: str | None = None) ->
 
     header, rows = read_columns(path)
     keys = header[1:]
-    bad_keys = [k for k in keys if not _KEY.match(k)]
-    if not keys or bad_keys or len({k.casefold() for k in keys}) < len(keys):
+    bad_keys = [k for k in keys if not good_key(k)]
+    if not keys or bad_keys or len({naming.key(k) for k in keys}) < len(keys):
         raise StcError("E812", path=str(path), columns=", ".join(keys) or "none")
     diff = Difference()
     with project.batch(why) as b:
         types = key_types(b.conn, "participant")
         current = attributes_of(b.conn, "participant")
-        spelled = {k.casefold(): k for k in keys_of(b.conn, "participant")}
+        spelled = {naming.key(k): k for k in keys_of(b.conn, "participant")}
         columns = {k: _column_type([cells[i + 1] for _, cells in rows])
                    for i, k in enumerate(keys)}
         problems: list[str] = []
@@ -218,9 +229,9 @@ def import_participants(project: Project, path: Path, why: str | None = None) ->
                 text = cells[i + 1]
                 value = None
                 if text:
-                    value = fitting(typed(text), types.get(key.casefold(), columns[key]))
+                    value = fitting(typed(text), types.get(naming.key(key), columns[key]))
                     if value is None:
-                        kind = PLURAL[types.get(key.casefold(), columns[key])]
+                        kind = PLURAL[types.get(naming.key(key), columns[key])]
                         problems.append(f"row {number}: {key} holds {kind}; {text!r} is not one")
                         continue
                 planned.append((str(who), key, value))
@@ -228,7 +239,7 @@ def import_participants(project: Project, path: Path, why: str | None = None) ->
             raise StcError("E813", path=str(path), count=len(problems),
                            rows="\n".join(f"  {p}" for p in problems))
         for owner, key, value in planned:
-            key = spelled.setdefault(key.casefold(), key)
+            key = spelled.setdefault(naming.key(key), key)
             record_value(b, "participant", owner, key, value,
                          current.get(owner, {}).get(key), diff)
         diff.seq = b.recorded[-1].seq if b.recorded else None

@@ -35,6 +35,10 @@ MESSAGES: dict[str, str] = {
     "E130": "{path}: {detail}; the file may be hostile or damaged, so it was not imported",
     "E131": "the regular expression {pattern!r} could take very long to search ({why}); {hint}",
     "E132": "{path} cannot be written ({detail}); no file was changed",
+    "E133": "{kind} {name!r} holds {char}, which a name cannot hold (names are visible text, without control characters, tabs, line breaks or direction overrides); write it without",
+    "E135": "{ref!r} holds a number of {digits} digits; stc numbers segments, meaning units, participants and changes from 1 up, with far fewer (`stc show DOC`, `stc units`, `stc log` list them)",
+    "E136": "{ref!r}: no {what} is numbered that high (a project numbers nothing beyond {largest}); `stc units`, `stc show DOC` or `stc log` list them",
+    "E134": "{kind} {name!r} shows nothing (only invisible characters); give a word or phrase",
     # documents and references
     "E201": "document {doc!r} exists already; use another --id, or --replace {doc} to bring in a corrected version",
     "E202": "unknown document {doc!r}; `stc docs` lists them",

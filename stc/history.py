@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from stc import naming
 from stc.errors import CannotUndo, StcError
 from stc.trail import (
     REDO,
@@ -294,7 +295,7 @@ def named_keys(conn: sqlite3.Connection, all_records: list[Record], name: str,
 
     out = {f"{found.kind}:{found.id}" for found in (find(conn, k, name) for k in kinds)
            if found is not None}
-    wanted = name.strip().casefold()
+    wanted = naming.key(name.strip())
     for record in all_records:
         kind, names = _names_borne(record)
         if kind in kinds and wanted in names:
@@ -314,7 +315,7 @@ def _names_borne(record: Record) -> tuple[str, set[str]]:
         kind, names = p["kind"], [p["old"], p["new"]]
     else:
         return "", set()
-    return kind, {n.casefold() for n in names}
+    return kind, {naming.key(n) for n in names}
 
 
 def segment_keys(conn: sqlite3.Connection, all_records: list[Record], doc: str, first: int,
@@ -349,18 +350,18 @@ def keys_for(conn: sqlite3.Connection, all_records: list[Record], ref: str) -> s
     from stc.refs import UNIT_REF, parse_segment_ref
 
     ref = ref.strip()
-    if UNIT_REF.match(ref):
+    if UNIT_REF.fullmatch(ref):
         return {f"unit:{int(ref[1:])}"}
     if ref[:1] in "Mm" and ref[1:].isdigit():
         return {f"memo:{int(ref[1:])}"}
     kind, sep, rest = ref.partition(":")
     if sep and kind.lower() in _NAMED_KINDS:
         return lineage(all_records, named_keys(conn, all_records, rest, (kind.lower(),)))
-    docs = {str(r[0]).casefold(): str(r[0]) for r in conn.execute("SELECT DISTINCT doc FROM"
+    docs = {naming.key(str(r[0])): str(r[0]) for r in conn.execute("SELECT DISTINCT doc FROM"
                                                                   " segments")}
-    docs |= {str(r.payload["doc"]).casefold(): str(r.payload["doc"]) for r in all_records
+    docs |= {naming.key(str(r.payload["doc"])): str(r.payload["doc"]) for r in all_records
              if r.kind.startswith("document.")}
-    head = kind.casefold()
+    head = naming.key(kind)
     if head in docs:
         try:
             parsed = parse_segment_ref(ref)

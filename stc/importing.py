@@ -1,27 +1,33 @@
 """Bringing transcripts into a project: read, find turns and roles, split sentences, record.
 
-All files are read and checked before anything is recorded, so a bad file among several changes
-nothing. Each file is then read again, split into sentences and recorded in a transaction of its
-own (one `document.import` change). Reading and splitting run on every core (stc.parallel); only
-a few transcripts are in memory at a time, so memory does not grow with the number of files.
+An import is all or nothing, however many files it names: every file is read and checked
+first, then read again and split into sentences, and only then is the whole import recorded,
+in one transaction (one `document.import` change per file, and the originals under sources/).
+A failure anywhere leaves the project as it was. Reading and splitting run on every core
+(stc.parallel); what is split waits in an unnamed temporary file until it is recorded, so only
+a few transcripts are in memory at a time and memory does not grow with the number of files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
-from collections.abc import Callable, Iterable
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import BadInput, StcError
 from stc.formats import read_transcript
 from stc.formats.model import RawTurn, Transcript
 from stc.formats.speakers import INTERVIEWER_LABEL
+from stc.naming import key, same
 from stc.parallel import mapped, worker_count
-from stc.project import Project
+from stc.project import Batch, Project
 from stc.texts import text_hash
 
 if TYPE_CHECKING:
@@ -29,7 +35,7 @@ if TYPE_CHECKING:
     from stc.pseudonymise import Rules
 
 ROLES = ("interviewer", "participant", "other")
-DOC_ID = re.compile(r"^[\w][\w.-]{0,39}$")
+DOC_ID = re.compile(r"[\w][\w.-]{0,39}")  # matched in full (fullmatch): no line break after
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -49,6 +55,7 @@ class ImportResult:
     added: list[int] = field(default_factory=list)  # the participants this import added
     named: bool = False  # --participant named its participant
     warnings: list[str] = field(default_factory=list)  # what to look at, when pseudonymised
+    replaced: dict[str, int] = field(default_factory=dict)  # characters no file can hold
 
 
 @dataclass
@@ -61,6 +68,15 @@ class _Prepared:
     participant: str | None
     result: ImportResult
     filename: str  # as recorded: the file's name, or with pseudonymisation the .txt kept
+
+
+def checked_doc_id(doc: str) -> str:
+    """A document id as it is stored (NFC), refused unless the whole of it is letters, digits,
+    '-', '_' and '.' (no line break at its end either), at most 40."""
+    doc = unicodedata.normalize("NFC", doc)
+    if not DOC_ID.fullmatch(doc):
+        raise StcError("E208", doc=doc)
+    return doc
 
 
 def parse_speaker_roles(pairs: Iterable[str]) -> dict[str, str]:
@@ -160,7 +176,7 @@ def read_for_import(path: Path, encoding: str | None, rules: Rules | None = None
     from stc.pseudonymise import pseudonymise_turns
 
     turns, pairs = pseudonymise_turns(transcript.turns, rules)
-    transcript = Transcript(turns, transcript.encoding, transcript.notes)
+    transcript = Transcript(turns, transcript.encoding, transcript.notes, transcript.replaced)
     return transcript, (build_document(turns)[0] + "\n").encode("utf-8"), pairs
 
 
@@ -193,16 +209,15 @@ def _prepare(project: Project, path: Path, check: _FileCheck, doc: str | None,
         from stc.deidentify import pseudonymised_names
 
         doc_id, participant, filename = pseudonymised_names(doc_id, participant, path, rules)
-    if not DOC_ID.match(doc_id):
-        raise StcError("E208", doc=doc_id)
+    doc_id = checked_doc_id(doc_id)
     result = ImportResult(doc_id, filename, check.encoding)
     row = project.conn.execute("SELECT id FROM documents WHERE source = ?",
                                (check.source,)).fetchone()
     if row:
         result.identical_to = str(row[0])
-    elif doc_id.casefold() in taken:
+    elif key(doc_id) in taken:
         raise StcError("E201", doc=doc_id)
-    taken.add(doc_id.casefold())
+    taken.add(key(doc_id))
     return _Prepared(path, doc_id, check.source, participant, result, filename)
 
 
@@ -222,7 +237,13 @@ def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp
         "turns": [[t.speaker, role_of(t.speaker, roles, labelled), None, start, end, t.begins,
                    t.ends] for t, (start, end) in zip(turns, spans, strict=True)],
         "segments": [list(s) for s in segments],
+        **({"replaced_characters": transcript.replaced} if transcript.replaced else {}),
     }
+
+
+# What `import_files` tells as it goes: the phase and how many of its items are done.
+PHASES = ("checking", "splitting into sentences", "recording")
+Progress = Callable[[str, int, int], None]  # phase, done, of
 
 
 def import_files(
@@ -232,26 +253,32 @@ def import_files(
     participant: str | None = None,
     encoding: str | None = None,
     speakers: Iterable[str] = (),
-    on_file: Callable[[Path], None] | None = None,
+    progress: Progress | None = None,
     pseudonymiser: Pseudonymiser | None = None,
     as_is: bool = False,
 ) -> list[ImportResult]:
-    """Import transcripts, each in a change of its own; the files are read and split into
-    sentences on every core the machine offers (see stc.parallel), and recorded in order.
-    With a `pseudonymiser` each is pseudonymised as it is read (see stc.deidentify); a project
-    that holds pseudonymised transcripts takes others only `as_is`."""
+    """Import transcripts, all or none: each becomes a change of its own, and all of them are
+    recorded in one transaction once every file was read, checked and split into sentences (on
+    every core the machine offers, see stc.parallel). `progress` hears of each file as each
+    phase (`PHASES`) is done with it. With a `pseudonymiser` each is pseudonymised as it is
+    read (see stc.deidentify); a project that holds pseudonymised transcripts takes others only
+    `as_is`."""
     from stc.language import sentence_pipeline
 
     if (doc or participant) and len(paths) > 1:
         raise StcError("E207")
     from stc.deidentify import labels_for, refuse_unpseudonymised
 
+    tell = progress or (lambda phase, done, total: None)
     refuse_unpseudonymised(project.conn, pseudonymiser, as_is)
     rules = pseudonymiser.rules if pseudonymiser else None
     roles = parse_speaker_roles(labels_for(speakers, rules))
     workers = worker_count(len(paths))
-    taken = {str(r[0]).casefold() for r in project.conn.execute("SELECT id FROM documents")}
-    checks = list(mapped(partial(_check_file, encoding=encoding, rules=rules), paths, workers))
+    taken = {key(str(r[0])) for r in project.conn.execute("SELECT id FROM documents")}
+    checks = []
+    for check in mapped(partial(_check_file, encoding=encoding, rules=rules), paths, workers):
+        checks.append(check)
+        tell(PHASES[0], len(checks), len(paths))
     prepared = [_prepare(project, path, check, doc, participant, taken, rules)
                 for path, check in zip(paths, checks, strict=True)]
     new = [prep for prep in prepared if prep.result.identical_to is None]
@@ -260,13 +287,35 @@ def import_files(
     sentence_pipeline(project.language, pipeline)  # loaded once, before the workers fork
     analyse = partial(_analyse, roles=roles, encoding=encoding, lang=project.language,
                       pipeline=pipeline, rules=rules, stamp=stamp)
-    analyses = iter(mapped(analyse, new, workers))
-    for prep in prepared:
-        if prep.result.identical_to is None:
-            _record(project, prep, next(analyses))
-        if on_file:
-            on_file(prep.path)
+    with tempfile.TemporaryFile() as file:
+        spool = _Spool(file)
+        for analysis in mapped(analyse, new, workers):
+            spool.put(analysis)
+            tell(PHASES[1], spool.count, len(new))
+        with project.batch() as batch:
+            for done, (prep, analysis) in enumerate(zip(new, spool, strict=True), start=1):
+                _record(batch, prep, analysis)
+                tell(PHASES[2], done, len(new))
     return [prep.result for prep in prepared]
+
+
+class _Spool:
+    """Analyses kept in an unnamed temporary file (gone with the process, however it ends)
+    between splitting and recording, read back one at a time in the order they were put."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.count = 0
+
+    def put(self, analysis: _Analysis) -> None:
+        pickle.dump(analysis, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[_Analysis]:
+        self.file.seek(0)
+        for _ in range(self.count):
+            analysis: _Analysis = pickle.load(self.file)  # what this process wrote just now
+            yield analysis
 
 
 class _Analysis(NamedTuple):
@@ -300,7 +349,7 @@ def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang:
     return _Analysis(payload, text, data, warnings)
 
 
-def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
+def _record(batch: Batch, prep: _Prepared, analysis: _Analysis) -> None:
     # sentences were split before the write lock is taken, so other processes wait less
     from stc.participants import Speakers
 
@@ -309,19 +358,17 @@ def _record(project: Project, prep: _Prepared, analysis: _Analysis) -> None:
     result.turns, result.segments = len(payload["turns"]), len(payload["segments"])
     result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
     result.warnings = analysis.warnings
-    original = (prep.doc, prep.filename, prep.source, analysis.data)
-    with project.keeping_originals([original]) as [kept], project.batch() as batch:
-        if _imported_meanwhile(project, prep):
-            if result.identical_to != prep.doc:
-                kept.unlink(missing_ok=True)
-            return
-        speakers = Speakers(batch)
-        payload = speakers.assign(payload, prep.participant)
-        batch.text(analysis.text)
-        result.seq = batch.record("document.import", payload).seq
-        result.participants = list(dict.fromkeys(t[2] for t in payload["turns"]
-                                                 if t[2] is not None))
-        result.added, result.named = speakers.added, bool(prep.participant)
+    result.replaced = payload.get("replaced_characters", {})
+    if _imported_meanwhile(batch.project, prep):
+        return
+    batch.keep_original((prep.doc, prep.filename, prep.source, analysis.data))
+    speakers = Speakers(batch)
+    payload = speakers.assign(payload, prep.participant)
+    batch.text(analysis.text)
+    result.seq = batch.record("document.import", payload).seq
+    result.participants = list(dict.fromkeys(t[2] for t in payload["turns"]
+                                             if t[2] is not None))
+    result.added, result.named = speakers.added, bool(prep.participant)
 
 
 def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:
@@ -332,7 +379,6 @@ def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:
     if row:
         prep.result.identical_to = str(row[0])
         return True
-    if project.conn.execute("SELECT 1 FROM documents WHERE id = ? COLLATE NOCASE",
-                            (prep.doc,)).fetchone():
+    if any(same(str(r[0]), prep.doc) for r in project.conn.execute("SELECT id FROM documents")):
         raise StcError("E201", doc=prep.doc)
     return False

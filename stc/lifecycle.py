@@ -369,7 +369,7 @@ def _manifest(file: Path, archive: Any) -> dict[str, Any]:
 
 def _require_same_members(file: Path, listed: set[str], present: set[str]) -> None:
     missing, unlisted = sorted(listed - present), sorted(present - listed)
-    strange = sorted(n for n in listed if not _PACK_MEMBER.match(n))
+    strange = sorted(n for n in listed if not _PACK_MEMBER.fullmatch(n))
     if DATABASE not in listed and DATABASE not in missing:
         missing.insert(0, DATABASE)
     if missing or unlisted or strange:

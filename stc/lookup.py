@@ -1,8 +1,10 @@
 """Finding the named objects of an analysis, and any reference a memo can be on.
 
-Themes, codes, code groups and subgroups are named case-insensitively, unique in their kind; a
-subgroup is unique within its code group and written `GROUP/SUBGROUP` (or by its name alone when
-only one group holds it). Every command finds them here, with one set of error codes.
+Themes, codes, code groups and subgroups are named as people read them, unique in their kind: a
+name is found whatever its case and however its accents were typed (`stc.naming.key`, compared
+by `naming.matching` and `naming.by_name` for every resolver). A subgroup is unique within its
+code group and written `GROUP/SUBGROUP` (or by its name alone when only one group holds it).
+Every command finds them here, with one set of error codes.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import sqlite3
 from typing import NamedTuple
 
 from stc.errors import StcError
-from stc.refs import UNIT_REF, check_segment_range
+from stc.naming import by_name, checked, matching
+from stc.refs import UNIT_REF, check_segment_range, number
 
 KINDS = ("theme", "code", "group", "subgroup")
 TABLES = {"theme": "themes", "code": "codes", "group": "code_groups", "subgroup": "subgroups"}
@@ -52,20 +55,27 @@ def check_plain_name(kind: str, name: str) -> None:
         raise StcError("E430", kind=label, name=name, suggestion=suggestion)
 
 
+_SELECT = {
+    "theme": ("SELECT id, name FROM themes", "name"),
+    "group": ("SELECT id, name FROM code_groups", "name"),
+    "code": ("SELECT c.id, c.name, c.group_id, g.name FROM codes c"
+             " LEFT JOIN code_groups g ON g.id = c.group_id", "c.name"),
+}
+
+
 def _simple(conn: sqlite3.Connection, kind: str, name: str) -> Named | None:
-    if kind == "theme":
-        row = conn.execute("SELECT id, name FROM themes WHERE name = ? COLLATE NOCASE",
-                           (name,)).fetchone()
-        return Named("theme", row[0], row[1]) if row else None
-    if kind == "group":
-        row = conn.execute("SELECT id, name FROM code_groups WHERE name = ? COLLATE NOCASE",
-                           (name,)).fetchone()
-        return Named("group", row[0], row[1]) if row else None
-    row = conn.execute(
-        "SELECT c.id, c.name, c.group_id, g.name FROM codes c"
-        " LEFT JOIN code_groups g ON g.id = c.group_id WHERE c.name = ? COLLATE NOCASE",
-        (name,)).fetchone()
-    return Named("code", row[0], row[1], row[2], row[3]) if row else None
+    select, column = _SELECT[kind]
+    row = by_name(conn, select, column, name)
+    return None if row is None else Named(kind, *row)
+
+
+def new_name(kind: str, name: str) -> str:
+    """A theme's, code's, code group's or subgroup's name as it is stored: a name people can
+    read and every file can hold (`naming.checked`), without the '/' of GROUP/SUBGROUP where
+    that would be read so."""
+    name = checked("code group" if kind == "group" else kind, name)
+    check_plain_name(kind, name)
+    return name
 
 
 def _splits(ref: str) -> list[tuple[str, str]]:
@@ -90,16 +100,14 @@ def _subgroup(conn: sqlite3.Connection, ref: str) -> Named | None:
         group = _simple(conn, "group", group_name)
         if group is None:
             continue
-        row = conn.execute("SELECT id, name FROM subgroups WHERE group_id = ? AND name = ?"
-                           " COLLATE NOCASE", (group.id, sub)).fetchone()
+        row = by_name(conn, "SELECT id, name FROM subgroups", "name", sub, "group_id = ?",
+                      (group.id,))
         if row:
             return Named("subgroup", row[0], row[1], group.id, group.name)
-    rows = conn.execute(
-        "SELECT s.id, s.name, g.id, g.name FROM subgroups s JOIN code_groups g"
-        " ON g.id = s.group_id WHERE s.name = ? COLLATE NOCASE ORDER BY g.name",
-        (ref,)).fetchall()
-    if len(rows) > 1:
-        raise StcError("E503", name=ref, groups=", ".join(r[3] for r in rows))
+    rows = sorted(matching(conn, "SELECT s.id, s.name, g.id, g.name FROM subgroups s"
+                           " JOIN code_groups g ON g.id = s.group_id", ref), key=lambda r: r[3])
+    if len({r[2] for r in rows}) > 1:
+        raise StcError("E503", name=ref, groups=", ".join(dict.fromkeys(r[3] for r in rows)))
     return Named("subgroup", *rows[0]) if rows else None
 
 
@@ -137,12 +145,13 @@ def get_group_or_subgroup(conn: sqlite3.Connection, ref: str) -> Named:
 
 def unit_id(conn: sqlite3.Connection, ref: str) -> int:
     """The number of a meaning unit written U7."""
-    m = UNIT_REF.match(ref.strip())
+    m = UNIT_REF.fullmatch(ref.strip())
     if m is None:
         raise StcError("E505", ref=ref)
-    if conn.execute("SELECT 1 FROM units WHERE id = ?", (int(m.group("n")),)).fetchone() is None:
-        raise StcError("E506", ref=f"U{int(m.group('n'))}")
-    return int(m.group("n"))
+    unit = number(m.group("n"), ref, "meaning unit")
+    if conn.execute("SELECT 1 FROM units WHERE id = ?", (unit,)).fetchone() is None:
+        raise StcError("E506", ref=f"U{unit}")
+    return unit
 
 
 def resolve_ref(conn: sqlite3.Connection, ref: str) -> str:
@@ -152,7 +161,7 @@ def resolve_ref(conn: sqlite3.Connection, ref: str) -> str:
     kind, sep, rest = ref.partition(":")
     if sep and kind.lower() in KINDS:
         return f"{kind.lower()}:{get(conn, kind.lower(), rest).ref}"
-    if UNIT_REF.match(ref):
+    if UNIT_REF.fullmatch(ref):
         return f"U{unit_id(conn, ref)}"
     try:
         return str(check_segment_range(conn, ref)) if ":" in ref else \

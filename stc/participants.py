@@ -19,15 +19,16 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from stc import naming
 from stc.errors import StcError
-from stc.refs import resolve_doc
+from stc.refs import number, resolve_doc
 from stc.texts import must_text, stored_value
 
 if TYPE_CHECKING:
     from stc.project import Batch, Project
     from stc.trail import Record
 
-REF = re.compile(r"^\s*[Pp](\d+)\s*$")
+REF = re.compile(r"^\s*[Pp]([0-9]+)\s*$")
 NO_LABEL = "(no label)"  # how the turns of a transcript without speaker labels are named
 
 
@@ -52,13 +53,14 @@ def named(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
 
 def find(conn: sqlite3.Connection, given: str) -> int | None:
     """The participant written `P3` or named so (case-insensitively), or None."""
-    m = REF.match(given)
+    m = REF.fullmatch(given)
     if m:
-        row = conn.execute("SELECT id FROM participants WHERE id = ?", (int(m.group(1)),))
+        row = conn.execute("SELECT id FROM participants WHERE id = ?",
+                           (number(m.group(1), given, "participant"),))
         found = row.fetchone()
         return None if found is None else int(found[0])
-    wanted = given.strip().casefold()
-    return next((pid for pid, name in names(conn).items() if name.casefold() == wanted), None)
+    wanted = naming.key(given.strip())
+    return next((pid for pid, name in names(conn).items() if naming.key(name) == wanted), None)
 
 
 def get(conn: sqlite3.Connection, given: str) -> int:
@@ -122,8 +124,8 @@ def time_point(conn: sqlite3.Connection, doc: str, key: str | None = None) -> st
 
     values = attributes_of(conn, "doc").get(doc, {})
     wanted = [key] if key else list(TIME_KEYS)
-    by_key = {k.casefold(): v.text for k, v in values.items()}
-    return next((by_key[k.casefold()] for k in wanted if k.casefold() in by_key), None)
+    by_key = {naming.key(k): v.text for k, v in values.items()}
+    return next((by_key[naming.key(k)] for k in wanted if naming.key(k) in by_key), None)
 
 
 def default_attribution(conn: sqlite3.Connection) -> str:
@@ -216,7 +218,7 @@ class Speakers:
 
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
-        self.known = {name.casefold(): pid for pid, name in names(batch.conn).items()}
+        self.known = {naming.key(name): pid for pid, name in names(batch.conn).items()}
         self.added: list[int] = []  # every participant added in the batch
         self.pending: list[list[Any]] = []  # [id, name hash] not yet in a record
         self.labels: dict[str, str] = {}
@@ -234,17 +236,15 @@ class Speakers:
     def member(self, label: str) -> int:
         """A focus group label's participant: the one the label has at the group's other
         meetings, else the participant of that name (found or added)."""
-        held = self.members.get(label.casefold(), set())
+        held = self.members.get(naming.key(label), set())
         pid = next(iter(held)) if len(held) == 1 else self.participant(label)
-        self.members[label.casefold()] = {pid}
+        self.members[naming.key(label)] = {pid}
         return pid
 
     def participant(self, name: str, new: bool = False) -> int:
         """The participant of that name, added when there is none (or when `new`)."""
-        name = " ".join(name.split())
-        if not name:
-            raise StcError("E801")
-        key = name.casefold()
+        name = checked_name(name)
+        key = naming.key(name)
         if new or key not in self.known:
             top = self.batch.conn.execute("SELECT COALESCE(MAX(id), 0) FROM participants")
             pid = self.batch.take_number("participant", above=int(top.fetchone()[0]))
@@ -291,17 +291,17 @@ class Speakers:
         speaking = list(dict.fromkeys(t[0] for t in turns if t[1] == "participant"))
         whole = None
         if named:
-            whole = get(self.batch.conn, named) if REF.match(named) else self.participant(named)
+            whole = get(self.batch.conn, named) if REF.fullmatch(named) else self.participant(named)
         if whole is None and kept is None and len(speaking) == 1:
             whole = self.participant(doc)
         before = {who for _, who in (kept or {}).values() if who is not None}
         out = []
         for label, role, _, *rest in turns:
             who = None
-            if kept is not None and label is not None and label.casefold() in kept:
-                role, who = kept[label.casefold()]
-            elif role == "participant" and label and label.casefold() in (given or {}):
-                who = self.participant((given or {})[label.casefold()])
+            if kept is not None and label is not None and naming.key(label) in kept:
+                role, who = kept[naming.key(label)]
+            elif role == "participant" and label and naming.key(label) in (given or {}):
+                who = self.participant((given or {})[naming.key(label)])
             elif role == "participant":
                 who = whole if whole is not None else (
                     next(iter(before)) if len(before) == 1 else
@@ -317,8 +317,16 @@ class Speakers:
 def kept_mapping(conn: sqlite3.Connection, doc: str) -> dict[str, tuple[str, int | None]]:
     """The role and participant of each label of a transcript's current version, by the
     label in clear (casefolded): what a corrected version keeps."""
-    return {shown.casefold(): (role, who) for stored, shown, role, who in
+    return {naming.key(shown): (role, who) for stored, shown, role, who in
             speaker_labels(conn, doc) if stored}
+
+
+def checked_name(name: str) -> str:
+    """A participant's name (pseudonym) as it is stored: refused when empty (E801), or when it
+    holds what a name cannot (stc.naming)."""
+    if not name.strip():
+        raise StcError("E801")
+    return naming.checked("participant", name)
 
 
 # -- changes after import ------------------------------------------------------------------------
@@ -328,10 +336,8 @@ def rename(project: Project, old: str, new: str, why: str | None = None) -> tupl
     the matrix read names when they are shown, so the new name is everywhere at once."""
     with project.batch(why) as b:
         pid = get(b.conn, old)
-        name = " ".join(new.split())
-        if not name:
-            raise StcError("E801")
-        if REF.match(name):
+        name = checked_name(new)
+        if REF.fullmatch(name):
             raise StcError("E803", name=name)
         clash = find(b.conn, name)
         if clash is not None and clash != pid:
@@ -363,8 +369,8 @@ def map_label(project: Project, doc: str, label: str, target: str,
     with project.batch(why) as b:
         doc = resolve_doc(b.conn, doc)
         labels = speaker_labels(b.conn, doc)
-        wanted = label.strip().casefold()
-        match = [lab for lab in labels if lab[1].casefold() == wanted
+        wanted = naming.key(label.strip())
+        match = [lab for lab in labels if naming.key(lab[1]) == wanted
                  or (not lab[0] and wanted in ("", NO_LABEL))]
         if not match:
             raise StcError("E805", doc=doc, label=label.strip(),

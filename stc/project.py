@@ -7,6 +7,7 @@ as one transaction together with its trail record (`Project.batch`).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import tomllib
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from typing import Any
 from stc import history, sealing, settings, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
-from stc.texts import bad_texts, missing_texts, put_text
+from stc.texts import bad_texts, missing_texts, put_text, writable
 
 SETTINGS = "stc.toml"
 DATABASE = "stc.db"
@@ -81,6 +82,7 @@ class Batch:
     why: str | None
     recorded: list[trail.Record] = field(default_factory=list)
     open_checked: bool = field(default=False, init=False)
+    kept: list[Path] = field(default_factory=list, init=False)  # originals this batch wrote
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -110,8 +112,23 @@ class Batch:
             self.open_checked = True
 
     def text(self, body: str) -> str:
-        """Store a text in the erasable text store; payloads carry the returned hash."""
-        return put_text(self.conn, body)
+        """Store a text in the erasable text store; payloads carry the returned hash. What no
+        file can hold (control characters, bidi overrides: `texts.cleaned`) is replaced
+        visibly first, so every report and export can write what is stored."""
+        return put_text(self.conn, writable(body))
+
+    def keep_original(self, original: Original) -> Path:
+        """Keep a document version's original bytes under sources/ (written atomically), while
+        this batch holds the write lock: if the batch does not commit, what it wrote is
+        removed again, and what a killed process left is a stray the next writer removes."""
+        doc, filename, source, data = original
+        target = self.project.sources_dir / source_name(doc, Path(filename).suffix, source)
+        new = not target.exists()
+        self.project.sources_dir.mkdir(exist_ok=True)
+        write_atomically(target, data)
+        if new:
+            self.kept.append(target)
+        return target
 
     def next_id(self, table: str) -> int:
         row = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
@@ -141,6 +158,7 @@ class Project:
         self._author_override = author
         self._author: str | None = None
         self._recording: Recording | None = None  # the command being recorded, if any
+        self._strays_removed = False  # see `batch`
         self.settings = self._read_settings()
         self.conn = store.connect(self.db_path)
         store.migrate(self.conn, self.db_path)
@@ -195,10 +213,21 @@ class Project:
     # -- changes -------------------------------------------------------------------------
     @contextmanager
     def batch(self, why: str | None = None) -> Iterator[Batch]:
-        """One transaction: every change recorded inside it lands together, or none does."""
-        with store.transaction(self.conn):
-            batch = Batch(self, why)
-            yield batch
+        """One transaction: every change recorded inside it lands together, or none does, and
+        with them the originals it kept (`Batch.keep_original`). The first batch of a project
+        handle also removes what an interrupted writer left under sources/ (see
+        `remove_stray_originals`)."""
+        batch = Batch(self, why)
+        try:
+            with store.transaction(self.conn):
+                if not self._strays_removed:
+                    self._remove_strays(everything=False)
+                    self._strays_removed = True
+                yield batch
+        except BaseException:
+            for path in batch.kept:  # nothing of the batch was recorded: nor is any of these
+                path.unlink(missing_ok=True)
+            raise
         if batch.recorded:
             self._keep_settings_file()
         recording = self._recording
@@ -344,53 +373,29 @@ class Project:
                                       "key": sealing.fingerprint(signature)})
         return path, record
 
-    def stray_originals(self, conn: sqlite3.Connection, older_than: float = 0.0) -> list[Path]:
-        """Files under sources/ that are no recorded original (an import killed between
-        writing its original and recording it leaves one), last changed at least
-        `older_than` seconds ago."""
-        return stray_originals(self.sources_dir, conn, older_than)
+    def remove_stray_originals(self) -> list[Path]:
+        """Remove every file under sources/ that is no recorded original (`stc verify
+        --repair`), under the write lock; returns what was removed."""
+        with store.transaction(self.conn):
+            return self._remove_strays(everything=True)
 
-    def remove_stray_originals(self, older_than: float = 0.0) -> list[Path]:
-        """Remove what `stray_originals` finds; returns what was removed."""
-        strays = self.stray_originals(self.conn, older_than)
+    def _remove_strays(self, everything: bool) -> list[Path]:
+        """Inside a write transaction: originals are written only while the write lock is held
+        (`Batch.keep_original`), so an unrecorded one now was left by a writer that was killed
+        or failed, never one another process is about to record. Without `everything`, only
+        what stc itself writes is removed (an original whose name holds the hash of its bytes,
+        or an unfinished temporary file); what else lies there is for `verify` to report."""
+        strays = stray_originals(self.sources_dir, self.conn)
+        removed = []
         for path in strays:
-            if path.is_dir():
-                continue  # nothing stc writes; reported by verify, left to the user
-            path.unlink(missing_ok=True)
-        return [p for p in strays if not p.exists()]
-
-    def keep_original(self, doc: str, filename: str, source: str, data: bytes) -> Path:
-        """Keep a document version's original bytes under sources/; returns where."""
-        target = self.sources_dir / source_name(doc, Path(filename).suffix, source)
-        self.sources_dir.mkdir(exist_ok=True)
-        write_atomically(target, data)
-        return target
-
-    @contextmanager
-    def keeping_originals(self, originals: list[Original]) -> Iterator[list[Path]]:
-        """Keep the originals of document versions about to be recorded. If recording them
-        fails or is interrupted, remove those no recorded version refers to: an interruption
-        that comes after the commit keeps them all."""
-        # what an import killed earlier left behind, old enough not to be another stc
-        # process's original about to be recorded
-        self.remove_stray_originals(older_than=STRAY_AGE)
-        kept = [(self.keep_original(*original), original[2]) for original in originals]
-        try:
-            yield [path for path, _ in kept]
-        except BaseException:
-            for path, source in kept:
-                if not self.conn.execute("SELECT 1 FROM documents WHERE source = ?",
-                                         (source,)).fetchone():
-                    path.unlink(missing_ok=True)
-            raise
+            if path.is_file() and (everything or written_by_stc(path)):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
 
     def close(self) -> None:
         self.conn.close()
 
-
-# seconds after which an original no change records is taken as left by an interrupted import:
-# far longer than any import takes between writing its original and recording it
-STRAY_AGE = 600.0
 
 # a document version's original: document id, file name, sha256 of the bytes, the bytes
 Original = tuple[str, str, str, bytes]
@@ -420,18 +425,32 @@ def _original_problems(sources: Path, conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def stray_originals(sources: Path, conn: sqlite3.Connection, older_than: float = 0.0
-                    ) -> list[Path]:
-    """Files in `sources` that are no recorded original, last changed at least `older_than`
-    seconds ago."""
+def stray_originals(sources: Path, conn: sqlite3.Connection) -> list[Path]:
+    """What lies in `sources` and is no recorded original."""
     if not sources.is_dir():
         return []
-    import time
-
+    present = sorted(sources.iterdir())
+    # the current versions first: only a project with more there asks the trail
+    current = {source_name(str(doc), str(suffix), str(source)) for doc, suffix, source in
+               conn.execute("SELECT id, suffix, source FROM documents")}
+    if all(path.name in current for path in present):
+        return []
     kept = set(recorded_originals(conn))
-    now = time.time()
-    return [path for path in sorted(sources.iterdir())
-            if path.name not in kept and now - path.stat().st_mtime >= older_than]
+    return [path for path in present if path.name not in kept]
+
+
+_PART = re.compile(r".+\.[0-9a-f]{8}\.part")  # stc.outputs' temporary files
+
+
+def written_by_stc(path: Path) -> bool:
+    """Whether a file under sources/ is one stc wrote: an original named by the hash of its
+    bytes (`source_name`), or a temporary file of an atomic write."""
+    import hashlib
+
+    if _PART.fullmatch(path.name):
+        return True
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return f"-{digest[:12]}" in path.name
 
 
 def recorded_originals(conn: sqlite3.Connection) -> list[str]:

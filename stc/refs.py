@@ -7,9 +7,33 @@ import sqlite3
 from typing import NamedTuple
 
 from stc.errors import StcError, UnknownReference
+from stc.naming import by_name
 
-_SEGMENT_REF = re.compile(r"^(?P<doc>[\w][\w.-]*?)(?::(?P<first>\d+)(?:-(?P<last>\d+))?)?$")
-UNIT_REF = re.compile(r"^[Uu](?P<n>\d+)$")
+# matched in full (fullmatch): `$` would take a line break at the end; numbers in ASCII digits
+_SEGMENT_REF = re.compile(r"(?P<doc>[\w][\w.-]*?)(?::(?P<first>[0-9]+)(?:-(?P<last>[0-9]+))?)?")
+UNIT_REF = re.compile(r"[Uu](?P<n>[0-9]+)")
+
+
+# SQLite's largest integer: no segment, meaning unit, participant or change is numbered higher
+LARGEST = 2**63 - 1
+MAX_DIGITS = 100  # longer is no number anyone means (and Python reads none of thousands)
+
+
+def number(digits: str, ref: str, what: str = "segment") -> int:
+    """A number a user wrote (ASCII digits), refused when it has more digits than any number
+    stc gives (E135; Python would not even read one of thousands), or is beyond what SQLite
+    keeps (E136)."""
+    if len(digits.lstrip("0")) > MAX_DIGITS:
+        raise StcError("E135", ref=_shown(ref), digits=f"{len(digits):,}")
+    value = int(digits)
+    if value > LARGEST:
+        raise StcError("E136", ref=_shown(ref), what=what, largest=f"{LARGEST:,}")
+    return value
+
+
+def _shown(ref: str) -> str:
+    """A reference as a message shows it: a long one cut short."""
+    return ref if len(ref) <= 60 else f"{ref[:30]}…{ref[-10:]}"
 
 
 class SegmentRange(NamedTuple):
@@ -28,19 +52,19 @@ class SegmentRange(NamedTuple):
 
 
 def parse_segment_ref(ref: str) -> SegmentRange:
-    m = _SEGMENT_REF.match(ref.strip())
+    m = _SEGMENT_REF.fullmatch(ref.strip())
     if not m:
         raise UnknownReference(ref=ref)
-    first = int(m.group("first")) if m.group("first") else None
-    last = int(m.group("last")) if m.group("last") else first
+    first = number(m.group("first"), ref, "segment") if m.group("first") else None
+    last = number(m.group("last"), ref, "segment") if m.group("last") else first
     if first is not None and last is not None and (first < 1 or last < first):
         raise UnknownReference(ref=ref)
     return SegmentRange(m.group("doc"), first, last)
 
 
 def resolve_doc(conn: sqlite3.Connection, doc: str) -> str:
-    """The stored id of a document, matched case-insensitively."""
-    row = conn.execute("SELECT id FROM documents WHERE id = ? COLLATE NOCASE", (doc,)).fetchone()
+    """The stored id of a document, matched as names are (stc.naming)."""
+    row = by_name(conn, "SELECT id, id FROM documents", "id", doc)
     if row is None:
         raise StcError("E202", doc=doc)
     return str(row[0])

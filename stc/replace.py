@@ -144,7 +144,8 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
     result = ReplaceResult(doc, version + 1, (first, first + len(payload["segments"]) - 1))
     units = _units(project, doc)
     # the corrected original is kept beside the earlier versions
-    with project.keeping_originals([(doc, filename, source, data)]), project.batch(why) as b:
+    with project.batch(why) as b:
+        b.keep_original((doc, filename, source, data))
         payload = Speakers(b).assign(payload, kept=kept)
         b.text(text)
         b.record("document.replace", payload)

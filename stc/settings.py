@@ -76,7 +76,7 @@ _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z]{2}))?$")
 def _language_tag(value: Any) -> str:
     """A language code, optionally with a region for spelling (`en-US`)."""
     expected = "a language code such as nb, nn, sv, da, en or en-US"
-    match = _TAG.match(value.strip()) if isinstance(value, str) else None
+    match = _TAG.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise ValueError(expected)
     base = _language(match.group(1))

@@ -19,6 +19,7 @@ from typing import Any
 
 from stc.errors import StcError
 from stc.outputs import all_or_none
+from stc.texts import writable
 
 UNIT_COLUMNS = ("unit", "document", "segments", "quote", "codes", "group", "subgroup",
                 "nugget", "translation", "note", "speaker", "participant", "aside", "context",
@@ -34,7 +35,10 @@ MAX_ROWS = 200_000
 
 def neutralise(value: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading `'` (and so does one that
-    already starts with `'` before such a character, so reading back is exact)."""
+    already starts with `'` before such a character, so reading back is exact); what no
+    spreadsheet can hold (control characters, in texts stored before stc cleaned them where
+    they entered) is replaced visibly (`texts.writable`)."""
+    value = writable(value)
     if value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in (*FORMULA_START,
                                                                                "'")):
         return "'" + value

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -383,10 +383,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")  # a commit can fail too (a full disk): then nothing holds
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):  # the error that got us here is the one to tell
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:

@@ -9,9 +9,53 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Any
 
 ERASED = "[erased]"
 _HASH = re.compile(r"[0-9a-f]{64}")
+
+# What no file stc writes can hold, in a text: XML 1.0 (and with it Word, Excel and REFI-QDA
+# files) refuses the control characters other than tab and line breaks, UTF-8 has no lone
+# surrogates, and bidi overrides and isolates reorder what is shown around them. Each is
+# replaced by U+FFFD, one character for one, so that offsets into a text hold.
+_UNWRITABLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "\ufffe\uffff]")
+# line and page breaks of other kinds (vertical tab, form feed, the separators): a line break
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+REPLACEMENT = "\ufffd"
+
+
+def cleaned(text: str) -> tuple[str, dict[str, int]]:
+    """The text every writer can write, and how many of which characters were replaced
+    (`{"U+001B": 2}`): other line breaks become line breaks, what no file can hold U+FFFD."""
+    found: dict[str, int] = {}
+    for char in _UNWRITABLE.findall(text) + _OTHER_BREAKS.findall(text):
+        code = f"U+{ord(char):04X}"
+        found[code] = found.get(code, 0) + 1
+    if not found:
+        return text, found
+    return _UNWRITABLE.sub(REPLACEMENT, _OTHER_BREAKS.sub("\n", text)), dict(sorted(found.items()))
+
+
+def writable(text: str) -> str:
+    """`cleaned` without the counts: what a writer of XML (Word, Excel, REFI-QDA) is given,
+    also of texts stored before stc cleaned them where they entered."""
+    return cleaned(text)[0]
+
+
+def writable_values(value: Any) -> Any:
+    """Every text inside `value` (dicts, lists, tuples: a report's model) `writable`."""
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {k: writable_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [writable_values(v) for v in value]
+    if isinstance(value, tuple):
+        items = [writable_values(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    return value
 
 
 def text_hash(body: str) -> str:

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stc import naming
 from stc.errors import StcError
 from stc.project import Project
 from stc.stages import board, condensation, meaning_units, synthesis
@@ -199,7 +200,7 @@ def subgroup_merge(request: Request, form: Form) -> Response:
 
 def _editing(form: Form, old: str, new: str) -> dict[str, str]:
     """The condensate editor of a subgroup renamed or merged follows it to its new name."""
-    if form.get("edit", "").casefold() == old.casefold():
+    if naming.key(form.get("edit", "")) == naming.key(old):
         return {"edit": new}
     return {}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -99,11 +99,9 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
             raise StcError("E915")
         import_exchange_file(project, paths)
         return
-    with click.progressbar(length=len(paths), label="Importing", file=None,
-                           show_pos=True) as bar:
+    with _Phases() as phases:
         results = import_files(project, paths, doc_id, participant, encoding, speakers,
-                               on_file=lambda _: bar.update(1), pseudonymiser=pseudonymiser,
-                               as_is=as_is)
+                               progress=phases, pseudonymiser=pseudonymiser, as_is=as_is)
     named = participant_names(project.conn)
     for r in results:
         if r.identical_to:
@@ -116,9 +114,47 @@ def import_(files: tuple[Path, ...], doc_id: str | None, participant: str | None
                    f" {counted(r.segments, 'segment')};"
                    f" speakers {roles}  (change #{r.seq})")
         click.echo("  " + _participants_line(r, named))
+        if r.replaced:
+            click.echo("  " + _replaced_line(r.replaced))
     if pseudonymiser:
         echo_warnings([w for r in results for w in r.warnings])
         echo_key(pseudonymiser)
+
+
+class _Phases:
+    """The progress of an import: a bar for each of its phases (reading and checking,
+    splitting into sentences, recording), labelled with it."""
+
+    def __init__(self) -> None:
+        self.phase: str | None = None
+        self.bar: Any = None
+
+    def __enter__(self) -> _Phases:
+        return self
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.__exit__()
+            self.phase = phase
+            self.bar = click.progressbar(length=total, label=phase.capitalize(), file=None,
+                                         show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _replaced_line(replaced: dict[str, int]) -> str:
+    """Which characters no file can hold were replaced (by \ufffd, line breaks of other
+    kinds by a line break)."""
+    from stc.naming import describe
+
+    shown = ", ".join(f"{count} × {describe(chr(int(code[2:], 16)))}"
+                      for code, count in replaced.items())
+    return f"replaced by \ufffd or a line break, as no report or export could hold them: {shown}"
 
 
 def _participants_line(r: ImportResult, named: dict[int, str]) -> str:

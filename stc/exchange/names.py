@@ -37,7 +37,7 @@ def note_name(memo_id: int, kind: str, ref: str | None) -> str:
 
 def parse_note_name(name: str | None) -> tuple[str, str | None] | None:
     """(kind, ref) from a memo's note name stc wrote, or None."""
-    m = _NOTE_NAME.match(name or "")
+    m = _NOTE_NAME.fullmatch(name or "")
     return (m.group("kind"), m.group("ref")) if m else None
 
 

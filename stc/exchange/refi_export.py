@@ -36,7 +36,7 @@ from stc.exchange.names import (
 from stc.participants import document_participants, speaker_labels
 from stc.participants import names as participant_names
 from stc.project import Project, write_atomically
-from stc.texts import get_text, stored_value
+from stc.texts import get_text, stored_value, writable
 from stc.units import load_doc
 from stc.words import counted
 
@@ -477,7 +477,9 @@ def _serialise(root: ET.Element, namespace: str) -> bytes:
     ET.register_namespace("", namespace)
     ET.indent(root, space="  ")
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data + b"\n"
+    # ElementTree writes any character; XML 1.0 holds none of the control characters that
+    # texts stored before stc cleaned them where they entered may hold
+    return writable(data.decode("utf-8")).encode("utf-8") + b"\n"
 
 
 def codebook_xml(project: Project, result: ExchangeExport) -> bytes:
@@ -494,7 +496,7 @@ def codebook_xml(project: Project, result: ExchangeExport) -> bytes:
 
 
 def _zip_bytes(qde: bytes, files: dict[str, str]) -> bytes:
-    entries = {"project.qde": qde, **{f"sources/{name}": text.encode("utf-8")
+    entries = {"project.qde": qde, **{f"sources/{name}": writable(text).encode("utf-8")
                                       for name, text in files.items()}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stc import naming
 from stc.attributes import (
     OWNER_KINDS,
     Difference,
@@ -55,6 +56,7 @@ from stc.exchange.names import (
 from stc.exchange.refi_read import guid_key, read_refi
 from stc.formats.speakers import labelled_lines
 from stc.importing import role_of, segment_document
+from stc.lookup import by_name
 from stc.participants import Speakers
 from stc.project import Batch, Project
 from stc.texts import text_hash
@@ -158,10 +160,10 @@ def _doc_id(name: str, taken: set[str]) -> str:
     base = re.sub(r"[^\w.-]+", "_", unicodedata.normalize("NFC", stem)).strip("_.-")[:36]
     base = base or "doc"
     doc, n = base, 1
-    while doc.casefold() in taken:
+    while naming.key(doc) in taken:
         n += 1
         doc = f"{base}-{n}"
-    taken.add(doc.casefold())
+    taken.add(naming.key(doc))
     return doc
 
 
@@ -232,12 +234,13 @@ class _Plan:
 
 
 def _clean(name: str) -> str:
-    return " ".join(name.split()) or "(unnamed)"
+    """A name from the file as it is stored: checked as every name is (stc.naming)."""
+    return naming.checked("name in the file", name) if name.strip() else "(unnamed)"
 
 
 def _unique(name: str, taken: dict[str, Any]) -> str:
     candidate, n = name, 1
-    while candidate.casefold() in taken:
+    while naming.key(candidate) in taken:
         n += 1
         candidate = f"{name} ({n})"
     return candidate
@@ -245,11 +248,11 @@ def _unique(name: str, taken: dict[str, Any]) -> str:
 
 def _plan_group(plan: _Plan, code: RefiCode) -> str:
     name = _unique(_clean(code.name), plan.groups)
-    plan.groups[name.casefold()] = name
+    plan.groups[naming.key(name)] = name
     plan.target[code.guid] = ("group", name)
     if code.description:
         if plan.refi.from_stc:
-            plan.group_heading[name.casefold()] = code.description
+            plan.group_heading[naming.key(name)] = code.description
         else:
             plan.group_memo[name] = code.description
     return name
@@ -258,18 +261,18 @@ def _plan_group(plan: _Plan, code: RefiCode) -> str:
 def _plan_code(plan: _Plan, code: RefiCode, group: str | None, path: list[str]) -> None:
     name = _clean(code.name)
     for parent in reversed(path):  # a name used twice in the tree gets its parent's name
-        if name.casefold() not in plan.codes:
+        if naming.key(name) not in plan.codes:
             break
         name = f"{_clean(parent)}::{name}"
     name = _unique(name, plan.codes)
-    plan.codes[name.casefold()] = (name, group, code.description)
+    plan.codes[naming.key(name)] = (name, group, code.description)
     plan.target[code.guid] = ("code", name)
 
 
 def _plan_subgroup(plan: _Plan, group: str, code: RefiCode) -> None:
-    taken = {k[1]: v for k, v in plan.subgroups.items() if k[0] == group.casefold()}
+    taken = {k[1]: v for k, v in plan.subgroups.items() if k[0] == naming.key(group)}
     name = _unique(_clean(code.name), taken)
-    key = (group.casefold(), name.casefold())
+    key = (naming.key(group), naming.key(name))
     plan.subgroups[key] = name
     plan.target[code.guid] = ("subgroup", group, name)
     plan.owner.update({n: ("subgroup", group, name) for n in code.notes})
@@ -317,17 +320,17 @@ def _plan_codebook(plan: _Plan) -> None:
             themes = [plan.labelled[n][1] for n in top.notes
                       if plan.labelled.get(n, ("",))[0] == "theme"]
             if themes:
-                plan.group_theme[group.casefold()] = themes[0]
+                plan.group_theme[naming.key(group)] = themes[0]
             if top.codable and top.guid in used:
                 _plan_code(plan, top, group, [])
             deeper += _plan_children(plan, group, top.children, [], subgroup_guids)
         else:
             group = None
             if top.guid in set_of:  # ATLAS.ti writes its code groups as sets
-                group = plan.groups.get(set_of[top.guid].casefold())
+                group = plan.groups.get(naming.key(set_of[top.guid]))
                 if group is None:
                     group = _unique(_clean(set_of[top.guid]), plan.groups)
-                    plan.groups[group.casefold()] = group
+                    plan.groups[naming.key(group)] = group
             _plan_code(plan, top, group, [])
     refi.left_out.add("codes in deeper tree levels", deeper)
     refi.left_out.add("code colours", sum(1 for c in refi.all_codes() if c.color))
@@ -384,15 +387,15 @@ def _plan_labels(plan: _Plan) -> None:
                                     if t[0] and t[1] == "participant"))
         for case in cases:
             for label in parse_labels_description(case.description).get(doc.source.name, []):
-                doc.labels[label.casefold()] = _clean(case.name)
-        names = {_clean(c.name).casefold(): _clean(c.name) for c in cases}
+                doc.labels[naming.key(label)] = _clean(case.name)
+        names = {naming.key(_clean(c.name)): _clean(c.name) for c in cases}
         for label in labels:
-            if label.casefold() not in doc.labels and label.casefold() in names:
-                doc.labels[label.casefold()] = names[label.casefold()]
-        left = [lab for lab in labels if lab.casefold() not in doc.labels]
+            if naming.key(label) not in doc.labels and naming.key(label) in names:
+                doc.labels[naming.key(label)] = names[naming.key(label)]
+        left = [lab for lab in labels if naming.key(lab) not in doc.labels]
         unused = [n for n in names.values() if n not in doc.labels.values()]
         if len(left) == len(unused) == 1:
-            doc.labels[left[0].casefold()] = unused[0]
+            doc.labels[naming.key(left[0])] = unused[0]
 
 
 def _stretches(doc: _Doc, plan: _Plan) -> None:
@@ -476,7 +479,7 @@ def _plan_values(plan: _Plan, conn: sqlite3.Connection) -> None:
                 continue
             key = "_".join(variable.name.split())[:40] or "variable"
             declared = VARIABLE_TYPES.get(variable.type, "category")
-            value = fitting(typed(text), types[kind].setdefault(key.casefold(), declared))
+            value = fitting(typed(text), types[kind].setdefault(naming.key(key), declared))
             if value is None:
                 refi.left_out.add("variable values of another type")
                 continue
@@ -513,11 +516,11 @@ def plan_import(project: Project, path: Path) -> _Plan:
         refi = read_refi(path)
         kind = f"REFI-QDA {refi.kind}"
     plan = _Plan(refi, path, kind)
-    existing = {str(r[0]).casefold() for r in project.conn.execute("SELECT id FROM documents")}
+    existing = {naming.key(str(r[0])) for r in project.conn.execute("SELECT id FROM documents")}
     taken: set[str] = set()
     _check_sources(plan, taken)
     for doc in plan.docs:
-        if doc.id.casefold() in existing:
+        if naming.key(doc.id) in existing:
             raise StcError("E607", path=str(path), doc=doc.id)
     _plan_notes(plan)
     _plan_codebook(plan)
@@ -546,8 +549,9 @@ def import_refi(project: Project, path: Path) -> ExchangeImport:
                             remarks=list(dict.fromkeys(plan.refi.remarks)))
     originals = [(doc.id, f"{doc.id}.txt", hashlib.sha256(doc.data).hexdigest(), doc.data)
                  for doc in plan.docs]
-    with project.keeping_originals(originals), \
-            project.batch(f"imported from a {plan.format} file") as b:
+    with project.batch(f"imported from a {plan.format} file") as b:
+        for original in originals:
+            b.keep_original(original)
         b.record("exchange.import", {
             "file": b.text(path.name), "sha256": plan.refi.sha256, "format": plan.format,
             "origin": plan.refi.origin, "left_out": result.left_out})
@@ -556,8 +560,11 @@ def import_refi(project: Project, path: Path) -> ExchangeImport:
     return result
 
 
-def _row_id(b: Batch, sql: str, *args: object) -> int | None:
-    row = b.conn.execute(sql, args).fetchone()
+def _row_id(b: Batch, table: str, name: str, group: int | None = None) -> int | None:
+    """The id of the theme, code group, code or subgroup (in `group`) of that name, found as
+    every name is (stc.lookup)."""
+    where, args = ("group_id = ?", (group,)) if group is not None else ("", ())
+    row = by_name(b.conn, f"SELECT id, name FROM {table}", "name", name, where, args)
     return None if row is None else int(row[0])
 
 
@@ -580,40 +587,39 @@ def _author(refi: RefiFile, user: str | None) -> str | None:
 
 def _record_themes(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -> None:
     for name in plan.themes:
-        found = _row_id(b, "SELECT id FROM themes WHERE name = ? COLLATE NOCASE", name)
+        found = _row_id(b, "themes", name)
         if found is None:
             found = b.next_id("themes")
             b.record("theme.add", {"id": found, "name": name})
             result.themes += 1
-        ids.theme[name.casefold()] = found
+        ids.theme[naming.key(name)] = found
 
 
 def _record_codebook(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -> None:
     for key, name in plan.groups.items():
-        found = _row_id(b, "SELECT id FROM code_groups WHERE name = ? COLLATE NOCASE", name)
+        found = _row_id(b, "code_groups", name)
         if found is None:
             found = b.next_id("code_groups")
             if plan.refi.from_stc:  # stc's file says which theme a group grew out of
-                theme = ids.theme.get(plan.group_theme.get(key, "").casefold())
+                theme = ids.theme.get(naming.key(plan.group_theme.get(key, "")))
             else:
-                theme = _row_id(b, "SELECT id FROM themes WHERE name = ? COLLATE NOCASE", name)
+                theme = _row_id(b, "themes", name)
             b.record("group.add", {"id": found, "name": name, "from_theme": theme})
             result.groups += 1
         ids.group[key] = found
     for key, (name, group, definition) in plan.codes.items():
-        found = _row_id(b, "SELECT id FROM codes WHERE name = ? COLLATE NOCASE", name)
+        found = _row_id(b, "codes", name)
         if found is None:
             found = b.next_id("codes")
             b.record("code.add", {
                 "id": found, "name": name,
-                "group": ids.group[group.casefold()] if group else None,
+                "group": ids.group[naming.key(group)] if group else None,
                 "definition": b.text(definition) if definition else None})
             result.codes += 1
         ids.code[key] = found
     for (group_key, key), name in plan.subgroups.items():
         group_id = ids.group[group_key]
-        found = _row_id(b, "SELECT id FROM subgroups WHERE group_id = ? AND name = ?"
-                        " COLLATE NOCASE", group_id, name)
+        found = _row_id(b, "subgroups", name, group_id)
         if found is None:
             found = b.next_id("subgroups")
             b.record("subgroup.add", {"id": found, "name": name, "group": group_id,
@@ -637,9 +643,9 @@ def _record_unit(b: Batch, plan: _Plan, speech: DocText, stretch: _Stretch, ids:
     for guid in stretch.codes:
         target = plan.target.get(guid)
         if target is not None and target[0] == "code":
-            codes.setdefault(ids.code[target[1].casefold()], target[1])
+            codes.setdefault(ids.code[naming.key(target[1])], target[1])
         elif target is not None and target[0] == "subgroup":
-            subgroup = ids.subgroup[(target[1].casefold(), target[2].casefold())]
+            subgroup = ids.subgroup[(naming.key(target[1]), naming.key(target[2]))]
     unit = b.take_number("unit")
     payload: dict[str, Any] = {
         "id": unit, **place_fields(b.conn, speech, start, end),
@@ -686,10 +692,10 @@ def _record_texts(b: Batch, plan: _Plan, note: RefiNote, ids: _Ids,
     if owner is None or parsed is None or parsed[0] not in ("condensate", "description"):
         return False
     if owner[0] == "group":
-        kind, ident, name = "group", ids.group[owner[1].casefold()], owner[1]
+        kind, ident, name = "group", ids.group[naming.key(owner[1])], owner[1]
     else:
         kind = "subgroup"
-        ident = ids.subgroup[(owner[1].casefold(), owner[2].casefold())]
+        ident = ids.subgroup[(naming.key(owner[1]), naming.key(owner[2]))]
         name = f"{owner[1]}/{owner[2]}"
     value = b.text(note.text)
     if parsed[0] == "condensate" and "condensate.set" in CHANGE_KINDS:
@@ -785,11 +791,11 @@ def _record_cases(b: Batch, plan: _Plan, result: ExchangeImport, speakers: Speak
     result.participants = len(participants)
     speakers.record_added()
     current = {kind: attributes_of(b.conn, kind) for kind in OWNER_KINDS}
-    spelled = {kind: {k.casefold(): k for k in keys_of(b.conn, kind)} for kind in OWNER_KINDS}
+    spelled = {kind: {naming.key(k): k for k in keys_of(b.conn, kind)} for kind in OWNER_KINDS}
     before = len(b.recorded)
     for kind, owner, key, value in plan.values:
         mine = participants[owner] if kind == "participant" else owner
-        key = spelled[kind].setdefault(key.casefold(), key)
+        key = spelled[kind].setdefault(naming.key(key), key)
         record_value(b, kind, mine, key, value, current[kind].get(mine, {}).get(key),
                      Difference())
     result.attributes = len(b.recorded) - before

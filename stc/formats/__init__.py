@@ -12,6 +12,7 @@ from pathlib import Path
 from stc.errors import BadInput
 from stc.formats.model import RawTurn, Transcript
 from stc.formats.zipguard import max_text
+from stc.texts import cleaned
 
 # A transcript of a two-hour interview is about 150 kB of text; 20 MB leaves room for a
 # year of focus groups while keeping a mistaken video or database file out.
@@ -65,7 +66,23 @@ def read_transcript(path: Path, encoding: str | None = None) -> tuple[Transcript
                        detail=f"{len(data):,} bytes gave {made:,} characters of text")
     if not any(turn.text.strip() for turn in transcript.turns):
         raise BadInput("E112", path=str(path))
-    return transcript, data
+    return _writable(transcript), data
+
+
+def _writable(transcript: Transcript) -> Transcript:
+    """The transcript with what no file can hold (control characters, bidi overrides)
+    replaced visibly in its labels and text, and counted: the import records how many."""
+    replaced: dict[str, int] = {}
+    for turn in transcript.turns:
+        for field in ("speaker", "text"):
+            value = getattr(turn, field)
+            if value:
+                value, found = cleaned(value)
+                setattr(turn, field, value)
+                for char, count in found.items():
+                    replaced[char] = replaced.get(char, 0) + count
+    transcript.replaced = dict(sorted(replaced.items()))
+    return transcript
 
 
 __all__ = ["SUFFIXES", "RawTurn", "Transcript", "read_bytes", "read_transcript"]

@@ -22,3 +22,5 @@ class Transcript:
     turns: list[RawTurn]
     encoding: str | None = None  # the text encoding detected or given; None for office files
     notes: list[str] = field(default_factory=list)  # what the reader noticed, for the user
+    # characters no file can hold, replaced in the text (stc.texts.cleaned): {"U+001B": 2}
+    replaced: dict[str, int] = field(default_factory=dict)
