@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "E133": "{kind} {name!r} holds {char}, which a name cannot hold (names are visible text, without control characters, tabs, line breaks or direction overrides); write it without",
     "E135": "{ref!r} holds a number of {digits} digits; stc numbers segments, meaning units, participants and changes from 1 up, with far fewer (`stc show DOC`, `stc units`, `stc log` list them)",
     "E136": "{ref!r}: no {what} is numbered that high (a project numbers nothing beyond {largest}); `stc units`, `stc show DOC` or `stc log` list them",
+    "E137": "the disk is full ({detail}); free some space, then try again; nothing was changed",
     "E134": "{kind} {name!r} shows nothing (only invisible characters); give a word or phrase",
     # documents and references
     "E201": "document {doc!r} exists already; use another --id, or --replace {doc} to bring in a corrected version",
@@ -281,6 +282,13 @@ def _rebuild_error(kind: type[StcError], code: str, fields: dict[str, Any]) -> S
     error = kind.__new__(kind)
     StcError.__init__(error, code, **fields)  # subclasses may take other arguments
     return error
+
+
+def disk_full(exc: Exception) -> StcError:
+    """A write failed for want of space (SQLITE_FULL, or ENOSPC from the system)."""
+    detail = getattr(exc, "strerror", None) or str(exc)
+    where = getattr(exc, "filename", None)
+    return StcError("E137", detail=f"{where}: {detail}" if where else detail)
 
 
 class NotAProject(StcError):

@@ -8,13 +8,14 @@ every file that was there before exactly as it was.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stc.errors import StcError
+from stc.errors import StcError, disk_full
 
 
 class Outputs:
@@ -63,6 +64,8 @@ class Outputs:
 
 
 def _unwritable(path: Path, exc: OSError) -> StcError:
+    if exc.errno == errno.ENOSPC:
+        return disk_full(OSError(exc.errno, exc.strerror, str(path)))
     return StcError("E132", path=str(path), detail=exc.strerror or str(exc))
 
 

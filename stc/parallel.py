@@ -12,10 +12,14 @@ they then share what this process has loaded (a spaCy pipeline, say) without loa
 Elsewhere (Windows, macOS) they are spawned: fresh interpreters that import what they need,
 which costs about a second each, so they are used only for more work. `STC_START_METHOD`
 (fork, forkserver or spawn) chooses another way; the tests use it to run as on Windows.
+
+A worker ends with the process that started it (`end_with_parent`): a `kill -9` of `stc
+import` leaves no worker splitting sentences for nobody.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections import deque
@@ -82,7 +86,8 @@ def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: i
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(start_method())
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_in_worker,
+                             initargs=(os.getpid(),)) as pool:
         pending: deque[Future[Answer]] = deque()
         remaining = iter(items)
         for item in remaining:
@@ -128,6 +133,7 @@ def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Callable[
         os.close(read_end)
         code = 1
         try:
+            end_with_parent(os.getppid())
             with os.fdopen(write_end, "wb") as out:
                 out.write(pickle.dumps(function(*args)))
             code = 0
@@ -153,7 +159,7 @@ def _started(function: Callable[..., Answer], args: tuple[Any, ...], method: str
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method),
-                               initializer=_leave_ctrl_c)
+                               initializer=_in_worker, initargs=(os.getpid(),))
     future = pool.submit(function, *args)
 
     def wait() -> Answer:
@@ -167,8 +173,60 @@ def _started(function: Callable[..., Answer], args: tuple[Any, ...], method: str
     return wait
 
 
-def _leave_ctrl_c() -> None:
-    """In a worker: Ctrl-C is for the main process, which stops and says so in one line."""
+def _in_worker(main: int) -> None:
+    """A worker's start: Ctrl-C is for the main process (`main`), which stops and says so in
+    one line; and the worker ends when the main process does, however it ends."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent(main)
+
+
+def end_with_parent(main: int) -> None:
+    """End this process as soon as the one that started it is gone (`kill -9` of `stc
+    import` included), rather than finish work nobody waits for and then wait for more for
+    ever. On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); elsewhere,
+    and for the moment before that is set, a thread looks twice a second."""
+    import threading
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if _parent_gone(main, parent):  # gone before the kernel was told
+        os._exit(1)
+    threading.Thread(target=_watch, args=(main, parent), daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _watch(main: int, parent: int) -> None:
+    import time
+
+    while not _parent_gone(main, parent):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _parent_gone(main: int, parent: int) -> bool:
+    """Whether the process that started this one (directly, or through a fork server) ended.
+    On Unix an orphan gets another parent; on Windows a spawned process holds a handle to
+    its parent, which `multiprocessing` turns into `is_alive`."""
+    if os.name == "nt":
+        import multiprocessing
+
+        started_by = multiprocessing.parent_process()
+        return started_by is not None and not started_by.is_alive()
+    if os.getppid() != parent:
+        return True
+    try:
+        os.kill(main, 0)  # signal 0 only asks whether it exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    return False

@@ -8,6 +8,7 @@ bug and prints one line too, unless --debug asks for the traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import os
 import sqlite3
@@ -18,7 +19,7 @@ import click
 
 from stc import __version__
 from stc.cli.common import Context
-from stc.errors import StcError
+from stc.errors import StcError, disk_full
 
 # Each command's module, in the order `stc --help` lists them (the four steps, then the trail).
 # Modules are imported only when their command runs, so `stc status` loads no step code.
@@ -55,6 +56,8 @@ class StcGroup(click.Group):
         except sqlite3.OperationalError as exc:
             if _debug(ctx):
                 raise
+            if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL:
+                _fail_with(ctx, disk_full(exc))
             _fail(ctx, f"the project database is busy or unreadable ({exc}); try again")
         except KeyboardInterrupt:
             _fail(ctx, "interrupted; the change in progress was not recorded")
@@ -62,6 +65,10 @@ class StcGroup(click.Group):
             _reader_gone(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or _debug(ctx):
+                raise
+            _fail_with(ctx, disk_full(exc))
         except Exception as exc:
             if _debug(ctx):
                 raise
@@ -76,6 +83,13 @@ class StcGroup(click.Group):
             for command in module.COMMANDS:
                 self.commands.setdefault(str(command.name), command)
         return self.commands.get(cmd_name)
+
+
+SQLITE_FULL = 13  # "database or disk is full"
+
+
+def _fail_with(ctx: click.Context, error: StcError) -> None:
+    _fail(ctx, f"{error.message} [{error.code}]")
 
 
 def _debug(ctx: click.Context) -> bool:
