@@ -20,7 +20,7 @@ from typing import Any
 
 from stc import naming
 from stc.errors import BadInput, StcError
-from stc.outputs import all_or_none
+from stc.outputs import all_or_none, make_folder
 from stc.project import Project
 from stc.reports.method import method_model
 from stc.reports.model import build, report_options
@@ -130,11 +130,9 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     # an earlier state never overwrites the reports of the present
     target = out or (project.reports_dir / f"as-of-{as_of}" if as_of is not None
                      else project.reports_dir)
-    made = not target.exists()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StcError("E519", path=str(target), detail=exc.strerror or str(exc)) from None
+    if target.exists() and not target.is_dir():
+        raise StcError("E519", path=str(target), detail="it is a file, not a folder")
+    made = make_folder(target, parents=out is None)  # an --out folder only in one that exists
     written = []
     try:
         with all_or_none() as outputs:

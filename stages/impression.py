@@ -120,6 +120,8 @@ class Memo(NamedTuple):
 def add_memo(project: Project, body: str, kind: str | None = None, on: str | None = None,
              why: str | None = None) -> Memo:
     """A memo on the project or on REF; by default an impression when on a transcript."""
+    if on is not None and not on.strip():  # not the project: nothing was named
+        raise StcError("E149")
     ref = resolve_ref(project.conn, on) if on else None
     if kind is None:
         on_document = ref is not None and ":" not in ref and not UNIT_REF.fullmatch(ref)
@@ -235,7 +237,7 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
     lang = project.language
     docs = [resolve_doc(conn, doc)] if doc else \
         [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
-    nlp = lemma_pipeline(lang, project.settings.get("pipeline"))
+    nlp = lemma_pipeline(lang, project.pipeline)
     stops = stop_words(lang)
     overall: dict[str, Counter[str]] = {}
     out: list[Terms] = []

@@ -15,6 +15,7 @@ from typing import Any
 
 from stc import drafts
 from stc.changes.documents import kept_suffix, names_in_clear
+from stc.errors import StcError
 from stc.project import Project, source_name
 from stc.refs import resolve_doc
 from stc.trail import load_payload
@@ -101,6 +102,8 @@ def _person_hashes(conn: sqlite3.Connection, gone: frozenset[int]) -> set[str]:
 
 
 def erase_document(project: Project, doc: str, why: str) -> Erasure:
+    if not why.strip():  # an erasure cannot be undone: the trail says why it was made
+        raise StcError("E332")
     conn = project.conn
     with project.batch(why) as batch:
         doc = resolve_doc(conn, doc)

@@ -283,7 +283,7 @@ def import_files(
                 for path, check in zip(paths, checks, strict=True)]
     new = [prep for prep in prepared if prep.result.identical_to is None]
     stamp = pseudonymiser.keep([(c.text, list(c.pairs)) for c in checks]) if pseudonymiser else None
-    pipeline = project.settings.get("pipeline")
+    pipeline = project.pipeline
     sentence_pipeline(project.language, pipeline)  # loaded once, before the workers fork
     analyse = partial(_analyse, roles=roles, encoding=encoding, lang=project.language,
                       pipeline=pipeline, rules=rules, stamp=stamp)

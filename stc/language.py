@@ -16,11 +16,25 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from stc.errors import StcError
+
 # spaCy has no Nynorsk; the bokmål tokenizer and punctuation rules serve it well enough.
 SPACY_CODE = {"nn": "nb"}
 SNOWBALL = {"nb": "norwegian", "nn": "norwegian", "sv": "swedish", "da": "danish",
             "en": "english", "de": "german", "fi": "finnish", "fr": "french",
             "nl": "dutch", "es": "spanish", "it": "italian", "pt": "portuguese"}
+
+
+def _installed(pipeline: str, exclude: list[str]) -> Any:
+    """The trained pipeline stc.toml names; refused (E145) when there is no such pipeline
+    here (spaCy raises OSError, ValueError and others for what is none)."""
+    import spacy
+
+    try:
+        return spacy.load(pipeline, exclude=exclude)
+    except Exception as exc:
+        raise StcError("E145", path="stc.toml", name=pipeline,
+                       detail=" ".join(str(exc).split())[:160]) from None
 
 
 @lru_cache(maxsize=4)
@@ -29,7 +43,7 @@ def sentence_pipeline(lang: str, pipeline: str | None = None) -> Any:
     import spacy
 
     if pipeline:
-        return spacy.load(pipeline, exclude=["ner", "textcat"])
+        return _installed(pipeline, ["ner", "textcat"])
     nlp = spacy.blank(SPACY_CODE.get(lang, lang))
     nlp.add_pipe("sentencizer")
     return nlp
@@ -41,7 +55,7 @@ def lemma_pipeline(lang: str, pipeline: str | None = None) -> Any:
     import spacy
 
     if pipeline:
-        return spacy.load(pipeline, exclude=["ner", "textcat", "parser"])
+        return _installed(pipeline, ["ner", "textcat", "parser"])
     nlp = spacy.blank(SPACY_CODE.get(lang, lang))
     try:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})

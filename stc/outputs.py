@@ -64,6 +64,8 @@ class Outputs:
 
 
 def _unwritable(path: Path, exc: OSError) -> StcError:
+    if exc.errno == errno.ENOENT and not path.parent.is_dir():
+        return StcError("E140", folder=str(path.parent))
     if exc.errno == errno.ENOSPC:
         return disk_full(OSError(exc.errno, exc.strerror, str(path)))
     return StcError("E132", path=str(path), detail=exc.strerror or str(exc))
@@ -86,3 +88,18 @@ def write_atomically(path: Path, data: bytes) -> None:
     write (Ctrl-C, a full disk) leaves nothing behind."""
     with all_or_none() as outputs:
         outputs.write(path, data)
+
+
+def make_folder(folder: Path, parents: bool = False) -> bool:
+    """Make `folder` for outputs unless it exists; whether it was made. A folder the user
+    named (`parents` false) is made only inside one that exists (E140): a mistyped path is
+    no place to put reports."""
+    if folder.is_dir():
+        return False
+    if not parents and not folder.parent.is_dir():
+        raise StcError("E140", folder=str(folder.parent))
+    try:
+        folder.mkdir(parents=parents)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+    return True

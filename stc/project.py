@@ -184,10 +184,19 @@ class Project:
 
     def _read_settings(self) -> dict[str, Any]:
         try:
-            # utf-8-sig: Notepad on Windows saves UTF-8 with a byte-order mark
-            return tomllib.loads((self.root / SETTINGS).read_text(encoding="utf-8-sig"))
+            return tomllib.loads(settings.file_text(self.root / SETTINGS))
         except tomllib.TOMLDecodeError as exc:
             raise StcError("E003", path=str(self.root / SETTINGS), detail=str(exc)) from None
+
+    @property
+    def pipeline(self) -> str | None:
+        """The installed spaCy pipeline stc.toml names (`pipeline = "..."`), if any; refused
+        (E145) when the setting is not a name."""
+        value = self.settings.get("pipeline")
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise StcError("E145", path=str(self.settings_path), name=value,
+                           detail="the setting is not a pipeline's name")
+        return value
 
     @property
     def language(self) -> str:

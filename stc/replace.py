@@ -124,7 +124,7 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
     if not text.strip():
         raise BadInput("E112", path=str(path))
     filename = stored_filename(path, rules) if rules else path.name
-    nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
+    nlp = sentence_pipeline(project.language, project.pipeline)
     first = int(conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM segments WHERE doc = ?",
                              (doc,)).fetchone()[0])
     labelled = any(t.speaker for t in transcript.turns)

@@ -308,6 +308,18 @@ def set_value(project: Project, key: str, value: Any | None, why: str | None = N
         return b.record("project.set", {"key": key, "value": text})
 
 
+def file_text(path: Path) -> str:
+    """The text of stc.toml: UTF-8, with or without the byte-order mark Notepad on Windows
+    writes; refused (E144) when it cannot be read as such."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StcError("E144", path=str(path),
+                       detail=f"it is not UTF-8 text: byte {exc.start + 1}") from None
+    except OSError as exc:
+        raise StcError("E144", path=str(path), detail=exc.strerror or str(exc)) from None
+
+
 def write_file(path: Path, held: Mapping[str, str]) -> dict[str, Any]:
     """Write the state's settings into stc.toml where the file says otherwise, keeping the
     user's comments and order (tomlkit); returns the file's new content, parsed."""
@@ -317,7 +329,7 @@ def write_file(path: Path, held: Mapping[str, str]) -> dict[str, Any]:
 
     from stc.project import write_atomically
 
-    source = path.read_text(encoding="utf-8")
+    source = file_text(path)
     in_file = from_file(tomllib.loads(source), path)
     document = tomlkit.parse(source)
     for key, _ in differences(in_file, held):

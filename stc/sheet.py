@@ -17,6 +17,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from stc import naming
 from stc.errors import StcError
 from stc.outputs import all_or_none
 from stc.texts import writable
@@ -135,12 +136,27 @@ def _cell(value: Any) -> str:
     return restore(str(value).strip())
 
 
+def check_header(path: Path, header: Iterable[str]) -> None:
+    """Refuse (E146) a header naming a column twice (as people read names): which of the two
+    holds the values would be a guess."""
+    seen: dict[str, int] = {}
+    for name in header:
+        if name.strip():
+            seen[naming.key(name)] = seen.get(naming.key(name), 0) + 1
+    twice = next((name for name in header if name.strip() and seen[naming.key(name)] > 1), None)
+    if twice is not None:
+        raise StcError("E146", path=str(path), column=twice.strip(),
+                       count=seen[naming.key(twice)])
+
+
 def _rows(path: Path, table: Iterator[tuple[Any, ...]], wanted: tuple[str, ...],
           required: tuple[str, ...]) -> list[Row]:
     header = next(table, None)
     if header is None:
-        return []
+        raise StcError("E147", path=str(path),
+                       hint=f"its first row names the columns ({', '.join(wanted)})")
     names = [_cell(h).lower() for h in header]
+    check_header(path, names)
     missing = [c for c in required if c not in names]
     if missing:
         raise StcError("E417", path=str(path),
@@ -190,7 +206,7 @@ def read_columns(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if path.suffix.lower() == ".xlsx":
         book = _workbook(path)
         try:
-            table = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+            table = list(_sheet_rows(path, book, _first_sheet(path, book)))
         finally:
             book.close()
     else:
@@ -200,6 +216,7 @@ def read_columns(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     header = [_cell(h) for h in table[0]]
     while header and not header[-1]:
         header.pop()
+    check_header(path, header)
     rows = []
     for number, values in enumerate(table[1:], start=2):
         cells = [_cell(values[i]) if i < len(values) else "" for i in range(len(header))]
@@ -233,8 +250,7 @@ def read_table(path: Path, wanted: tuple[str, ...], required: tuple[str, ...]) -
         return _read_csv(path, wanted, required)
     book = _workbook(path)
     try:
-        sheet = book[book.sheetnames[0]]
-        return _rows(path, sheet.iter_rows(values_only=True), wanted, required)
+        return _rows(path, _sheet_rows(path, book, _first_sheet(path, book)), wanted, required)
     finally:
         book.close()
 
@@ -251,10 +267,37 @@ def _workbook(path: Path) -> Any:
     try:
         # a spreadsheet from someone else: the archive checks every imported file passes
         check_members(path, zipfile.ZipFile(io.BytesIO(read_bytes(path))))
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, OSError) as exc:
         raise StcError("E417", path=str(path), detail=f"not a readable .xlsx file ({exc})") \
             from None
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise _damaged(path, exc) from None
+
+
+def _damaged(path: Path, exc: Exception) -> StcError:
+    from stc.errors import BadInput
+
+    detail = f"its XML is broken ({type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+    return BadInput("E110", path=str(path), detail=detail)
+
+
+def _first_sheet(path: Path, book: Any) -> str:
+    if not book.sheetnames:
+        raise StcError("E417", path=str(path), detail="it holds no sheet")
+    return str(book.sheetnames[0])
+
+
+def _sheet_rows(path: Path, book: Any, name: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a sheet, read as they are needed; a damaged sheet is the archive's
+    problem (E110), found only as openpyxl reads it."""
+    try:
+        yield from book[name].iter_rows(values_only=True)
+    except StcError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a damaged sheet
+        raise _damaged(path, exc) from None
 
 
 def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:
@@ -263,11 +306,11 @@ def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:
         sheets = {name.lower(): book[name] for name in book.sheetnames}
         if "units" not in sheets:
             raise StcError("E417", path=str(path), detail="it has no sheet named `units`")
-        units = _rows(path, sheets["units"].iter_rows(values_only=True), UNIT_COLUMNS,
+        units = _rows(path, _sheet_rows(path, book, sheets["units"].title), UNIT_COLUMNS,
                       ("document", "codes"))
         subs = None
         if "subgroups" in sheets:
-            subs = _rows(path, sheets["subgroups"].iter_rows(values_only=True),
+            subs = _rows(path, _sheet_rows(path, book, sheets["subgroups"].title),
                          SUBGROUP_COLUMNS, ("group",))
     finally:
         book.close()

@@ -218,19 +218,66 @@ def read_text_option(message: str | None, file: str | None, edit: bool, about: s
     if message:
         return message
     if file:
-        # as a transcript is read: a text editor on Windows may have saved it with a BOM, in
-        # UTF-16 or in its code page, and with CRLF line ends
-        from pathlib import Path
+        return read_text_file(file)
+    if not has_terminal():
+        from stc.errors import StcError
 
-        from stc.formats.decode import decode
-
-        text, _ = decode(Path(file).read_bytes(), Path(file))
-        return "\n".join(text.splitlines()).strip()
+        raise StcError("E142")
     template = "\n\n" + "\n".join("# " + line for line in about.splitlines())
-    edited = click.edit(template, editor=editor(), extension=".md")
+    chosen_editor = editor()
+    try:
+        edited = click.edit(template, editor=chosen_editor, extension=".md")
+    except click.ClickException as exc:  # not found, or it ended with an error
+        from stc.errors import StcError
+
+        raise StcError("E143", editor=chosen_editor, detail=exc.message) from None
     if edited is None:
         raise click.UsageError("the editor was closed without saving; nothing recorded")
     body = "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
     if not body:
         raise click.UsageError("the text is empty; nothing recorded")
     return body
+
+
+def has_terminal() -> bool:
+    """Whether a person at a terminal can answer: an editor to type in, a question to
+    confirm (a script, a pipe or a scheduled job has none)."""
+    import sys
+
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def require_terminal(command: str, does: str) -> None:
+    """Refuse (E141) to ask for a confirmation nobody can give; `--yes` goes ahead."""
+    if not has_terminal():
+        from stc.errors import StcError
+
+        raise StcError("E141", command=command, does=does)
+
+
+def read_text_file(file: str) -> str:
+    """A text given with --file, read as a transcript is (a text editor on Windows may have
+    saved it with a BOM, in UTF-16 or in its code page, and with CRLF line ends); refused
+    (E139) when it is no text."""
+    from pathlib import Path
+
+    from stc.errors import BadInput, StcError
+    from stc.formats import MAX_FILE_BYTES
+    from stc.formats.decode import decode
+
+    path = Path(file)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise StcError("E139", path=file, what="text",
+                       detail=f"{size:,} bytes, far more than any text typed")
+    try:
+        text, _ = decode(path.read_bytes(), path)
+    except BadInput as exc:
+        if exc.code not in _NO_TEXT:
+            raise
+        raise StcError("E139", path=file, what="text", detail=_NO_TEXT[exc.code]) from None
+    return "\n".join(text.splitlines()).strip()
+
+
+_NO_TEXT = {"E106": "it looks like a binary file: a picture, a program, a document in a"
+                    " word processor's format", "E108": "its text encoding is not one stc knows"}

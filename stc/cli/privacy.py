@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stc.cli.common import F, open_project_from, project_options
+from stc.cli.common import F, open_project_from, project_options, require_terminal
 from stc.words import counted
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def erase(doc: str, why: str, yes: bool) -> None:
 
     project = open_project_from(click.get_current_context())
     if not yes:
+        require_terminal("erase", "erases")
         click.confirm(f"Erase {doc} and every text taken from it, for good?", abort=True)
     done = erase_document(project, doc, why)
     click.echo(f"Erased {done.doc}: {counted(done.units, 'unit')}, {counted(done.memos, 'memo')},"

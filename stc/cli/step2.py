@@ -233,7 +233,7 @@ def search(pattern: str, lemma: bool, regex: bool, doc: str | None, as_json: boo
     project = open_project_from(click.get_current_context())
     if lemma:
         hits = search_lemma(project.conn, pattern, project.language,
-                            project.settings.get("pipeline"), doc)
+                            project.pipeline, doc)
     else:
         hits = by_word(project.conn, pattern, regex, doc)
     if as_json:

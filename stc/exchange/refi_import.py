@@ -529,7 +529,7 @@ def plan_import(project: Project, path: Path) -> _Plan:
     if plan.docs:
         from stc.language import sentence_pipeline
 
-        nlp = sentence_pipeline(project.language, project.settings.get("pipeline"))
+        nlp = sentence_pipeline(project.language, project.pipeline)
         for doc in plan.docs:
             doc.payload = document_payload(doc.id, f"{doc.id}.txt", doc.data,
                                            doc.source.text or "", nlp)

@@ -104,8 +104,24 @@ def _parse_xml(path: Path, data: bytes) -> Element:
     return root
 
 
+# Levels of codes inside codes stc follows: far beyond any codebook, far below what a walk of
+# the tree may take (the walks are recursive)
+MAX_DEPTH = 100
+
+
+def check_depth(path: Path, root: Element) -> None:
+    """Refuse (E148) a code tree nested deeper than MAX_DEPTH, before it is walked."""
+    stack = [(root, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise StcError("E148", path=str(path), limit=MAX_DEPTH)
+        stack.extend((child, depth + (child.tag == "Code")) for child in element)
+
+
 def _parse(path: Path, data: bytes, files: dict[str, bytes]) -> RefiFile:
     root = _parse_xml(path, data)
+    check_depth(path, root)
     if root.tag == "CodeBook":
         refi = RefiFile("codebook", None, root.get("origin"))
         refi.codes = _codes(path, root.find("Codes"))

@@ -20,6 +20,7 @@ from pathlib import Path
 from stc.errors import StcError
 from stc.exchange.model import RefiCode, RefiFile
 from stc.project import Project
+from stc.sheet import check_header
 from stc.texts import get_text
 from stc.words import counted
 
@@ -33,6 +34,7 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "stc:taguette-codebook")
 def _columns(path: Path, header: list[str]) -> tuple[int, int | None, int | None]:
     """The positions of the name, description and parent columns."""
     names = [c.strip().lower() for c in header]
+    check_header(path, header)
     found = [c for c in NAME_COLUMNS if c in names]
     if len(found) != 1:
         raise StcError("E650", path=str(path), found=", ".join(header) or "nothing")
@@ -101,7 +103,20 @@ def read_codebook_csv(path: Path) -> RefiFile:
             nodes[holder].children.append(nodes[index])
     refi = RefiFile("codebook", None, None)
     refi.codes = top
+    _check_depth(path, top)
     return refi
+
+
+def _check_depth(path: Path, top: list[RefiCode]) -> None:
+    """Refuse (E148) tags whose parents nest deeper than a REFI-QDA file's may."""
+    from stc.exchange.refi_read import MAX_DEPTH
+
+    stack = [(code, 1) for code in top]
+    while stack:
+        code, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise StcError("E148", path=str(path), limit=MAX_DEPTH)
+        stack.extend((child, depth + 1) for child in code.children)
 
 
 def _in_loop(parent_of: dict[int, int], index: int) -> bool:

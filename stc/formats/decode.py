@@ -72,17 +72,29 @@ def detect_encoding(data: bytes, path: Path) -> str:
     return legacy
 
 
+def check_encoding(encoding: str) -> None:
+    """Refuse an --encoding Python does not know (E113), or one that is no text encoding:
+    rot13, hex, base64 and zlib turn bytes into bytes (E138)."""
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, ValueError):  # ValueError: a NUL or a surrogate in the name
+        raise BadInput("E113", encoding=encoding[:60]) from None
+    try:
+        b"a".decode(encoding)  # (an empty input would not reach the codec)
+    except LookupError:
+        raise BadInput("E138", encoding=encoding) from None
+    except UnicodeError:
+        pass  # a text encoding that wants more than one byte, such as UTF-16
+
+
 def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """The text and the name of the encoding used."""
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise BadInput("E113", encoding=encoding) from None
+        check_encoding(encoding)
     name = encoding or detect_encoding(data, path)
     try:
         text = data.decode(name)
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, and what idna or unicode_escape raise
         raise BadInput("E107", path=str(path), encoding=name) from None
     text = text.removeprefix("\ufeff")
     if _too_many_controls(text):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from stc.errors import BadInput
@@ -42,6 +43,24 @@ def check_members(path: Path, archive: zipfile.ZipFile) -> None:
                            detail=f"entry {info.filename!r} unpacks {info.file_size // packed}x")
     if total > MAX_UNPACKED:
         raise BadInput("E110", path=str(path), detail=f"{total} bytes unpacked")
+    _check_intact(path, archive, infos)
+
+
+def _check_intact(path: Path, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Every entry unpacks, and to what its checksum says, before a reader looks at any:
+    a damaged or encrypted entry is the archive's problem, said so, and not a reader's."""
+    locked = next((info.filename for info in infos if info.flag_bits & 0x1), None)
+    if locked is not None:
+        raise BadInput("E110", path=str(path), detail=f"entry {locked!r} is encrypted")
+    try:
+        bad = archive.testzip()  # reads every entry through; the checks above bound them
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
+            NotImplementedError, ValueError) as exc:
+        raise BadInput("E110", path=str(path),
+                       detail=f"an entry cannot be unpacked ({str(exc)[:80]})") from None
+    if bad is not None:
+        raise BadInput("E110", path=str(path),
+                       detail=f"entry {bad!r} is damaged (its checksum does not match)")
 
 
 def open_checked_zip(path: Path, data: bytes, required: str, kind: str) -> zipfile.ZipFile:
