@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots mutants
+.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots mutants fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,13 @@ wheelhouse: dist
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# A few hundred mutated inputs of every kind stc reads (tests/fuzzing.py): each taken, or refused
+# with one coded Error: line and the project unchanged; verify passing after each. The test
+# suite runs a tenth of them (tests/test_fuzz.py).
+FUZZ_CASES ?= 320
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzzing $(FUZZ_CASES)
 
 clean:
 	rm -rf $(VENV) build dist wheelhouse *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -19,7 +19,7 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 # surrogates, and bidi overrides and isolates reorder what is shown around them. Each is
 # replaced by U+FFFD, one character for one, so that offsets into a text hold.
 _UNWRITABLE = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
     "\ufffe\uffff]")
 # line and page breaks of other kinds (vertical tab, form feed, the separators): a line break
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")

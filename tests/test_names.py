@@ -9,6 +9,7 @@ Excel) writes what is stored, also what an older stc stored as it was given.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import unicodedata
@@ -16,7 +17,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from stc import naming, refs, store
+from stc.errors import StcError
+from stc.lookup import unit_id
+from stc.participants import find as find_participant
+from stc.texts import cleaned
 from tests.conftest import Run, write
 from tests.samples import snapshot
 
@@ -184,3 +192,46 @@ def test_every_writer_writes_text_an_older_stc_stored(run: Run, interview: Path,
     assert any("Første\ufffd tekst" in c for c in cells)
     run("report", "matrix", "--format", "xlsx")
     run("report", "audit", "--format", "html", "--allow-identifying")
+
+
+# -- properties over any text (Hypothesis) -------------------------------------------------------
+
+ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)
+
+
+@settings(deadline=None)  # a shared machine's timings vary
+@given(ANY_TEXT)
+def test_a_name_is_refused_with_a_code_or_kept_as_every_file_can_hold_it(text: str) -> None:
+    try:
+        name = naming.checked("theme", text)
+    except StcError as exc:
+        assert exc.code in ("E133", "E134", "E403")
+        return
+    assert name == unicodedata.normalize("NFC", name) == name.strip()
+    assert cleaned(name) == (name, {})
+    assert naming.checked("theme", name) == name
+    assert naming.key(name) == naming.key(text)
+    name.encode("utf-8")
+
+
+@settings(deadline=None)  # a shared machine's timings vary
+@given(ANY_TEXT)
+def test_cleaned_text_keeps_its_length_and_holds_nothing_a_file_cannot(text: str) -> None:
+    clean, replaced = cleaned(text)
+    assert len(clean) == len(text)
+    assert cleaned(clean) == (clean, {})
+    assert sum(replaced.values()) == sum(a != b for a, b in zip(text, clean, strict=True))
+    clean.encode("utf-8")
+
+
+@settings(deadline=None)  # a shared machine's timings vary
+@given(st.one_of(ANY_TEXT, st.from_regex(r"\A[IUP]?[0-9]{0,400}(:[0-9]{1,30}(-[0-9]{1,30})?)?"
+                                         r"\s?\Z")))
+def test_a_reference_is_read_or_refused_with_a_code(text: str) -> None:
+    conn = store.connect(":memory:")
+    store.migrate(conn)
+    for read in (lambda t: refs.parse_segment_ref(t), lambda t: unit_id(conn, t),
+                 lambda t: find_participant(conn, t), lambda t: refs.check_segment_range(conn, t)):
+        with contextlib.suppress(StcError):
+            read(text)
+    conn.close()

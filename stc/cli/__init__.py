@@ -11,6 +11,7 @@ import contextlib
 import errno
 import importlib
 import os
+import re
 import sqlite3
 import sys
 from typing import Any, NoReturn
@@ -110,8 +111,19 @@ PIPE_CLOSED = 141  # 128 + SIGPIPE
 
 
 def _fail(ctx: click.Context, message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {shown(message)}", err=True)
     ctx.exit(1)
+
+
+# What a message may quote from a file or an argument and a terminal would act on or show as a
+# line break: control characters (an escape sequence can rewrite the screen), other line
+# separators, direction overrides. Shown escaped; the line breaks a message itself has stay.
+_UNSHOWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
+                         "\u2066-\u2069]")
+
+
+def shown(message: str) -> str:
+    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], message)
 
 
 @click.group(cls=StcGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -43,8 +43,13 @@ def read_pdf(path: Path, data: bytes, encoding: str | None) -> Transcript:
 
 
 def _page_texts(path: Path, data: bytes) -> list[str]:
+    import logging
+
     from pypdf import PdfReader
 
+    # pypdf logs what it repairs in a damaged file ("EOF marker not found") to stderr; what
+    # stc cannot read becomes one Error: line below, and what it can is read
+    logging.getLogger("pypdf").setLevel(logging.ERROR + 1)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _opened(reader):
