@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc.errors import StcError
-from stc.lookup import Named, by_name, get, get_group_or_subgroup, new_name, unit_id
+from stc.lookup import Named, get, get_group_or_subgroup, new_name, unit_id
+from stc.naming import by_name
 from stc.participants import named
 from stc.participants import names as participant_names
 from stc.project import Project

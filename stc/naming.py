@@ -60,8 +60,8 @@ def by_name(conn: sqlite3.Connection, select: str, column: str, name: str, where
     through SQLite's index on `column` (NOCASE, which folds no other letter and no accent);
     any other by comparing every key."""
     condition = f"{where} AND " if where else ""
-    row = conn.execute(f"{select} WHERE {condition}{column} = ? COLLATE NOCASE",
-                       (*args, name)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        f"{select} WHERE {condition}{column} = ? COLLATE NOCASE", (*args, name)).fetchone()
     if row is not None:
         return row
     found = matching(conn, select, name, where, args)

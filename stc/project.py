@@ -99,7 +99,9 @@ class Batch:
         rec = trail.append(self.conn, author or self.project.author, kind, payload,
                            why or self.why, after=self.recorded[-1] if self.recorded else None,
                            command=command, label=label)
-        self.recorded.append(rec)
+        # kept without its payload: a batch of a thousand transcripts would otherwise hold
+        # every segment list in memory until it commits
+        self.recorded.append(rec._replace(payload={}))
         return rec
 
     def require_open(self) -> None:

@@ -279,7 +279,7 @@ def _workbook(path: Path) -> Any:
 def _damaged(path: Path, exc: Exception) -> StcError:
     from stc.errors import BadInput
 
-    detail = f"its XML is broken ({type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+    detail = f"its XML is broken ({' '.join(str(exc).split())[:80] or type(exc).__name__})"
     return BadInput("E110", path=str(path), detail=detail)
 
 

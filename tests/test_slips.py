@@ -140,6 +140,7 @@ def test_edit_without_editor_uses_the_platform_default_and_says_which(
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("PATH", str(tools))  # no sensible-editor: nano is the first found
+    monkeypatch.setattr("stc.cli.common.has_terminal", lambda: True)  # as in a terminal
     result = run("memo", "add", "--edit")
     assert result.stderr == "Opening nano (set $EDITOR to use another editor)\n"
     assert json.loads(run("memos", "--json").stdout)[0]["body"] == "Skrevet i nano"

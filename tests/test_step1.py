@@ -76,6 +76,7 @@ def test_memo_from_file_and_editor(run: Run, interview: Path, monkeypatch: pytes
     path = write(interview / "pre.md", "Min forforståelse.\n")
     run("memo", "add", "--kind", "preunderstanding", "--file", str(path))
     monkeypatch.setattr("click.edit", lambda text, **_: "Skrevet i editor\n# kommentar\n")
+    monkeypatch.setattr("stc.cli.common.has_terminal", lambda: True)  # as in a terminal
     run("memo", "add", "--on", "I1", "--edit")
     bodies = [m["body"] for m in json.loads(run("memos", "--json").stdout)]
     assert bodies == ["Min forforståelse.", "Skrevet i editor"]

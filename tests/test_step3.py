@@ -107,6 +107,7 @@ def test_condense_edit_shows_the_units_as_comments(run: Run, coded: Path,
         return text + "\nJeg har aldri tid.\n"
 
     monkeypatch.setattr("click.edit", editor)
+    monkeypatch.setattr("stc.cli.common.has_terminal", lambda: True)  # as in a terminal
     run("condense", RUSH, "--edit")
     assert "# U1  I1:2-3  (I1)" in seen[0] and "# U4  I2:2-4" in seen[0]
     assert "#     Jeg har aldri tid nok." in seen[0]

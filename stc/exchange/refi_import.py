@@ -56,7 +56,7 @@ from stc.exchange.names import (
 from stc.exchange.refi_read import guid_key, read_refi
 from stc.formats.speakers import labelled_lines
 from stc.importing import role_of, segment_document
-from stc.lookup import by_name
+from stc.naming import by_name
 from stc.participants import Speakers
 from stc.project import Batch, Project
 from stc.texts import text_hash
