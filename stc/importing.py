@@ -25,7 +25,7 @@ from stc.errors import BadInput, StcError
 from stc.formats import read_transcript
 from stc.formats.model import RawTurn, Transcript
 from stc.formats.speakers import INTERVIEWER_LABEL
-from stc.naming import key, same
+from stc.naming import key
 from stc.parallel import mapped, worker_count
 from stc.project import Batch, Project
 from stc.texts import text_hash
@@ -293,8 +293,9 @@ def import_files(
             spool.put(analysis)
             tell(PHASES[1], spool.count, len(new))
         with project.batch() as batch:
+            ids = {key(str(r[0])) for r in batch.conn.execute("SELECT id FROM documents")}
             for done, (prep, analysis) in enumerate(zip(new, spool, strict=True), start=1):
-                _record(batch, prep, analysis)
+                _record(batch, prep, analysis, ids)
                 tell(PHASES[2], done, len(new))
     return [prep.result for prep in prepared]
 
@@ -349,7 +350,7 @@ def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang:
     return _Analysis(payload, text, data, warnings)
 
 
-def _record(batch: Batch, prep: _Prepared, analysis: _Analysis) -> None:
+def _record(batch: Batch, prep: _Prepared, analysis: _Analysis, ids: set[str]) -> None:
     # sentences were split before the write lock is taken, so other processes wait less
     from stc.participants import Speakers
 
@@ -359,8 +360,9 @@ def _record(batch: Batch, prep: _Prepared, analysis: _Analysis) -> None:
     result.speakers = {turn[0]: turn[1] for turn in payload["turns"] if turn[0]}
     result.warnings = analysis.warnings
     result.replaced = payload.get("replaced_characters", {})
-    if _imported_meanwhile(batch.project, prep):
+    if _imported_meanwhile(batch.project, prep, ids):
         return
+    ids.add(key(prep.doc))
     batch.keep_original((prep.doc, prep.filename, prep.source, analysis.data))
     speakers = Speakers(batch)
     payload = speakers.assign(payload, prep.participant)
@@ -371,7 +373,7 @@ def _record(batch: Batch, prep: _Prepared, analysis: _Analysis) -> None:
     result.added, result.named = speakers.added, bool(prep.participant)
 
 
-def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:
+def _imported_meanwhile(project: Project, prep: _Prepared, ids: set[str]) -> bool:
     """Checked again under the write lock: another `stc` process may have imported the same
     file, or taken the id, since the files were read. True when nothing is left to do."""
     row = project.conn.execute("SELECT id FROM documents WHERE source = ?",
@@ -379,6 +381,6 @@ def _imported_meanwhile(project: Project, prep: _Prepared) -> bool:
     if row:
         prep.result.identical_to = str(row[0])
         return True
-    if any(same(str(r[0]), prep.doc) for r in project.conn.execute("SELECT id FROM documents")):
+    if key(prep.doc) in ids:  # the ids as the write lock found them, and those recorded since
         raise StcError("E201", doc=prep.doc)
     return False

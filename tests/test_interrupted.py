@@ -69,12 +69,12 @@ def test_a_full_disk_while_recording_changes_nothing(run: Run, started: Path,
     real = stc.importing._record
     calls: list[str] = []
 
-    def filling_the_disk(batch: Any, prep: Any, analysis: Any) -> None:
+    def filling_the_disk(batch: Any, prep: Any, analysis: Any, ids: Any) -> None:
         calls.append(prep.doc)
         if len(calls) == 2:  # SQLite's own SQLITE_FULL: the database may not grow further
             pages = batch.conn.execute("PRAGMA page_count").fetchone()[0]
             batch.conn.execute(f"PRAGMA max_page_count = {pages}")
-        real(batch, prep, analysis)
+        real(batch, prep, analysis, ids)
 
     monkeypatch.setattr(stc.importing, "_record", filling_the_disk)
     before = snapshot(run, started)

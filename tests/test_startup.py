@@ -90,7 +90,6 @@ def test_ctrl_c_during_a_parallel_import_stops_cleanly(imported: Path) -> None:
     import os
     import signal
     import sqlite3
-    import time
 
     interview = (Path(__file__).resolve().parents[1] / "corpora" / "nb-hjemmetjeneste"
                  / "I1.txt").read_text(encoding="utf-8")
