@@ -54,7 +54,7 @@ def anchor(conn: sqlite3.Connection, ref: str) -> tuple[str, str | None, str | N
     named = object_of(conn, canonical)
     if named is not None:
         return canonical, f"{named.kind}:{named.id}", None
-    if UNIT_REF.match(canonical):
+    if UNIT_REF.fullmatch(canonical):
         return canonical, f"unit:{canonical[1:]}", None
     return canonical, f"doc:{canonical.split(':', 1)[0]}", None
 
