@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots mutants
+.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench bench-web clean golden screenshots mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ wheelhouse: dist
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# the workbench alone: a long transcript rendered, and coded by selection in Chromium
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/run.py web
 
 clean:
 	rm -rf $(VENV) build dist wheelhouse *.egg-info .pytest_cache .mypy_cache .ruff_cache

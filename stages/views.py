@@ -292,18 +292,20 @@ def cut(text: str, start: int, end: int, units: list[UnitMark]) -> list[Piece]:
 
 def transcript(conn: sqlite3.Connection, doc: str, code: str | None = None,
                group: str | None = None, coders: Collection[str] | None = None,
-               only: Collection[int] | None = None) -> TranscriptView:
+               since: int | None = None) -> TranscriptView:
     """A transcript's turns and numbered segments, each cut into pieces by the meaning units
-    (only those with `code`, in `group`, and by the `coders` named, when given). With `only`,
-    the segments of those numbers alone (what `rows_changed` names), with the counts of the
-    whole transcript."""
+    (only those with `code`, in `group`, and by the `coders` named, when given). With `since`
+    (the change a page showed before a write), only the segments whose rows changed after it
+    (`rows_changed`), with the counts of the whole transcript; all of them when a change
+    reaches further."""
     doc = resolve_doc(conn, doc)  # the whole transcript: never DOC:N-M
     if code:
         get(conn, "code", code)  # an unknown name is an error, not an empty page
     if group:
         get(conn, "group", group)
     text = load_doc(conn, doc)
-    wanted = None if only is None else sorted(set(only) & set(text.numbers))
+    only = None if since is None else rows_changed(conn, text, since)
+    wanted = None if only is None else sorted(only & set(text.numbers))
     if wanted is None:
         _, views = segments(conn, doc)
         span = None
@@ -358,12 +360,11 @@ _BESIDE = frozenset({"code.add"})
 _UNIT_CHANGES = frozenset({"unit.add", "unit.edit", "unit.delete", "unit.codes", "unit.set"})
 
 
-def rows_changed(conn: sqlite3.Connection, doc: str, since: int) -> set[int] | None:
-    """The segments of transcript `doc` whose rows in the reading view changed after change
+def rows_changed(conn: sqlite3.Connection, text: DocText, since: int) -> set[int] | None:
+    """The segments of a transcript whose rows in the reading view changed after change
     `since`: where units were made, moved, deleted, coded or noted (their places before and
     after). None when a change reaches further (a rename, a re-import, an undo, ...): then the
     whole view is to be read again."""
-    text = load_doc(conn, resolve_doc(conn, doc))
     rows: set[int] = set()
     for record in records(conn, after=since):
         if record.kind in _BESIDE:

@@ -168,13 +168,12 @@ def transcript_page(request: Request, project: Project, params: Params,
     group = params.get("group") or None
     coders = params.getlist("show") if params.get("coders") else None
     doc = params.get("doc") or request.path_params.get("doc", "")
-    only = None if since is None else views.rows_changed(project.conn, doc, since)
     view = views.transcript(project.conn, doc, code=code, group=group, coders=coders,
-                            only=only)
+                            since=since)
     opened = (params.get("unit") or "").strip().upper() or None
     panel = views.unit_detail(project.conn, opened) if opened else None
     url = address(f"/transcripts/{quote(view.id, safe='')}", code=code, group=group)
-    return show(request, project, "transcript.html" if only is None else "_rows.html",
+    return show(request, project, "transcript.html" if view.only is None else "_rows.html",
                 "transcript", url, notice, status, view=view, code=code, group=group,
                 snap=params.get("snap") != "0", opened=opened, panel=panel,
                 language=project.language)

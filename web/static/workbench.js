@@ -456,9 +456,25 @@ function openPicker({ start, end }) {
   field.value = '';
   document.getElementById('picker-preview').replaceChildren();
   document.getElementById('picker-status').replaceChildren();
-  picker.showModal();
+  // not modal: a modal dialog makes the rest of a long transcript inert, which costs the
+  // browser a moment it need not spend; Esc and Done close it all the same
+  picker.show();
+  placeBeside(picker, window.getSelection());
   field.focus();
   htmx.trigger('#picker-preview', 'preview');
+}
+
+function placeBeside(picker, selection) {
+  // below the selection where it fits, else above it; always inside the window
+  const rect = selection.rangeCount ? selection.getRangeAt(0).getBoundingClientRect() : null;
+  const height = picker.offsetHeight + 16;
+  const bar = document.querySelector('.bar').getBoundingClientRect().bottom;
+  let top = Math.max(bar + 8, (window.innerHeight - height) / 3);
+  if (rect && rect.height) {
+    top = rect.bottom + height < window.innerHeight ? rect.bottom + 8
+      : Math.max(bar + 8, rect.top - height);
+  }
+  picker.style.top = `${Math.round(top)}px`;
 }
 
 document.addEventListener('mousedown', (event) => {
@@ -487,6 +503,11 @@ document.addEventListener('change', (event) => {
 });
 
 document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && event.target.closest && event.target.closest('#picker')) {
+    event.preventDefault();
+    document.getElementById('picker').close();
+    return;
+  }
   if (event.target.id !== 'picker-code' || event.key !== 'Enter') return;
   if (event.target.value.trim()) return; // the form sends the code
   event.preventDefault(); // Enter on an empty field: done, once a code was given
