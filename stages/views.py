@@ -73,8 +73,8 @@ def word_coverage(text: str, spoken: list[tuple[int, int]], units: list[tuple[in
     the `units` spans. Counted span by span (a word a span reaches into counts once), so the
     work grows with the spans, not with the words."""
     covered: list[tuple[int, int]] = []
-    for start, end in merged(units):  # spans with no space between them share a word: one
-        if covered and not _SPACE.search(text, covered[-1][1], start):
+    for start, end in merged(units):  # two spans that reach into the same word count it once
+        if covered and not _SPACE.search(text, covered[-1][1] - 1, start + 1):
             covered[-1] = (covered[-1][0], end)
         else:
             covered.append((start, end))

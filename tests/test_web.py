@@ -76,7 +76,9 @@ def refused(response: object, code: str, status: int = 403) -> None:
 # -- the token and the session -----------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/transcripts/I1", "/static/workbench.css",
-                                  "/static/htmx.min.js", "/nothing"])
+                                  "/static/htmx.min.js", "/nothing",
+                                  "/transcripts/I1/selection?start=50&end=60",
+                                  "/transcripts/I1/unit?unit=U1"])
 def test_without_the_token_or_the_cookie_every_path_is_refused(bench: Workbench,
                                                                path: str) -> None:
     response = bench.client().get(path)
@@ -220,7 +222,9 @@ def test_refusals_leave_the_project_unchanged(run: Run, study: Path, bench: Work
 # -- headers on every answer -------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/transcripts/I1", "/transcripts/NOPE", "/board",
-                                  "/codes", "/static/workbench.css", "/static/workbench.js"])
+                                  "/codes", "/static/workbench.css", "/static/workbench.js",
+                                  "/transcripts/I1/selection?start=50&end=60",
+                                  "/transcripts/I1/unit?unit=U1"])
 def test_every_answer_carries_the_security_headers(signed_in: TestClient, path: str) -> None:
     response = signed_in.get(path)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -238,7 +242,7 @@ def test_a_refusal_carries_them_too(bench: Workbench) -> None:
 
 def test_pages_have_no_inline_script_or_style(signed_in: TestClient) -> None:
     for path in ("/", "/transcripts/I1", "/transcripts/I2", "/transcripts/NOPE", "/board",
-                 "/board?group=St%C3%B8tte&unit=U5", "/codes"):
+                 "/board?group=St%C3%B8tte&unit=U5", "/codes", "/transcripts/I1?unit=U2"):
         page = signed_in.get(path).text
         scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page, re.S)
         assert scripts and all(body == "" for body in scripts)
