@@ -477,9 +477,15 @@ function placeBeside(picker, selection) {
   picker.style.top = `${Math.round(top)}px`;
 }
 
+let pressedAt = null; // where the mouse went down: a click that moved is a selection
+
 document.addEventListener('mousedown', (event) => {
-  if (event.button === 0) pointerDown = true;
+  const text = transcript();
+  if (event.button !== 0 || !text || !text.contains(event.target)) return;
+  pointerDown = true;
+  pressedAt = [event.clientX, event.clientY];
 });
+document.addEventListener('dragstart', () => { pointerDown = false; }); // no mouseup follows
 document.addEventListener('mouseup', () => {
   pointerDown = false;
   takeSelection();
@@ -634,14 +640,13 @@ function startMoving(button) {
 }
 
 function moveUnit({ start, end }) {
-  const form = document.getElementById('move-form');
+  const panel = document.getElementById('unit-panel');
+  const unit = moving;
   moving = null;
   window.getSelection().removeAllRanges();
-  if (!form) return;
-  form.querySelector('[name="start"]').value = start;
-  form.querySelector('[name="end"]').value = end;
-  form.querySelector('[name="offsets_on"]').value = pageState('based_on').value;
-  form.requestSubmit();
+  submit('move-form', {
+    unit, start, end, offsets_on: pageState('based_on').value, based_on: panel.dataset.seen,
+  });
 }
 
 document.addEventListener('click', (event) => {
@@ -658,8 +663,12 @@ document.addEventListener('click', (event) => {
     return;
   }
   const mark = target.closest('article.transcript mark[data-unit]');
+  const dragged = pressedAt
+    && Math.hypot(event.clientX - pressedAt[0], event.clientY - pressedAt[1]) > 3;
   const selection = window.getSelection();
-  if (mark && !moving && (!selection || selection.isCollapsed)) openUnit(mark.dataset.unit);
+  if (mark && !moving && !dragged && (!selection || selection.isCollapsed)) {
+    openUnit(mark.dataset.unit);
+  }
 });
 
 document.addEventListener('keydown', (event) => {
@@ -675,6 +684,11 @@ document.addEventListener('keydown', (event) => {
 });
 
 document.addEventListener('htmx:afterSwap', (event) => {
+  if (event.detail.target.id === 'picker-preview') {
+    const active = document.activeElement;
+    if (!active || active === document.body) document.getElementById('picker-code').focus();
+    return;
+  }
   if (event.detail.elt.id === 'open-unit' || event.detail.target.id === 'unit-panel') {
     const title = document.getElementById('unit-title');
     if (title) title.focus();
