@@ -375,7 +375,7 @@ def reading(board_template: Path, tmp_path: Path, watched: tuple[Page, list[str]
         process.communicate(timeout=30)
 
 
-def _code(page: Page, *names: str) -> None:
+def _code(page: Page, *names: str, close: bool = True) -> None:
     """Type each code into the open picker and press Enter; then close it."""
     field = page.locator("#picker-code")
     expect(field).to_be_focused()
@@ -384,8 +384,9 @@ def _code(page: Page, *names: str) -> None:
         page.keyboard.press("Enter")
         expect(page.locator("#picker-status")).to_contain_text(name)
         expect(field).to_have_value("")
-    page.keyboard.press("Escape")
-    expect(page.locator("#picker")).not_to_be_visible()
+    if close:
+        page.keyboard.press("Escape")
+        expect(page.locator("#picker")).not_to_be_visible()
 
 
 def test_a_selection_becomes_a_unit_with_exactly_its_text(
@@ -396,7 +397,13 @@ def test_a_selection_becomes_a_unit_with_exactly_its_text(
     expect(page.locator("#picker-preview blockquote")).to_have_text("på spøk")
     expect(page.locator("#picker-preview .question")).to_contain_text(
         "Hvordan var den første uka med nettbrettet?")  # the question before it
-    _code(page, "spøk", "humor")  # a new code, then one that exists
+    _code(page, "spøk", close=False)  # a new code
+    page.keyboard.type("hum")  # one that exists, found as she types, with its group
+    expect(page.locator("#picker-code-list [role=option]")).to_have_text(["humor no group"])
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-status")).to_contain_text("humor added")
+    page.keyboard.press("Escape")
     made = _units(root)["U6"]
     assert (made["text"], made["codes"]) == ("på spøk", ["humor", "spøk"])
     expect(page.locator('mark[data-unit="U6"]')).to_have_text("på spøk")
@@ -561,6 +568,24 @@ def test_screenshots(page: Page, request: pytest.FixtureRequest,
         deepest = page.locator(".piece.depth-3").first  # the question before, then the answer
         deepest.evaluate("e => e.closest('.turn').previousElementSibling.scrollIntoView()")
         page.screenshot(path=str(out / "workbench-reading.png"))
+        # the code picker: a stretch selected with the mouse, coded, a second code typed
+        _select_words(page, "I1:111", "én gang var det strømbrudd i [bydel] en hel natt")
+        expect(page.locator("#picker-preview .question")).to_be_visible()
+        page.keyboard.type("strømbrudd")
+        page.keyboard.press("Enter")
+        expect(page.locator("#picker-status .done")).to_be_visible()
+        page.keyboard.type("svikt")  # the codes that match, with their groups
+        expect(page.locator("#picker-code-list [role=option]").first).to_be_visible()
+        page.keyboard.press("ArrowDown")
+        page.screenshot(path=str(out / "workbench-picker.png"))
+        page.keyboard.press("Escape")  # the list of codes closes
+        page.keyboard.press("Escape")  # and the picker
+        expect(page.locator("#picker")).not_to_be_visible()
+        # a unit's panel, opened from its highlight
+        deepest.locator("mark mark").first.click()
+        expect(page.locator("#unit-panel")).to_contain_text("Made by")
+        page.mouse.move(0, 0)  # no hover on the page
+        page.screenshot(path=str(out / "workbench-unit.png"))
         # the board of a group half sorted: new units waiting, one picked, a condensate being
         # rewritten beside its units, a quotation cut from a card
         page.set_viewport_size({"width": 1440, "height": 1000})

@@ -372,9 +372,10 @@ def test_two_coders_units_are_told_apart_and_each_can_be_hidden(run: Run, study:
 
 
 def test_the_code_list_of_the_picker_names_each_codes_group(tab: Tab, study: Path) -> None:
-    listed = re.search(r'<datalist id="code-list">(.*?)</datalist>', tab.page, re.S)
+    listed = re.search(r'<ul id="code-list" hidden>(.*?)</ul>', tab.page, re.S)
     assert listed
-    options = re.findall(r'<option value="([^"]+)" label="([^"]+)">', listed.group(1))
+    options = re.findall(r'<li data-code="([^"]+)">.*?<span class="in-group g\d">([^<]+)</span>',
+                         listed.group(1))
     project = open_project(study)
     try:
         marks = code_marks(project.conn)

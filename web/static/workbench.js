@@ -458,15 +458,16 @@ function openPicker({ start, end }) {
   document.getElementById('picker-status').replaceChildren();
   // not modal: a modal dialog makes the rest of a long transcript inert, which costs the
   // browser a moment it need not spend; Esc and Done close it all the same
-  picker.show();
-  placeBeside(picker, window.getSelection());
+  const selection = window.getSelection();
+  const rect = selection.rangeCount ? selection.getRangeAt(0).getBoundingClientRect() : null;
+  picker.show(); // which moves the focus, and with it the selection, into the picker
+  placeBeside(picker, rect);
   field.focus();
   htmx.trigger('#picker-preview', 'preview');
 }
 
-function placeBeside(picker, selection) {
-  // below the selection where it fits, else above it; always inside the window
-  const rect = selection.rangeCount ? selection.getRangeAt(0).getBoundingClientRect() : null;
+function placeBeside(picker, rect) {
+  // below the selection (`rect`) where it fits, else above it; always inside the window
   const height = picker.offsetHeight + 16;
   const bar = document.querySelector('.bar').getBoundingClientRect().bottom;
   let top = Math.max(bar + 8, (window.innerHeight - height) / 3);
@@ -693,4 +694,99 @@ document.addEventListener('htmx:afterSwap', (event) => {
     const title = document.getElementById('unit-title');
     if (title) title.focus();
   }
+});
+
+// -- a code field: the codes that match what she types, with their groups ---------------------
+//
+// The server renders every code with its group once (#code-list); a field lists those whose
+// name holds what is typed (those that begin with it first). Arrows choose one, Enter or a
+// click takes it; Enter with none chosen takes what is typed (a new name makes a new code).
+
+const SHOWN = 8;
+
+function listOf(field) {
+  return document.getElementById(field.getAttribute('aria-controls'));
+}
+
+function closeList(field) {
+  const list = listOf(field);
+  list.hidden = true;
+  list.replaceChildren();
+  field.setAttribute('aria-expanded', 'false');
+  field.removeAttribute('aria-activedescendant');
+}
+
+function suggest(field) {
+  const typed = field.value.trim().toLocaleLowerCase();
+  const named = (li) => li.dataset.code.toLocaleLowerCase();
+  const found = typed ? [...document.querySelectorAll('#code-list li')]
+    .filter((li) => named(li).includes(typed)) : [];
+  found.sort((a, b) => Number(named(b).startsWith(typed)) - Number(named(a).startsWith(typed)));
+  if (found.length === 0 || (found.length === 1 && named(found[0]) === typed)) {
+    closeList(field);
+    return;
+  }
+  const list = listOf(field);
+  list.replaceChildren(...found.slice(0, SHOWN).map((li, i) => {
+    const option = li.cloneNode(true);
+    option.id = `${list.id}-${i}`;
+    option.setAttribute('role', 'option');
+    option.setAttribute('aria-selected', 'false');
+    return option;
+  }));
+  list.hidden = false;
+  field.setAttribute('aria-expanded', 'true');
+  field.removeAttribute('aria-activedescendant');
+}
+
+function choose(field, step) {
+  const options = [...listOf(field).children];
+  if (options.length === 0) return;
+  const at = options.findIndex((o) => o.getAttribute('aria-selected') === 'true');
+  const next = at < 0 ? (step > 0 ? 0 : options.length - 1)
+    : (at + step + options.length) % options.length;
+  options.forEach((o, i) => o.setAttribute('aria-selected', String(i === next)));
+  field.setAttribute('aria-activedescendant', options[next].id);
+  options[next].scrollIntoView({ block: 'nearest' });
+}
+
+function isCodeField(element) {
+  return Boolean(element && element.matches && element.matches('input[role="combobox"]'));
+}
+
+document.addEventListener('input', (event) => {
+  if (isCodeField(event.target)) suggest(event.target);
+});
+
+document.addEventListener('keydown', (event) => {
+  const field = event.target;
+  if (!isCodeField(field)) return;
+  const open = field.getAttribute('aria-expanded') === 'true';
+  if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    event.preventDefault();
+    if (!open) suggest(field);
+    choose(field, event.key === 'ArrowDown' ? 1 : -1);
+  } else if (event.key === 'Escape' && open) {
+    event.preventDefault();
+    event.stopPropagation(); // the list closes, not the picker
+    closeList(field);
+  } else if (event.key === 'Enter' && open) {
+    const chosen = field.getAttribute('aria-activedescendant');
+    if (chosen) field.value = document.getElementById(chosen).dataset.code;
+    closeList(field); // and the form sends it
+  }
+}, true);
+
+document.addEventListener('mousedown', (event) => {
+  const option = event.target.closest ? event.target.closest('.suggest [role="option"]') : null;
+  if (!option) return;
+  event.preventDefault(); // the field keeps the focus
+  const field = document.querySelector(`[aria-controls="${option.parentElement.id}"]`);
+  field.value = option.dataset.code;
+  closeList(field);
+  field.form.requestSubmit();
+});
+
+document.addEventListener('focusout', (event) => {
+  if (isCodeField(event.target)) closeList(event.target);
 });
