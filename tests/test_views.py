@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def study(run: Run, tmp_path: Path) -> Path:
     return workbench.build(run, tmp_path / "work")
 
 
-def view_of(root: Path, doc: str = "I1", **filters: str) -> views.TranscriptView:
+def view_of(root: Path, doc: str = "I1", **filters: Any) -> views.TranscriptView:
     project = open_project(root)
     try:
         return views.transcript(project.conn, doc, **filters)
@@ -217,7 +218,7 @@ def test_only_the_rows_a_unit_change_touched_are_read_again(run: Run, study: Pat
         project.close()
 
     def since() -> views.TranscriptView:
-        return view_of(study, since=seen)  # type: ignore[arg-type]
+        return view_of(study, since=seen)
 
     run("code", "I1:6", "kollega", "--quote", "Kollegaen min", *p)
     run("unit", "edit", "U2", "--segments", "4", *p)  # from row 3 to row 4

@@ -400,6 +400,47 @@ def test_serve_prints_one_link_serves_it_and_stops_on_ctrl_c(
     assert (out, err) == ("", "")  # the link was the one line; nothing after it
 
 
+def test_forged_writes_to_the_running_server_are_refused(
+        run: Run, study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Coding a selection, sent to `stc serve` itself without the session, from another
+    Host or Origin, or without the CSRF token: each refused, the project unchanged; the same
+    request from the page is done."""
+    import shutil
+
+    root = tmp_path / "study"
+    shutil.copytree(study, root)
+    monkeypatch.chdir(root)
+    with workbench.serving(root) as (_, url):
+        _forge(run, root, url)
+
+
+def _forge(run: Run, study: Path, url: str) -> None:
+    import urllib.error
+
+    base = url.split("/?")[0]
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with opener.open(url, timeout=30) as response:
+        token = csrf_of(response.read().decode("utf-8"))
+    body = b"doc=I1&start=240&end=253&name=forged&page=transcript"
+    own = {"Origin": base, "X-CSRF-Token": token,
+           "Content-Type": "application/x-www-form-urlencoded"}
+    before = snapshot(run, study)
+    for headers, code, session in (
+            (own, "E710", False),
+            ({**own, "Host": "evil.example:8765"}, "E711", True),
+            ({**own, "Origin": "http://evil.example"}, "E712", True),
+            ({**own, "X-CSRF-Token": "forged"}, "E713", True)):
+        send = opener.open if session else urllib.request.urlopen
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            send(urllib.request.Request(f"{base}/units/code", data=body, headers=headers,
+                                        method="POST"), timeout=30)
+        assert refused.value.code == 403 and f"[{code}]" in refused.value.read().decode()
+    assert snapshot(run, study) == before
+    with opener.open(urllib.request.Request(f"{base}/units/code", data=body, headers=own,
+                                            method="POST"), timeout=30) as response:
+        assert "U6 made at I1:6, coded forged" in response.read().decode("utf-8")
+
+
 def test_the_stop_button_ends_the_server(served: tuple[subprocess.Popen[str], str]) -> None:
     process, url = served
     jar = CookieJar()

@@ -410,15 +410,17 @@ def test_a_selection_becomes_a_unit_with_exactly_its_text(
     # a selection a script makes (a Range on the text, then the mouse let go), across an
     # emoji of four code points inside another unit's highlight
     page.evaluate(SELECT_PHRASE, ["I1:6", f"erfaren sykepleier {workbench.NURSE}"])
-    _code(page, "sykepleier")
+    _code(page, "sykepleier", close=False)
     assert _units(root)["U7"]["text"] == f"erfaren sykepleier {workbench.NURSE}"
     expect(page.locator('mark[data-unit="U7"]')).to_have_text(
         f"erfaren sykepleier {workbench.NURSE}")
     assert _log(root)[-1]["label"] is None  # the command's label is on its first change
     labels = [c["label"] for c in _log(root) if c["label"]]
     assert labels[-1] == "workbench: code I1 sykepleier --quote …"
-    # the interviewer's words alone: refused with the library's message, unless on purpose
+    # the interviewer's words alone, selected with the picker still open (it takes the new
+    # selection): refused with the library's message, unless on purpose
     page.evaluate(SELECT_PHRASE, ["I1:5", "Hva gjorde forskjellen?"])
+    expect(page.locator("#picker-preview blockquote")).to_have_text("Hva gjorde forskjellen?")
     expect(page.locator("#picker-preview")).to_contain_text("only the interviewer speaks")
     page.get_by_label("Code the interviewer's words on purpose").check()
     expect(page.locator("#picker-preview .error")).to_have_count(0)

@@ -431,13 +431,16 @@ function selectedStretch() {
 
 function takeSelection() {
   clearTimeout(settling);
-  if (document.querySelector('dialog[open]')) return;
+  if (document.querySelector('dialog[open]:not(#picker)')) return;
   const stretch = selectedStretch();
   if (!stretch) return;
   if (moving) {
     moveUnit(stretch);
     return;
   }
+  // a new selection while the picker is open (it is not modal) is the picker's from now on
+  const picker = document.getElementById('picker');
+  if (picker && picker.open && picker.dataset.stretch === `${stretch.start}-${stretch.end}`) return;
   openPicker(stretch);
 }
 
@@ -452,6 +455,7 @@ function openPicker({ start, end }) {
   returnTo = from ? from.dataset.seg : null;
   form.querySelector('[name="start"]').value = start;
   form.querySelector('[name="end"]').value = end;
+  picker.dataset.stretch = `${start}-${end}`;
   const field = form.querySelector('[name="name"]');
   field.value = '';
   document.getElementById('picker-preview').replaceChildren();
