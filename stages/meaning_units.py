@@ -739,8 +739,10 @@ class UnitView(NamedTuple):
 
 def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | None = None,
                doc: str | None = None, review: bool = False, subgroup: str | None = None,
-               units: list[int] | None = None) -> list[UnitView]:
-    """The meaning units, or those with `code`, in `group`, ... or numbered in `units`."""
+               units: list[int] | None = None, places: Places | None = None
+               ) -> list[UnitView]:
+    """The meaning units, or those with `code`, in `group`, ... or numbered in `units`
+    (`places`: the transcripts loaded already, if the caller has them)."""
     where, args = _unit_filters(conn, code, group, doc, review)
     if subgroup:
         where += (" AND " if where else " WHERE ") + "u.subgroup_id = ?"
@@ -760,7 +762,7 @@ def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | N
     subgroups = dict(conn.execute("SELECT id, name FROM subgroups").fetchall())
     who = participants_by_unit(conn, units=units)
     people = participant_names(conn)
-    places = Places(conn)
+    places = places or Places(conn)
     out = []
     for r in rows:
         unit_codes = codes.get(r[0], [])

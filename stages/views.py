@@ -27,9 +27,8 @@ from stc.stages.coders import Made, making
 from stc.stages.meaning_units import UnitView, list_units
 from stc.texts import ERASED
 from stc.trail import records
-from stc.units import DocText, check_speech, load_doc
+from stc.units import DocText, Places, check_speech, load_doc
 
-_WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s")
 
 
@@ -81,10 +80,10 @@ def word_coverage(text: str, spoken: list[tuple[int, int]], units: list[tuple[in
     ends = [end for _, end in covered]
     words = coded = 0
     for start, end in spoken:
-        words += len(_WORD.findall(text, start, end))
+        words += len(text[start:end].split())  # str.split: the same whitespace as \s
         i = bisect_left(ends, start + 1)  # the first unit span ending after the turn starts
         while i < len(covered) and covered[i][0] < end:
-            coded += len(_WORD.findall(text, max(start, covered[i][0]), min(end, ends[i])))
+            coded += len(text[max(start, covered[i][0]):min(end, ends[i])].split())
             i += 1
     return Coverage(words, coded)
 
@@ -262,7 +261,10 @@ def _unit_marks(conn: sqlite3.Connection, doc: DocText, marks: dict[str, CodeMar
     here: dict[int, UnitMark] = {}
     elsewhere: list[UnitMark] = []
     chosen = None if span is None else list(places)
-    for view in list_units(conn, code=code, group=group, doc=doc.id, units=chosen):
+    loaded = Places(conn)
+    loaded.docs[doc.id] = doc  # the transcript is read once
+    for view in list_units(conn, code=code, group=group, doc=doc.id, units=chosen,
+                           places=loaded):
         maker = made.get(view.id, Made("", ""))
         if maker.author.casefold() in left_out:
             continue
