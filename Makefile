@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench clean golden screenshots mutants fuzz
+.PHONY: demo demo-focus test lint typecheck unit portability dist wheelhouse bench bench-web clean golden screenshots mutants fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -95,6 +95,9 @@ bench: $(STAMP)
 FUZZ_CASES ?= 320
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzzing $(FUZZ_CASES)
+# the workbench alone: a long transcript rendered, and coded by selection in Chromium
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/run.py web
 
 clean:
 	rm -rf $(VENV) build dist wheelhouse *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
     python benchmarks/run.py            full sizes: 10, 100 and 1,000 transcripts
     python benchmarks/run.py --quick    the smallest sizes, to check that everything runs
-    python benchmarks/run.py import verify   only the named benchmarks
+    python benchmarks/run.py import verify   only the named benchmarks (`make bench-web`: web)
 
 Generated corpora and projects are kept in benchmarks/.data/ (git-ignored) and reused.
 """
@@ -21,6 +21,7 @@ import bench_report
 import bench_search
 import bench_startup
 import bench_verify
+import bench_web
 from common import FULL, QUICK, Row, Settings
 from report_table import print_table
 
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "verify": bench_verify.run,
     "report": bench_report.run,
     "search": bench_search.run,
+    "web": bench_web.run,
 }
 
 

@@ -100,12 +100,25 @@ def _reading(db: Path) -> sqlite3.Connection:
     return conn
 
 
+class Made(NamedTuple):
+    """Who recorded an object's making, and when (UTC, ISO)."""
+
+    author: str
+    at: str
+
+
+def making(conn: sqlite3.Connection, kind: str) -> dict[int, Made]:
+    """Who made each object of a kind (`unit.add`, `code.add`), and when: the author and time
+    of its record. An id an undone change had may be given again, so the last record with the
+    id counts."""
+    return {int(r[0]): Made(str(r[1]), str(r[2])) for r in conn.execute(
+        "SELECT json_extract(payload, '$.id'), author, at FROM trail WHERE kind = ?"
+        " ORDER BY seq", (kind,))}
+
+
 def creators(conn: sqlite3.Connection, kind: str) -> dict[int, str]:
-    """Who made each object of a kind (`unit.add`, `code.add`): the author of its record. An
-    id an undone change had may be given again, so the last record with the id counts."""
-    return {int(r[0]): str(r[1]) for r in conn.execute(
-        "SELECT json_extract(payload, '$.id'), author FROM trail WHERE kind = ? ORDER BY seq",
-        (kind,))}
+    """Who made each object of a kind: the author of its record (see `making`)."""
+    return {ident: made.author for ident, made in making(conn, kind).items()}
 
 
 # -- a second coder's copy ---------------------------------------------------------------------

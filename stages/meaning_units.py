@@ -353,25 +353,27 @@ def code_segments(project: Project, ref: str, codes: list[str], quote: str | Non
 def code_span(project: Project, doc: str, start: int, end: int, codes: list[str],
               group: str | None = None, note: str | None = None,
               allow_interviewer: bool = False, why: str | None = None,
-              based_on: int | None = None) -> NewUnit:
+              based_on: int | None = None, snap: bool = False) -> NewUnit:
     """Make a meaning unit from exact offsets in a transcript's text (a selection), by the
-    rules of `stc code --quote`: the stretch is narrowed to the speech in it, the
-    interviewer's words alone are refused unless allowed, a stretch across speakers is made
-    with a warning, and a stretch that is a unit already gets the codes. `based_on`: the
-    change the offsets were read at; refused (E323) when the transcript changed since."""
+    rules of `stc code --quote`: the stretch is narrowed to the speech in it (after widening
+    it to whole words, with `snap`), the interviewer's words alone are refused unless allowed,
+    a stretch across speakers is made with a warning, and a stretch that is a unit already
+    gets the codes. `based_on`: the change the offsets were read at; refused (E323) when the
+    transcript changed since."""
     with project.batch(why) as b:
         ident = resolve_doc(b.conn, doc)
-        # the offsets hold for the version of the transcript they were read from; a command's
-        # `based_on` does not cover a new unit (it changes nothing that was there)
-        if based_on is not None:
-            require_unchanged(b.conn, {f"doc:{ident}"}, based_on)
+        _offsets_hold(b, ident, based_on)
         text = load_doc(b.conn, ident)
-        if not 0 <= start < end <= len(text.text):
-            raise StcError("E433", doc=ident, length=len(text.text), start=start, end=end)
-        speech = text.speech(start, end)
-        if speech is None:
-            raise StcError("E432", where=f"{ident} {start}-{end}")
-        return _code_stretch(b, text, *speech, codes, group, note, allow_interviewer)
+        return _code_stretch(b, text, *text.selected(start, end, snap), codes, group, note,
+                             allow_interviewer)
+
+
+def _offsets_hold(b: Batch, doc: str, based_on: int | None) -> None:
+    """Offsets hold for the version of the transcript they were read from: refused (E323)
+    when it changed after `based_on`. (A command's own `based_on` does not cover this: a new
+    unit changes nothing that was there.)"""
+    if based_on is not None:
+        require_unchanged(b.conn, {f"doc:{doc}"}, based_on)
 
 
 def _code_stretch(b: Batch, doc: DocText, start: int, end: int, codes: list[str],
@@ -538,15 +540,33 @@ def edit_unit(project: Project, ref: str, segments: str | None = None,
         unit = _unit(b, ref)
         doc = load_doc(b.conn, unit.doc)
         start, end = _new_place(b.conn, unit, doc, segments, quote, loose)
-        allow = allow_interviewer or unit.interviewer
-        warnings = check_speech(doc, start, end, allow)
-        if (unit.version, unit.start, unit.end) == (doc.version, start, end):
-            return Correction([unit.id], [f"{unit.ref} lies there already; nothing changed"],
-                              warnings)
-        _refuse_same_stretch(b, doc, start, end, unit.id)
-        _move(b, unit, doc, start, end, allow)
-        said = _keep_quotation(b, unit, doc.spoken(start, end))
-        return Correction([unit.id], said + review_lines(b.conn, [unit.id]), warnings)
+        return _move_to(b, unit, doc, start, end, allow_interviewer)
+
+
+def move_unit(project: Project, ref: str, start: int, end: int,
+              allow_interviewer: bool = False, snap: bool = False,
+              based_on: int | None = None, why: str | None = None) -> Correction:
+    """Move a unit's boundaries to exact offsets in its transcript's text (a selection in
+    the workbench), by the rules of `stc unit edit` and of `code_span` for the offsets
+    (`snap`, `based_on`)."""
+    with project.batch(why) as b:
+        unit = _unit(b, ref)
+        _offsets_hold(b, unit.doc, based_on)
+        doc = load_doc(b.conn, unit.doc)
+        return _move_to(b, unit, doc, *doc.selected(start, end, snap), allow_interviewer)
+
+
+def _move_to(b: Batch, unit: _Unit, doc: DocText, start: int, end: int,
+             allow_interviewer: bool) -> Correction:
+    allow = allow_interviewer or unit.interviewer
+    warnings = check_speech(doc, start, end, allow)
+    if (unit.version, unit.start, unit.end) == (doc.version, start, end):
+        return Correction([unit.id], [f"{unit.ref} lies there already; nothing changed"],
+                          warnings)
+    _refuse_same_stretch(b, doc, start, end, unit.id)
+    _move(b, unit, doc, start, end, allow)
+    said = _keep_quotation(b, unit, doc.spoken(start, end))
+    return Correction([unit.id], said + review_lines(b.conn, [unit.id]), warnings)
 
 
 def _new_place(conn: sqlite3.Connection, unit: _Unit, doc: DocText, segments: str | None,
@@ -715,8 +735,10 @@ class UnitView(NamedTuple):
 
 def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | None = None,
                doc: str | None = None, review: bool = False, subgroup: str | None = None,
-               units: list[int] | None = None) -> list[UnitView]:
-    """The meaning units, or those with `code`, in `group`, ... or numbered in `units`."""
+               units: list[int] | None = None, places: Places | None = None
+               ) -> list[UnitView]:
+    """The meaning units, or those with `code`, in `group`, ... or numbered in `units`
+    (`places`: the transcripts loaded already, if the caller has them)."""
     where, args = _unit_filters(conn, code, group, doc, review)
     if subgroup:
         where += (" AND " if where else " WHERE ") + "u.subgroup_id = ?"
@@ -734,9 +756,9 @@ def list_units(conn: sqlite3.Connection, code: str | None = None, group: str | N
             " LEFT JOIN code_groups g ON g.id = c.group_id ORDER BY c.name"):
         codes.setdefault(unit, []).append((name, group_name))
     subgroups = dict(conn.execute("SELECT id, name FROM subgroups").fetchall())
-    who = participants_by_unit(conn)
+    who = participants_by_unit(conn, units=units)
     people = participant_names(conn)
-    places = Places(conn)
+    places = places or Places(conn)
     out = []
     for r in rows:
         unit_codes = codes.get(r[0], [])

@@ -18,12 +18,14 @@ are read when shown (`stc.participants.names`), so a rename shows everywhere at 
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from stc.errors import StcError
 from stc.quotes import Haystack
+from stc.store import marks
 from stc.texts import ERASED, must_text, put_text, stored_value
 
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
@@ -45,6 +47,11 @@ def covering(numbers: Sequence[int], starts: Sequence[int], ends: Sequence[int],
         i = j = max(0, bisect_right(starts, start) - 1)
     i, j = min(i, len(numbers) - 1), min(j, len(numbers) - 1)
     return numbers[i], numbers[j]
+
+
+def _in_word(character: str) -> bool:
+    """A letter, digit or combining mark: what a word is made of, for snapping a selection."""
+    return character.isalnum() or unicodedata.category(character).startswith("M")
 
 
 def segment_ref(doc: str, first: int, last: int) -> str:
@@ -163,6 +170,29 @@ class DocText(NamedTuple):
             return None
         return start + lead, start + len(inside.rstrip())
 
+    def whole_words(self, start: int, end: int) -> tuple[int, int]:
+        """The stretch widened to whole words where it begins or ends inside one (a word:
+        letters, digits and combining marks; punctuation and emoji stand alone), never into a
+        speaker label."""
+        text = self.masked()
+        while 0 < start < len(text) and _in_word(text[start - 1]) and _in_word(text[start]):
+            start -= 1
+        while 0 < end < len(text) and _in_word(text[end - 1]) and _in_word(text[end]):
+            end += 1
+        return start, end
+
+    def selected(self, start: int, end: int, snap: bool = False) -> tuple[int, int]:
+        """What a selection from `start` to `end` (code points) covers as a unit: inside the
+        text (E433), widened to whole words with `snap`, narrowed to the speech in it (E432)."""
+        if not 0 <= start < end <= len(self.text):
+            raise StcError("E433", doc=self.id, length=len(self.text), start=start, end=end)
+        if snap:
+            start, end = self.whole_words(start, end)
+        speech = self.speech(start, end)
+        if speech is None:
+            raise StcError("E432", where=f"{self.id} {start}-{end}")
+        return speech
+
     def masked(self) -> str:
         """The text with everything outside the speech (labels, the breaks between turns) as
         spaces: offsets stay those of the text, and whitespace-squeezing joins the turns."""
@@ -273,11 +303,13 @@ def place_fields(conn: sqlite3.Connection, doc: DocText, start: int, end: int
             "after": put_text(conn, after)}
 
 
-def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None
-                         ) -> dict[int, list[int]]:
-    """Who speaks in each unit (or in the one `unit`), by the rule of the module: ids of
-    participants, in order."""
-    where, args = (" AND u.id = ?", (unit,)) if unit is not None else ("", ())
+def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,
+                         units: Collection[int] | None = None) -> dict[int, list[int]]:
+    """Who speaks in each unit (or in the one `unit`, or in `units`), by the rule of the
+    module: ids of participants, in order."""
+    wanted = [unit] if unit is not None else None if units is None else list(units)
+    where, args = ("", []) if wanted is None else (f" AND u.id IN ({marks(len(wanted))})",
+                                                    wanted)
     found: dict[int, set[int]] = {}  # the participants of the turns each unit overlaps
     for uid, who in conn.execute(
             "SELECT u.id, t.participant FROM units u JOIN turns t ON t.doc = u.doc"

@@ -14,6 +14,7 @@ from stc.errors import StcError
 from stc.project import open_project
 from stc.stages import meaning_units as mu
 from stc.stages.condensation import nugget, set_aside
+from stc.units import load_doc
 from tests.conftest import Run, write
 from tests.samples import snapshot
 
@@ -333,3 +334,63 @@ def test_code_span_refuses_offsets_read_before_the_transcript_changed(
     project.close()
     assert refused.value.code == "E323" and "I1 in #" in refused.value.message
     assert snapshot(run, coded) == before
+
+
+def test_a_selection_snaps_to_whole_words_never_into_a_label(run: Run, coded: Path) -> None:
+    project = open_project(coded)
+    try:
+        doc = load_doc(project.conn, "I1")
+        text = doc.text
+        inside = text.index("ravelt"), text.index("Vi rekker") + len("Vi rek")
+        assert text[slice(*doc.selected(*inside, snap=True))] == "travelt. Vi rekker"
+        assert text[slice(*doc.selected(*inside))] == "ravelt. Vi rek"  # exactly, unless snapped
+        # a word ending in punctuation: the punctuation stays out
+        whole = text.index("Vi rekker"), text.index("brukerne") + len("brukerne")
+        snapped = text[slice(*doc.selected(*whole, snap=True))]
+        assert snapped == "Vi rekker ikke å snakke med brukerne"
+        # from the space after a label: the label is no word to snap into
+        label = text.index("Kari: Om"), text.index("Om kvelden") + 2
+        assert text[slice(*doc.selected(*label, snap=True))] == "Om"
+        for bad, code in (((5, 5), "E433"), ((-1, 4), "E433"), ((0, len(text) + 1), "E433"),
+                          ((text.index("Kari: Om"), text.index("Kari: Om") + 5), "E432")):
+            with pytest.raises(StcError) as refused:
+                doc.selected(*bad, snap=True)
+            assert refused.value.code == code
+    finally:
+        project.close()
+
+
+def test_move_unit_takes_a_selection_by_the_rules_of_edit(run: Run, coded: Path) -> None:
+    project = open_project(coded)
+    try:
+        text = load_doc(project.conn, "I1").text
+        start = text.index("ollegene")  # inside a word: snapped
+        moved = mu.move_unit(project, "U2", start, text.index("gode.") + 5, snap=True)
+        assert moved.units == [2] and moved.warnings == []
+    finally:
+        project.close()
+    assert units(run)["U2"]["text"] == "Men kollegene er gode."[4:]
+    assert json.loads(run("log", "--json").stdout)[-1]["kind"] == "unit.edit"
+    before = snapshot(run, coded)
+    seen = last_change(run)
+    project = open_project(coded)
+    question = text.index("Hva med kveldene?")
+    try:
+        for args, code in (((question, question + 17), "E431"),  # the interviewer alone
+                           ((text.index("Jeg har det travelt"),
+                             text.index("brukerne.") + 9), "E442")):  # U1's stretch
+            with pytest.raises(StcError) as refused:
+                mu.move_unit(project, "U2", *args)
+            assert refused.value.code == code
+    finally:
+        project.close()
+    assert snapshot(run, coded) == before
+    changed = INTERVIEW.replace("Jeg har det travelt.", "Jeg har det svært travelt.")
+    run("import", "--replace", "I1", str(write(coded.parent / "I1b.txt", changed)))
+    project = open_project(coded)
+    try:
+        with pytest.raises(StcError) as refused:
+            mu.move_unit(project, "U2", start, start + 8, based_on=seen)
+        assert refused.value.code == "E323" and "I1 in #" in refused.value.message
+    finally:
+        project.close()

@@ -46,6 +46,9 @@ def test_demo_builds_the_sample_project_and_its_reports_without_make(run: Run,
     assert reports >= {"results.md", "results.html", "results.docx", "audit.html",
                        "matrix.csv", "matrix.xlsx"}
     assert "The project is in eksempel; its reports are in eksempel/reports" in out
+    # it ends saying how to open the project in the workbench
+    assert out.rstrip().splitlines()[-1] == ("Read and code the transcripts in the browser (the"
+                                             " workbench):  cd eksempel && stc serve")
     assert "OK: " in run("--project", "eksempel", "verify").stdout
     docs = json.loads(run("--project", "eksempel", "docs", "--json").stdout)
     assert [d["participant"] for d in docs] == ["Kari", "Torunn", "Sigrid", "Ahmed"]

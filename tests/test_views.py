@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def study(run: Run, tmp_path: Path) -> Path:
     return workbench.build(run, tmp_path / "work")
 
 
-def view_of(root: Path, doc: str = "I1", **filters: str) -> views.TranscriptView:
+def view_of(root: Path, doc: str = "I1", **filters: Any) -> views.TranscriptView:
     project = open_project(root)
     try:
         return views.transcript(project.conn, doc, **filters)
@@ -187,3 +188,96 @@ def test_an_erased_transcript_leaves_the_list_and_earlier_states_show_the_marker
         project.close()
     assert view.erased and view.coverage is None and listed["I2"] is None
     assert {p.text for t in view.turns for s in t.segments for p in s.pieces} == {"[erased]"}
+
+
+def test_word_coverage_counts_as_word_by_word_would() -> None:
+    """Counted span by span, the same as asking of every word whether a unit touches it."""
+    import random
+    import re
+
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice("ab  c.\n") for _ in range(rng.randrange(1, 60)))
+        spans = sorted((a, min(len(text), a + rng.randrange(1, 12)))
+                       for a in (rng.randrange(len(text)) for _ in range(rng.randrange(4))))
+        # turns, which end where speech ends: never inside a word
+        gap = next((i for i in range(len(text) // 2, len(text)) if text[i].isspace()), None)
+        spoken = [(0, len(text))] if gap is None else [(0, gap), (gap + 1, len(text))]
+        words = [m for s, e in spoken for m in re.compile(r"\S+").finditer(text, s, e)]
+        touched = [w for w in words if any(a < w.end() and b > w.start() for a, b in spans)]
+        assert word_coverage(text, spoken, spans) == views.Coverage(len(words), len(touched)), (
+            text, spans)
+
+
+def test_only_the_rows_a_unit_change_touched_are_read_again(run: Run, study: Path) -> None:
+    p = ["--project", str(study)]
+    project = open_project(study)
+    try:
+        seen = project.head()[0]
+    finally:
+        project.close()
+
+    def since() -> views.TranscriptView:
+        return view_of(study, since=seen)
+
+    run("code", "I1:6", "kollega", "--quote", "Kollegaen min", *p)
+    run("unit", "edit", "U2", "--segments", "4", *p)  # from row 3 to row 4
+    run("unit", "note", "U5", "-m", "hver dag", *p)
+    run("code", "I2:2", "alarm", *p)  # another transcript
+    view = since()
+    assert view.only == [3, 4, 6, 7]
+    assert [s.n for t in view.turns for s in t.segments] == [3, 4, 6, 7]
+    assert view.total == 6 and view.coverage == view_of(study).coverage  # of the whole text
+    run("unit", "delete", "U3", "--why", "x", *p)
+    assert since().only == [3, 4, 6, 7]
+    run("rename", "code", "humor", "spøk", *p)  # its name stands beside every unit
+    assert since().only is None and len([s for t in since().turns for s in t.segments]) == 7
+
+
+def test_a_selection_is_shown_as_the_unit_it_would_make(study: Path) -> None:
+    project = open_project(study)
+    try:
+        text = load_doc(project.conn, "I1").text
+        at = text.index("ollegaen")
+        chosen = views.selection(project.conn, "i1", at, at + 10, snap=True)
+        assert (chosen.doc, chosen.ref, chosen.text) == ("I1", "I1:6", "Kollegaen min")
+        assert chosen.context == "Hva gjorde forskjellen?" and chosen.existing is None
+        assert chosen.refusal is None and chosen.warnings == []
+        question = text.index("Hva gjorde")
+        asked = views.selection(project.conn, "I1", question, question + 10)
+        assert asked.refusal is not None and asked.refusal.code == "E431"
+        assert views.selection(project.conn, "I1", question, question + 10,
+                               allow_interviewer=True).refusal is None
+        across = views.selection(project.conn, "I1", question, at + 12)
+        assert across.warnings == ["I1:5-6 crosses speakers: I, Kari"]
+        assert across.text == "Hva gjorde forskjellen?\n\nKollegaen min"
+        unit = text.index("Nå bruker")
+        assert views.selection(project.conn, "I1", unit, unit + 26).existing == "U5"
+        with pytest.raises(StcError) as outside:
+            views.selection(project.conn, "I1", 5, len(text) + 3)
+        assert outside.value.code == "E433"
+    finally:
+        project.close()
+
+
+def test_a_unit_in_detail_names_who_made_it_and_when(run: Run, study: Path) -> None:
+    run("code", "I1:6", "kollega", "--quote", "Kollegaen min", "--author", "Anna",
+        "--project", str(study))
+    project = open_project(study)
+    try:
+        detail = views.unit_detail(project.conn, "u6")
+        assert detail is not None
+        assert (detail.ref, detail.made.author, detail.current) == ("U6", "Anna", True)
+        assert detail.made.at.startswith("20") and detail.unit.text == "Kollegaen min"
+        assert [(c.name, c.group) for c in detail.codes] == [("kollega", None)]
+        assert load_doc(project.conn, "I1").text[detail.start:detail.end] == "Kollegaen min"
+        assert views.unit_detail(project.conn, "U99") is None
+        view = views.transcript(project.conn, "I1")
+        assert view.coders == ["tester", "Anna"] and view.units[6].coder == "Anna"
+        alone = views.transcript(project.conn, "I1", coders=["anna"])
+        assert list(alone.units) == [6] and alone.hidden == ["tester"]
+        shared = next(p for t in view.turns for s in t.segments for p in s.pieces
+                      if p.units == (4, 6))
+        assert view.by(shared) == [1, 2] and alone.by(shared) == []
+    finally:
+        project.close()

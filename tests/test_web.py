@@ -76,7 +76,9 @@ def refused(response: object, code: str, status: int = 403) -> None:
 # -- the token and the session -----------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/transcripts/I1", "/static/workbench.css",
-                                  "/static/htmx.min.js", "/nothing"])
+                                  "/static/htmx.min.js", "/nothing",
+                                  "/transcripts/I1/selection?start=50&end=60",
+                                  "/transcripts/I1/unit?unit=U1"])
 def test_without_the_token_or_the_cookie_every_path_is_refused(bench: Workbench,
                                                                path: str) -> None:
     response = bench.client().get(path)
@@ -220,7 +222,9 @@ def test_refusals_leave_the_project_unchanged(run: Run, study: Path, bench: Work
 # -- headers on every answer -------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/transcripts/I1", "/transcripts/NOPE", "/board",
-                                  "/codes", "/static/workbench.css", "/static/workbench.js"])
+                                  "/codes", "/static/workbench.css", "/static/workbench.js",
+                                  "/transcripts/I1/selection?start=50&end=60",
+                                  "/transcripts/I1/unit?unit=U1"])
 def test_every_answer_carries_the_security_headers(signed_in: TestClient, path: str) -> None:
     response = signed_in.get(path)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -238,7 +242,7 @@ def test_a_refusal_carries_them_too(bench: Workbench) -> None:
 
 def test_pages_have_no_inline_script_or_style(signed_in: TestClient) -> None:
     for path in ("/", "/transcripts/I1", "/transcripts/I2", "/transcripts/NOPE", "/board",
-                 "/board?group=St%C3%B8tte&unit=U5", "/codes"):
+                 "/board?group=St%C3%B8tte&unit=U5", "/codes", "/transcripts/I1?unit=U2"):
         page = signed_in.get(path).text
         scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page, re.S)
         assert scripts and all(body == "" for body in scripts)
@@ -394,6 +398,47 @@ def test_serve_prints_one_link_serves_it_and_stops_on_ctrl_c(
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert (out, err) == ("", "")  # the link was the one line; nothing after it
+
+
+def test_forged_writes_to_the_running_server_are_refused(
+        run: Run, study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Coding a selection, sent to `stc serve` itself without the session, from another
+    Host or Origin, or without the CSRF token: each refused, the project unchanged; the same
+    request from the page is done."""
+    import shutil
+
+    root = tmp_path / "study"
+    shutil.copytree(study, root)
+    monkeypatch.chdir(root)
+    with workbench.serving(root) as (_, url):
+        _forge(run, root, url)
+
+
+def _forge(run: Run, study: Path, url: str) -> None:
+    import urllib.error
+
+    base = url.split("/?")[0]
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with opener.open(url, timeout=30) as response:
+        token = csrf_of(response.read().decode("utf-8"))
+    body = b"doc=I1&start=240&end=253&name=forged&page=transcript"
+    own = {"Origin": base, "X-CSRF-Token": token,
+           "Content-Type": "application/x-www-form-urlencoded"}
+    before = snapshot(run, study)
+    for headers, code, session in (
+            (own, "E710", False),
+            ({**own, "Host": "evil.example:8765"}, "E711", True),
+            ({**own, "Origin": "http://evil.example"}, "E712", True),
+            ({**own, "X-CSRF-Token": "forged"}, "E713", True)):
+        send = opener.open if session else urllib.request.urlopen
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            send(urllib.request.Request(f"{base}/units/code", data=body, headers=headers,
+                                        method="POST"), timeout=30)
+        assert refused.value.code == 403 and f"[{code}]" in refused.value.read().decode()
+    assert snapshot(run, study) == before
+    with opener.open(urllib.request.Request(f"{base}/units/code", data=body, headers=own,
+                                            method="POST"), timeout=30) as response:
+        assert "U6 made at I1:6, coded forged" in response.read().decode("utf-8")
 
 
 def test_the_stop_button_ends_the_server(served: tuple[subprocess.Popen[str], str]) -> None:

@@ -4,17 +4,13 @@ view, recorded as one command with its label, undone per tab; drafts kept and cl
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
 import pytest
-from starlette.testclient import TestClient
 
 from stc.project import open_project
 from stc.stages import board
@@ -22,11 +18,19 @@ from stc.web.app import WRITES, create_app
 from tests import workbench
 from tests.conftest import Run
 from tests.samples import snapshot
-from tests.workbench import COLLEAGUES, CONDENSATE, COPING, SUPPORT
+from tests.workbench import (
+    COLLEAGUES,
+    CONDENSATE,
+    COPING,
+    PORT,
+    SUPPORT,
+    TOKEN,
+    Tab,
+    hidden,
+    message,
+    open_tab,
+)
 
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
-TOKEN = "printed-token-0123456789abcdefghijklmnopqrstuv"
 START = "Å ta i bruk"
 
 
@@ -49,76 +53,6 @@ def app(study: Path) -> Any:
     return create_app(study, TOKEN, port=PORT, author="tester")
 
 
-class Tab:
-    """A browser tab on the workbench: its session, its tab id, and the page it shows."""
-
-    def __init__(self, client: TestClient, tab: str) -> None:
-        self.client, self.tab = client, tab
-        self.page = ""
-
-    def get(self, path: str, **params: str) -> httpx.Response:
-        response = self.client.get(path, params=params, headers={"x-stc-tab": self.tab})
-        if response.status_code == 200:
-            self.page = response.text
-        return response
-
-    @property
-    def seen(self) -> str:
-        found = re.search(r'id="live" hidden data-seen="(\d+)"', self.page)
-        assert found, self.page[:500]
-        return found.group(1)
-
-    @property
-    def csrf(self) -> str:
-        found = re.search(r'<meta name="csrf-token" content="([^"]+)">', self.page)
-        assert found
-        return found.group(1)
-
-    def post(self, path: str, data: dict[str, Any] | list[tuple[str, str]] | None = None,
-             **headers: str) -> httpx.Response:
-        """A write as the page's htmx sends it: Origin, CSRF header, tab id, the page's state
-        (`#page-state`) and `based_on` the change the page shows, unless the test says
-        otherwise."""
-        given = list(data.items()) if isinstance(data, dict) else list(data or [])
-        names = {k for k, _ in given}
-        fields = hidden(self.page, "page-state")
-        if not names & {"base", "quote_base"}:  # an editor's writes are based on its own
-            fields.append(("based_on", self.seen))
-        fields = [f for f in fields if f[0] not in names] + [
-            (k, v) for k, value in given for v in (value if isinstance(value, list) else [value])]
-        sent = {"origin": BASE, "x-csrf-token": self.csrf, "x-stc-tab": self.tab, **headers}
-        response = self.client.post(path, data=dict(_multi(fields)), headers=sent)
-        if 'id="live"' in response.text:  # a page, not a fragment
-            self.page = response.text
-        return response
-
-
-def _multi(fields: list[tuple[str, str]]) -> Iterator[tuple[str, str | list[str]]]:
-    grouped: dict[str, list[str]] = {}
-    for key, value in fields:
-        grouped.setdefault(key, []).append(value)
-    for key, values in grouped.items():
-        yield key, values if len(values) > 1 else values[0]
-
-
-def hidden(page: str, ident: str) -> list[tuple[str, str]]:
-    """The fields of the hidden block `ident` (`page-state`, `editor-state`, `quote-state`)."""
-    found = re.search(rf'<div id="{ident}" hidden>(.*?)</div>', page, re.S)
-    assert found, ident
-    return [(k, html.unescape(v)) for k, v in
-            re.findall(r'name="(\w+)" value="([^"]*)"', found.group(1))]
-
-
-def open_tab(app: Any, tab: str = "tab-aaaaaaaa", path: str = "/board",
-             **params: str) -> Tab:
-    client = TestClient(app, base_url=BASE, follow_redirects=False)
-    assert client.get(f"/?token={TOKEN}").status_code == 303
-    opened = Tab(client, tab)
-    assert opened.get(path, **({"group": SUPPORT} if path == "/board" else {}),
-                      **params).status_code == 200
-    return opened
-
-
 @pytest.fixture
 def tab(app: Any) -> Tab:
     return open_tab(app)
@@ -130,12 +64,6 @@ def units(run: Run) -> dict[str, dict[str, Any]]:
 
 def trail(run: Run) -> list[dict[str, Any]]:
     return list(json.loads(run("log", "--json").stdout))
-
-
-def message(page: str) -> str:
-    found = re.search(r'<div id="messages" class="messages">(.*?)</div>', page, re.S)
-    assert found
-    return html.unescape(re.sub(r"<[^>]+>|\s+", " ", found.group(1))).strip()
 
 
 def column(page: str, hook: str) -> list[str]:

@@ -8,6 +8,8 @@ pages carry is checked against code points of the NFC text the store holds; and 
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 import unicodedata
@@ -15,6 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx2 as httpx
+from starlette.testclient import TestClient
 
 RING, ACUTE = "\u030a", "\u0301"
 NURSE = "\U0001f469\u200d\u2695\ufe0f"  # woman health worker: four code points, six UTF-16 units
@@ -117,3 +122,97 @@ def serving(root: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+# -- the workbench over HTTP (Starlette's TestClient), as a browser tab uses it ------------------
+
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+TOKEN = "printed-token-0123456789abcdefghijklmnopqrstuv"
+
+
+class Tab:
+    """A browser tab on the workbench: its session, its tab id, and the page it shows."""
+
+    def __init__(self, client: TestClient, tab: str) -> None:
+        self.client, self.tab = client, tab
+        self.page = ""
+
+    def get(self, path: str, **params: str) -> httpx.Response:
+        response = self.client.get(path, params=params, headers={"x-stc-tab": self.tab})
+        if response.status_code == 200:
+            self.page = response.text
+        return response
+
+    @property
+    def seen(self) -> str:
+        found = re.search(r'id="live" hidden data-seen="(\d+)"', self.page)
+        assert found, self.page[:500]
+        return found.group(1)
+
+    @property
+    def csrf(self) -> str:
+        found = re.search(r'<meta name="csrf-token" content="([^"]+)">', self.page)
+        assert found
+        return found.group(1)
+
+    def post(self, path: str, data: dict[str, Any] | list[tuple[str, str]] | None = None,
+             **headers: str) -> httpx.Response:
+        """A write as the page's htmx sends it: Origin, CSRF header, tab id, the page's state
+        (`#page-state`) and `based_on` the change the page shows, unless the test says
+        otherwise."""
+        given = list(data.items()) if isinstance(data, dict) else list(data or [])
+        names = {k for k, _ in given}
+        fields = hidden(self.page, "page-state")
+        if not names & {"base", "quote_base"}:  # an editor's writes are based on its own
+            fields.append(("based_on", self.seen))
+        fields = [f for f in fields if f[0] not in names] + [
+            (k, v) for k, value in given for v in (value if isinstance(value, list) else [value])]
+        sent = {"origin": BASE, "x-csrf-token": self.csrf, "x-stc-tab": self.tab, **headers}
+        response = self.client.post(path, data=dict(_multi(fields)), headers=sent)
+        if 'id="live"' not in response.text:  # a refusal before the page, or a fragment
+            return response
+        if "<html" in response.text:  # the page
+            self.page = response.text
+        else:  # the parts a write changed: the page follows them
+            for part in (r'<div id="page-state" hidden>.*?</div>', r'<div id="live"[^>]*></div>'):
+                found = re.search(part, response.text, re.S)
+                if found:
+                    new = found.group(0)
+                    self.page = re.sub(part, lambda _, new=new: new, self.page, count=1,
+                                       flags=re.S)
+        return response
+
+
+def _multi(fields: list[tuple[str, str]]) -> Iterator[tuple[str, str | list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in fields:
+        grouped.setdefault(key, []).append(value)
+    for key, values in grouped.items():
+        yield key, values if len(values) > 1 else values[0]
+
+
+def hidden(page: str, ident: str) -> list[tuple[str, str]]:
+    """The fields of the hidden block `ident` (`page-state`, `editor-state`, `quote-state`)."""
+    found = re.search(rf'<div id="{ident}" hidden>(.*?)</div>', page, re.S)
+    assert found, ident
+    return [(k, html.unescape(v)) for k, v in
+            re.findall(r'name="(\w+)" value="([^"]*)"', found.group(1))]
+
+
+def open_tab(app: Any, tab: str = "tab-aaaaaaaa", path: str = "/board",
+             **params: str) -> Tab:
+    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    assert client.get(f"/?token={TOKEN}").status_code == 303
+    opened = Tab(client, tab)
+    assert opened.get(path, **({"group": SUPPORT} if path == "/board" else {}),
+                      **params).status_code == 200
+    return opened
+
+
+def message(page: str) -> str:
+    found = re.search(r'<div id="messages" class="messages">(.*?)</div>', page, re.S)
+    assert found
+    return html.unescape(re.sub(r"<[^>]+>|\s+", " ", found.group(1))).strip()
+
+

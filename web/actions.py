@@ -26,7 +26,7 @@ from stc.errors import StcError
 from stc.project import Project
 from stc.stages import board, condensation, meaning_units, synthesis
 
-from .pages import PAGES, Notice, number, opened, tab_of
+from .pages import PAGES, Notice, flag, number, opened, tab_of
 from .render import render
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -81,8 +81,18 @@ class Form(dict[str, str]):
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         super().__init__(pairs)
+        self.pairs = pairs
         self.units = [u for k, v in pairs if k == "units" for u in v.split()]
         self.names = [v for k, v in pairs if k == "names"]
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self.pairs if k == key]
+
+    def but(self, leave: Sequence[str] = (), fields: Mapping[str, str] | None = None) -> Form:
+        """The form without the fields `leave`, with `fields` set."""
+        fields = fields or {}
+        return Form([(k, v) for k, v in self.pairs if k not in leave and k not in fields]
+                    + list(fields.items()))
 
 
 def _units(form: Form) -> list[str]:
@@ -116,7 +126,7 @@ def refs(units: Sequence[str]) -> str:
 
 
 def act(request: Request, form: Form, what: Callable[[], str],
-        do: Callable[[Project], Any], done: Callable[[Any], str],
+        do: Callable[[Project], Any], done: Callable[[Any], str | Notice],
         fresh: Sequence[str] = (), moved: Callable[[Any], dict[str, str]] | None = None
         ) -> Response:
     """Run `do` as one command labelled `what()` (read after the form is checked), based on
@@ -133,17 +143,19 @@ def act(request: Request, form: Form, what: Callable[[], str],
             return again(request, project, form, Notice(error.message, error),
                          409 if error.code in CONFLICTS else 400)
         request.app.state.tabs.made(tab, recording.id)
-        after = {k: v for k, v in form.items() if k not in fresh}
-        after.update(moved(result) if moved else {})
-        return again(request, project, after, Notice(done(result)))
+        after = form.but(fresh, moved(result) if moved else None)
+        said = done(result)
+        return again(request, project, after, said if isinstance(said, Notice) else Notice(said),
+                     since=based_on)
 
 
-def again(request: Request, project: Project, form: Mapping[str, str], notice: Notice,
-          status: int = 200) -> Response:
-    """The page the form came from (`page`), as the project is now. A refusal leaves what the
-    request would have replaced (an editor) alone: htmx swaps only the page's live parts."""
+def again(request: Request, project: Project, form: Form, notice: Notice,
+          status: int = 200, since: int | None = None) -> Response:
+    """The page the form came from (`page`), as the project is now (the parts changed since
+    change `since`, where the page can tell). A refusal leaves what the request would have
+    replaced (an editor) alone: htmx swaps only the page's live parts."""
     page = PAGES.get(form.get("page", ""), PAGES["board"])
-    response = page(request, project, form, notice, status)
+    response = page(request, project, form, notice, status, since)
     if notice.error is not None:
         response.headers["HX-Reswap"] = "none"
     return response
@@ -256,7 +268,7 @@ def condensate_discard(request: Request, form: Form) -> Response:
             board.discard_condensate_draft(project, target, _tabs(request, form))
         except StcError as error:
             return again(request, project, form, Notice(error.message, error), 400)
-        after = {k: v for k, v in form.items() if k not in ("base", "loaded", "replaces")}
+        after = form.but(("base", "loaded", "replaces"))
         return again(request, project, after,
                      Notice(f"Draft of the condensate of {target} discarded"))
 
@@ -306,6 +318,84 @@ def quotation_draft(request: Request, form: Form) -> Response:
         language = project.language
     return render(request, "quote_preview.html", quote=shown, saved=saved, error=None,
                   language=language)
+
+
+# -- the reading view: a selection coded, a unit worked on -------------------------------------
+
+def _offset(form: Form, name: str) -> int:
+    value = number(form.get(name), name)
+    if value is None:
+        raise StcError("E723", field=name)
+    return value
+
+
+def code(request: Request, form: Form) -> Response:
+    """The code picker's Enter, and a unit panel's Add: the unit exactly at the selection
+    (`start`, `end`: code points; widened to words unless `snap` is '0') gets the code `name`,
+    made when it is new, as `stc code` records it. The offsets hold for the page's change.
+    (A code's field is `name`: `code` is the page's filter.)"""
+    doc, name = _field(form, "doc"), _field(form, "name")
+    start, end = _offset(form, "start"), _offset(form, "end")
+    allow = flag(form.get("allow_interviewer"))
+    based_on = number(form.get("based_on"), "based_on")
+    return act(request, form,
+               lambda: label("code", doc, name, "--quote", HIDDEN,
+                             *(["--allow-interviewer"] if allow else [])),
+               lambda p: meaning_units.code_span(p, doc, start, end, [name],
+                                                 allow_interviewer=allow, based_on=based_on,
+                                                 snap=form.get("snap") != "0"),
+               _coded)
+
+
+def _coded(unit: meaning_units.NewUnit) -> Notice:
+    codes = ", ".join(unit.codes)
+    text = (f"U{unit.id} is exactly this stretch: {codes} added to it" if unit.existing
+            else f"U{unit.id} made at {unit.ref}, coded {codes}")
+    return Notice("; ".join([text, *unit.said]), unit=f"U{unit.id}",
+                  warnings=tuple(unit.warnings))
+
+
+def _corrected(correction: meaning_units.Correction, text: str) -> Notice:
+    return Notice("; ".join([text, *correction.said]), unit=f"U{correction.units[0]}",
+                  warnings=tuple(correction.warnings))
+
+
+def uncode(request: Request, form: Form) -> Response:
+    unit, name = _field(form, "unit"), _field(form, "name")
+    return act(request, form, lambda: label("uncode", unit, name),
+               lambda p: meaning_units.uncode(p, unit, [name]),
+               lambda done: _corrected(done, f"{name} taken off {refs([unit])}"))
+
+
+def note(request: Request, form: Form) -> Response:
+    unit, text = _field(form, "unit"), form.get("text", "")
+    return act(request, form, lambda: label("unit", "note", unit, "-m", HIDDEN),
+               lambda p: meaning_units.note_unit(p, unit, text),
+               lambda done: _corrected(done, f"Note on {refs([unit])} "
+                                             f"{'written' if text.strip() else 'cleared'}"))
+
+
+def move(request: Request, form: Form) -> Response:
+    """A unit's new boundaries, selected in the text; `offsets_on`: the change the page
+    showed the text at (the unit panel's own `based_on` may be later)."""
+    unit = _field(form, "unit")
+    start, end = _offset(form, "start"), _offset(form, "end")
+    allow = flag(form.get("allow_interviewer"))
+    offsets_on = number(form.get("offsets_on"), "offsets_on")
+    return act(request, form,
+               lambda: label("unit", "edit", unit, "--quote", HIDDEN,
+                             *(["--allow-interviewer"] if allow else [])),
+               lambda p: meaning_units.move_unit(p, unit, start, end, allow,
+                                                 snap=form.get("snap") != "0",
+                                                 based_on=offsets_on),
+               lambda done: _corrected(done, f"{refs([unit])} moved"))
+
+
+def delete(request: Request, form: Form) -> Response:
+    unit, why = _field(form, "unit"), _reason(form, "deleting a unit")
+    return act(request, form, lambda: label("unit", "delete", unit, "--why", HIDDEN),
+               lambda p: meaning_units.delete_unit(p, unit, why),
+               lambda done: _corrected(done, f"{refs([unit])} deleted"))
 
 
 # -- undo and redo: this tab's own commands ----------------------------------------------------

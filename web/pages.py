@@ -13,9 +13,9 @@ with the page rendered after the change, through the same renderers (`PAGES`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
@@ -39,7 +39,7 @@ _PIECE = re.compile(r"(\d{1,9})-(\d{1,9})")
 # itself) is swapped by the poll as its own target and by every write
 LIVE = {
     "transcripts": "#messages,#listing",
-    "transcript": "#messages,#reading",
+    "transcript": "#messages,#reading,#page-state,#unit-panel,#code-list,#filter-code",
     "board": "#page-state,#messages,#board,#checks,#rests-on,#conflict,#units-under,"
              "#quote-live",
     "codes": "#messages,#codes",
@@ -47,14 +47,25 @@ LIVE = {
 # what the page's writes, undo and poll send besides their own fields: the page's state, and
 # what its editors were loaded with
 STATE = {"board": "#page-state,#editor-state,#quote-state"}
-EDITOR_STATE = {"board": "#editor-state,#quote-state"}
+EDITOR_STATE = {"board": "#editor-state,#quote-state", "transcript": "#page-state"}
+
+
+class Params(Protocol):
+    """What a page reads its state from: the query of a GET, or the form of a write."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+    def getlist(self, key: str) -> list[str]: ...
 
 
 class Notice(NamedTuple):
-    """What a write did, or why it was refused, shown at the top of the page."""
+    """What a write did, or why it was refused, shown at the top of the page; `unit`, the
+    unit it made or changed (the code picker shows it), with the warnings it came with."""
 
     text: str
     error: StcError | None = None
+    unit: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -71,6 +82,11 @@ def tab_of(request: Request) -> str | None:
     """The browser tab a request comes from (the page's script sends it), if well formed."""
     tab = request.headers.get(TAB_HEADER, "")
     return tab if _TAB.fullmatch(tab) else None
+
+
+def flag(value: str | None) -> bool:
+    """A check box's value: sent (and not '0') is on."""
+    return value not in (None, "", "0")
 
 
 def number(value: str | None, field: str) -> int | None:
@@ -98,7 +114,7 @@ def unchanged(request: Request, project: Project) -> bool:
     return seen is not None and seen == str(project.head()[0])
 
 
-def live(handler: Callable[[Request, Project, Mapping[str, str]], Response]
+def live(handler: Callable[[Request, Project, Params], Response]
          ) -> Callable[[Request], Response]:
     """A page handler that answers a poll with 204 when nothing changed since `seen`."""
 
@@ -128,27 +144,44 @@ def address(path: str, **params: str | None) -> str:
 
 
 # -- the pages -------------------------------------------------------------------------------
+#
+# Each takes what the page shows (`params`), and after a write its notice, its status, and
+# `since`: the change the page showed before it. Only the reading view uses `since`: it answers
+# with the rows the write changed when that is all that changed (a 20,000-word transcript is
+# not rendered again for one new unit).
 
-def transcripts_page(request: Request, project: Project, params: Mapping[str, str],
-                     notice: Notice | None = None, status: int = 200) -> Response:
+def transcripts_page(request: Request, project: Project, params: Params,
+                     notice: Notice | None = None, status: int = 200,
+                     since: int | None = None) -> Response:
     listing = views.transcript_list(project.conn)
     return show(request, project, "transcripts.html", "transcripts", "/", notice, status,
                 transcripts=listing)
 
 
-def transcript_page(request: Request, project: Project, params: Mapping[str, str],
-                    notice: Notice | None = None, status: int = 200) -> Response:
+def transcript_page(request: Request, project: Project, params: Params,
+                    notice: Notice | None = None, status: int = 200,
+                    since: int | None = None) -> Response:
+    """The reading view of `doc`: filtered by `code`, `group` and, when `coders` is sent, the
+    coders in `show`; `unit` is the unit whose panel is open; `snap` (on unless '0') widens
+    selections to whole words."""
     code = params.get("code") or None
     group = params.get("group") or None
+    coders = params.getlist("show") if params.get("coders") else None
     doc = params.get("doc") or request.path_params.get("doc", "")
-    view = views.transcript(project.conn, doc, code=code, group=group)
+    view = views.transcript(project.conn, doc, code=code, group=group, coders=coders,
+                            since=since)
+    opened = (params.get("unit") or "").strip().upper() or None
+    panel = views.unit_detail(project.conn, opened) if opened else None
     url = address(f"/transcripts/{quote(view.id, safe='')}", code=code, group=group)
-    return show(request, project, "transcript.html", "transcript", url, notice, status,
-                view=view, code=code, group=group, language=project.language)
+    return show(request, project, "transcript.html" if view.only is None else "_rows.html",
+                "transcript", url, notice, status, view=view, code=code, group=group,
+                snap=params.get("snap") != "0", opened=opened, panel=panel,
+                language=project.language)
 
 
-def board_page(request: Request, project: Project, params: Mapping[str, str],
-               notice: Notice | None = None, status: int = 200) -> Response:
+def board_page(request: Request, project: Project, params: Params,
+               notice: Notice | None = None, status: int = 200,
+               since: int | None = None) -> Response:
     """The step-3 workspace of a code group: `group`, `edit` (the condensate editor's
     GROUP/SUBGROUP), `unit` (the quotation editor's unit) and `pieces` (a selection in it);
     `base`/`loaded` and `quote_base`/`quote_loaded`: what the editors were loaded with."""
@@ -164,11 +197,42 @@ def board_page(request: Request, project: Project, params: Mapping[str, str],
                 language=project.language, fresh=bool(params.get("pieces")))
 
 
-def codes_page(request: Request, project: Project, params: Mapping[str, str],
-               notice: Notice | None = None, status: int = 200) -> Response:
+def codes_page(request: Request, project: Project, params: Params,
+               notice: Notice | None = None, status: int = 200,
+               since: int | None = None) -> Response:
     tree = meaning_units.code_tree(project.conn)
     return show(request, project, "codes.html", "codes", "/codes", notice, status, tree=tree,
                 groups=board.groups(project.conn))
+
+
+# -- parts of the reading view ----------------------------------------------------------------
+
+def selection(request: Request) -> Response:
+    """The code picker's view of a selection (`start`, `end` in code points): the unit it
+    would make, its text, the question before it, its warnings, or why it is refused."""
+    params = request.query_params
+    allow = flag(params.get("allow_interviewer"))
+    with opened(request) as project:
+        try:
+            chosen = views.selection(
+                project.conn, request.path_params["doc"],
+                number(params.get("start"), "start") or 0, number(params.get("end"), "end") or 0,
+                snap=params.get("snap") != "0", allow_interviewer=allow)
+        except StcError as error:
+            return render(request, "_selection.html", status=400, chosen=None, error=error,
+                          allow=False, language="")
+        language = project.language
+    return render(request, "_selection.html", chosen=chosen, error=None, allow=allow,
+                  language=language)
+
+
+def unit_panel(request: Request) -> Response:
+    """The panel of one unit (`unit`), as the reading view of `doc` shows it."""
+    with opened(request) as project:
+        ref = request.query_params.get("unit") or ""
+        return render(request, "_unit.html", panel=views.unit_detail(project.conn, ref),
+                      opened=ref.strip().upper(), seen=project.head()[0], notice=None,
+                      language=project.language)
 
 
 PAGES: dict[str, Callable[..., Response]] = {

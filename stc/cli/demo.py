@@ -168,7 +168,7 @@ def demo(directory: Path) -> None:
         click.echo(f"  {_shown(path)}")
     name = shlex.quote(_shown(directory))
     click.echo(f"\nTry next:  cd {name} && stc log --on \"Tid som flyttes\"")
-    click.echo(f"Read the transcripts with their meaning units in the browser:  cd {name}"
+    click.echo(f"Read and code the transcripts in the browser (the workbench):  cd {name}"
                " && stc serve")
 
 
