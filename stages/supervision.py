@@ -11,6 +11,7 @@ trail, shown in the audit report, never in the results chapter.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from stc.errors import StcError
@@ -20,6 +21,7 @@ from stc.refs import UNIT_REF
 from stc.stages.impression import Memo, add_memo
 from stc.texts import get_text, must_text
 from stc.trail import effective, records
+from stc.units import Places
 
 PARTS = {"condensate": "condensate", "text": "analytic text"}
 
@@ -104,6 +106,32 @@ def comments(conn: sqlite3.Connection, open_only: bool = False) -> list[Comment]
         out.append(Comment(ident, _shown(conn, ref, key, part), must_text(conn, body), seq, at,
                            author, resolved, get_text(conn, resolution)))
     return out
+
+
+def comments_on(conn: sqlite3.Connection, refs: Iterable[str], open_only: bool = False
+                ) -> list[Comment]:
+    """The comments that stand on any of `refs` (as `comments` shows them: `U7`,
+    `group:NAME`, `text:GROUP/SUBGROUP`, …; case does not matter)."""
+    wanted = {r.casefold() for r in refs}
+    return [c for c in comments(conn, open_only) if c.ref.casefold() in wanted]
+
+
+def place_of(conn: sqlite3.Connection, ref: str) -> tuple[str, int] | None:
+    """Where in a transcript a comment on a unit or a place stands: (DOC, first segment);
+    None for a comment on anything else, or on a unit deleted since."""
+    if UNIT_REF.match(ref):
+        row = conn.execute("SELECT doc, version, start, end FROM units WHERE id = ?",
+                           (int(ref[1:]),)).fetchone()
+        if row is None:
+            return None
+        where = Places(conn).ref(row[0], row[1], row[2], row[3])
+        doc, _, numbers = where.partition(":")
+        return doc, int(numbers.split("-")[0])
+    doc, sep, numbers = ref.partition(":")
+    first = numbers.split("-")[0]
+    if sep and first.isdigit() and doc.lower() not in KINDS and doc.lower() not in PARTS:
+        return doc, int(first)
+    return None
 
 
 def _shown(conn: sqlite3.Connection, ref: str, key: str | None, part: str | None) -> str:
