@@ -17,6 +17,7 @@ from stc.lookup import KINDS, object_of, resolve_ref
 from stc.project import Project
 from stc.reading import documents
 from stc.refs import UNIT_REF, resolve_doc
+from stc.search import Hit, search, search_lemma
 from stc.stages import Step, StepStatus, count
 from stc.stages.meaning_units import add_named
 from stc.texts import must_text
@@ -279,6 +280,16 @@ def frequent(texts: Iterable[str], lang: str, pipeline: str | None = None, top: 
              ) -> list[tuple[str, str, int]]:
     """The `top` lemmas said most often in `texts`: (most frequent form, lemma, count)."""
     return _top(counted_lemmas(texts, lang, pipeline)[1], top)
+
+
+def where_said(project: Project, words: str, exact: bool = False, doc: str | None = None
+               ) -> list[Hit]:
+    """Where `words` are said, in `doc` or every transcript: every form of their lemmas (as
+    `stc search --lemma`), or only the forms given (`exact`). Where a frequent word leads."""
+    if exact:
+        return search(project.conn, words, doc=doc)
+    return search_lemma(project.conn, words, project.language, project.settings.get("pipeline"),
+                        doc)
 
 
 # transcription marks and hesitations that stop-word lists do not hold

@@ -18,6 +18,7 @@ from stc.errors import StcError
 from stc.lookup import KINDS, TABLES, get, get_group_or_subgroup, object_of, resolve_ref
 from stc.project import Project
 from stc.refs import UNIT_REF
+from stc.since import ObjectChanges, Seal, changed_since, counted_changes, point, seals
 from stc.stages.impression import Memo, add_memo
 from stc.texts import get_text, must_text
 from stc.trail import effective, records
@@ -148,6 +149,25 @@ def _shown(conn: sqlite3.Connection, ref: str, key: str | None, part: str | None
     if row is None:
         return ref  # dropped since: shown as written
     return f"{part}:{row[0]}" if part else f"{kind}:{row[0]}"
+
+
+# -- what changed since a meeting --------------------------------------------------------------
+
+class Since(NamedTuple):
+    """What changed since a point a page names (see `since_meeting`)."""
+
+    start: int | None  # the change counted from; None when no point was named
+    objects: list[ObjectChanges]
+    changes: int  # how many changes, across the objects
+    seals: list[Seal]  # the seals recorded, points to count from
+
+
+def since_meeting(conn: sqlite3.Connection, asked: str | None) -> Since:
+    """Per object, what changed since `asked`: a change number, a date or time, or a seal
+    named by the change it sealed (a page names no files: `stc diff --since FILE` reads one)."""
+    start = point(conn, asked, files=False) if asked and asked.strip() else None
+    objects = changed_since(conn, start) if start is not None else []
+    return Since(start, objects, counted_changes(objects), seals(conn))
 
 
 # -- validation: back to the transcripts with each category in hand --------------------------

@@ -28,6 +28,7 @@ from stc.stages.condensation import (
     unit_source_text,
 )
 from stc.stages.prevalence import Prevalence, prevalence
+from stc.stages.supervision import Comment, comments_on
 from stc.stages.synthesis import describe, placed_units
 from stc.texts import get_text
 from stc.trail import head
@@ -226,3 +227,39 @@ def discard(project: Project, ref: str, tabs: Sequence[str]) -> int:
     target = resolve_target(project.conn, ref)
     return (drafts.discard(project.conn, text_key(target), tabs)
             + drafts.discard(project.conn, heading_key(target), tabs))
+
+
+# -- the whole page ----------------------------------------------------------------------------
+
+class Desk(NamedTuple):
+    """Step 4's page: the outline, the editor of one section, the comments on it."""
+
+    outline: list[Section]
+    editor: TextEditor | None
+    anchors: list[tuple[str, str]]  # what a comment on the section may stand on, described
+    comments: list[Comment]  # the comments that stand on those
+    report_language: str  # the language the prevalence words and the report are in
+
+
+def anchors(editor: TextEditor) -> list[tuple[str, str]]:
+    """What a comment on the section in the editor may stand on, and how a page names each."""
+    shown = editor.section
+    kind = "category" if shown.target.kind == "group" else "subcategory"
+    out = [(f"text:{shown.label}", "its analytic text"),
+           (f"{shown.target.kind}:{shown.label}", f"the {kind} as a whole")]
+    if editor.material.condensates and (shown.target.kind == "subgroup"
+                                        or not shown.subsections):
+        out.append((f"condensate:{shown.label}", "its condensate"))
+    return out
+
+
+def desk(conn: sqlite3.Connection, ref: str | None = None, base: int | None = None,
+         loaded: str | None = None) -> Desk:
+    """The outline and the editor of `ref` (default: the first category; `base`, `loaded`
+    as for `editor`)."""
+    shown = outline(conn)
+    chosen = ref or (shown[0].label if shown else None)
+    opened = editor(conn, chosen, base, loaded) if chosen else None
+    where = anchors(opened) if opened else []
+    return Desk(shown, opened, where, comments_on(conn, [r for r, _ in where]),
+                values(conn).report_language)

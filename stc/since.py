@@ -31,6 +31,11 @@ class Change(NamedTuple):
     why: str | None
     diff: str | None  # a word diff of a rewritten text: [-old-] {+new+}
 
+    @property
+    def pieces(self) -> list[tuple[str, str]]:
+        """The word diff in pieces, for a page to mark (see `diff_pieces`)."""
+        return diff_pieces(self.diff) if self.diff else []
+
 
 class ObjectChanges(NamedTuple):
     """What happened to one object since the point."""
