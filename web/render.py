@@ -29,12 +29,18 @@ def clock(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone().strftime("%H:%M:%S")
 
 
+def moment(moment: str) -> str:
+    """An ISO time (UTC) as this computer's date and time of day: when a unit was made."""
+    return datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d at %H:%M")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["colour"] = colour
     env.filters["clock"] = clock
+    env.filters["moment"] = moment
     env.globals["version"] = __version__
     return env
 
