@@ -9,7 +9,6 @@ the only time used is that of the last change shown, so one state always gives t
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from typing import Any, NamedTuple
 
@@ -40,11 +39,10 @@ from stc.stages.condensation import (
 )
 from stc.stages.prevalence import Prevalence, basis, prevalence, prevalence_by
 from stc.stages.supervision import comments, validations
+from stc.stages.synthesis import PLACED, paragraphs
 from stc.texts import get_text, stored_value
 from stc.trail import Record, records
 from stc.units import Places, participants_by_unit
-
-_PLACED = re.compile(r"^\[\s*U(\d+)\s*\]$", re.IGNORECASE)
 
 
 class ReportOptions(NamedTuple):
@@ -151,10 +149,9 @@ def _blocks(description: str | None, nuggets: list[int], options: ReportOptions,
     quotation there; quotations not placed follow the text. Short ones may run inline."""
     blocks: list[dict[str, Any]] = []
     placed: set[int] = set()
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", description or "") if p.strip()]
     queue: list[tuple[str, Any]] = []
-    for para in paragraphs:
-        m = _PLACED.fullmatch(para)
+    for para in paragraphs(description):
+        m = PLACED.fullmatch(para)
         if m and int(m.group(1)) in units.views:
             placed.add(int(m.group(1)))
             queue.append(("quote", int(m.group(1))))

@@ -151,6 +151,34 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     return written
 
 
+@dataclass(frozen=True)
+class Page:
+    """A report rendered in memory as one HTML page (the workbench's preview), and the places
+    where its texts hold an identifying name: `render` refuses to write such a report."""
+
+    html: str
+    identifying: list[str]
+
+
+def page(project: Project, which: str = "results", as_of: int | None = None) -> Page:
+    """The HTML of report `which` (results, audit or method) as `render` would write it, from
+    the same model, templates and checks, without writing anything."""
+    if which not in ("results", "audit", "method"):
+        raise StcError("E517", name=which, reports="results, audit, method")
+    conn = project.replayed(as_of) if as_of is not None else project.conn
+    try:
+        checks = run_checks(conn) if which == "audit" else [identifying_check(conn)]
+        places = next(c for c in checks if c.id == IDENTIFYING).failures
+        model = build(conn, as_of, None, None, checks if which == "audit" else None)
+        shown = method_model(conn, model, report_options(conn), None) if which == "method" \
+            else model
+        env = environment(project.root / "templates", shown)
+        return Page(render_template(env, f"{which}.html.j2", shown), places)
+    finally:
+        if conn is not project.conn:
+            conn.close()
+
+
 def _rendered(project: Project, env: ReportEnvironment, model: dict[str, Any], report: str,
               fmt: str, matrix: tuple[list[str], list[list[Any]]] | None
               ) -> list[tuple[str, bytes]]:

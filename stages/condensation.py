@@ -205,7 +205,7 @@ def condense(project: Project, ref: str, text: str | None, why: str | None = Non
     with project.batch(why) as b:
         target = resolve_target(b.conn, ref)
         if over is not None:
-            _written_over(b.conn, f"SELECT condensate FROM {target.table} WHERE id = ?",
+            written_over(b.conn, f"SELECT condensate FROM {target.table} WHERE id = ?",
                           target.id, over, f"the condensate of {target.label}")
         if target.kind == "group":
             subs = subgroups_of(b.conn, target.id)
@@ -299,7 +299,7 @@ def to_review(conn: sqlite3.Connection, units: Iterable[int]) -> list[Target]:
     return out
 
 
-def _written_over(conn: sqlite3.Connection, sql: str, ident: int, over: str, what: str) -> None:
+def written_over(conn: sqlite3.Connection, sql: str, ident: int, over: str, what: str) -> None:
     """Refuse to write over a text other than the version `over` the writer started from."""
     if (conn.execute(sql, (ident,)).fetchone()[0] or "") != over:
         raise StcError("E726", what=what)
@@ -458,7 +458,7 @@ def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: boo
     with project.batch(why) as b:
         unit = unit_id(b.conn, unit_ref)
         if over is not None:
-            _written_over(b.conn, "SELECT nugget FROM units WHERE id = ?", unit, over,
+            written_over(b.conn, "SELECT nugget FROM units WHERE id = ?", unit, over,
                           f"the illustrative quotation of U{unit}")
         if clear:
             return b.record("unit.set", {"id": unit, "nugget": None, "translation": None})

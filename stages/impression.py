@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -15,7 +16,9 @@ from stc import naming
 from stc.errors import StcError
 from stc.lookup import KINDS, object_of, resolve_ref
 from stc.project import Project
+from stc.reading import documents
 from stc.refs import UNIT_REF, resolve_doc
+from stc.search import Hit, search, search_lemma
 from stc.stages import Step, StepStatus, count
 from stc.stages.meaning_units import add_named
 from stc.texts import must_text
@@ -231,34 +234,16 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
           all_speakers: bool = False) -> list[Terms]:
     """Most frequent words per transcript and across them, stop words left out: the forms of
     a lemma counted together, shown by their most frequent form."""
-    from stc.language import lemma_of, lemma_pipeline, pieces, stop_words
-
     conn = project.conn
     lang = project.language
     docs = [resolve_doc(conn, doc)] if doc else \
         [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
-    nlp = lemma_pipeline(lang, project.pipeline)
-    stops = stop_words(lang)
+    pipeline = project.pipeline
     overall: dict[str, Counter[str]] = {}
     out: list[Terms] = []
     total = 0
     for d in docs:
-        forms: dict[str, Counter[str]] = {}  # lemma -> its forms, counted
-        words = 0
-        # lower-cased first: lookup tables hold lower-case forms ("Walking" -> "walk")
-        spoken = (piece for t in _spoken(conn, d, all_speakers)
-                  for _, piece in pieces(t.lower(), nlp.max_length))
-        for parsed in nlp.pipe(spoken, batch_size=64):
-            for token in parsed:
-                if not token.is_alpha:
-                    continue
-                words += 1
-                form = token.text.lower()
-                if form in stops or form in FILLERS or len(form) < 2:
-                    continue
-                lemma = lemma_of(token, lang)
-                if lemma not in stops:
-                    forms.setdefault(lemma, Counter())[form] += 1
+        words, forms = counted_lemmas(_spoken(conn, d, all_speakers), lang, pipeline)
         for lemma, counted_forms in forms.items():
             overall.setdefault(lemma, Counter()).update(counted_forms)
         total += words
@@ -266,6 +251,48 @@ def terms(project: Project, doc: str | None = None, top: int = 20,
     if len(docs) > 1:
         out.append(Terms(None, total, _top(overall, top)))
     return out
+
+
+def counted_lemmas(texts: Iterable[str], lang: str, pipeline: str | None = None
+                   ) -> tuple[int, dict[str, Counter[str]]]:
+    """The words of `texts`, and each lemma's forms counted (stop words and fillers left
+    out): what `terms` counts per transcript, and the workbench per category."""
+    from stc.language import lemma_of, lemma_pipeline, pieces, stop_words
+
+    nlp = lemma_pipeline(lang, pipeline)
+    stops = stop_words(lang)
+    forms: dict[str, Counter[str]] = {}  # lemma -> its forms, counted
+    words = 0
+    # lower-cased first: lookup tables hold lower-case forms ("Walking" -> "walk")
+    spoken = (piece for t in texts for _, piece in pieces(t.lower(), nlp.max_length))
+    for parsed in nlp.pipe(spoken, batch_size=64):
+        for token in parsed:
+            if not token.is_alpha:
+                continue
+            words += 1
+            form = token.text.lower()
+            if form in stops or form in FILLERS or len(form) < 2:
+                continue
+            lemma = lemma_of(token, lang)
+            if lemma not in stops:
+                forms.setdefault(lemma, Counter())[form] += 1
+    return words, forms
+
+
+def frequent(texts: Iterable[str], lang: str, pipeline: str | None = None, top: int = 10
+             ) -> list[tuple[str, str, int]]:
+    """The `top` lemmas said most often in `texts`: (most frequent form, lemma, count)."""
+    return _top(counted_lemmas(texts, lang, pipeline)[1], top)
+
+
+def where_said(project: Project, words: str, exact: bool = False, doc: str | None = None
+               ) -> list[Hit]:
+    """Where `words` are said, in `doc` or every transcript: every form of their lemmas (as
+    `stc search --lemma`), or only the forms given (`exact`). Where a frequent word leads."""
+    if exact:
+        return search(project.conn, words, doc=doc)
+    return search_lemma(project.conn, words, project.language, project.settings.get("pipeline"),
+                        doc)
 
 
 # transcription marks and hesitations that stop-word lists do not hold
@@ -280,3 +307,58 @@ def _top(forms: dict[str, Counter[str]], n: int) -> list[tuple[str, str, int]]:
                     key=lambda item: (-item[0], item[1]))[:n]
     return [(min(forms[lemma].items(), key=lambda kv: (-kv[1], kv[0]))[0], lemma, total)
             for total, lemma in counts]
+
+
+# -- step 1 at a glance (the workbench's page) ------------------------------------------------
+
+class Impression(NamedTuple):
+    """A transcript with the impression memos written on it."""
+
+    doc: str
+    participant: str
+    memos: list[Memo]
+
+
+class Overview(NamedTuple):
+    """Step 1 at a glance: the pre-understanding, the impression of each transcript, the
+    preliminary themes."""
+
+    preunderstanding: list[Memo]
+    coding_began: int | None  # the first meaning unit still in effect, by its change
+    impressions: list[Impression]
+    themes: list[ThemeInfo]
+
+    @property
+    def written_late(self) -> bool:
+        """Whether coding began before the pre-understanding was written (or without it):
+        Malterud asks for it first, so the page says so."""
+        if self.coding_began is None:
+            return False
+        return not self.preunderstanding or self.preunderstanding[0].seq > self.coding_began
+
+    @property
+    def themes_in_range(self) -> bool:
+        return THEMES_MIN <= len(self.themes) <= THEMES_MAX
+
+
+def first_unit(conn: sqlite3.Connection) -> int | None:
+    """The change that made the oldest meaning unit still in effect: when coding began."""
+    undone = cancelled_in(conn)
+    for (seq,) in conn.execute("SELECT seq FROM trail WHERE kind = 'unit.add' ORDER BY seq"):
+        if seq not in undone:
+            return int(seq)
+    return None
+
+
+def overview(conn: sqlite3.Connection) -> Overview:
+    """The pre-understanding memos, each transcript's impression memos and the preliminary
+    themes, as step 1 of the workbench shows them."""
+    every = memos(conn)
+    by_doc: dict[str, list[Memo]] = {}
+    for memo in every:
+        if memo.kind == "impression" and memo.ref:
+            by_doc.setdefault(memo.ref.split(":", 1)[0].casefold(), []).append(memo)
+    return Overview([m for m in every if m.kind == "preunderstanding"], first_unit(conn),
+                    [Impression(d.id, d.participant, by_doc.get(d.id.casefold(), []))
+                     for d in documents(conn)],
+                    themes(conn))

@@ -11,15 +11,18 @@ trail, shown in the audit report, never in the results chapter.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from stc.errors import StcError
 from stc.lookup import KINDS, TABLES, get, get_group_or_subgroup, object_of, resolve_ref
 from stc.project import Project
 from stc.refs import UNIT_REF
+from stc.since import ObjectChanges, Seal, changed_since, counted_changes, point, seals
 from stc.stages.impression import Memo, add_memo
 from stc.texts import get_text, must_text
 from stc.trail import effective, records
+from stc.units import Places
 
 PARTS = {"condensate": "condensate", "text": "analytic text"}
 
@@ -106,6 +109,32 @@ def comments(conn: sqlite3.Connection, open_only: bool = False) -> list[Comment]
     return out
 
 
+def comments_on(conn: sqlite3.Connection, refs: Iterable[str], open_only: bool = False
+                ) -> list[Comment]:
+    """The comments that stand on any of `refs` (as `comments` shows them: `U7`,
+    `group:NAME`, `text:GROUP/SUBGROUP`, …; case does not matter)."""
+    wanted = {r.casefold() for r in refs}
+    return [c for c in comments(conn, open_only) if c.ref.casefold() in wanted]
+
+
+def place_of(conn: sqlite3.Connection, ref: str) -> tuple[str, int] | None:
+    """Where in a transcript a comment on a unit or a place stands: (DOC, first segment);
+    None for a comment on anything else, or on a unit deleted since."""
+    if UNIT_REF.match(ref):
+        row = conn.execute("SELECT doc, version, start, end FROM units WHERE id = ?",
+                           (int(ref[1:]),)).fetchone()
+        if row is None:
+            return None
+        where = Places(conn).ref(row[0], row[1], row[2], row[3])
+        doc, _, numbers = where.partition(":")
+        return doc, int(numbers.split("-")[0])
+    doc, sep, numbers = ref.partition(":")
+    first = numbers.split("-")[0]
+    if sep and first.isdigit() and doc.lower() not in KINDS and doc.lower() not in PARTS:
+        return doc, int(first)
+    return None
+
+
 def _shown(conn: sqlite3.Connection, ref: str, key: str | None, part: str | None) -> str:
     """Where a comment stands now: a category or code by its current name."""
     kind, _, ident = (key or "").partition(":")
@@ -120,6 +149,25 @@ def _shown(conn: sqlite3.Connection, ref: str, key: str | None, part: str | None
     if row is None:
         return ref  # dropped since: shown as written
     return f"{part}:{row[0]}" if part else f"{kind}:{row[0]}"
+
+
+# -- what changed since a meeting --------------------------------------------------------------
+
+class Since(NamedTuple):
+    """What changed since a point a page names (see `since_meeting`)."""
+
+    start: int | None  # the change counted from; None when no point was named
+    objects: list[ObjectChanges]
+    changes: int  # how many changes, across the objects
+    seals: list[Seal]  # the seals recorded, points to count from
+
+
+def since_meeting(conn: sqlite3.Connection, asked: str | None) -> Since:
+    """Per object, what changed since `asked`: a change number, a date or time, or a seal
+    named by the change it sealed (a page names no files: `stc diff --since FILE` reads one)."""
+    start = point(conn, asked, files=False) if asked and asked.strip() else None
+    objects = changed_since(conn, start) if start is not None else []
+    return Since(start, objects, counted_changes(objects), seals(conn))
 
 
 # -- validation: back to the transcripts with each category in hand --------------------------

@@ -18,7 +18,7 @@ from stc.errors import StcError
 from stc.naming import checked
 from stc.project import Project
 from stc.stages import Step, StepStatus, count
-from stc.stages.condensation import resolve_group, resolve_target, subgroups_of
+from stc.stages.condensation import resolve_group, resolve_target, subgroups_of, written_over
 from stc.stages.condensation import units_frame as units_frame  # the frames of a notebook
 from stc.stages.prevalence import prevalence_frame as prevalence_frame
 from stc.texts import get_text, text_hash
@@ -81,11 +81,20 @@ def reports_current(conn: sqlite3.Connection, reports: Path) -> bool:
 # -- analytic texts and headings -------------------------------------------------------------
 
 def describe(project: Project, ref: str, text: str | None = None, heading: str | None = None,
-             why: str | None = None) -> list[Record]:
+             why: str | None = None, over: str | None = None,
+             heading_over: str | None = None) -> list[Record]:
     """Set the analytic text and/or the heading of a category (GROUP) or subcategory
-    (GROUP/SUBGROUP). An empty heading goes back to the name."""
+    (GROUP/SUBGROUP). An empty heading goes back to the name. `over` and `heading_over`: the
+    version of the text (its hash, '' for none) and the heading ('' for none) the writer
+    started from: refused when another was recorded since (E726), as `condense` is."""
     with project.batch(why) as b:
         target = resolve_target(b.conn, ref)
+        if over is not None and text is not None:
+            written_over(b.conn, f"SELECT description FROM {target.table} WHERE id = ?",
+                         target.id, over, f"the analytic text of {target.label}")
+        if heading_over is not None and heading is not None:
+            written_over(b.conn, f"SELECT heading FROM {target.table} WHERE id = ?",
+                         target.id, heading_over, f"the heading of {target.label}")
         records = []
         base = {"kind": target.kind, "id": target.id, "name": target.label}
         if text is not None:
@@ -96,6 +105,20 @@ def describe(project: Project, ref: str, text: str | None = None, heading: str |
             records.append(b.record("text.set", {**base, "field": "heading",
                                                  "value": heading.strip() or None}))
         return records
+
+
+# a paragraph that is only `[U7]` places U7's illustrative quotation there (the reports)
+PLACED = re.compile(r"^\[\s*U(\d+)\s*\]$", re.IGNORECASE)
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """An analytic text's paragraphs: parts between blank lines, stripped."""
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def placed_units(text: str | None) -> list[int]:
+    """The units whose quotations a text places with a paragraph `[U7]`, in order."""
+    return [int(m.group(1)) for p in paragraphs(text) if (m := PLACED.match(p))]
 
 
 def describe_about(conn: sqlite3.Connection, ref: str) -> str:

@@ -213,6 +213,7 @@ MESSAGES: dict[str, str] = {
     "E724": "{value!r} is not a stretch of a unit's text (START-END); select the words again",
     "E725": "no meaning unit chosen; select cards first (Space on a card, or its check box)",
     "E726": "{what} was rewritten elsewhere (another tab or a terminal) after you began; compare the two, then record yours again or take theirs",
+    "E740": "this page shows the project as it was after change #{seq}, read-only: nothing can be changed from it; go back to the project as it is now",
     # lifecycle: start method, backup, pack and unpack, close, demo
     "E950": "STC_START_METHOD is {value!r}; use one of {methods}, or unset it",
     "E951": "{path} is inside the project {project}; choose a folder outside the project",

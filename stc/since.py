@@ -31,6 +31,11 @@ class Change(NamedTuple):
     why: str | None
     diff: str | None  # a word diff of a rewritten text: [-old-] {+new+}
 
+    @property
+    def pieces(self) -> list[tuple[str, str]]:
+        """The word diff in pieces, for a page to mark (see `diff_pieces`)."""
+        return diff_pieces(self.diff) if self.diff else []
+
 
 class ObjectChanges(NamedTuple):
     """What happened to one object since the point."""
@@ -44,14 +49,15 @@ class ObjectChanges(NamedTuple):
                 "changes": [c._asdict() for c in self.changes]}
 
 
-def point(conn: sqlite3.Connection, since: str) -> int:
-    """The change number a `--since` names: a number (`212`, `#212`), a seal file, or a date or
-    time (UTC unless it names a zone): the last change before it."""
+def point(conn: sqlite3.Connection, since: str, files: bool = True) -> int:
+    """The change number a `--since` names: a number (`212`, `#212`), a seal file (unless
+    `files` is false: a page names a seal by its number, see `seals`), or a date or time (UTC
+    unless it names a zone): the last change before it."""
     text = since.strip().lstrip("#")
     if text.isdigit():
         return int(text)
     path = Path(since)
-    if path.is_file():
+    if files and path.is_file():
         from stc.sealing import read_expected
 
         head = read_expected(str(path))
@@ -71,6 +77,21 @@ def point(conn: sqlite3.Connection, since: str) -> int:
     row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM trail WHERE at < ?",
                        (stamp,)).fetchone()
     return int(row[0])
+
+
+class Seal(NamedTuple):
+    """A seal recorded in the trail: the change it sealed, when, by whom."""
+
+    sealed: int  # the last change the seal covers
+    at: str
+    author: str
+
+
+def seals(conn: sqlite3.Connection) -> list[Seal]:
+    """The seals recorded, newest first: points a meeting may be counted from."""
+    return [Seal(int(seq), str(at), str(author)) for seq, at, author in conn.execute(
+        "SELECT payload ->> '$.seq', at, author FROM trail WHERE kind = 'seal'"
+        " ORDER BY seq DESC")]
 
 
 def changed_since(conn: sqlite3.Connection, since: int) -> list[ObjectChanges]:
@@ -157,8 +178,27 @@ def word_diff(old: str, new: str) -> str:
     return _spaced("".join(out))
 
 
+_MARKED = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)
+
+
+def diff_pieces(diff: str) -> list[tuple[str, str]]:
+    """A word diff as `word_diff` writes it, in pieces: ('=', kept), ('-', removed),
+    ('+', added), for a page to show with its own marks."""
+    out: list[tuple[str, str]] = []
+    at = 0
+    for found in _MARKED.finditer(diff):
+        if found.start() > at:
+            out.append(("=", diff[at:found.start()]))
+        out.append(("-", found.group(1)) if found.group(1) is not None
+                   else ("+", found.group(2)))
+        at = found.end()
+    if at < len(diff):
+        out.append(("=", diff[at:]))
+    return out
+
+
 def _spaced(text: str) -> str:
-    return re.sub(r"(-\])(\S)", r"\1 \2", re.sub(r"(\S)(\[-|\{\+)", r"\1 \2", text))
+    return re.sub(r"(-\]|\+\})(\S)", r"\1 \2", re.sub(r"(\S)(\[-|\{\+)", r"\1 \2", text))
 
 
 def counted_changes(groups: Iterable[ObjectChanges]) -> int:

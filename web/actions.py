@@ -62,6 +62,8 @@ def write(handler: Callable[[Request, Form], Response]) -> Endpoint:
 
     def guarded(request: Request, form: Form) -> Response:
         try:
+            if form.get("as_of"):  # a page showing an earlier state changes nothing
+                raise StcError("E740", seq=form["as_of"][:12])
             return handler(request, form)
         except StcError as error:
             with opened(request) as project:

@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 from stc.errors import StcError
 from stc.project import open_project
 
-from . import actions, pages
+from . import actions, pages, recontext, report, step1, step4, supervision, trail
 from .actions import write
 from .render import STATIC
 from .security import LOOPBACK_NAMES, Guard
@@ -38,6 +38,8 @@ def create_app(project_path: Path | str, token: str, port: int | None = None,
             Route("/transcripts/{doc}/unit", pages.unit_panel, name="unit"),
             Route("/board", pages.board_view, name="board"),
             Route("/codes", pages.codes, name="codes"),
+            *step1.ROUTES, *step4.ROUTES, *recontext.ROUTES, *supervision.ROUTES,
+            *report.ROUTES, *trail.ROUTES,
             *[Route(path, write(handler), methods=["POST"]) for path, handler in WRITES.items()],
             Route("/quit", pages.stop, methods=["POST"], name="quit"),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -78,4 +80,6 @@ WRITES = {
     "/codes/rename": actions.code_rename,
     "/codes/merge": actions.code_merge,
     "/codes/move": actions.code_move,
+    **step1.WRITES, **step4.WRITES, **recontext.WRITES, **supervision.WRITES,
+    **report.WRITES,
 }

@@ -44,6 +44,12 @@ MAX_BODY = 1_000_000  # bytes; forms of the workbench are small
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
     " frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# a report the workbench shows (the results chapter beside the editors, the audit report): a
+# self-contained page whose only style is its own <style>, with no script, framed only by the
+# workbench's own pages
+REPORT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+                 " frame-ancestors 'self'; form-action 'none'; base-uri 'none'")
+REPORT_HEADERS = {"content-security-policy": REPORT_POLICY, "x-frame-options": "SAMEORIGIN"}
 HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -198,12 +204,16 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
 
 
 def _with_headers(send: Send) -> Send:
-    """`send` adding the security headers to the response, and no-store to every page."""
+    """`send` adding the security headers to the response, and no-store to every page. A
+    response that sets one of them itself keeps its own (a report shown in a frame of the
+    workbench's own pages has its own, stricter policy: see `REPORT_POLICY`)."""
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = [*message.get("headers", []), *HEADERS]
-            if not any(k.lower() == b"cache-control" for k, _ in headers):
+            given = list(message.get("headers", []))
+            own = {k.lower() for k, _ in given}
+            headers = given + [(k, v) for k, v in HEADERS if k not in own]
+            if b"cache-control" not in own:
                 headers.append((b"cache-control", b"no-store"))
             message["headers"] = headers
         await send(message)

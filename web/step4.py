@@ -1,0 +1,110 @@
+"""Step 4 in the workbench, synthesis: the categories and subcategories in their order (moved by
+drag or keys), each with its prevalence in words; the analytic text and heading of one, written
+beside its condensates and quotations (a paragraph `[U7]` places a quotation, as `stc describe`
+reads it), kept as a draft on the server as she types; the results chapter beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stc.errors import StcError
+from stc.project import Project
+from stc.stages import synthesis, writing
+
+from . import trail
+from .actions import HIDDEN, Form, _field, _over, _tab, _tabs, act, again, label
+from .pages import EDITOR_STATE, LIVE, PAGES, STATE, Notice, address, live, number, opened, show
+from .render import render
+
+EDITOR = ("base", "loaded", "heading_loaded", "replaces")
+
+
+def step4_page(request: Request, project: Project, params: Mapping[str, str],
+               notice: Notice | None = None, status: int = 200,
+               since: int | None = None) -> Response:
+    """The outline, and the editor of `section` (default: the first category); `base`,
+    `loaded`: what the editor was loaded with; `on`: the object of the trail panel."""
+    with trail.state(project, params) as (conn, as_of):
+        shown = writing.desk(conn, params.get("section") or None,
+                             number(params.get("base"), "base"), params.get("loaded"))
+        section = shown.editor.section if shown.editor else None
+        label_ = section.label if section else None
+        on = params.get("on") or (f"{section.target.kind}:{label_}" if section else None)
+        return show(request, project, "step4.html", "step4",
+                    address("/step4", section=label_, as_of=str(as_of) if as_of else None),
+                    notice, status, outline=shown.outline, editor=shown.editor, as_of=as_of,
+                    on=on, remarks=shown.comments, anchors=shown.anchors,
+                    now_url=address("/step4", section=label_), history=trail.panel(conn, on),
+                    language=project.language, report_language=shown.report_language)
+
+
+# -- the writes --------------------------------------------------------------------------------
+
+def text(request: Request, form: Form) -> Response:
+    section, body, heading = _field(form, "section"), form.get("text", ""), form.get("heading", "")
+    return act(request, form,
+               lambda: label("describe", section, "-m", HIDDEN, "--heading", HIDDEN),
+               lambda p: writing.record(p, section, body, heading, _tabs(request, form),
+                                        _over(form, "loaded"),
+                                        form.get("heading_over", form.get("heading_loaded"))),
+               lambda target: f"Analytic text of {target.label} recorded", fresh=EDITOR)
+
+
+def text_draft(request: Request, form: Form) -> Response:
+    """Keep what the editor holds (no change to the project: a draft, see stc.drafts)."""
+    section = _field(form, "section")
+    with opened(request) as project:
+        try:
+            saved = writing.save_draft(project, section, _tab(request), form.get("text", ""),
+                                       form.get("heading", ""),
+                                       number(form.get("base"), "base") or 0,
+                                       form.get("replaces") or None)
+        except StcError as error:
+            return render(request, "_text_draft.html", status=400, saved=None, error=error)
+    return render(request, "_text_draft.html", saved=saved, error=None)
+
+
+def text_discard(request: Request, form: Form) -> Response:
+    section = _field(form, "section")
+    with opened(request) as project:
+        try:
+            writing.discard(project, section, _tabs(request, form))
+        except StcError as error:
+            return again(request, project, form, Notice(error.message, error), 400)
+        after = Form([(k, v) for k, v in form.items() if k not in EDITOR])
+        return again(request, project, after,
+                     Notice(f"Draft of the analytic text of {section} discarded"))
+
+
+def order(request: Request, form: Form) -> Response:
+    """The order of the categories (`kind` group) or of one category's subcategories."""
+    kind, names = form.get("kind", ""), form.names
+    if kind not in ("group", "subgroup"):
+        raise StcError("E723", field="kind")
+    group = _field(form, "group") if kind == "subgroup" else None
+    words = ["order", "groups", *names] if kind == "group" else \
+        ["order", "subgroups", "--group", group or "", *names]
+    return act(request, form, lambda: label(*words),
+               lambda p: synthesis.set_order(p, kind, names, group),
+               lambda rec: ("Categories" if kind == "group" else f"Subcategories of {group}")
+               + f" in order: {', '.join(rec.payload['names'])}")
+
+
+PAGES["step4"] = step4_page
+LIVE["step4"] = ("#messages,#outline,#material,#text-conflict,#preview,#trail-panel,"
+                 "#section-comments")
+STATE["step4"] = "#page-state,#text-state"
+EDITOR_STATE["step4"] = "#text-state"
+
+ROUTES = [Route("/step4", live(step4_page), name="step4")]
+WRITES = {
+    "/step4/text": text,
+    "/step4/text/draft": text_draft,
+    "/step4/text/discard": text_discard,
+    "/step4/order": order,
+}
