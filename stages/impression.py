@@ -291,7 +291,7 @@ def where_said(project: Project, words: str, exact: bool = False, doc: str | Non
     `stc search --lemma`), or only the forms given (`exact`). Where a frequent word leads."""
     if exact:
         return search(project.conn, words, doc=doc)
-    return search_lemma(project.conn, words, project.language, project.settings.get("pipeline"),
+    return search_lemma(project.conn, words, project.language, project.pipeline,
                         doc)
 
 

@@ -31,7 +31,7 @@ def recontext_page(request: Request, project: Project, params: Mapping[str, str]
         group = params.get("group") or (outline[0].target.name if outline else None)
         words = params.get("words")
         shown = (recontext.view(conn, group, words.split() if words is not None else None,
-                                project.language, project.settings.get("pipeline"))
+                                project.language, project.pipeline)
                  if group else None)
         name = shown.group.name if shown else None
         on = params.get("on") or (f"group:{name}" if name else None)
