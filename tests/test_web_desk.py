@@ -19,8 +19,19 @@ from stc.web.security import REPORT_POLICY
 from tests import workbench
 from tests.conftest import Run
 from tests.samples import snapshot
-from tests.test_web_board import PORT, TOKEN, Tab, hidden, message, open_tab, trail
-from tests.workbench import COLLEAGUES, CONDENSATE, COPING, SUPPORT
+from tests.test_web_board import trail
+from tests.workbench import (
+    COLLEAGUES,
+    CONDENSATE,
+    COPING,
+    PORT,
+    SUPPORT,
+    TOKEN,
+    Tab,
+    hidden,
+    message,
+    open_tab,
+)
 
 START = "Å ta i bruk"
 NEW_WRITES = sorted({**step1.WRITES, **step4.WRITES, **recontext.WRITES, **supervision.WRITES,

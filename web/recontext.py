@@ -6,8 +6,6 @@ for the category's words within that uncoded speech, and the dated validation me
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -17,10 +15,10 @@ from stc.stages import recontext, supervision, writing
 
 from . import trail
 from .actions import HIDDEN, Form, _field, act, label
-from .pages import LIVE, PAGES, Notice, address, live, show
+from .pages import LIVE, PAGES, Notice, Params, address, live, show
 
 
-def recontext_page(request: Request, project: Project, params: Mapping[str, str],
+def recontext_page(request: Request, project: Project, params: Params,
                    notice: Notice | None = None, status: int = 200,
                    since: int | None = None) -> Response:
     """The category `group` (default: the first) against the transcripts; `words`: what to

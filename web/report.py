@@ -9,8 +9,6 @@ in a frame of the workbench's own pages only); the workbench's pages frame it `s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -21,13 +19,13 @@ from stc.reports import render as reports
 
 from . import trail
 from .actions import Form
-from .pages import LIVE, PAGES, Notice, address, live, number, opened, show
+from .pages import LIVE, PAGES, Notice, Params, address, live, number, opened, show
 from .security import REPORT_HEADERS
 
 WRITABLE = ("results", "all")
 
 
-def report_page(request: Request, project: Project, params: Mapping[str, str],
+def report_page(request: Request, project: Project, params: Params,
                 notice: Notice | None = None, status: int = 200,
                 since: int | None = None, written: list[str] | None = None) -> Response:
     """The results chapter, the buttons that write the reports, the way to the audit."""

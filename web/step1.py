@@ -5,8 +5,6 @@ Malterud's 4-8, and the frequent words (lemmas) with their places in the transcr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -17,13 +15,13 @@ from stc.stages import impression, meaning_units
 
 from . import trail
 from .actions import HIDDEN, Form, _field, _reason, act, label
-from .pages import LIVE, PAGES, Notice, address, live, opened, show
+from .pages import LIVE, PAGES, Notice, Params, address, live, opened, show
 from .render import render
 
 MEMO_KINDS = ("preunderstanding", "impression", "note")
 
 
-def step1_page(request: Request, project: Project, params: Mapping[str, str],
+def step1_page(request: Request, project: Project, params: Params,
                notice: Notice | None = None, status: int = 200,
                since: int | None = None) -> Response:
     """Step 1 at a glance; `on`: the object whose history the trail panel shows."""
@@ -44,7 +42,7 @@ def terms(request: Request) -> Response:
     return render(request, "_terms.html", terms=found)
 
 
-def search_page(request: Request, project: Project, params: Mapping[str, str],
+def search_page(request: Request, project: Project, params: Params,
                 notice: Notice | None = None, status: int = 200,
                 since: int | None = None) -> Response:
     """Where a word is said: `q`, every form of its lemma unless `exact`, in `doc` or all."""

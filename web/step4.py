@@ -6,8 +6,6 @@ reads it), kept as a draft on the server as she types; the results chapter besid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,13 +16,25 @@ from stc.stages import synthesis, writing
 
 from . import trail
 from .actions import HIDDEN, Form, _field, _over, _tab, _tabs, act, again, label
-from .pages import EDITOR_STATE, LIVE, PAGES, STATE, Notice, address, live, number, opened, show
+from .pages import (
+    EDITOR_STATE,
+    LIVE,
+    PAGES,
+    STATE,
+    Notice,
+    Params,
+    address,
+    live,
+    number,
+    opened,
+    show,
+)
 from .render import render
 
 EDITOR = ("base", "loaded", "heading_loaded", "replaces")
 
 
-def step4_page(request: Request, project: Project, params: Mapping[str, str],
+def step4_page(request: Request, project: Project, params: Params,
                notice: Notice | None = None, status: int = 200,
                since: int | None = None) -> Response:
     """The outline, and the editor of `section` (default: the first category); `base`,

@@ -7,8 +7,6 @@ with a word diff of every rewritten text. The same library functions as `stc com
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -19,10 +17,10 @@ from stc.stages import supervision
 
 from . import trail
 from .actions import HIDDEN, Form, _field, act, label
-from .pages import LIVE, PAGES, Notice, address, live, show
+from .pages import LIVE, PAGES, Notice, Params, address, live, show
 
 
-def comments_page(request: Request, project: Project, params: Mapping[str, str],
+def comments_page(request: Request, project: Project, params: Params,
                   notice: Notice | None = None, status: int = 200,
                   since: int | None = None) -> Response:
     """Every comment, open ones first; a form to add one anywhere."""
@@ -34,7 +32,7 @@ def comments_page(request: Request, project: Project, params: Mapping[str, str],
                     listed=listed, places=places, as_of=as_of, now_url="/comments")
 
 
-def since_page(request: Request, project: Project, params: Mapping[str, str],
+def since_page(request: Request, project: Project, params: Params,
                notice: Notice | None = None, status: int = 200,
                since: int | None = None) -> Response:
     """What changed since `since`: a change number, a seal's number or a date (UTC unless it

@@ -9,7 +9,7 @@ write sent with `as_of` is refused (`actions.write`), so nothing can be changed 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,13 +20,13 @@ from starlette.routing import Route
 from stc.project import Project
 from stc.stages import history_view
 
-from .pages import LIVE, PAGES, Notice, live, number, show
+from .pages import LIVE, PAGES, Notice, Params, live, number, show
 
 AS_OF = "as_of"
 
 
 @contextmanager
-def state(project: Project, params: Mapping[str, str]) -> Iterator[tuple[Any, int | None]]:
+def state(project: Project, params: Params) -> Iterator[tuple[Any, int | None]]:
     """The state a page shows: the project as it is, or as of change `as_of` (read-only): a
     connection for the read models, and the change it shows the project after (None: now)."""
     as_of = number(params.get(AS_OF), AS_OF)
@@ -45,7 +45,7 @@ def panel(conn: Any, ref: str | None) -> list[history_view.Entry]:
     return history_view.object_changes(conn, ref) if ref else []
 
 
-def trail_page(request: Request, project: Project, params: Mapping[str, str],
+def trail_page(request: Request, project: Project, params: Params,
                notice: Notice | None = None, status: int = 200) -> Response:
     """The project's latest changes, each a way into the project as it was after it."""
     entries = history_view.recent(project.conn, limit=100)
