@@ -243,6 +243,17 @@ def rename(project: Project, kind: str, old: str, new: str, why: str | None = No
     return Named(kind, target.id, new, target.group_id, target.group_name)
 
 
+def define_code(project: Project, name: str, text: str | None, why: str | None = None
+                ) -> Named:
+    """Write (or, with no text, clear) what a code means: the codebook's definition."""
+    with project.batch(why) as b:
+        code = get(b.conn, "code", name)
+        body = (text or "").strip()
+        b.record("code.define", {"id": code.id, "name": code.name,
+                                 "definition": b.text(body) if body else None})
+    return code
+
+
 def units_using(conn: sqlite3.Connection, target: Named) -> int:
     if target.kind == "code":
         sql = "SELECT COUNT(*) FROM unit_codes WHERE code = ?"
@@ -800,6 +811,7 @@ class CodeCount(NamedTuple):
     name: str
     units: int
     participants: int
+    definition: str | None = None
 
 
 @dataclass
@@ -826,14 +838,15 @@ def code_tree(conn: sqlite3.Connection) -> list[GroupNode]:
     groups = conn.execute("SELECT id, name FROM code_groups ORDER BY position, id").fetchall()
     nodes: dict[int | None, GroupNode] = {g[0]: GroupNode(g[1], 0, 0) for g in groups}
     group_units: dict[int | None, set[int]] = {g: set() for g in nodes}
-    for code_id, name, group_id in conn.execute(
-            "SELECT id, name, group_id FROM codes ORDER BY name COLLATE NOCASE"):
+    for code_id, name, group_id, definition in conn.execute(
+            "SELECT id, name, group_id, definition FROM codes ORDER BY name COLLATE NOCASE"):
         units = by_code.get(code_id, set())
         if group_id not in nodes:
             nodes[group_id] = GroupNode(None, 0, 0)
             group_units[group_id] = set()
         nodes[group_id].codes.append(
-            CodeCount(name, len(units), _people(who, units)))
+            CodeCount(name, len(units), _people(who, units),
+                      get_text(conn, definition)))
         group_units[group_id] |= units
     for group_id, node in nodes.items():
         node.units = len(group_units[group_id])

@@ -334,3 +334,35 @@ def test_word_chapter_converts_to_a_pdf_that_reads_right(run: Run, tmp_path: Pat
 
     page.extract_text(visitor_text=visit)
     assert starts["«Jeg har aldri"] - starts["Alle informantene"] > 20  # points, about 1 cm
+
+
+def test_a_code_defined_at_the_command_line_reaches_the_codebook(run: Run,
+                                                                 tmp_path: Path) -> None:
+    root = tmp_path / "en"
+    analysed_project(run, root, "en")
+    p = ["--project", str(root)]
+    meaning = "When the work on the tablet takes the time once spent with the patient."
+    assert "Wrote the definition" in run("define", "tablet", "-m", meaning, *p).stdout
+    run("rename", "code", "tablet", "screen work", *p)
+    run("report", "method", "--format", "md", *p)
+    md = (root / "reports" / "method.md").read_text()
+    assert f"| screen work | {meaning} |" in md
+    assert meaning in run("codes", *p).stdout
+    listed = json.loads(run("codes", "--json", *p).stdout)
+    assert [c["definition"] for g in listed for c in g["codes"] if c["name"] == "screen work"] \
+        == [meaning]
+    last = json.loads(run("log", "--json", *p).stdout)[-2]
+    assert last["label"] == "stc define tablet --message …" and meaning not in str(last)
+    run("export", str(tmp_path / "out.qdpx"), *p)
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as z:
+        assert meaning in z.read("project.qde").decode()
+    run("undo", *p)  # the rename
+    run("undo", *p)  # the definition
+    run("report", "method", "--format", "md", *p)
+    assert meaning not in (root / "reports" / "method.md").read_text()
+    run("verify", *p)
+    run("define", "tablet", "-m", meaning, *p)
+    assert "Cleared" in run("define", "tablet", "--clear", *p).stdout
+    assert meaning not in run("codes", *p).stdout
+    assert "[E401]" in run("define", "no such code", "-m", meaning, *p, code=1).stderr
+    assert "the text is empty" in run("define", "tablet", "-m", " ", *p, code=2).stderr

@@ -44,6 +44,15 @@ def _code_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
                  (p["id"], p["name"], p.get("group"), p.get("definition")))
 
 
+@change_kind("code.define",
+             lambda p: f"definition of code {p['name']!r} " + (
+                 "written" if p.get("definition") else "cleared"),
+             refs=lambda p: [p["name"]], objects=lambda p: keys("code", p["id"]))
+def _code_define(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """What the code means, for the codebook: a hash into the text store, or None."""
+    conn.execute("UPDATE codes SET definition = ? WHERE id = ?", (p.get("definition"), p["id"]))
+
+
 @change_kind(
     "subgroup.add",
     lambda p: f"subgroup {p['name']!r} added to {p['group_name']!r}",

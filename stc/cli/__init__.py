@@ -30,7 +30,8 @@ COMMAND_MODULES: dict[str, str] = {
     "participants": "participants", "participant": "participants", "doc": "participants",
     "memo": "step1", "memos": "step1", "theme": "step1", "themes": "step1", "terms": "step1",
     "code": "step2", "uncode": "unit", "unit": "unit", "units": "step2", "codes": "step2",
-    "group": "step2", "rename": "step2", "merge": "step2", "drop": "step2", "search": "step2",
+    "define": "step2", "group": "step2", "rename": "step2", "merge": "step2", "drop": "step2",
+    "search": "step2",
     "matrix": "matrix",
     "subgroup": "step3", "subgroups": "step3", "sort": "step3", "set-aside": "step3",
     "condense": "step3", "nugget": "step3",
@@ -139,8 +140,8 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
     \b
     The four steps and their commands:
       1 total impression   memo, theme, terms, show
-      2 meaning units      code, unit, uncode, units, codes, group, rename, merge, search,
-                           matrix
+      2 meaning units      code, unit, uncode, units, codes, define, group, rename, merge,
+                           search, matrix
       3 condensation       subgroup, sort, condense, nugget
       4 synthesis          describe, validate, check, report
     The trail: log, verify, undo, redo, seal, reason.  In the browser: serve.

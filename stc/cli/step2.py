@@ -1,4 +1,5 @@
-"""Step 2, meaning units and codes: stc code, units, codes, group, rename, merge, drop, search."""
+"""Step 2, meaning units and codes: stc code, units, codes, define, group, rename, merge, drop,
+search."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from stc.cli.common import (
     open_project_from,
     print_json,
     project_options,
+    read_text_option,
     say,
+    text_options,
     why_option,
     wrap,
 )
@@ -124,8 +127,38 @@ def codes(as_json: bool) -> None:
         for c in node.codes:
             click.echo(f"    {c.name:<40} {counted(c.units, 'unit'):>9} "
                        f"{counted(c.participants, 'participant'):>16}")
+            if c.definition:
+                click.echo(wrap(c.definition, 8))
         if node.subgroups:
             click.echo(f"    subgroups: {', '.join(node.subgroups)}")
+
+
+@click.command()
+@project_options
+@click.argument("name", metavar="CODE")
+@text_options("definition", "Write the definition in an editor.")
+@click.option("--clear", is_flag=True, help="Remove the code's definition.")
+@why_option
+def define(name: str, message: str | None, file: str | None, edit: bool, clear: bool,
+           why: str | None) -> None:
+    """Write what a code means: its definition, printed in the codebook of `stc report
+    method`, in `stc codes` and in exports (REFI-QDA, Taguette).
+
+    \b
+    Example:
+      stc define "tapt observasjon" -m "Når hun ikke lenger ser pasienten selv."
+      stc define "tapt observasjon" --edit
+      stc define "tapt observasjon" --clear
+    """
+    project = open_project_from(click.get_current_context())
+    if clear and (message or file or edit):
+        raise click.UsageError("--clear takes no text")
+    body = None if clear else read_text_option(message, file, edit,
+                                                f"What the code {name!r} means.")
+    if body is not None and not body.strip():
+        raise click.UsageError("the text is empty; nothing recorded (--clear removes it)")
+    code = mu.define_code(project, name, body, why)
+    click.echo(f"{'Cleared' if clear else 'Wrote'} the definition of code {code.name!r}.")
 
 
 @click.command()
@@ -247,4 +280,4 @@ def search(pattern: str, lemma: bool, regex: bool, doc: str | None, as_json: boo
 
 CONTEXT_WIDTH = 38
 
-COMMANDS = [code, units, codes, group, rename, merge, drop, search]
+COMMANDS = [code, units, codes, define, group, rename, merge, drop, search]
