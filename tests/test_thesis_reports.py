@@ -314,6 +314,7 @@ SOFFICE = shutil.which("soffice")
                     " the Word chapter's PDF check runs where it is")
 def test_word_chapter_converts_to_a_pdf_that_reads_right(run: Run, tmp_path: Path) -> None:
     from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
 
     root = tmp_path / "nb"
     analysed_project(run, root, "nb")
@@ -331,8 +332,12 @@ def test_word_chapter_converts_to_a_pdf_that_reads_right(run: Run, tmp_path: Pat
     assert "3.1.1 Tidspress" in text and "«Jeg har aldri tid nok (…)" in text
     assert "endring nr." not in text and "hash" not in text
     # every font on the page is a serif face (Liberation Serif stands in for Times New Roman)
-    fonts = page["/Resources"]["/Font"]
-    faces = {str(fonts[f].get_object()["/BaseFont"]).split("+")[-1] for f in fonts}
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"].get_object()
+    assert isinstance(fonts, DictionaryObject)
+    faces = {str(fonts[f].get_object()["/BaseFont"]).split("+")[-1]  # type: ignore[index]
+             for f in fonts}
     assert faces and all("Serif" in f or "Times" in f for f in faces), faces
     # the quotation sits indented on both sides: its line starts right of the body text's
     starts: dict[str, float] = {}
