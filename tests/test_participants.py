@@ -363,6 +363,15 @@ def test_prevalence_by_participant_attribute_and_bands(run: Run, project: Path) 
         ("Lyd", "0-20"): (2, 1, 2), ("Lyd", "20-40"): (1, 1, 2),
         ("Trygghet", "0-20"): (0, 0, 2), ("Trygghet", "20-40"): (2, 1, 2),
         ("Opplæring", "0-20"): (3, 2, 2), ("Opplæring", "20-40"): (0, 0, 2)}
+    # a band holds its start, not its end; the last band holds its end too
+    run("participant", "set", "Dag", "score=20")
+    run("participant", "set", "Cecilie", "score=40")
+    assert cells(by(run, "score=0-20,20-40")) == {
+        ("Lyd", "0-20"): (2, 1, 1), ("Lyd", "20-40"): (1, 1, 3),
+        ("Trygghet", "0-20"): (0, 0, 1), ("Trygghet", "20-40"): (2, 1, 3),
+        ("Opplæring", "0-20"): (1, 1, 1), ("Opplæring", "20-40"): (2, 1, 3)}
+    run("participant", "set", "Dag", "score=12")
+    run("participant", "set", "Cecilie", "score=30")
     # the analyst sees the real counts, and is warned that reports hide the small ones
     out = run("prevalence", "--by", "yrke")
     assert "sykepleier  (2 participants *)" in out.stdout

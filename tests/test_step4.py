@@ -64,6 +64,10 @@ def test_every_check_fails_with_its_place(run: Run, done: Path) -> None:
                                        "code_sh": "'ny kode'"}]
     assert found["units-sorted"] == [{"id": "units-sorted.ungrouped", "unit": "U8"}]
     assert found["themes"] == [{"id": "themes.count", "n": 3, "min": 4, "max": 8}]
+    # what `stc check` prints is in the project's language, as the audit report is
+    shown = run("check", code=1).stdout
+    assert "FAIL  hver kode i en kodegruppe\n" in shown
+    assert "koden 'ny kode' er ikke i noen kodegruppe (stc group 'ny kode' --into" in shown
 
 
 def test_a_unit_whose_text_changed_in_a_corrected_transcript_fails_the_check(

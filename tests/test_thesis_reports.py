@@ -52,6 +52,12 @@ def test_word_chapter_is_a_thesis_page(run: Run, tmp_path: Path) -> None:
     for name in ("Heading 1", "Heading 2", "Heading 3"):
         color = doc.styles[name].font.color
         assert color.theme_color is None and str(color.rgb) == "000000"
+    # serif text and headings, by name: Word would prefer a theme font (Calibri) to the name
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Quote"):
+        style = doc.styles[name]
+        fonts = style.element.rPr.rFonts
+        assert style.font.name == "Times New Roman", name
+        assert not [a for a in fonts.attrib if a.endswith("Theme") or a.endswith("theme")], name
     assert doc.core_properties.author == "tester" and doc.core_properties.language == "nb-NO"
     text = body_text(out / "results.docx")
     assert "endring nr." not in text and "hash" not in text  # no stamp in the chapter
@@ -308,6 +314,7 @@ SOFFICE = shutil.which("soffice")
                     " the Word chapter's PDF check runs where it is")
 def test_word_chapter_converts_to_a_pdf_that_reads_right(run: Run, tmp_path: Path) -> None:
     from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
 
     root = tmp_path / "nb"
     analysed_project(run, root, "nb")
@@ -324,6 +331,14 @@ def test_word_chapter_converts_to_a_pdf_that_reads_right(run: Run, tmp_path: Pat
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "3.1.1 Tidspress" in text and "«Jeg har aldri tid nok (…)" in text
     assert "endring nr." not in text and "hash" not in text
+    # every font on the page is a serif face (Liberation Serif stands in for Times New Roman)
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"].get_object()
+    assert isinstance(fonts, DictionaryObject)
+    faces = {str(fonts[f].get_object()["/BaseFont"]).split("+")[-1]  # type: ignore[index]
+             for f in fonts}
+    assert faces and all("Serif" in f or "Times" in f for f in faces), faces
     # the quotation sits indented on both sides: its line starts right of the body text's
     starts: dict[str, float] = {}
 
