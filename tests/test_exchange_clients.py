@@ -219,6 +219,28 @@ def test_a_qualcoder_project_keeps_its_memos_where_they_were(run: Run, project: 
     assert [(d["id"], d["participant"]) for d in docs] == [("Berit", "Berit")]
 
 
+def test_a_codings_own_creator_is_the_author_of_its_unit(run: Run, project: Path) -> None:
+    """One selection, coded by two people (each Coding names its creatingUser): a unit each."""
+    start, end = _span("Dagene er lange.")
+    codings = "".join(f'<Coding guid="{G(210 + n)}" creatingUser="{user}">'
+                      f'<CodeRef targetGUID="{code}"/></Coding>'
+                      for n, (user, code) in enumerate(((KARI, NATT), (OLA, SAVN))))
+    path = project.parent / "to.qde"
+    path.write_text(
+        f'<Project xmlns="{NS}" name="x"><Users><User guid="{KARI}" name="kari"/>'
+        f'<User guid="{OLA}" name="ola"/></Users><CodeBook><Codes>'
+        f'<Code guid="{NATT}" name="natt" isCodable="true"/>'
+        f'<Code guid="{SAVN}" name="savn" isCodable="true"/></Codes></CodeBook><Sources>'
+        f'<TextSource guid="{SOURCE}" name="Berit"><PlainTextContent>{TEXT}</PlainTextContent>'
+        f'<PlainTextSelection guid="{G(130)}" startPosition="{start}" endPosition="{end}"'
+        f' creatingUser="{KARI}">{codings}</PlainTextSelection></TextSource></Sources></Project>',
+        encoding="utf-8")
+    run("import", str(path))
+    assert [(u["text"], u["codes"]) for u in units_json(run, project)] == [
+        ("Dagene er lange.", ["natt"]), ("Dagene er lange.", ["savn"])]
+    assert [r["author"] for r in trail(project) if r["kind"] == "unit.add"] == ["kari", "ola"]
+
+
 def test_nothing_left_out_says_so(run: Run, project: Path) -> None:
     source = (f'<TextSource guid="{SOURCE}" name="kort"><PlainTextContent>Berit: Hei.'
               "</PlainTextContent></TextSource>")
