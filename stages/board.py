@@ -145,14 +145,6 @@ def groups(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return [(name, number) for number, name in enumerate(named, 1)]
 
 
-def question_before(places: Places, doc: str, version: int, start: int, end: int) -> str:
-    """The question a unit answers, shown above its card.
-
-    Hook: the unit corrections work gives the library the question before a unit
-    (`Places.context`); until it does, no card shows one."""
-    return ""
-
-
 def _cards(conn: sqlite3.Connection, units: Iterable[int]) -> dict[int, Card]:
     wanted = list(units)
     if not wanted:
@@ -176,7 +168,7 @@ def _cards(conn: sqlite3.Connection, units: Iterable[int]) -> dict[int, Card]:
             ", ".join(people.get(p, ref(p)) for p in who.get(unit, [])),
             unit_source_text(conn, unit), codes.get(unit, []),
             get_text(conn, row["note"]), row["aside"], get_text(conn, row["nugget"]),
-            question_before(places, doc, version, start, end), row["review"])
+            places.context(doc, version, start, end), row["review"])
     return out
 
 

@@ -78,6 +78,16 @@ def test_a_typical_table() -> None:
     assert shown_percent(percent_agreement(t)) == "85.0 %"
 
 
+def test_the_textbook_example_of_fifty_grant_applications() -> None:
+    # the worked example of the Wikipedia article "Cohen's kappa": two readers of 50 grant
+    # applications, yes/yes 20, yes/no 5, no/yes 10, no/no 15: p_o = 0.7, p_e = 0.5·0.6 +
+    # 0.5·0.4 = 0.5, κ = 0.4
+    t = Table(20, 5, 10, 15)
+    assert percent_agreement(t) == pytest.approx(0.7)
+    assert chance_agreement(t) == pytest.approx(0.5)
+    assert shown(cohen_kappa(t)) == "0.400"
+
+
 def test_figures_per_code_and_pooled() -> None:
     # 10 segments; code x: A {1,2,3}, B {2,3,4} -> a=2 b=1 c=1 d=6: p_o=0.8,
     #   p_e=(3·3+7·7)/100=0.58, κ=0.22/0.42=0.524

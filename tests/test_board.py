@@ -60,7 +60,11 @@ def test_a_card_holds_the_units_words_place_participant_and_codes(project: Proje
     assert card.text == "Jeg glemte passordet to ganger"
     assert [(c.name, c.group, c.group_number) for c in card.codes] == [
         ("passord", START, 1)]
-    assert (card.note, card.aside, card.nugget, card.question) == (None, None, None, "")
+    assert (card.note, card.aside, card.nugget) == (None, None, None)
+    # the question before it, as context: the interviewer's turn it answers
+    assert card.question == "Hvordan var den første uka med nettbrettet?"
+    later = board.board(project.conn, SUPPORT).columns[0].cards[0]
+    assert (later.ref, later.question) == ("U4", "Hva gjorde forskjellen?")
 
 
 def test_a_group_without_subgroups_is_its_own_column_with_its_own_condensate(

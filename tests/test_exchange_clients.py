@@ -107,7 +107,7 @@ def qualcoder_project() -> str:
 </Code></Codes></CodeBook>
 <Variables><Variable guid="{G(30)}" name="Alder" typeOfVariable="Text"><Description/></Variable>
 <Variable guid="{G(31)}" name="Yrke" typeOfVariable="Text"/></Variables>
-<Cases><Case guid="{G(40)}" name="Berit"><Description/>
+<Cases><Case guid="{G(40)}" name="Berit"><Description>Bor alene siden 2019.</Description>
 <VariableValue><VariableRef targetGUID="{G(30)}"/><TextValue>80-89</TextValue></VariableValue>
 <VariableValue><VariableRef targetGUID="{G(31)}"/><TextValue>pensjonist</TextValue></VariableValue>
 <SourceRef targetGUID="{SOURCE}"/></Case></Cases>
@@ -118,6 +118,8 @@ def qualcoder_project() -> str:
 <Description>Intervjuet ble gjort hjemme hos Berit.</Description>
 {selections}{uncoded}<NoteRef targetGUID="{ANNOTATION}"/></TextSource>
 <PictureSource guid="{G(52)}" name="alarm.png" path="internal://{G(52)}.png"/>
+<PDFSource guid="{G(53)}" name="brev.pdf" path="internal://{G(53)}.pdf"/>
+<AudioSource guid="{G(54)}" name="intervju.m4a" path="internal://{G(54)}.m4a"/>
 </Sources>
 <Notes>
 <Note guid="{JOURNAL}" name="Refleksjon etter intervjuet" plainTextPath="internal://{JOURNAL}.txt"
@@ -130,6 +132,7 @@ def qualcoder_project() -> str:
 </Notes>
 <Links><Link guid="{G(60)}" originGUID="{JOURNAL}" targetGUID="{SOURCE}"/></Links>
 <Sets><Set guid="{G(70)}" name="Eldre"><MemberSource targetGUID="{SOURCE}"/></Set></Sets>
+<Graphs><Graph guid="{G(80)}" name="Kart"/></Graphs>
 <Description>Prosjekt om trygghetsalarmer i hjemmet.</Description>
 </Project>
 """
@@ -146,10 +149,10 @@ def qualcoder_qdpx(path: Path) -> Path:
     return path
 
 
-LEFT_OUT = {"users": 1,
+LEFT_OUT = {"case descriptions": 1, "users": 1,
             "sub-category descriptions": 1, "codes in deeper tree levels": 1, "code colours": 2,
-            "picture sources": 1, "links": 1, "document sets": 1, "creation dates": 8,
-            "rich-text files": 1}
+            "picture sources": 1, "PDF sources": 1, "audio sources": 1, "links": 1,
+            "graphs": 1, "document sets": 1, "creation dates": 8, "rich-text files": 1}
 
 
 def test_a_qualcoder_project_comes_in_one_unit_per_coder_and_stretch(
@@ -214,6 +217,28 @@ def test_a_qualcoder_project_keeps_its_memos_where_they_were(run: Run, project: 
     assert "Project description\n\nProsjekt om trygghetsalarmer i hjemmet." in bodies
     docs = json.loads(run("docs", "--json").stdout)
     assert [(d["id"], d["participant"]) for d in docs] == [("Berit", "Berit")]
+
+
+def test_a_codings_own_creator_is_the_author_of_its_unit(run: Run, project: Path) -> None:
+    """One selection, coded by two people (each Coding names its creatingUser): a unit each."""
+    start, end = _span("Dagene er lange.")
+    codings = "".join(f'<Coding guid="{G(210 + n)}" creatingUser="{user}">'
+                      f'<CodeRef targetGUID="{code}"/></Coding>'
+                      for n, (user, code) in enumerate(((KARI, NATT), (OLA, SAVN))))
+    path = project.parent / "to.qde"
+    path.write_text(
+        f'<Project xmlns="{NS}" name="x"><Users><User guid="{KARI}" name="kari"/>'
+        f'<User guid="{OLA}" name="ola"/></Users><CodeBook><Codes>'
+        f'<Code guid="{NATT}" name="natt" isCodable="true"/>'
+        f'<Code guid="{SAVN}" name="savn" isCodable="true"/></Codes></CodeBook><Sources>'
+        f'<TextSource guid="{SOURCE}" name="Berit"><PlainTextContent>{TEXT}</PlainTextContent>'
+        f'<PlainTextSelection guid="{G(130)}" startPosition="{start}" endPosition="{end}"'
+        f' creatingUser="{KARI}">{codings}</PlainTextSelection></TextSource></Sources></Project>',
+        encoding="utf-8")
+    run("import", str(path))
+    assert [(u["text"], u["codes"]) for u in units_json(run, project)] == [
+        ("Dagene er lange.", ["natt"]), ("Dagene er lange.", ["savn"])]
+    assert [r["author"] for r in trail(project) if r["kind"] == "unit.add"] == ["kari", "ola"]
 
 
 def test_nothing_left_out_says_so(run: Run, project: Path) -> None:

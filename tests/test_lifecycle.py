@@ -36,6 +36,13 @@ def files_under(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def docx_text(path: Path) -> str:
+    """The words of a Word file, paragraph by paragraph, as a reader sees them."""
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
 # -- stc demo ---------------------------------------------------------------------------------
 
 def test_demo_builds_the_sample_project_and_its_reports_without_make(run: Run,
@@ -272,10 +279,12 @@ def test_close_archives_without_transcripts_then_erases_them_and_refuses_new_ana
             assert manifest["files"][name] == __import__("hashlib").sha256(data).hexdigest()
     readable = {n: d.decode("utf-8") for n, d in files.items() if not n.endswith((".docx",
                                                                                   ".sig"))}
+    readable["results.docx"] = docx_text(archive / "results.docx")
     for text in texts:
         for name, body in readable.items():
             assert text not in body, (name, text)
     assert "[U1, I1:2-3]" in readable["audit.html"]
+    assert "«[U1, I1:2-3]»" in readable["results.docx"]  # the quotation's reference
     assert "Jeg har aldri tid nok. Vi løper fra bruker til bruker" in readable["categories.csv"]
     assert "tidspress" in readable["codebook.csv"]
     # the project: transcripts gone, the closing recorded, reading and verify still work

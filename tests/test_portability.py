@@ -258,6 +258,32 @@ def test_every_file_stc_reads_or_writes_as_text_names_its_encoding() -> None:
     assert missing == []
 
 
+# what a checkout holds beside the repository's own files (.gitignore), and git's own folder
+NOT_IN_THE_REPOSITORY = {".git", ".venv", "build", "dist", "wheelhouse", "demo-project",
+                         "demo-focus-project", ".data", "__pycache__", ".pytest_cache",
+                         ".mypy_cache", ".ruff_cache"}
+
+
+def symlinks_under(root: Path) -> list[str]:
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in NOT_IN_THE_REPOSITORY
+                   and not d.endswith(".egg-info")]
+        for name in dirs + files:
+            if os.path.islink(os.path.join(folder, name)):
+                found.append(Path(folder, name).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def test_the_repository_holds_no_symlinks(tmp_path: Path) -> None:
+    """Windows checks symlinks out as small text files: a checkout there would break."""
+    assert symlinks_under(ROOT) == []
+    (tmp_path / "web").mkdir()
+    (tmp_path / "stc").mkdir()
+    (tmp_path / "stc" / "web").symlink_to(tmp_path / "web")  # the check would notice
+    assert symlinks_under(tmp_path) == ["stc/web"]
+
+
 def test_the_encoding_check_would_notice() -> None:
     source = ("from pathlib import Path\nimport subprocess\n"
               "open('a')\nPath('a').read_text()\nPath('b').write_text('x')\n"

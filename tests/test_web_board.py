@@ -103,6 +103,7 @@ def test_the_board_shows_columns_and_cards_with_their_hooks(tab: Tab) -> None:
     assert 'data-aside data-key="A"' in page and 'data-unsorted data-key="0"' in page
     assert '<p class="words" lang="nb" spellcheck="false">Nå bruker jeg det hver dag</p>' in page
     assert 'href="/transcripts/I1#s7"' in page  # the card's place in the reading view
+    assert "The question before it: </span>Hva gjorde forskjellen?</p>" in page  # as context
     # the editor of the first subgroup beside it, with the units it rests on
     assert CONDENSATE in page and 'id="condensate-text"' in page
     assert re.search(r'Written from 1 unit:\s*<a href="#card-U4">U4</a>', page)

@@ -220,6 +220,23 @@ def test_cards_move_by_drag_and_by_keys_one_command_each_and_undo_in_the_page(
     assert problems == []
 
 
+def test_a_drag_of_one_picked_card_moves_every_picked_card_in_one_command(
+        board: tuple[Page, Path, list[str]]) -> None:
+    page, root, problems = board
+    for unit in ("U4", "U5"):
+        page.locator(f'[data-unit="{unit}"]').focus()
+        page.keyboard.press("Space")
+    expect(page.locator("#selection")).to_have_text("2 cards selected: U4, U5")
+    page.locator('[data-unit="U5"]').drag_to(page.locator(COPING))
+    expect(page.locator(f"{COPING} [data-unit]")).to_have_count(2)
+    units = _units(root)
+    assert (units["U4"]["subgroup"], units["U5"]["subgroup"]) == ("Mestring",) * 2
+    last = _log(root)[-2:]
+    assert last[0]["label"] == "workbench: sort U4 U5 --into 'Støtte/Mestring'"
+    assert last[1]["command"] == last[0]["seq"]  # one command for the whole drag
+    assert problems == []
+
+
 def test_a_condensate_is_kept_as_a_draft_through_a_reload_and_recorded(
         board: tuple[Page, Path, list[str]]) -> None:
     page, root, problems = board

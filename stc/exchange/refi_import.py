@@ -70,6 +70,8 @@ LEFT_OUT_WHY = {
     "variable values of another type": "the attribute holds values of another type in this"
                                        " project",
     "variable values of sources left out": "their sources were not imported",
+    "case descriptions": "participants keep their name and attributes; a case's description"
+                         " has no place in stc",
     "users": "listed in the file, but the author of nothing stc kept",
     "sub-category descriptions": "their codes became codes of the top code group",
     "codes in deeper tree levels": "stc has code groups and codes: codes nested below the"
@@ -496,6 +498,8 @@ def _count_left_out(plan: _Plan) -> None:
     authors |= {d.source.user for d in plan.docs if d.source.description}
     authors |= {n.user for n in refi.notes if n.guid not in plan.labelled}
     refi.left_out.add("users", len(set(refi.users) - authors))
+    refi.left_out.add("case descriptions", sum(
+        1 for c in refi.cases if c.description and not parse_labels_description(c.description)))
     _plan_annotations(plan)
     foreign_sets = [s for s in refi.sets if s.name not in STC_SETS]
     refi.left_out.add("document sets", sum(1 for s in foreign_sets if s.sources))
