@@ -92,6 +92,7 @@ def build_analysis(root: Path, units: int) -> None:
     """Themes, groups, subgroups, codes, units sorted into subgroups with nuggets, condensates
     and analytic texts: everything a report shows, recorded through the library."""
     from stc.project import open_project
+    from stc.texts import PROJECT, doc_owner
 
     project = open_project(root, author="bench")
     conn = project.conn
@@ -108,7 +109,7 @@ def build_analysis(root: Path, units: int) -> None:
             b.record("group.add", {"id": group_ids[g], "name": group_name(g)})
             b.record("text.set", {"kind": "group", "id": group_ids[g], "name": group_name(g),
                                   "field": "description",
-                                  "value": b.text(f"What group {g + 1} tells. " * 20)})
+                                  "value": b.text(f"What group {g + 1} tells. " * 20, PROJECT)})
             for s in range(SUBGROUPS):
                 sub_ids[g, s] = b.next_id("subgroups")
                 name = subgroup_name(g, s)
@@ -117,7 +118,8 @@ def build_analysis(root: Path, units: int) -> None:
                 for field, body in (("condensate", f"I experienced {g + 1}.{s + 1}. " * 15),
                                     ("description", f"What {name} tells. " * 15)):
                     b.record("text.set", {"kind": "subgroup", "id": sub_ids[g, s],
-                                          "name": name, "field": field, "value": b.text(body)})
+                                          "name": name, "field": field,
+                                          "value": b.text(body, PROJECT)})
             for c in range(g * CODES, (g + 1) * CODES):
                 code_ids[c] = b.next_id("codes")
                 b.record("code.add", {"id": code_ids[c], "name": code_name(c),
@@ -126,18 +128,19 @@ def build_analysis(root: Path, units: int) -> None:
         with project.batch("benchmark") as b:
             for p in plan(segments_of(conn), units)[start:start + 1_000]:
                 s, e = places[p.doc, p.n]
-                text = texts[p.doc]
+                text, owner = texts[p.doc], doc_owner(p.doc)
                 ident = b.take_number("unit")
                 b.record("unit.add", {
                     "id": ident, "doc": p.doc, "version": 1, "segments": str(p.n),
-                    "start": s, "end": e, "text": b.text(text[s:e]),
-                    "before": b.text(text[max(0, s - 80):s]), "after": b.text(text[e:e + 80]),
+                    "start": s, "end": e, "text": b.text(text[s:e], owner),
+                    "before": b.text(text[max(0, s - 80):s], owner),
+                    "after": b.text(text[e:e + 80], owner),
                     "codes": [code_ids[c] for c in p.codes],
                     "code_names": [code_name(c) for c in p.codes],
-                    "note": b.text(f"note on {p.doc}:{p.n}") if p.note else None})
+                    "note": b.text(f"note on {p.doc}:{p.n}", owner) if p.note else None})
                 change: dict[str, object] = {"id": ident,
                                              "subgroup_id": sub_ids[p.group, p.subgroup]}
                 if p.nugget:
-                    change["nugget"] = b.text(text[s:e])
+                    change["nugget"] = b.text(text[s:e], owner)
                 b.record("unit.set", change)
     project.close()

@@ -33,6 +33,7 @@ BATCH = 1_000
 def build_trail(root: Path, total: int) -> None:
     """Add analysis changes until the trail holds `total` records."""
     from stc.project import open_project
+    from stc.texts import doc_owner, unit_owner
 
     project = open_project(root, author="bench")
     texts = {doc: body for doc, body in project.conn.execute(
@@ -59,9 +60,10 @@ def build_trail(root: Path, total: int) -> None:
                     units.append(ident)
                     batch.record("unit.add", {
                         "id": ident, "doc": doc, "version": 1, "segments": str(n),
-                        "start": start, "end": end, "text": batch.text(text[start:end]),
-                        "before": batch.text(text[max(0, start - 80):start]),
-                        "after": batch.text(text[end:end + 80]),
+                        "start": start, "end": end,
+                        "text": batch.text(text[start:end], doc_owner(doc)),
+                        "before": batch.text(text[max(0, start - 80):start], doc_owner(doc)),
+                        "after": batch.text(text[end:end + 80], doc_owner(doc)),
                         "codes": [code[0]], "code_names": [code[1]]})
                 elif step == "codes":
                     unit = units[-1 - len(units) % min(7, len(units))]
@@ -72,7 +74,9 @@ def build_trail(root: Path, total: int) -> None:
                     ident = batch.next_id("memos")
                     batch.record("memo.add", {"id": ident, "kind": "note",
                                               "ref": f"U{units[-1]}",
-                                              "body": batch.text(f"memo {ident} on U{units[-1]}")})
+                                              "body": batch.text(f"memo {ident} on U{units[-1]}",
+                                                                 unit_owner(batch.conn,
+                                                                            units[-1]))})
                 elif step == "rename":
                     ident, old = codes[len(units) % len(codes)]
                     new = f"{old}'"
@@ -80,7 +84,9 @@ def build_trail(root: Path, total: int) -> None:
                     batch.record("rename", {"kind": "code", "id": ident, "old": old, "new": new})
                 else:
                     batch.record("unit.set", {"id": units[-1],
-                                              "note": batch.text(f"note on U{units[-1]}")})
+                                              "note": batch.text(f"note on U{units[-1]}",
+                                                                 unit_owner(batch.conn,
+                                                                            units[-1]))})
     project.close()
 
 

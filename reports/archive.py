@@ -33,7 +33,7 @@ from stc.reports.render import REPORTS, _rendered
 from stc.reports.sandbox import environment
 from stc.sealing import SEALS
 from stc.stages.checks import IDENTIFYING, run_checks
-from stc.texts import get_text, put_text
+from stc.texts import PROJECT, get_text, put_text
 
 MANIFEST = "archive.json"
 
@@ -144,19 +144,20 @@ def _without_quotations(project: Project) -> sqlite3.Connection:
     for doc, digest in conn.execute("SELECT id, text FROM documents").fetchall():
         length = len(get_text(conn, digest) or "")
         conn.execute("UPDATE documents SET text = ? WHERE id = ?",
-                     (put_text(conn, " " * length), doc))
+                     (put_text(conn, " " * length, PROJECT), doc))
     places = Places(conn)
-    empty = put_text(conn, "")
+    empty = put_text(conn, "", PROJECT)
     for row in conn.execute("SELECT id, text, before, after, nugget FROM units").fetchall():
         gone.update(str(h) for h in tuple(row)[1:] if h)
-        reference = put_text(conn, f"[U{row[0]}, {unit_segments(conn, row[0], places)}]")
+        reference = put_text(conn, f"[U{row[0]}, {unit_segments(conn, row[0], places)}]",
+                             PROJECT)
         conn.execute("UPDATE units SET text = ?, before = ?, after = ?, nugget = ? WHERE id = ?",
                      (reference, empty, empty, reference if row[4] else None, row[0]))
     on_transcripts = _memos_on_transcripts(conn)
     for memo, body in on_transcripts:
         gone.add(body)
-        conn.execute("UPDATE memos SET body = ? WHERE id = ?", (put_text(conn, f"[M{memo}]"),
-                                                                memo))
+        conn.execute("UPDATE memos SET body = ? WHERE id = ?",
+                     (put_text(conn, f"[M{memo}]", PROJECT), memo))
     gone -= _written_by_the_researcher(conn)
     conn.executemany("DELETE FROM texts WHERE hash = ?", [(h,) for h in sorted(gone)])
     conn.execute("COMMIT")

@@ -34,7 +34,7 @@ from stc.participants import Speakers
 from stc.participants import names as participant_names
 from stc.project import DATABASE, SETTINGS, Batch, Project, init_project, source_name
 from stc.stages.agreement import Figures, figures
-from stc.texts import get_text, put_text, stored_value, text_hash
+from stc.texts import PROJECT, doc_owner, get_text, put_text, salt_of_text, stored_value, text_hash
 from stc.units import load_doc
 from stc.words import counted
 
@@ -176,13 +176,16 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
         current = {(str(r[0]), int(r[1])) for r in
                    other.conn.execute("SELECT id, version FROM documents")}
         texts: dict[str, str] = {}
+        salts: dict[str, str] = {}  # each transcript's, taken over so its texts keep their hashes
         originals = []
         for record in records:
             p = record.payload
             body = get_text(other.conn, p["text"])
-            if body is None or text_hash(body) != p["text"]:
+            salt = salt_of_text(other.conn, p["text"])
+            if body is None or text_hash(body, salt) != p["text"]:
                 raise StcError("E852", doc=p["doc"], path=str(other.root))
             texts[p["text"]] = body
+            salts[p["doc"]] = salt
             data = _original(other, p, required=(p["doc"], p["version"]) in current)
             if data is not None:
                 originals.append((p["doc"], f"{p['doc']}{kept_suffix(p)}", p["source"], data))
@@ -197,9 +200,13 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
                 for original in originals:
                     b.keep_original(original)
                 speakers = Speakers(b)
+                for doc, salt in salts.items():
+                    b.adopt_salt(doc_owner(doc), salt)
                 for record in records:
-                    # as the other project holds it: its hash is in the payload copied
-                    put_text(b.conn, texts[record.payload["text"]])
+                    # as the other project holds it (not cleaned again): its hash, with the
+                    # adopted salt, is in the payload copied
+                    put_text(b.conn, texts[record.payload["text"]],
+                             doc_owner(record.payload["doc"]))
                     b.record(record.kind, people.payload(record.payload, speakers))
                 people.record_attributes(b, speakers)
                 result.update(_record_codebook(b, codebook))
@@ -248,12 +255,13 @@ class _People:
             label, role, who = now[i] if i < len(now) else (turn[0], turn[1], None)
             clear = None if label is None else self.labels.get(label, label)
             mine = None if who is None else speakers.participant(self.names[int(who)])
-            turns.append([speakers.label(clear), role, mine, *turn[3:]])
+            turns.append([speakers.label(clear, p["doc"]), role, mine, *turn[3:]])
         speaking = {t[2] for t in turns if t[2] is not None}
         filename = self.filenames.get(p["filename"], p["filename"])
         return {**p, "turns": turns, "participant": speaking.pop() if len(speaking) == 1
                 else None, "participants": speakers.take_added(),
-                "filename": speakers.batch.text(filename), "suffix": kept_suffix(p)}
+                "filename": speakers.batch.text(filename, doc_owner(p["doc"])),
+                "suffix": kept_suffix(p)}
 
     def record_attributes(self, b: Batch, speakers: Speakers) -> None:
         docs = {str(r[0]) for r in b.conn.execute("SELECT id FROM documents")}
@@ -303,7 +311,7 @@ def _record_codebook(b: Batch, book: _Codebook) -> dict[str, int]:
     for name, group, definition in book.codes:
         b.record("code.add", {"id": b.next_id("codes"), "name": name,
                               "group": group_ids[group.casefold()] if group else None,
-                              "definition": b.text(definition) if definition else None})
+                              "definition": b.text(definition, PROJECT) if definition else None})
     return {"themes": len(book.themes), "groups": len(book.groups), "codes": len(book.codes)}
 
 
@@ -428,14 +436,21 @@ class Sides(NamedTuple):
     mapping: dict[str, str]  # the other coder's code names (casefold) -> names here
 
 
+def _by_content(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each transcript's id by the plain hash of its current text."""
+    out: dict[str, str] = {}
+    for doc, digest in conn.execute("SELECT id, text FROM documents ORDER BY id").fetchall():
+        body = get_text(conn, str(digest))
+        if body is not None:
+            out[text_hash(body)] = str(doc)
+    return out
+
+
 def between_projects(project: Project, other: Other, mapping: dict[str, str] | None = None
                      ) -> Sides:
     """This project's units (A) and the other project's (B) on the transcripts both hold,
-    matched by the hash of their text."""
-    here = {str(r[1]): str(r[0]) for r in
-            project.conn.execute("SELECT id, text FROM documents ORDER BY id")}
-    there = {str(r[1]): str(r[0]) for r in
-             other.conn.execute("SELECT id, text FROM documents ORDER BY id")}
+    matched by their text (compared by a plain hash: each project salts its own)."""
+    here, there = _by_content(project.conn), _by_content(other.conn)
     pairs = {there[h]: here[h] for h in here if h in there}  # their id -> our id
     if not pairs:
         raise StcError("E854", path=other.root.name)

@@ -24,7 +24,7 @@ from stc.project import Project
 from stc.quotes import loosen
 from stc.stages import Step, StepStatus, count
 from stc.store import marks
-from stc.texts import get_text, must_text
+from stc.texts import PROJECT, get_text, must_text, unit_owner
 from stc.trail import Record
 from stc.units import Places, participants_by_unit, unit_participants
 from stc.words import counted
@@ -215,7 +215,7 @@ def condense(project: Project, ref: str, text: str | None, why: str | None = Non
         units = target_units(b.conn, target) if text else []
         if text and not units:
             raise StcError("E509", name=target.label)
-        value = b.text(text.strip()) if text else None
+        value = b.text(text.strip(), PROJECT) if text else None
         return b.record("condensate.set", {"kind": target.kind, "id": target.id,
                                            "name": target.label, "value": value,
                                            "units": units, "texts": unit_texts(b.conn, units)})
@@ -468,9 +468,10 @@ def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: boo
         if quote or translation is None or not marked:
             source = unit_source_text(b.conn, unit)
             text = verbatim_quote(source, quote, f"U{unit}", loose) if quote else source.strip()
-            fields["nugget"] = b.text(text)
+            fields["nugget"] = b.text(text, unit_owner(b.conn, unit))
         if translation is not None:
-            fields["translation"] = b.text(translation.strip()) if translation.strip() else None
+            fields["translation"] = (b.text(translation.strip(), unit_owner(b.conn, unit))
+                                     if translation.strip() else None)
         return b.record("unit.set", fields)
 
 

@@ -21,7 +21,7 @@ from stc.refs import UNIT_REF, resolve_doc
 from stc.search import Hit, search, search_lemma
 from stc.stages import Step, StepStatus, count
 from stc.stages.meaning_units import add_named
-from stc.texts import must_text
+from stc.texts import must_text, ref_owner
 from stc.trail import cancelled_in, load_payload
 from stc.words import counted
 
@@ -133,7 +133,8 @@ def add_memo(project: Project, body: str, kind: str | None = None, on: str | Non
         raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
     with project.batch(why) as b:
         memo_id = b.next_id("memos")
-        payload = {"id": memo_id, "kind": kind, "ref": ref, "body": b.text(body)}
+        payload = {"id": memo_id, "kind": kind, "ref": ref,
+                   "body": b.text(body, ref_owner(b.conn, ref))}
         named = object_of(b.conn, ref) if ref else None
         if named is not None:
             payload["on"] = f"{named.kind}:{named.id}"  # follows renames and merges

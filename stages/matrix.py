@@ -35,7 +35,7 @@ from stc.stages.meaning_units import (
     record_unit,
     release_units,
 )
-from stc.texts import get_text
+from stc.texts import PROJECT, doc_owner, get_text, unit_owner
 from stc.trail import head
 from stc.units import DocText, Places, check_speech, load_doc, locate, participants_by_unit
 from stc.words import counted
@@ -515,7 +515,8 @@ class _Applier:
                                plan.doc.interviewer_only(plan.start, plan.end))
             if plan.translation:
                 self.b.record("unit.set", {"id": unit,
-                                           "translation": self.b.text(plan.translation)})
+                                           "translation": self.b.text(plan.translation,
+                                                                      doc_owner(plan.doc.id))})
             self.done.append(unit)
             self.report.new_units += 1
             placed = [*([f"subgroup {plan.group}/{sub.name}"] if sub else []),
@@ -575,16 +576,19 @@ class _Applier:
             fields["subgroup_id"] = sub_id
             notes.append(f"subgroup {plan.group}/{sub.name}" if sub else "out of its subgroup")
         if plan.nugget and had_nugget is None:
-            fields["nugget"] = self.b.text(unit_source_text(self.conn, unit, self.places))
+            fields["nugget"] = self.b.text(unit_source_text(self.conn, unit, self.places),
+                                           unit_owner(self.conn, unit))
             notes.append("nugget")
         elif not plan.nugget and had_nugget is not None:
             fields["nugget"] = None
             notes.append("no longer a nugget")
         if (plan.translation or None) != (had_translation or None):
-            fields["translation"] = self.b.text(plan.translation) if plan.translation else None
+            fields["translation"] = (self.b.text(plan.translation, unit_owner(self.conn, unit))
+                                     if plan.translation else None)
             notes.append("translation")
         if (plan.note or None) != (had_note or None):
-            fields["note"] = self.b.text(plan.note) if plan.note else None
+            fields["note"] = (self.b.text(plan.note, unit_owner(self.conn, unit))
+                              if plan.note else None)
             notes.append("note")
         return fields, notes
 
@@ -632,7 +636,7 @@ class _Applier:
         current = have if name == "heading" else get_text(self.conn, have)
         if (current or "") == want:
             return
-        value = (want if name == "heading" else self.b.text(want)) if want else None
+        value = (want if name == "heading" else self.b.text(want, PROJECT)) if want else None
         payload = {"kind": target.kind, "id": target.id, "name": target.name, "value": value}
         if name == "condensate":
             # a condensate rests on the units of its subgroup (or of its group, without one)

@@ -26,7 +26,7 @@ from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
 from stc.stages.condensation import Target, ids, quote_is_verbatim, to_review
 from stc.store import marks
-from stc.texts import get_text
+from stc.texts import doc_owner, get_text
 from stc.units import (
     DocText,
     Places,
@@ -82,8 +82,9 @@ def record_unit(b: Batch, doc: DocText, start: int, end: int, codes: list[Named]
     turns = doc.turns_in(start, end)
     if len(turns) > 1:
         payload["turns"] = [i + 1 for i in turns]  # numbered from 1, as stored
+    owner = doc_owner(doc.id)
     if note:
-        payload["note"] = b.text(note)
+        payload["note"] = b.text(note, owner)
     if subgroup is not None:
         payload["subgroup_id"] = subgroup.id
     if nugget:
@@ -534,7 +535,8 @@ def note_unit(project: Project, ref: str, text: str | None, why: str | None = No
     with project.batch(why) as b:
         unit = _unit(b, ref)
         body = (text or "").strip()
-        b.record("unit.set", {"id": unit.id, "note": b.text(body) if body else None})
+        b.record("unit.set", {"id": unit.id, "note": b.text(body, doc_owner(unit.doc))
+                                                     if body else None})
         return Correction([unit.id], [], [])
 
 
@@ -698,7 +700,7 @@ def _take_over(b: Batch, first: _Unit, second: _Unit) -> list[str]:
     said: list[str] = []
     notes = [n for n in (get_text(b.conn, first.note), get_text(b.conn, second.note)) if n]
     if second.note is not None and notes:
-        fields["note"] = b.text("\n\n".join(notes))
+        fields["note"] = b.text("\n\n".join(notes), doc_owner(first.doc))
     if first.subgroup is None and first.aside is None:
         if second.subgroup is not None or second.aside is not None:
             fields.update(subgroup_id=second.subgroup, aside=second.aside)

@@ -42,7 +42,7 @@ from stc.stages.coders import (
     read_code_map,
 )
 from stc.stages.meaning_units import add_named, record_unit
-from stc.texts import get_text, text_hash
+from stc.texts import PROJECT, get_text, ref_owner, text_hash
 from stc.units import DocText, check_speech, load_doc, locate, place_fields
 from stc.words import counted
 
@@ -284,7 +284,7 @@ class _Merger:
         ident = self.b.next_id("codes")
         _as(self.b, who).record("code.add", {
             "id": ident, "name": name, "group": group.id if group else None,
-            "definition": self.b.text(text) if text else None})
+            "definition": self.b.text(text, PROJECT) if text else None})
         self.report.lines.append(f"+ code {name!r}" + (f" in {group.name!r}" if group else "")
                                  + f"  (by {who})")
         self.report.count("code")
@@ -408,8 +408,8 @@ class _Merger:
         """The other coder's memos, on what they are on here, as hers; one this project holds
         already (same kind, place and text) is not brought twice."""
         other = self.other.conn
-        have = {(r[0], r[1], r[2]) for r in self.conn.execute(
-            "SELECT kind, ref, body FROM memos")}
+        have = {(r[0], r[1], text_hash(get_text(self.conn, r[2]) or "")) for r in
+                self.conn.execute("SELECT kind, ref, body FROM memos")}
         rows = other.execute("SELECT m.id, m.kind, m.ref, m.body, t.author, t.at FROM memos m"
                              " JOIN trail t ON t.seq = m.seq ORDER BY m.id").fetchall()
         for memo, kind, ref, body_hash, author, at in rows:
@@ -425,7 +425,9 @@ class _Merger:
                 continue
             memo_id = self.b.next_id("memos")
             _as(self.b, str(author)).record("memo.add", {
-                "id": memo_id, "kind": kind, "ref": mapped, "body": self.b.text(body),
+                "id": memo_id, "kind": kind, "ref": mapped,
+                "body": self.b.text(body, ref_owner(self.conn, mapped if isinstance(mapped, str)
+                                                    else None)),
                 "from": {"memo": memo, "at": at}})
             self.report.lines.append(f"+ memo M{memo_id} ({kind})"
                                      + (f" on {mapped}" if mapped else "") + f"  (by {author})")

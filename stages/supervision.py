@@ -20,7 +20,7 @@ from stc.project import Project
 from stc.refs import UNIT_REF
 from stc.since import ObjectChanges, Seal, changed_since, counted_changes, point, seals
 from stc.stages.impression import Memo, add_memo
-from stc.texts import get_text, must_text
+from stc.texts import get_text, key_owner, must_text
 from stc.trail import effective, records
 from stc.units import Places
 
@@ -70,7 +70,7 @@ def add_comment(project: Project, ref: str, body: str) -> Comment:
         shown, key, part = anchor(b.conn, ref)
         ident = b.next_id("comments")
         rec = b.record("comment.add", {"id": ident, "ref": shown, "on": key, "part": part,
-                                       "body": b.text(body.strip())})
+                                       "body": b.text(body.strip(), key_owner(b.conn, key))})
     return Comment(ident, shown, body.strip(), rec.seq, rec.at, rec.author, None, None)
 
 
@@ -86,12 +86,13 @@ def resolve_comment(project: Project, ref: str, note: str | None = None) -> Comm
     """Mark a comment resolved, optionally saying how."""
     with project.batch() as b:
         ident = comment_id(b.conn, ref)
-        row = b.conn.execute("SELECT resolved FROM comments WHERE id = ?", (ident,)).fetchone()
+        row = b.conn.execute("SELECT resolved, on_key FROM comments WHERE id = ?",
+                             (ident,)).fetchone()
         if row[0] is not None:
             raise StcError("E562", ref=f"C{ident}", seq=row[0])
         b.record("comment.resolve", {"id": ident,
-                                     "note": b.text(note.strip()) if note and note.strip()
-                                     else None})
+                                     "note": b.text(note.strip(), key_owner(b.conn, row[1]))
+                                     if note and note.strip() else None})
     return next(c for c in comments(project.conn) if c.id == ident)
 
 

@@ -21,7 +21,7 @@ from stc.stages import Step, StepStatus, count
 from stc.stages.condensation import resolve_group, resolve_target, subgroups_of, written_over
 from stc.stages.condensation import units_frame as units_frame  # the frames of a notebook
 from stc.stages.prevalence import prevalence_frame as prevalence_frame
-from stc.texts import get_text, text_hash
+from stc.texts import PROJECT, get_text
 from stc.trail import Record, head
 from stc.units import participants_by_unit
 from stc.words import counted
@@ -98,7 +98,7 @@ def describe(project: Project, ref: str, text: str | None = None, heading: str |
         records = []
         base = {"kind": target.kind, "id": target.id, "name": target.label}
         if text is not None:
-            value = b.text(text.strip()) if text.strip() else None
+            value = b.text(text.strip(), PROJECT) if text.strip() else None
             records.append(b.record("text.set", {**base, "field": "description",
                                                  "value": value}))
         if heading is not None:
@@ -180,10 +180,9 @@ def add_names(project: Project, names: Sequence[str], why: str | None = None) ->
     with project.batch(why) as b:
         records = []
         for name in names:
-            digest = b.text(_clean_name(name))
-            if b.conn.execute("SELECT 1 FROM identifying_names WHERE name = ?",
-                              (digest,)).fetchone() is None:
-                records.append(b.record("names.add", {"name": digest}))
+            if _stored_name(b.conn, _clean_name(name)) is None:
+                records.append(b.record("names.add", {"name": b.text(_clean_name(name),
+                                                                     PROJECT)}))
         return records
 
 
@@ -191,12 +190,18 @@ def drop_names(project: Project, names: Sequence[str], why: str | None = None) -
     with project.batch(why) as b:
         records = []
         for name in names:
-            digest = text_hash(_clean_name(name))
-            if b.conn.execute("SELECT 1 FROM identifying_names WHERE name = ?",
-                              (digest,)).fetchone() is None:
+            digest = _stored_name(b.conn, _clean_name(name))
+            if digest is None:
                 raise StcError("E515", name=name)
             records.append(b.record("names.drop", {"name": digest}))
         return records
+
+
+def _stored_name(conn: sqlite3.Connection, name: str) -> str | None:
+    """The hash under which the list holds `name` (cleaned), or None. Compared by text: a
+    name added before salts has another hash than one added since."""
+    return next((str(r[0]) for r in conn.execute("SELECT name FROM identifying_names")
+                 if get_text(conn, str(r[0])) == name), None)
 
 
 def identifying_names(conn: sqlite3.Connection) -> list[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stc import naming
 from stc.errors import StcError
-from stc.texts import stored_value
+from stc.texts import doc_owner, participant_owner, stored_value
 
 if TYPE_CHECKING:
     from stc.project import Batch, Project
@@ -135,6 +135,11 @@ def _owner_label(owner_kind: str, owner: str) -> str:
     return f"P{owner}" if owner_kind == "participant" else owner
 
 
+def owner_salt(owner_kind: str, owner: str) -> str:
+    """Whose salt hashes an attribute value: the participant's or the transcript's."""
+    return participant_owner(owner) if owner_kind == "participant" else doc_owner(owner)
+
+
 def record_value(b: Batch, owner_kind: str, owner: str, key: str, value: Value | None,
                  current: Value | None, diff: Difference) -> None:
     """Record one attribute's new value (None removes it) when it differs from `current`."""
@@ -143,7 +148,8 @@ def record_value(b: Batch, owner_kind: str, owner: str, key: str, value: Value |
         return
     b.record("attribute.set", {
         "owner_kind": owner_kind, "owner": int(owner) if owner_kind == "participant" else owner,
-        "key": key, "value": None if value is None else b.text(value.text),
+        "key": key, "value": None if value is None else b.text(value.text, owner_salt(owner_kind,
+                                                                                  owner)),
         "type": (value or current or Value("", "category")).type})
     shown = f"{_owner_label(owner_kind, owner)} {key}: "
     diff.lines.append(shown + (f"{current.text if current else '(none)'} → "

@@ -28,7 +28,7 @@ from stc.formats.speakers import INTERVIEWER_LABEL
 from stc.naming import key
 from stc.parallel import mapped, worker_count
 from stc.project import Batch, Project
-from stc.texts import text_hash
+from stc.texts import doc_owner, text_hash
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser
@@ -222,9 +222,11 @@ def _prepare(project: Project, path: Path, check: _FileCheck, doc: str | None,
 
 
 def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp: Any,
-             digest: str, text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
+             text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
     """The `document.import` payload as read, its turns still with their labels in clear and
-    no participants: `_record` assigns them (stc.participants.Speakers) when it records."""
+    no participants, and no hash of its text: `_record` assigns the participants
+    (stc.participants.Speakers) and hashes the text with the transcript's salt when it
+    records."""
     turns = transcript.turns
     labelled = any(t.speaker for t in turns)
     segments = segment_document(text, spans, nlp)
@@ -233,7 +235,7 @@ def _payload(prep: _Prepared, transcript: Transcript, roles: dict[str, str], nlp
         "filename": prep.filename, "suffix": Path(prep.filename).suffix.lower(),
         "format": prep.path.suffix.lower().lstrip("."),
         "source": prep.source, "encoding": transcript.encoding,
-        "text": digest, "chars": len(text),
+        "text": "", "chars": len(text),
         "turns": [[t.speaker, role_of(t.speaker, roles, labelled), None, start, end, t.begins,
                    t.ends] for t, (start, end) in zip(turns, spans, strict=True)],
         "segments": [list(s) for s in segments],
@@ -338,7 +340,7 @@ def _analyse(prep: _Prepared, roles: dict[str, str], encoding: str | None, lang:
         raise BadInput("E115", path=str(prep.path))
     text, spans = build_document(transcript.turns)
     nlp = sentence_pipeline(lang, pipeline)
-    payload = _payload(prep, transcript, roles, nlp, text_hash(text), text, spans)
+    payload = _payload(prep, transcript, roles, nlp, text, spans)
     warnings: list[str] = []
     if stamp is not None and rules is not None:
         from stc.deidentify import import_warnings
@@ -366,7 +368,7 @@ def _record(batch: Batch, prep: _Prepared, analysis: _Analysis, ids: set[str]) -
     batch.keep_original((prep.doc, prep.filename, prep.source, analysis.data))
     speakers = Speakers(batch)
     payload = speakers.assign(payload, prep.participant)
-    batch.text(analysis.text)
+    payload["text"] = batch.text(analysis.text, doc_owner(payload["doc"]))
     result.seq = batch.record("document.import", payload).seq
     result.participants = list(dict.fromkeys(t[2] for t in payload["turns"]
                                              if t[2] is not None))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from stc import naming
 from stc.errors import StcError
 from stc.refs import number, resolve_doc
-from stc.texts import must_text, stored_value
+from stc.texts import doc_owner, must_text, participant_owner, stored_value
 
 if TYPE_CHECKING:
     from stc.project import Batch, Project
@@ -221,7 +221,7 @@ class Speakers:
         self.known = {naming.key(name): pid for pid, name in names(batch.conn).items()}
         self.added: list[int] = []  # every participant added in the batch
         self.pending: list[list[Any]] = []  # [id, name hash] not yet in a record
-        self.labels: dict[str, str] = {}
+        self.labels: dict[tuple[str, str], str] = {}  # (doc, label) -> its hash
         # the participants of each label of the focus groups there are (casefolded): a
         # member keeps her participant at the next meeting, also after a rename
         self.members: dict[str, set[int]] = {}
@@ -248,7 +248,7 @@ class Speakers:
         if new or key not in self.known:
             top = self.batch.conn.execute("SELECT COALESCE(MAX(id), 0) FROM participants")
             pid = self.batch.take_number("participant", above=int(top.fetchone()[0]))
-            self.pending.append([pid, self.batch.text(name)])
+            self.pending.append([pid, self.batch.text(name, participant_owner(pid))])
             self.known.setdefault(key, pid)
             self.added.append(pid)
             return pid
@@ -263,13 +263,13 @@ class Speakers:
         for pid, name in self.take_added():
             self.batch.record("participant.add", {"id": pid, "name": name})
 
-    def label(self, label: str | None) -> str | None:
-        """A speaker label as payloads and the state keep it: its hash."""
+    def label(self, label: str | None, doc: str) -> str | None:
+        """A speaker label of transcript `doc` as payloads and the state keep it: its hash."""
         if label is None:
             return None
-        if label not in self.labels:
-            self.labels[label] = self.batch.text(label)
-        return self.labels[label]
+        if (doc, label) not in self.labels:
+            self.labels[doc, label] = self.batch.text(label, doc_owner(doc))
+        return self.labels[doc, label]
 
     def assign(self, payload: dict[str, Any], named: str | None = None,
                kept: dict[str, tuple[str, int | None]] | None = None,
@@ -306,12 +306,12 @@ class Speakers:
                 who = whole if whole is not None else (
                     next(iter(before)) if len(before) == 1 else
                     self.member(label) if label else self.participant(doc))
-            out.append([self.label(label), role, who, *rest])
+            out.append([self.label(label, doc), role, who, *rest])
         speaking_ids = {t[2] for t in out if t[2] is not None}
         return {**payload, "turns": out,
                 "participant": speaking_ids.pop() if len(speaking_ids) == 1 else None,
                 "participants": self.take_added(),
-                "filename": self.batch.text(payload["filename"])}
+                "filename": self.batch.text(payload["filename"], doc_owner(doc))}
 
 
 def kept_mapping(conn: sqlite3.Connection, doc: str) -> dict[str, tuple[str, int | None]]:
@@ -345,8 +345,9 @@ def rename(project: Project, old: str, new: str, why: str | None = None) -> tupl
         current = names(b.conn)[pid]
         if current == name:
             raise StcError("E804", ref=ref(pid), name=name)
-        record = b.record("participant.rename", {"id": pid, "old": b.text(current),
-                                                 "new": b.text(name)})
+        owner = participant_owner(pid)
+        record = b.record("participant.rename", {"id": pid, "old": b.text(current, owner),
+                                                 "new": b.text(name, owner)})
     return record, pid
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from stc import history, sealing, settings, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
-from stc.texts import bad_texts, missing_texts, put_text, writable
+from stc.texts import adopt_salt, bad_texts, missing_texts, put_text, salt_of, writable
 
 SETTINGS = "stc.toml"
 DATABASE = "stc.db"
@@ -83,6 +83,7 @@ class Batch:
     recorded: list[trail.Record] = field(default_factory=list)
     open_checked: bool = field(default=False, init=False)
     kept: list[Path] = field(default_factory=list, init=False)  # originals this batch wrote
+    salts: dict[str, str] = field(default_factory=dict, init=False)  # by owner, as read or made
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -113,11 +114,21 @@ class Batch:
                 raise StcError("E958", seq=seq)
             self.open_checked = True
 
-    def text(self, body: str) -> str:
-        """Store a text in the erasable text store; payloads carry the returned hash. What no
-        file can hold (control characters, bidi overrides: `texts.cleaned`) is replaced
+    def text(self, body: str, owner: str) -> str:
+        """Store a text in the erasable text store; payloads carry the returned hash. `owner`
+        (`stc.texts.doc_owner`, `participant_owner`, `PROJECT`) is whose salt hashes it: the
+        transcript a text is taken from or written on, the participant a name or value
+        belongs to, else the project. Erasing a transcript deletes its salt with its texts.
+        What no file can hold (control characters, bidi overrides: `texts.cleaned`) is replaced
         visibly first, so every report and export can write what is stored."""
-        return put_text(self.conn, writable(body))
+        if owner not in self.salts:
+            self.salts[owner] = salt_of(self.conn, owner)
+        return put_text(self.conn, writable(body), owner, self.salts[owner])
+
+    def adopt_salt(self, owner: str, salt: str) -> None:
+        """Hash `owner`'s texts with a known salt from now on (see `stc.texts.adopt_salt`)."""
+        adopt_salt(self.conn, owner, salt)
+        self.salts[owner] = salt
 
     def keep_original(self, original: Original) -> Path:
         """Keep a document version's original bytes under sources/ (written atomically), while
@@ -468,16 +479,16 @@ def recorded_originals(conn: sqlite3.Connection) -> list[str]:
     """The names under sources/ of the originals of every transcript version the trail
     records and no erasure removed."""
     from stc.changes.documents import kept_suffix
+    from stc.texts import erased_versions
 
-    erased = {str(r[0]) for r in conn.execute(
-        "SELECT payload ->> '$.doc' FROM trail WHERE kind = 'document.erase'")}
+    erased = erased_versions(conn)
     return [source_name(str(doc), kept_suffix({"suffix": suffix, "filename": filename}),
                         str(source))
-            for doc, suffix, filename, source in conn.execute(
-                "SELECT payload ->> '$.doc', payload ->> '$.suffix', payload ->> '$.filename',"
-                " payload ->> '$.source' FROM trail"
+            for seq, doc, suffix, filename, source in conn.execute(
+                "SELECT seq, payload ->> '$.doc', payload ->> '$.suffix',"
+                " payload ->> '$.filename', payload ->> '$.source' FROM trail"
                 " WHERE kind IN ('document.import', 'document.replace')")
-            if doc not in erased]
+            if seq not in erased]
 
 
 def source_name(doc: str, suffix: str, source: str) -> str:

@@ -26,7 +26,7 @@ from stc.participants import Speakers, kept_mapping
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
 from stc.refs import resolve_doc
-from stc.texts import get_text, text_hash
+from stc.texts import doc_owner, get_text, text_hash
 from stc.units import Places, load_doc, place_fields, unit_context
 
 if TYPE_CHECKING:
@@ -133,13 +133,13 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
         "filename": filename, "suffix": Path(filename).suffix.lower(),
         "format": path.suffix.lower().lstrip("."), "source": source,
         "previous_source": current_source, "encoding": transcript.encoding,
-        "text": text_hash(text), "chars": len(text),
+        "text": "", "chars": len(text),  # its hash, with the transcript's salt, when recorded
         "turns": [[t.speaker, role_of(t.speaker, roles, labelled), None, start, end, t.begins,
                    t.ends] for t, (start, end) in zip(transcript.turns, spans, strict=True)],
         "segments": [list(s) for s in segment_document(text, spans, nlp)],
     }
     if pseudonymiser is not None:
-        stamp = pseudonymiser.keep([(payload["text"], pairs)])
+        stamp = pseudonymiser.keep([(text_hash(text), pairs)])
         payload["pseudonymised"] = {**stamp, "replaced": replacement_counts(pairs)}
     result = ReplaceResult(doc, version + 1, (first, first + len(payload["segments"]) - 1))
     units = _units(project, doc)
@@ -147,7 +147,7 @@ def replace_document(project: Project, doc: str, path: Path, encoding: str | Non
     with project.batch(why) as b:
         b.keep_original((doc, filename, source, data))
         payload = Speakers(b).assign(payload, kept=kept)
-        b.text(text)
+        payload["text"] = b.text(text, doc_owner(doc))
         b.record("document.replace", payload)
         _follow(b, doc, text, units, result)
         result.seq = b.recorded[-1].seq

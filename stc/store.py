@@ -2,8 +2,9 @@
 
 Three kinds of table live in `stc.db`:
 - the trail (`trail`): the append-only record of every change, hash-chained;
-- the text store (`texts`): every transcript-derived or user-written text, by hash, so that
-  an erasure can empty it while the trail (which holds only hashes) stays verifiable;
+- the text store (`texts`, with their owners' `salts`): every transcript-derived or
+  user-written text, by salted hash, so that an erasure can empty it while the trail (which
+  holds only hashes) stays verifiable;
 - the state tables (`STATE_TABLES`): what the project holds now, always equal to replaying
   the trail.
 Beside them, `drafts` keeps what a workbench editor holds and has not recorded yet (see
@@ -41,6 +42,7 @@ STATE_TABLES: tuple[str, ...] = (
     "speakers",
     "attributes",
     "comments",
+    "withdrawals",
 )
 
 
@@ -343,6 +345,23 @@ def _m009_comments(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m010_salts_withdrawals(conn: sqlite3.Connection) -> None:
+    # Texts are hashed with a random salt of their owner (see stc.texts): `salts` holds each
+    # owner's, each text row the salt it was hashed with (NULL: plain SHA-256, as before).
+    # The transcripts a project holds already keep hashing without a salt (''), so a speaker
+    # label keeps one hash across a transcript's versions. `withdrawals`: the transcripts whose
+    # participant withdrew from further analysis (`stc withdraw`), by the change that said so.
+    run_script(conn,
+        """
+        ALTER TABLE texts ADD COLUMN salt TEXT;
+        CREATE TABLE salts (owner TEXT PRIMARY KEY, salt TEXT NOT NULL);
+        CREATE TABLE withdrawals (doc TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+        INSERT OR IGNORE INTO salts SELECT 'doc:' || (payload ->> '$.doc'), '' FROM trail
+            WHERE kind = 'document.import';
+        """
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # Append only: a migration, once released, is never edited. Each runs in one transaction
@@ -357,6 +376,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_drafts", _m007_drafts),
     ("008_unit_corrections", _m008_unit_corrections),
     ("009_comments", _m009_comments),
+    ("010_salts_withdrawals", _m010_salts_withdrawals),
 ]
 
 # Migrations after which the state is rebuilt by replaying the trail in place: the state is by

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from stc.errors import StcError
 from stc.quotes import Haystack
 from stc.store import marks
-from stc.texts import ERASED, must_text, put_text, stored_value
+from stc.texts import ERASED, doc_owner, must_text, put_text, stored_value
 
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
 
@@ -297,10 +297,11 @@ def place_fields(conn: sqlite3.Connection, doc: DocText, start: int, end: int
     place, the segments, and hashes of its text (the speech) and of the context kept around
     it to find it again after a re-import."""
     before, after = unit_context(doc.text, start, end)
+    owner = doc_owner(doc.id)  # the transcript's salt (stc.texts)
     return {"doc": doc.id, "version": doc.version, "start": start, "end": end,
             "segments": doc.ref(start, end).partition(":")[2],
-            "text": put_text(conn, doc.spoken(start, end)), "before": put_text(conn, before),
-            "after": put_text(conn, after)}
+            "text": put_text(conn, doc.spoken(start, end), owner),
+            "before": put_text(conn, before, owner), "after": put_text(conn, after, owner)}
 
 
 def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,

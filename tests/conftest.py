@@ -79,6 +79,19 @@ def spawn_eagerly(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def stable_salts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each owner's salt derived from its name instead of drawn at random: every text hash in
+    the trail, and so the trail hash a report prints, depends on the salts, and golden files
+    need the same bytes on every run (as `builders.stable_trail` fixes the change times)."""
+    import hashlib
+
+    from stc import texts
+
+    monkeypatch.setattr(texts, "new_salt",
+                        lambda owner: hashlib.sha256(owner.encode("utf-8")).hexdigest()[:32])
+
+
+@pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 

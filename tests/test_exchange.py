@@ -92,8 +92,9 @@ def snapshot(root: Path) -> dict[str, Any]:
     docs = {d: (text(t), p) for d, t, p in conn.execute(
         "SELECT id, text, participant FROM documents")}
     segments = sorted(tuple(r) for r in conn.execute("SELECT doc, n, start, end FROM segments"))
-    turns = sorted(tuple(r) for r in conn.execute(
-        "SELECT doc, speaker, role, start, end FROM turns"))
+    turns = sorted((doc, text(label) if label else None, role, start, end)
+                   for doc, label, role, start, end in conn.execute(
+                       "SELECT doc, speaker, role, start, end FROM turns"))
     units = sorted(
         (doc, start, end, text(t), text(note),
          tuple(sorted(n for (n,) in conn.execute(

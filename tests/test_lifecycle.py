@@ -90,15 +90,25 @@ def test_a_backup_is_a_verified_copy_with_sources_settings_and_templates(
 
 
 def test_a_backup_while_another_process_is_writing_holds_the_last_committed_state(
-        run: Run, analysed: Path, tmp_path: Path) -> None:
+        run: Run, analysed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = json.loads(run("status", "--json").stdout)["last_change"]
     writer = sqlite3.connect(analysed / "stc.db", isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # another stc holding the write lock, not yet committed
-    writer.execute("INSERT INTO texts VALUES ('pending', 'not committed')")
+    writer.execute("INSERT INTO texts (hash, body) VALUES ('pending', 'not committed')")
+    from stc import lifecycle
+
+    snapshot_database = lifecycle.snapshot_database
+
+    def snapshot_then_release(db_path: Path, target: Path) -> tuple[int, str]:
+        try:  # the copy is taken while the other process holds its transaction
+            return snapshot_database(db_path, target)
+        finally:  # which ends before the backup records itself in the trail
+            writer.execute("ROLLBACK")
+
+    monkeypatch.setattr(lifecycle, "snapshot_database", snapshot_then_release)
     try:
         run("backup", str(tmp_path / "kopi"))
     finally:
-        writer.execute("ROLLBACK")
         writer.close()
     copy = json.loads(run("--project", str(tmp_path / "kopi"), "status", "--json").stdout)
     assert copy["last_change"] == before

@@ -24,6 +24,7 @@ from tests.builders import WORDS, analysed_project, stable_trail
 from tests.conftest import Run, compare_golden
 
 GOLDEN = Path(__file__).parent / "golden"
+pytestmark = pytest.mark.usefixtures("stable_salts")  # reports print the trail hash
 TEXT_REPORTS = ("results.md", "results.html", "audit.html", "matrix.csv", "matrix.csv.json",
                 "method.md", "method.html")
 

@@ -12,6 +12,7 @@ import pytest
 
 from stc.project import open_project
 from stc.stages.views import transcript
+from stc.texts import doc_owner
 from stc.units import load_doc, place_fields
 from tests.conftest import Run, write
 from tests.samples import snapshot
@@ -110,7 +111,8 @@ def test_a_unit_recorded_with_its_labels_before_is_still_verbatim(run: Run, inte
     doc = load_doc(project.conn, "I1")
     start, end = doc.span(4, 5)
     with project.batch() as b:
-        fields = {**place_fields(b.conn, doc, start, end), "text": b.text(doc.text[start:end])}
+        fields = {**place_fields(b.conn, doc, start, end), "text": b.text(doc.text[start:end],
+                                                                      doc_owner("I1"))}
         b.record("unit.add", {"id": b.take_number("unit"), **fields, "codes": [1],
                               "code_names": ["spørsmål"]})
         b.record("unit.set", {"id": 2, "nugget": fields["text"]})

@@ -20,6 +20,7 @@ from tests.builders import WORDS, analysed_project
 from tests.conftest import Run
 from tests.test_reports import GOLDEN, compare
 
+pytestmark = pytest.mark.usefixtures("stable_salts")  # reports print the trail hash
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

@@ -59,7 +59,7 @@ from stc.importing import role_of, segment_document
 from stc.naming import by_name
 from stc.participants import Speakers
 from stc.project import Batch, Project
-from stc.texts import text_hash
+from stc.texts import PROJECT, doc_owner, ref_owner
 from stc.units import DocText, covering, load_doc, place_fields
 from stc.words import counted
 
@@ -141,7 +141,8 @@ def turns_in_text(text: str) -> list[Turn]:
 def document_payload(doc: str, filename: str, data: bytes, text: str, nlp: Any
                      ) -> dict[str, Any]:
     """A `document.import` payload for a text stored as it is, its turns' labels still in
-    clear and without participants (assigned as it is recorded: `Speakers.assign`)."""
+    clear, without participants and without the hash of its text (both made as it is
+    recorded: `Speakers.assign`, the transcript's salt)."""
     turns = turns_in_text(text)
     labelled = any(speaker for speaker, *_ in turns)
     spans = [(start, end) for _, start, end, _ in turns]
@@ -149,7 +150,7 @@ def document_payload(doc: str, filename: str, data: bytes, text: str, nlp: Any
         "doc": doc, "version": 1, "participant": None, "filename": filename,
         "suffix": Path(filename).suffix.lower(),
         "format": "txt", "source": hashlib.sha256(data).hexdigest(), "encoding": "utf-8",
-        "text": text_hash(text), "chars": len(text),
+        "text": "", "chars": len(text),
         "turns": [[speaker, role_of(speaker, {}, labelled), None, start, end, time, None]
                   for speaker, start, end, time in turns],
         "segments": [list(s) for s in segment_document(text, spans, nlp)],
@@ -557,7 +558,7 @@ def import_refi(project: Project, path: Path) -> ExchangeImport:
         for original in originals:
             b.keep_original(original)
         b.record("exchange.import", {
-            "file": b.text(path.name), "sha256": plan.refi.sha256, "format": plan.format,
+            "file": b.text(path.name, PROJECT), "sha256": plan.refi.sha256, "format": plan.format,
             "origin": plan.refi.origin, "left_out": result.left_out})
         _record(b, plan, result)
         result.seq = b.recorded[-1].seq
@@ -618,7 +619,7 @@ def _record_codebook(b: Batch, plan: _Plan, result: ExchangeImport, ids: _Ids) -
             b.record("code.add", {
                 "id": found, "name": name,
                 "group": ids.group[naming.key(group)] if group else None,
-                "definition": b.text(definition) if definition else None})
+                "definition": b.text(definition, PROJECT) if definition else None})
             result.codes += 1
         ids.code[key] = found
     for (group_key, key), name in plan.subgroups.items():
@@ -651,19 +652,20 @@ def _record_unit(b: Batch, plan: _Plan, speech: DocText, stretch: _Stretch, ids:
         elif target is not None and target[0] == "subgroup":
             subgroup = ids.subgroup[(naming.key(target[1]), naming.key(target[2]))]
     unit = b.take_number("unit")
+    owner = doc_owner(speech.id)
     payload: dict[str, Any] = {
         "id": unit, **place_fields(b.conn, speech, start, end),
         "codes": list(codes), "code_names": list(codes.values()),
     }
     if stretch.descriptions:
-        payload["note"] = b.text("\n\n".join(stretch.descriptions))
+        payload["note"] = b.text("\n\n".join(stretch.descriptions), owner)
     if subgroup is not None:
         payload["subgroup_id"] = subgroup
         sorted_into.setdefault(("subgroup", subgroup), []).append(unit)
     own = [plan.labelled[n] for n in stretch.notes if n in plan.labelled]
     nuggets = [body for kind, body in own if kind == "nugget"]
     if nuggets:
-        payload["nugget"] = b.text(nuggets[0])
+        payload["nugget"] = b.text(nuggets[0], owner)
     author = _author(plan.refi, stretch.user)
     b.record("unit.add", payload, author=author)
     for kind, reason in own:
@@ -701,7 +703,7 @@ def _record_texts(b: Batch, plan: _Plan, note: RefiNote, ids: _Ids,
         kind = "subgroup"
         ident = ids.subgroup[(naming.key(owner[1]), naming.key(owner[2]))]
         name = f"{owner[1]}/{owner[2]}"
-    value = b.text(note.text)
+    value = b.text(note.text, PROJECT)
     if parsed[0] == "condensate" and "condensate.set" in CHANGE_KINDS:
         b.record("condensate.set", {"kind": kind, "id": ident, "name": name, "value": value,
                                     "units": sorted_into.get((kind, ident), [])})
@@ -723,7 +725,7 @@ def _memo_ref(plan: _Plan, note: RefiNote, stc_ref: str | None) -> str | None:
 def _add_memo(b: Batch, result: ExchangeImport, kind: str, ref: str | None, body: str,
               author: str | None = None) -> None:
     b.record("memo.add", {"id": b.next_id("memos"), "kind": kind, "ref": ref,
-                          "body": b.text(body)}, author=author)
+                          "body": b.text(body, ref_owner(b.conn, ref))}, author=author)
     result.memos += 1
 
 
@@ -809,7 +811,7 @@ def _record(b: Batch, plan: _Plan, result: ExchangeImport) -> None:
     speakers = Speakers(b)
     for doc in plan.docs:
         payload = speakers.assign(doc.payload, doc.participant, given=doc.labels)
-        b.text(doc.source.text or "")
+        payload["text"] = b.text(doc.source.text or "", doc_owner(doc.id))
         b.record("document.import", payload)
         result.documents.append(doc.id)
     _record_cases(b, plan, result, speakers)
