@@ -80,7 +80,7 @@ def _write_archive(project: Project, work: Path, checks: list[Any], with_transcr
     written: list[str] = []
     if project.conn.execute("SELECT 1 FROM codes LIMIT 1").fetchone():
         for name in ("codebook.csv", "codebook.qdc"):
-            export_refi(project, work / name)
+            export_refi(project, work / name, record=False)
             written.append(name)
     write_table(work / "categories.csv", SUBGROUP_COLUMNS, subgroup_rows(project.conn))
     written.append("categories.csv")

@@ -15,6 +15,7 @@ from typing import Any
 
 from stc import __version__
 from stc.errors import StcError
+from stc.project import Project
 from stc.reports.office import change_time, normalised_zip
 from stc.reports.sandbox import environment, render_template
 from stc.stages.agreement import UNDEFINED, Figures, shown, shown_percent
@@ -33,10 +34,11 @@ FIGURE_COLUMNS = ("code", "segments coded by A", "segments coded by B", "coded b
 FORMATS = (".html", ".xlsx", ".csv")
 
 
-def write(comparison: Comparison, path: Path, title: str,
-          templates: Path | None = None) -> None:
+def write(project: Project, comparison: Comparison, path: Path) -> None:
     """The comparison as .html (the report), .xlsx (figures and disagreements) or .csv (the
-    disagreements, to fill in as resolutions)."""
+    disagreements, to fill in as resolutions); recorded as an export of the project, whose
+    units it quotes."""
+    title, templates = project.title, project.root / "templates"
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise StcError("E863", suffix=path.suffix or path.name)
@@ -48,10 +50,12 @@ def write(comparison: Comparison, path: Path, title: str,
         data = _xlsx(comparison)
     else:
         data = _csv(comparison).encode("utf-8")
+    state = project.head()[0]
     try:
         path.write_bytes(data)
     except OSError as exc:
         raise StcError("E864", path=str(path), detail=exc.strerror or str(exc)) from None
+    project.record_export("comparison", [path], state)
 
 
 def _figure_row(f: Figures) -> list[Any]:

@@ -41,7 +41,7 @@ from stc.stages.prevalence import Prevalence, basis, prevalence, prevalence_by
 from stc.stages.supervision import comments, validations
 from stc.stages.synthesis import PLACED, paragraphs
 from stc.texts import get_text, stored_value
-from stc.trail import Record, records
+from stc.trail import Record, last_shown, records
 from stc.units import Places, participants_by_unit
 
 
@@ -86,12 +86,9 @@ def report_options(conn: sqlite3.Connection) -> ReportOptions:
 
 
 def state_of(conn: sqlite3.Connection, upto: int | None) -> dict[str, Any]:
-    sql = "SELECT seq, hash, at FROM trail"
-    args: tuple[int, ...] = ()
-    if upto is not None:
-        sql += " WHERE seq <= ?"
-        args = (upto,)
-    row = conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
+    """The change whose state a report shows (`trail.last_shown`)."""
+    row = last_shown(conn, upto)
+    assert row is not None  # a project starts with its creation
     return {"seq": int(row["seq"]), "hash": str(row["hash"]), "at": str(row["at"]),
             "version": __version__}
 

@@ -148,6 +148,9 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
             with contextlib.suppress(OSError):
                 target.rmdir()  # the folder this run made, still empty
         raise
+    if not target.resolve().is_relative_to(project.root.resolve()):
+        # reports in the project folder are found by an erasure; those elsewhere are named
+        project.record_export("report", written, model["state"]["seq"])
     return written
 
 

@@ -347,9 +347,9 @@ class Side:
     @property
     def state(self) -> dict[str, Any]:
         """The last change of the project read: its number, time and the trail's hash."""
-        row = self.conn.execute("SELECT seq, at, hash FROM trail ORDER BY seq DESC LIMIT 1"
-                                ).fetchone()
-        return {"seq": int(row[0]), "at": str(row[1]), "hash": str(row[2])}
+        row = trail.last_shown(self.conn)
+        assert row is not None  # a project starts with its creation
+        return {"seq": int(row["seq"]), "at": str(row["at"]), "hash": str(row["hash"])}
 
     def coders(self, docs: Iterable[str]) -> list[str]:
         wanted = set(docs)

@@ -20,7 +20,16 @@ from stc.lookup import Named, new_name
 from stc.naming import key
 from stc.project import Batch, Project
 from stc.quotes import Haystack, normalise_quote
-from stc.sheet import NO, UNIT_COLUMNS, YES, Row, check_suffix, read_matrix, write_matrix
+from stc.sheet import (
+    NO,
+    UNIT_COLUMNS,
+    YES,
+    Row,
+    check_suffix,
+    read_matrix,
+    subgroups_csv,
+    write_matrix,
+)
 from stc.stages.condensation import (
     Target,
     target_units,
@@ -141,12 +150,15 @@ def attribute_columns(conn: sqlite3.Connection, rows: list[list[str]]
 def export_matrix(project: Project, path: Path, all_segments: bool = False
                   ) -> tuple[int, int, int]:
     """Write the matrix; returns the number of unit rows and of subgroup rows, and the change
-    the file shows (recorded in each unit row)."""
+    the file shows (recorded in each unit row). The export is recorded (a mark in the trail),
+    so an erasure can name the file."""
     check_suffix(path)
     extra, units = attribute_columns(project.conn, unit_rows(project.conn, all_segments))
     subs = subgroup_rows(project.conn)
     write_matrix(path, units, subs, extra)
     as_of = int(units[0][UNIT_COLUMNS.index("as_of")]) if units else head(project.conn)[0]
+    files = [path, subgroups_csv(path)] if path.suffix.lower() == ".csv" else [path]
+    project.record_export("matrix", files, as_of)
     return len(units), len(subs), as_of
 
 

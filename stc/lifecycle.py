@@ -170,6 +170,7 @@ def backup(project: Project, dest: Path) -> Copy:
             shutil.copy2(project.root / relative, target)
             files += 1
         _require_verified(work, dest, last, digest)
+    project.record_export("backup", [dest], last)
     return Copy(dest, files, last, digest)
 
 
@@ -305,6 +306,7 @@ def pack(project: Project, file: Path) -> Pack:
             temporary.unlink(missing_ok=True)
             raise
     seals = sorted(n for n in members if n.startswith("seal") and not n.endswith(".sig"))
+    project.record_export("pack", [file], last)
     return Pack(file, len(members), last, digest, seals)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from stc import history, sealing, settings, store, trail
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
-from stc.texts import adopt_salt, bad_texts, missing_texts, put_text, salt_of, writable
+from stc.texts import PROJECT, adopt_salt, bad_texts, missing_texts, put_text, salt_of, writable
 
 SETTINGS = "stc.toml"
 DATABASE = "stc.db"
@@ -65,7 +65,7 @@ def _settings_text(title: str, language: str, question: str | None) -> str:
 
 # What a closed project still records, none of it analysis: its pseudonymisation key destroyed
 # after the end date, a seal of its last state, a reason given later for an earlier change.
-AFTER_CLOSING = frozenset({"key.destroyed", "seal", "reason"})
+AFTER_CLOSING = frozenset({"key.destroyed", "seal", "reason", "export"})
 
 
 def closed_at(conn: sqlite3.Connection) -> int | None:
@@ -394,6 +394,17 @@ class Project:
         record = self.change("seal", {"seq": seq, "hash": digest,
                                       "key": sealing.fingerprint(signature)})
         return path, record
+
+    def record_export(self, kind: str, paths: list[Path], state: int | None = None
+                      ) -> trail.Record:
+        """Record that files quoting the project were written (`kind`: qdpx, codebook,
+        matrix, report, comparison, pack, backup), showing the state after change `state`
+        (default: the last), so an erasure can name them. The paths go to the text store,
+        as a file name may name a person; the record is a mark, which undo passes over."""
+        with self.batch() as batch:
+            shown = self.head()[0] if state is None else state
+            names = [batch.text(os.path.abspath(path), PROJECT) for path in paths]
+            return batch.record("export", {"kind": kind, "files": names, "state": shown})
 
     def remove_stray_originals(self) -> list[Path]:
         """Remove every file under sources/ that is no recorded original (`stc verify

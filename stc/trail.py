@@ -162,6 +162,26 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 
+# the record of a file written (stc.changes.project, `export`): a fact about a copy, not about
+# the state, so what an output shows as its state passes over it
+EXPORT = "export"
+
+
+def last_shown(conn: sqlite3.Connection, upto: int | None = None) -> sqlite3.Row | None:
+    """The last change (up to `upto`) that is not the record of an export, with its seq,
+    at, author and hash: the state an output names. Writing a report, a matrix or an
+    exchange file then leaves the next one of the same state byte for byte the same."""
+    sql = f"SELECT seq, at, author, hash FROM trail WHERE kind != '{EXPORT}'"
+    args: tuple[int, ...] = ()
+    if upto is not None:
+        sql += " AND seq <= ?"
+        args = (upto,)
+    cursor = conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args)
+    cursor.row_factory = sqlite3.Row
+    row: sqlite3.Row | None = cursor.fetchone()
+    return row
+
+
 def append(conn: sqlite3.Connection, author: str, kind: str, payload: dict[str, Any],
            why: str | None = None, after: Record | None = None,
            command: int | None = 0, label: str | None = None) -> Record:

@@ -155,9 +155,11 @@ def test_pack_and_unpack_hand_over_the_whole_project(run: Run, analysed: Path, p
     sources = {f"sources/{p.name}" for p in (analysed / "sources").iterdir()}
     assert names == {"manifest.json", "stc.db", "stc.toml", *sources}
     manifest = json.loads(zipfile.ZipFile(packed).read("manifest.json"))
-    status = json.loads(run("status", "--json").stdout)
-    assert (manifest["last_change"], manifest["trail_hash"]) == (status["last_change"],
-                                                                 status["trail_hash"])
+    *before, recorded = json.loads(run("log", "--json").stdout)
+    # the pack holds the trail up to the change before the record of its own writing
+    assert (recorded["kind"], recorded["payload"]["kind"]) == ("export", "pack")
+    assert (manifest["last_change"], manifest["trail_hash"]) == (before[-1]["seq"],
+                                                                 before[-1]["hash"])
     out = run("unpack", str(packed), str(tmp_path / "veileder")).stdout
     assert "verified" in out
     there = ("--project", str(tmp_path / "veileder"))

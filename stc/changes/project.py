@@ -50,6 +50,20 @@ def _seal(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """Only a record: the seal is a signed file kept by the supervisor (stc.sealing)."""
 
 
+def _export_summary(p: Payload) -> str:
+    files = len(p["files"])
+    return (f"{p['kind']} written to {files} file{'s' if files != 1 else ''} (state of change"
+            f" #{p['state']})")
+
+
+@change_kind("export", _export_summary, objects=lambda p: ["export"], mark=True)
+def _export(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Only a record: files written outside the trail that may quote the transcripts (a
+    REFI-QDA project, a matrix, reports elsewhere, a pack, a backup), so that an erasure can
+    name them. Payload: kind, files (hashes of their full paths in the text store), state
+    (the change whose state they show)."""
+
+
 @change_kind("reason", lambda p: f"reason given for change #{p['seq']}",
              objects=lambda p: [f"change:{p['seq']}"], mark=True)
 def _reason(conn: sqlite3.Connection, p: Payload, seq: int) -> None:

@@ -56,7 +56,7 @@ def compare(other: str | None, coders: str | None, docs: str | None, codes: str 
     if out is not None:
         from stc.reports.comparison import write
 
-        write(result, out, project.title, project.root / "templates")
+        write(project, result, out)
     if as_json:
         print_json(result.as_json(disagreements))
         return

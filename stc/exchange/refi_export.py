@@ -37,6 +37,7 @@ from stc.participants import document_participants, speaker_labels
 from stc.participants import names as participant_names
 from stc.project import Project, write_atomically
 from stc.texts import get_text, stored_value, writable
+from stc.trail import last_shown
 from stc.units import load_doc
 from stc.words import counted
 
@@ -410,7 +411,10 @@ def _cases(w: _Writer, types: dict[tuple[str, str], str]) -> ET.Element | None:
 
 def _users(w: _Writer) -> ET.Element | None:
     users = w.E("Users")
-    for (author,) in w.conn.execute("SELECT DISTINCT author FROM trail ORDER BY author"):
+    # the records of earlier exports are no part of what is exported: the same state gives
+    # the same file
+    for (author,) in w.conn.execute("SELECT DISTINCT author FROM trail WHERE kind != 'export'"
+                                    " ORDER BY author"):
         w.sub(users, "User", {"guid": w.guid("user", author), "name": str(author)})
     return users if len(users) else None
 
@@ -442,11 +446,12 @@ def _project_element(project: Project, result: ExchangeExport) -> tuple[bytes, d
     w = _Writer(project, PROJECT_NS)
     conn = w.conn
     first = conn.execute("SELECT author, at FROM trail ORDER BY seq LIMIT 1").fetchone()
-    last = conn.execute("SELECT author, at FROM trail ORDER BY seq DESC LIMIT 1").fetchone()
+    last = last_shown(conn)
     attrs = {"name": project.title, "origin": f"stc {__version__}"}
-    if first:
+    if first and last:
         attrs.update(creatingUserGUID=w.guid("user", first[0]), creationDateTime=first[1],
-                     modifyingUserGUID=w.guid("user", last[0]), modifiedDateTime=last[1])
+                     modifyingUserGUID=w.guid("user", last["author"]),
+                     modifiedDateTime=last["at"])
     root = w.E("Project", attrs)
     _collect_notes(w)
     codes, subgroup_guids = _codes_element(w, True, result)
@@ -508,8 +513,10 @@ def _zip_bytes(qde: bytes, files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def export_refi(project: Project, path: Path) -> ExchangeExport:
-    """Write `path` (.qdpx, .qdc, or a Taguette codebook .csv) from the project's state."""
+def export_refi(project: Project, path: Path, record: bool = True) -> ExchangeExport:
+    """Write `path` (.qdpx, .qdc, or a Taguette codebook .csv) from the project's state, and
+    record the export (not for a file of the archive `stc close` writes: the closing records
+    that)."""
     suffix = path.suffix.lower()
     if suffix not in (".qdpx", ".qdc", ".csv"):
         raise StcError("E610", path=str(path), suffix=suffix or path.name)
@@ -525,8 +532,12 @@ def export_refi(project: Project, path: Path) -> ExchangeExport:
     else:
         qde, files = _project_element(project, result)
         data = _zip_bytes(qde, files)
-    (count,) = project.conn.execute("SELECT COUNT(*) FROM trail").fetchone()
+    (count,) = project.conn.execute("SELECT COUNT(*) FROM trail WHERE kind != 'export'"
+                                    ).fetchone()
     result.left_out.append(f"the trail ({counted(count, 'change')}: who decided what, when and"
                            " why)")
+    state = project.head()[0]
     write_atomically(path, data)
+    if record:
+        project.record_export("qdpx" if suffix == ".qdpx" else "codebook", [path], state)
     return result
