@@ -61,6 +61,11 @@ MESSAGES: dict[str, str] = {
     "E206": "{path} is identical to document {doc} (imported already); nothing changed",
     "E207": "--id and --participant apply to one file at a time; import the files one by one",
     "E208": "invalid document id {doc!r}; use letters, digits, '-' and '_' (at most 40)",
+    # erasure and withdrawal
+    "E210": "the project is open in {holders}; an erasure must hold stc.db alone to leave nothing readable. Close it (a workbench holds it only while it answers) and run the command again; nothing was erased",
+    "E211": "the reason is empty; say why (e.g. consent withdrawn, and when)",
+    "E212": "{doc} is withdrawn already (change #{seq}); `stc undo --change {seq}` takes the withdrawal back",
+    "E213": "{doc} is withdrawn from further analysis (change #{seq}): no new meaning units on it. `stc undo --change {seq}` takes the withdrawal back",
     # trail
     "E301": "nothing to undo",
     "E302": "change #{seq} ({kind}) cannot be undone: {why}",

@@ -445,15 +445,17 @@ def close(project: Project, why: str, head: int, archive: str | None) -> Closing
     `head` is the last change the archive shows, `archive` its manifest's SHA-256. Refused
     when the project changed after `head` (another command ran while the archive was
     written)."""
-    from stc.erasure import erase_document
+    from stc.erasure import erase
 
     require_open(project)
     last, _ = project.head()
     if last != head:
         raise StcError("E962", head=head, last=last)
     docs = [str(r[0]) for r in project.conn.execute("SELECT id FROM documents ORDER BY id")]
-    erased = [erase_document(project, doc, why).doc for doc in docs]
-    removed = _remove_quoting_files(project)
+    done = erase(project, docs, why) if docs else None
+    erased = [e.doc for e in done.erased] if done else []
+    removed = _remove_quoting_files(project) + (
+        len(done.reports) + len(done.exports_removed) + len(done.backups) if done else 0)
     with project.batch(why) as batch:
         record = batch.record("project.close", {"head": head, "archive": archive,
                                                 "erased": len(erased)})

@@ -411,6 +411,82 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+# how long `sole_access` waits for other connections to close: the workbench opens one per
+# request and holds none between them, so a moment is enough
+SOLE_ACCESS_WAIT = 3.0
+
+
+@contextmanager
+def sole_access(conn: sqlite3.Connection, db_path: Path) -> Iterator[None]:
+    """Hold the database alone, to delete for good: refused (E210, naming who holds it where
+    the system tells) while another connection has it open.
+
+    Deleted rows stay readable in free pages and in the write-ahead log, and another
+    process's connection may hold old pages too. SQLite's own signal that no other
+    connection is open: leaving WAL mode succeeds only then (it checkpoints the log and
+    deletes it). Inside: the rollback journal is truncated at each commit (so it keeps no old
+    pages), `secure_delete` overwrites what is deleted (set here, as builds differ in their
+    default), and the lock is held until the end (no one reads in between). Back in WAL mode
+    afterwards."""
+    import time
+
+    conn.execute("PRAGMA secure_delete = ON")
+    deadline = time.monotonic() + SOLE_ACCESS_WAIT
+    while not _left_wal(conn):
+        if time.monotonic() >= deadline:
+            raise StcError("E210", holders=holders(db_path))
+        time.sleep(0.05)
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")  # taken now and kept: exclusive locking mode
+        conn.execute("COMMIT")
+        yield
+    finally:
+        conn.execute("PRAGMA locking_mode = NORMAL")
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # releases the lock
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _left_wal(conn: sqlite3.Connection) -> bool:
+    try:
+        return str(conn.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0]) == "truncate"
+    except sqlite3.OperationalError:  # "database is locked": another connection is open
+        return False
+
+
+def holders(db_path: Path) -> str:
+    """Which other processes have the database open, as far as the system tells (Linux's
+    /proc); else a description of who may."""
+    import os
+
+    wanted = {os.path.realpath(db_path) + end for end in ("", "-wal", "-shm")}
+    found = []
+    proc = Path("/proc")
+    for entry in sorted(proc.iterdir() if proc.is_dir() else [], key=lambda p: p.name):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            held = any(os.readlink(fd) in wanted for fd in (entry / "fd").iterdir())
+            line = (entry / "cmdline").read_bytes().split(b"\0") if held else []
+        except OSError:  # another user's process, or one that ended
+            continue
+        if held:
+            found.append(f"process {entry.name} ({_command(line)})")
+    return ", ".join(found) or "another program (a second stc, the workbench or a database viewer)"
+
+
+def _command(argv: list[bytes]) -> str:
+    """A process's command line, short: the program's name and its first arguments."""
+    words = [w.decode("utf-8", errors="replace") for w in argv if w]
+    if not words:
+        return "unknown"
+    words[0] = Path(words[0]).name
+    if words[0].startswith("python") and words[1:2] == ["-m"]:
+        words = words[2:]
+    shown = " ".join(words)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"

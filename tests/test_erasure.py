@@ -27,7 +27,7 @@ def test_erase_removes_every_text_and_keeps_the_trail_verifiable(
                             .replace("uvant", "spennende"))))
     run("code", "I1:3", "dosering")
     result = run("erase", "I1", "--why", "samtykke trukket", "--yes")
-    assert "Erased I1: 1 unit," in result.stdout
+    assert "Erased I1 (change #6): 1 unit," in result.stdout
 
     db = sqlite3.connect(project / "stc.db")
     bodies = [row[0] for row in db.execute("SELECT body FROM texts")]

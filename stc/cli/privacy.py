@@ -12,6 +12,7 @@ from stc.words import counted
 
 if TYPE_CHECKING:
     from stc.deidentify import Pseudonymiser, Review
+    from stc.erasure import Erasure
     from stc.project import Project
 
 
@@ -21,13 +22,19 @@ if TYPE_CHECKING:
 @click.option("--why", required=True, help="Reason, kept in the trail (e.g. consent withdrawn).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase(doc: str, why: str, yes: bool) -> None:
-    """Erase a transcript and every text taken from it, for good.
+    """Erase a transcript and every text taken from it, for good, from the project folder.
 
-    Its text, its meaning units, their quotations and memos on them, and the workbench's
-    unrecorded drafts written beside them are removed from the project, and its original under
-    sources/ is deleted. The trail keeps only hashes, so
-    `stc verify` still holds. Condensates and analytic texts you wrote are not changed:
-    review them. This cannot be undone.
+    Removed: its text in every version, its meaning units (also those undone or moved),
+    their quotations, notes and memos, the workbench's unrecorded drafts written beside
+    them, in the project's present and in every earlier state
+    (`--as-of` shows "[erased]"); the name and attributes of a participant who speaks in no
+    other transcript; its originals under sources/; the reports under reports/ and the
+    exports in the project folder that hold its words; copies of stc.db kept before upgrades
+    that hold it; and what SQLite keeps of deleted rows. The trail keeps hashes that can
+    confirm nothing, so `stc verify` still holds. Named for you to handle: condensates,
+    analytic texts and memos you wrote with its words, other files in the folder that hold
+    them, and exports written elsewhere. Run it again to finish an erasure that was
+    interrupted. Refused while another program has the project open. This cannot be undone.
 
     \b
     Example:
@@ -39,12 +46,53 @@ def erase(doc: str, why: str, yes: bool) -> None:
     if not yes:
         require_terminal("erase", "erases")
         click.confirm(f"Erase {doc} and every text taken from it, for good?", abort=True)
-    done = erase_document(project, doc, why)
-    click.echo(f"Erased {done.doc}: {counted(done.units, 'unit')}, {counted(done.memos, 'memo')},"
-               f" {counted(done.texts, 'text')}, {counted(done.originals, 'original file')},"
-               f" {counted(done.drafts, 'draft')}"
-               f" (change #{done.seq}).")
-    click.echo("Review condensates and analytic texts for words of this participant.")
+    echo_erasure(erase_document(project, doc, why))
+
+
+def echo_erasure(done: Erasure) -> None:
+    for one in done.erased:
+        if one.finished:
+            click.echo(f"Finished the erasure of {one.doc} recorded in change #{one.seq}:"
+                       f" {counted(one.texts, 'text')} and"
+                       f" {counted(one.originals, 'original file')} that were left, removed.")
+        else:
+            click.echo(f"Erased {one.doc} (change #{one.seq}): {counted(one.units, 'unit')},"
+                       f" {counted(one.memos, 'memo')}, {counted(one.texts, 'text')},"
+                       f" {counted(one.originals, 'original file')},"
+                       f" {counted(one.drafts, 'draft')}.")
+        if one.still_held:
+            click.echo("  This project's trail, from an earlier stc, still holds (a trail is"
+                       " never rewritten; the README says how to start a clean project):")
+            for line in one.still_held:
+                click.echo(f"    {line}")
+    removed = [*(f"{name} (report)" for name in done.reports),
+               *(f"{name} (an export)" for name in done.exports_removed),
+               *(f"{name} (a copy of stc.db kept before an upgrade)" for name in done.backups)]
+    echo_list("Removed from the project folder, as they held its words:", removed)
+    click.echo("Deleted rows overwritten and stc.db rewritten (secure delete, VACUUM).")
+    if not done.searched:
+        click.echo("Its texts were gone already, so the folder could not be searched for its"
+                   " words: every report under reports/ was removed; look through your own"
+                   " files in the folder.")
+    echo_list("Files in the project folder that hold its words, not written by stc: delete or"
+              " edit them:", done.others)
+    echo_list("Written elsewhere since it was imported (by the trail; delete them, and any"
+              " copies you sent on):", [f"{e.at[:16].replace('T', ' ')}  {e.kind}  {e.path}"
+                                        f"{'' if e.exists else '  (no longer there)'}"
+                                        for e in done.exports])
+    echo_list("What you wrote that rests on its units or shares their words; rewrite or"
+              " clear it:", [line for one in done.erased for line in one.review])
+    where = (f" and the earlier versions {done.sync} keeps of this folder" if done.sync else
+             " and earlier versions a sync folder keeps")
+    click.echo(f"Copies outside the project folder (backups, packs, exports sent on{where})"
+               " are yours to remove.")
+
+
+def echo_list(heading: str, lines: list[str]) -> None:
+    if lines:
+        click.echo(heading)
+        for line in lines:
+            click.echo(f"  {line}")
 
 
 # -- pseudonymisation ------------------------------------------------------------------------
