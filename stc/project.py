@@ -452,9 +452,16 @@ def _original_problems(sources: Path, conn: sqlite3.Connection) -> list[str]:
             problems.append(f"the original of {doc} is missing: {path}")
         elif hashlib.sha256(path.read_bytes()).hexdigest() != source:
             problems.append(f"the original of {doc} was changed: {path}")
-    problems += [f"{path} is not the original of any transcript in the trail (put there"
-                 " by hand, or left by an interrupted import); `stc verify --repair` removes"
-                 " it" for path in stray_originals(sources, conn)]
+    erased = erased_originals(conn)
+    for path in stray_originals(sources, conn):
+        if path.name in erased:
+            problems.append(f"{path} is the original of {erased[path.name]}, which was erased:"
+                            f" the erasure of {erased[path.name]} was interrupted; run `stc"
+                            f" erase {erased[path.name]}` again to finish it")
+        else:
+            problems.append(f"{path} is not the original of any transcript in the trail (put"
+                            " there by hand, or left by an interrupted import); `stc verify"
+                            " --repair` removes it")
     return problems
 
 
@@ -500,6 +507,21 @@ def recorded_originals(conn: sqlite3.Connection) -> list[str]:
                 " payload ->> '$.filename', payload ->> '$.source' FROM trail"
                 " WHERE kind IN ('document.import', 'document.replace')")
             if seq not in erased]
+
+
+def erased_originals(conn: sqlite3.Connection) -> dict[str, str]:
+    """The names under sources/ the originals of erased transcript versions had, and whose."""
+    from stc.changes.documents import kept_suffix
+    from stc.texts import erased_versions
+
+    erased = erased_versions(conn)
+    return {source_name(str(doc), kept_suffix({"suffix": suffix, "filename": filename}),
+                        str(source)): str(doc)
+            for seq, doc, suffix, filename, source in conn.execute(
+                "SELECT seq, payload ->> '$.doc', payload ->> '$.suffix',"
+                " payload ->> '$.filename', payload ->> '$.source' FROM trail"
+                " WHERE kind IN ('document.import', 'document.replace')")
+            if seq in erased}
 
 
 def source_name(doc: str, suffix: str, source: str) -> str:

@@ -1,0 +1,189 @@
+"""After `stc erase`, no byte of the project folder holds a phrase of the erased transcript or
+the participant's name: database, write-ahead log, copies kept before upgrades, reports (also
+of earlier states), exports written there, sources. Every file is read as UTF-8 and UTF-16
+and, when it is a zip (.docx, .xlsx, .qdpx), every member of it too."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, write
+
+# a fictional interview: the participant who withdraws
+ERASED = """I: Kan du fortelle om den første uka med medisinroboten?
+
+Ragnhild: Den første uka sov jeg nesten ikke, fordi jeg lå og lyttet etter pipelyden fra kjøkkenbenken. Datteren min ringte hver kveld klokka ni for å høre om maskinen hadde sluppet ut de blå tablettene. Jeg skrev ned hvert eneste klokkeslett i en gul notatbok som ligger i skuffen under telefonen.
+
+I: Hvordan er det nå?
+
+Ragnhild: Nå har jeg sluttet å skrive i den gule boka, men jeg teller fortsatt tablettene med fingeren. Hjemmesykepleieren sier at jeg er den mest nøye pasienten på hele Fjellsiden. Om vinteren når strømmen går, blir jeg redd for at roboten glemmer meg helt.
+"""
+# the corrected version brings one sentence more
+CORRECTED = ERASED.replace(
+    "glemmer meg helt.", "glemmer meg helt. Jeg har aldri fortalt legen om den gule notatboka.")
+PHRASES = ["sov jeg nesten ikke", "lyttet etter pipelyden fra kjøkkenbenken",
+           "Datteren min ringte hver kveld klokka ni", "de blå tablettene",
+           "gul notatbok som ligger i skuffen", "teller fortsatt tablettene med fingeren",
+           "den mest nøye pasienten på hele Fjellsiden", "når strømmen går",
+           "roboten glemmer meg helt", "aldri fortalt legen om den gule notatboka"]
+NAMES = ["Ragnhild", "Østby"]
+
+KEPT = """I: Hva bruker du nettbrettet til?
+
+Tormod: Jeg bruker nettbrettet til å snakke med barnebarna i Tromsø hver søndag. Det var vanskelig i starten, men nå ringer jeg dem selv.
+"""
+KEPT_PHRASE = "snakke med barnebarna i Tromsø"
+
+
+def readable(data: bytes) -> str:
+    """What any reader could find in the bytes: UTF-8 and UTF-16 (both byte orders, both
+    alignments), casefolded."""
+    texts = [data.decode("utf-8", errors="ignore")]
+    for start in (0, 1):
+        texts += [data[start:].decode(f"utf-16-{order}", errors="ignore")
+                  for order in ("le", "be")]
+    return "\n".join(texts).casefold()
+
+
+def every_file(root: Path) -> Iterator[tuple[str, str]]:
+    """(where, what could be read there) for every file under `root` and every member of
+    every zip among them."""
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        yield str(path.relative_to(root)), readable(data)
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for name in archive.namelist():
+                    yield f"{path.relative_to(root)}!{name}", readable(archive.read(name))
+
+
+def found(root: Path, phrases: list[str]) -> list[str]:
+    return [f"{phrase!r} in {where}" for where, text in every_file(root)
+            for phrase in phrases if phrase.casefold() in text]
+
+
+def secure_delete_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection stc opens starts with secure_delete off, as some SQLite builds have
+    it: the erasure must turn it on itself."""
+    from stc import store
+
+    connect = store.connect
+
+    def connect_insecurely(path: Path | str) -> sqlite3.Connection:
+        conn = connect(path)
+        conn.execute("PRAGMA secure_delete = OFF")
+        return conn
+
+    monkeypatch.setattr(store, "connect", connect_insecurely)
+
+
+def add_migration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer stc with one more migration: the next command copies stc.db aside first, as
+    every upgrade does (stc.db.before-NAME)."""
+    from stc import store
+
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, ("999_later", lambda c: None)])
+
+
+def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A project in which the transcript to erase has been through everything: imported
+    under a participant with attributes, coded (a unit undone, one with a note), quoted
+    twice, memos on it and on a unit, sorted and condensed, corrected, reported (also as of
+    an earlier state), exported into the folder and elsewhere, packed, and copied before an
+    upgrade. Returns the change of a state before the correction."""
+    outside.mkdir()
+    run("import", str(write(outside / "intervju-ragnhild-østby.txt", ERASED)), "--id", "I1",
+        "--participant", "Ragnhild Østby", "--speakers", "I=interviewer")
+    run("import", str(write(outside / "tormod.txt", KEPT)), "--id", "I2",
+        "--participant", "Tormod", "--speakers", "I=interviewer")
+    run("participant", "set", "P1", "bydel=Fjellsiden", "alder=81")
+    run("doc", "set", "I1", "sted=Fjellsiden")
+    run("code", "I1:2", "søvn", "--note", "Hun lyttet etter pipelyden fra kjøkkenbenken")
+    run("code", "I1:3", "pårørende")
+    run("code", "I1:6", "kontroll")
+    run("code", "I1:8", "utrygghet")
+    run("undo")  # a unit undone: its text is in the trail still
+    run("code", "I2:2", "kontakt")
+    run("group", "søvn", "kontroll", "pårørende", "--into", "Trygghet")
+    run("subgroup", "add", "Trygghet", "Natt")
+    run("sort", "U1", "U3", "--into", "Trygghet/Natt")
+    run("nugget", "U1", "--quote", "Den første uka sov jeg nesten ikke … lyttet etter"
+                                   " pipelyden")
+    run("nugget", "U1")  # an earlier quotation remains in the trail
+    run("memo", "add", "--on", "U1", "-m", "Sterkt: lyttet etter pipelyden fra kjøkkenbenken")
+    run("memo", "add", "--on", "I1", "-m", "Ragnhild virket sliten: gul notatbok som ligger"
+                                           " i skuffen")
+    run("condense", "Trygghet/Natt", "-m", "Jeg sov dårlig, og jeg teller fortsatt tablettene"
+                                           " hver morgen.")
+    before = json.loads(run("status", "--json").stdout)["last_change"]
+    run("import", "--replace", "I1", str(write(outside / "ragnhild-v2.txt", CORRECTED)),
+        "--why", "skrivefeil")
+    run("code", "I1:9", "legen")
+    run("report")
+    run("report", "results", "--as-of", str(before))
+    run("matrix", "export", "koding.xlsx")  # in the project folder
+    run("matrix", "export", str(outside / "koding.csv"))
+    run("export", str(outside / "prosjekt.qdpx"))
+    run("pack", str(outside / "til-veileder.stcpack"))
+    add_migration(monkeypatch)
+    run("status")  # the upgrade copies stc.db aside
+    assert list(project.glob("stc.db.before-999_later"))
+    return before
+
+
+@pytest.mark.parametrize("secure_delete", ["as built", "forced off"])
+def test_nothing_of_the_erased_transcript_is_left_in_any_byte_of_the_folder(
+        run: Run, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        secure_delete: str) -> None:
+    if secure_delete == "forced off":
+        secure_delete_off(monkeypatch)
+    before = build(run, project, tmp_path / "ute", monkeypatch)
+    wanted = [*PHRASES, *NAMES]
+    assert len(found(project, wanted)) > 30  # they are everywhere before
+    out = run("erase", "I1", "--why", "samtykke trukket 2026-03-02", "--yes").stdout
+    run("report", "results", "--as-of", str(before))  # an earlier state, rendered again
+    assert found(project, wanted) == []
+    assert found(project, [KEPT_PHRASE, "Tormod"])  # the other participant is whole
+    assert run("verify").stdout.startswith("OK")
+    assert "[erased]" in (project / "reports" / f"as-of-{before}" / "results.md").read_text()
+    # what it could not reach, it names
+    for name in ("koding.csv", "prosjekt.qdpx", "til-veileder.stcpack"):
+        assert str(tmp_path / "ute" / name) in out
+    assert "stc.db.before-999_later" in out and "koding.xlsx (an export)" in out
+    assert "the condensate of Trygghet/Natt (rests on U1, U3)" in out
+
+
+def test_an_erasure_killed_after_its_commit_is_finished_by_running_it_again(
+        run: Run, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(run, project, tmp_path / "ute", monkeypatch)
+    killed = subprocess.run(
+        [sys.executable, "-c",
+         "import os, sys\n"
+         "from stc import erasure, store\n"
+         "store.MIGRATIONS.append(('999_later', lambda c: None))\n"  # as upgraded above
+         "erasure.step = lambda name: os._exit(9) if name == 'committed' else None\n"
+         "from stc.cli import main\n"
+         "main(['erase', 'I1', '--why', 'samtykke trukket', '--yes'])\n"],
+        cwd=project, env={**os.environ, "STC_AUTHOR": "tester"}, capture_output=True,
+        text=True, check=False)
+    assert killed.returncode == 9, killed.stderr
+    assert found(project, PHRASES)  # the reports and the original are still there
+    assert list((project / "sources").glob("I1-*"))
+    problems = run("verify", code=1).output
+    assert "erasure of I1 was interrupted" in problems
+    out = run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
+    assert "Finished the erasure of I1" in out
+    assert found(project, [*PHRASES, *NAMES]) == []
+    assert run("verify").stdout.startswith("OK")
+    again = run("erase", "I1", "--why", "igjen", "--yes").stdout
+    assert "0 texts and 0 original file(s) that were left" in again
