@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Run, write
 from tests.samples import snapshot
@@ -46,6 +50,95 @@ def test_erase_asks_for_confirmation(run: Run, project: Path) -> None:
     before = snapshot(run, project)
     run("erase", "I1", "--why", "x", input="n\n", code=1)
     assert snapshot(run, project) == before
+
+
+# -- who else holds the project ---------------------------------------------------------------
+
+def test_erase_is_refused_while_another_process_holds_the_project_and_names_it(
+        run: Run, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stc import store
+
+    monkeypatch.setattr(store, "SOLE_ACCESS_WAIT", 0.3)
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    before = snapshot(run, project)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys\n"
+         "conn = sqlite3.connect('stc.db')\n"
+         "conn.execute('PRAGMA journal_mode = WAL').fetchone()\n"
+         "print(conn.execute('SELECT count(*) FROM texts').fetchone()[0], flush=True)\n"
+         "sys.stdin.read()\n"],
+        cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline()  # it has read
+        error = run("erase", "I1", "--why", "samtykke trukket", "--yes", code=1).stderr
+    finally:
+        holder.communicate("")
+    assert "[E210]" in error and "nothing was erased" in error
+    if Path("/proc").is_dir():  # Linux tells which process
+        assert f"process {holder.pid} (" in error
+    assert snapshot(run, project) == before
+    assert "Erased I1" in run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
+
+
+def test_erase_while_the_workbench_runs(run: Run, project: Path) -> None:
+    """The workbench opens the project for each request and holds it between none."""
+    import httpx
+
+    from tests.workbench import serving
+
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    run("import", str(write(project.parent / "I2.txt", INTERVIEW.replace("Kari", "Ola"))))
+    with serving(project) as (_, link), httpx.Client(follow_redirects=True) as browser:
+        assert 'data-doc="I1"' in browser.get(link).text
+        assert "Erased I1" in run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
+        page = browser.get(link.split("?")[0]).text
+    assert 'data-doc="I2"' in page and 'data-doc="I1"' not in page
+
+
+# -- what it leaves to her ---------------------------------------------------------------------
+
+def test_files_of_her_own_in_the_folder_are_named_and_left(run: Run, project: Path) -> None:
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    mine = write(project / "notater.txt", "Hun sa: Det var uvant i starten. Jeg var redd for at"
+                                          " pasientene skulle glemme dosene.\n")
+    out = run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
+    assert "not written by stc" in out and "  notater.txt" in out
+    assert mine.exists()
+
+
+def test_what_she_wrote_with_its_words_is_listed(run: Run, project: Path) -> None:
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    run("import", str(write(project.parent / "I2.txt", INTERVIEW.replace("Kari", "Ola"))))
+    run("code", "I1:3", "dosering", "--group", "Medisiner")
+    run("code", "I2:5", "tillit", "--group", "Tillit")
+    run("describe", "Tillit", "-m", "De var redd for at pasientene skulle glemme noe.")
+    run("memo", "add", "--on", "code:tillit", "-m", "Stoler mer på den enn på meg selv.")
+    out = run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
+    assert "the analytic text of Tillit (shares words)" in out
+    assert "memo M1 on code:tillit" not in out  # its words come from I2's unit, not I1's
+
+
+# -- a project from an earlier stc --------------------------------------------------------------
+
+def test_an_old_project_is_told_what_its_trail_still_holds(run: Run, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from tests.test_participants import old_project
+
+    files = tmp_path / "filer"
+    files.mkdir()
+    write(files / "I1.txt", INTERVIEW)
+    root = tmp_path / "gammelt"
+    old_project(root, [(files / "I1.txt", "I1", "Kari")])
+    monkeypatch.chdir(root)
+    run("code", "I1:3", "dosering")
+    out = run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
+    assert "still holds" in out
+    assert "the speaker labels, the participants' names and the file name of I1 in clear," \
+           " in change #2" in out
+    assert "hash(es) of its texts made without a salt" in out
+    assert not any("uvant" in body for body in bodies(root))
+    assert run("verify").stdout.startswith("OK")
 
 
 def bodies(project: Path) -> list[str]:

@@ -143,6 +143,12 @@ def open_project_from(ctx: click.Context) -> Project:
     return ctx.find_object(Context).open()  # type: ignore[union-attr]
 
 
+def close_project_from(ctx: click.Context) -> None:
+    """Close the project early: a command that runs long (the workbench) holds no connection
+    of its own, so others (an erasure) can have the database alone between its requests."""
+    ctx.find_object(Context).close()  # type: ignore[union-attr]
+
+
 def print_json(data: Any) -> None:
     import json  # here, like textwrap below: a command that needs neither starts faster
 

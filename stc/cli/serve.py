@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from stc.cli.common import open_project_from, project_options
+from stc.cli.common import close_project_from, open_project_from, project_options
 
 
 @click.command()
@@ -30,10 +30,13 @@ def serve(port: int | None, no_browser: bool, host: str, allow_remote: bool) -> 
       stc serve
       stc serve --port 8800 --no-browser
     """
-    project = open_project_from(click.get_current_context())
+    ctx = click.get_current_context()
+    project = open_project_from(ctx)
+    root, author = project.root, project.author
+    close_project_from(ctx)  # each request opens the project: none is held between them
     from stc.web.server import serve as run  # the server and its libraries load only here
 
-    run(project.root, author=project.author, host=host, port=port, allow_remote=allow_remote,
+    run(root, author=author, host=host, port=port, allow_remote=allow_remote,
         open_browser=not no_browser, echo=click.echo,
         warn=lambda line: click.echo(line, err=True))
 
