@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from stc import __version__
 from stc.attributes import MIN_CELL, attributes_of
+from stc.consent import withdrawn
 from stc.history import lineage, touching
 from stc.participants import (
     default_attribution,
@@ -24,7 +25,15 @@ from stc.participants import (
     time_point,
 )
 from stc.participants import names as participant_names
-from stc.phrases import join_words, language_tag, number_word, phrases, quoted, who_said_it
+from stc.phrases import (
+    count_words,
+    join_words,
+    language_tag,
+    number_word,
+    phrases,
+    quoted,
+    who_said_it,
+)
 from stc.settings import values
 from stc.stages.checks import CheckResult, needs_reason
 from stc.stages.condensation import (
@@ -114,10 +123,14 @@ class Units(NamedTuple):
                for u, people in participants_by_unit(conn).items()}
         docs = {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, doc FROM units")}
         time = {doc: time_point(conn, doc, options.by or None) for doc in set(docs.values())}
+        # a transcript withdrawn from further analysis keeps its units, but no quotation
+        # from it is printed: that would publish her words anew (stc.consent)
+        held_back = withdrawn(conn)
         return cls(unit_views(conn, places=Places(conn)), who,
                    {u: time[doc] for u, doc in docs.items()},
                    {int(r[0]) for r in conn.execute(
-                       "SELECT id FROM units WHERE nugget IS NOT NULL")})
+                       "SELECT id FROM units WHERE nugget IS NOT NULL")
+                    if docs[int(r[0])] not in held_back})
 
 
 def _quotation(unit: int, options: ReportOptions, units: Units) -> dict[str, Any]:
@@ -319,11 +332,25 @@ def memos(conn: sqlite3.Connection) -> list[dict[str, Any]]:
              "author": r["author"]} for r in rows]
 
 
-def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def withdrawn_note(conn: sqlite3.Connection, language: str) -> str:
+    """What the results chapter says of transcripts withdrawn from further analysis."""
+    held_back = withdrawn(conn)
+    if not held_back:
+        return ""
+    return str(phrases(language)["withdrawn_note"]).format(
+        interviews=count_words(language, "interview", len(held_back)))
+
+
+def documents(conn: sqlite3.Connection, language: str) -> list[dict[str, Any]]:
     speaking = document_participants(conn)
     every = participant_names(conn)
     values = attributes_of(conn, "doc")
-    return [{"id": r["id"], "participant": ", ".join(every[p] for p in speaking.get(r["id"], [])),
+    held_back = withdrawn(conn)
+    withdrawn_doc = str(phrases(language)["withdrawn_doc"])
+    return [{"id": r["id"],
+             "withdrawn": (withdrawn_doc.format(seq=held_back[r["id"]])
+                           if r["id"] in held_back else ""),
+             "participant": ", ".join(every[p] for p in speaking.get(r["id"], [])),
              "filename": stored_value(conn, r["filename"]), "version": r["version"],
              "attributes": {k: v.text for k, v in values.get(r["id"], {}).items()},
              "units": conn.execute("SELECT COUNT(*) FROM units WHERE doc = ?",
@@ -396,6 +423,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
         "chapter": options.chapter,
         "chapter_title": chapter_title,
         "overview": overview(language, cats),
+        "withdrawn": withdrawn_note(conn, language),
         "categories": cats,
         "participants": named(conn, study_participants(conn)),
         "themes": [r[0] for r in conn.execute("SELECT name FROM themes ORDER BY position, id")],
@@ -413,7 +441,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
             "comments": [c.as_json() for c in comments(conn)],
             "objects": objects(conn, state["seq"], recs),
             "memos": memos(conn),
-            "documents": documents(conn),
+            "documents": documents(conn, language),
             "participants_table": participants_table(conn),
             "by_audit": by_table(conn, language, options, hide_small=False),
         })

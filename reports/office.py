@@ -92,6 +92,8 @@ def results_docx(model: dict[str, Any], reference: bytes | None) -> bytes:
     add("Heading 1", model["chapter_title"])
     if model["overview"]:
         add(None, model["overview"])
+    if model["withdrawn"]:
+        add(None, model["withdrawn"]).runs[0].italic = True
     source = (model["language"], language_tag(model["source_language"]))
     for c in model["categories"]:
         add("Heading 2", c["numbered"])

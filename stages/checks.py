@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from stc.consent import withdrawn
 from stc.participants import named
 from stc.phrases import phrases, project_language
 from stc.settings import values
@@ -159,11 +160,12 @@ def check_nuggets(conn: sqlite3.Connection) -> list[Finding]:
     out = []
     held = values(conn)
     translated = held.report_language != held["language"]
+    held_back = withdrawn(conn)  # their quotations are not printed (stc.consent)
     for target, _ in condensation_targets(conn):
         units = target_units(conn, target)
-        marks = [(u, t) for u in units for n, t in [conn.execute(
-            "SELECT nugget, translation FROM units WHERE id = ?", (u,)).fetchone()]
-            if n is not None]
+        marks = [(u, t) for u in units for n, t, doc in [conn.execute(
+            "SELECT nugget, translation, doc FROM units WHERE id = ?", (u,)).fetchone()]
+            if n is not None and doc not in held_back]
         if not marks:
             kind = "subcategory" if target.kind == "subgroup" else "category"
             out.append(Finding(f"quotations.{kind}", {"name": target.label}))

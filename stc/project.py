@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from stc import history, sealing, settings, store, trail
+from stc.consent import refuse_new_units
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
 from stc.texts import PROJECT, adopt_salt, bad_texts, missing_texts, put_text, salt_of, writable
@@ -96,6 +97,10 @@ class Batch:
         if kind not in AFTER_CLOSING:
             self.require_open()
         self.project.check_based_on(kind, payload, self.recorded)
+        declared = trail.change_kinds().get(kind)
+        if declared is not None and declared.creates:
+            refuse_new_units(self.conn, declared.objects(payload),
+                             [*declared.objects(payload), *declared.uses(payload)], payload)
         command, label = self.project.command_of_next(self.recorded)
         rec = trail.append(self.conn, author or self.project.author, kind, payload,
                            why or self.why, after=self.recorded[-1] if self.recorded else None,

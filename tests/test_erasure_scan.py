@@ -20,14 +20,22 @@ import pytest
 from tests.conftest import Run, write
 
 # a fictional interview: the participant who withdraws
-ERASED = """I: Kan du fortelle om den første uka med medisinroboten?
-
-Ragnhild: Den første uka sov jeg nesten ikke, fordi jeg lå og lyttet etter pipelyden fra kjøkkenbenken. Datteren min ringte hver kveld klokka ni for å høre om maskinen hadde sluppet ut de blå tablettene. Jeg skrev ned hvert eneste klokkeslett i en gul notatbok som ligger i skuffen under telefonen.
-
-I: Hvordan er det nå?
-
-Ragnhild: Nå har jeg sluttet å skrive i den gule boka, men jeg teller fortsatt tablettene med fingeren. Hjemmesykepleieren sier at jeg er den mest nøye pasienten på hele Fjellsiden. Om vinteren når strømmen går, blir jeg redd for at roboten glemmer meg helt.
-"""
+ERASED = (
+    'I: Kan du fortelle om den første uka med medisinroboten?\n'
+    '\n'
+    'Ragnhild: Den første uka sov jeg nesten ikke, fordi jeg lå og lyttet etter '
+    'pipelyden fra kjøkkenbenken. Datteren min ringte hver kveld klokka ni for å '
+    'høre om maskinen hadde sluppet ut de blå tablettene. Jeg skrev ned hvert eneste '
+    'klokkeslett i en gul notatbok som ligger i skuffen under telefonen.\n'
+    '\n'
+    'I: Hvordan er det nå?\n'
+    '\n'
+    'Ragnhild: Nå har jeg sluttet å skrive i den gule boka, men jeg teller fortsatt '
+    'tablettene med fingeren. Hjemmesykepleieren sier at jeg er den mest nøye '
+    'pasienten på hele Fjellsiden. Om vinteren når strømmen går, blir jeg redd for '
+    'at roboten glemmer meg helt.\n'
+    '\n'
+)
 # the corrected version brings one sentence more
 CORRECTED = ERASED.replace(
     "glemmer meg helt.", "glemmer meg helt. Jeg har aldri fortalt legen om den gule notatboka.")
@@ -38,10 +46,13 @@ PHRASES = ["sov jeg nesten ikke", "lyttet etter pipelyden fra kjøkkenbenken",
            "roboten glemmer meg helt", "aldri fortalt legen om den gule notatboka"]
 NAMES = ["Ragnhild", "Østby"]
 
-KEPT = """I: Hva bruker du nettbrettet til?
-
-Tormod: Jeg bruker nettbrettet til å snakke med barnebarna i Tromsø hver søndag. Det var vanskelig i starten, men nå ringer jeg dem selv.
-"""
+KEPT = (
+    'I: Hva bruker du nettbrettet til?\n'
+    '\n'
+    'Tormod: Jeg bruker nettbrettet til å snakke med barnebarna i Tromsø hver '
+    'søndag. Det var vanskelig i starten, men nå ringer jeg dem selv.\n'
+    '\n'
+)
 KEPT_PHRASE = "snakke med barnebarna i Tromsø"
 
 
@@ -125,7 +136,7 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
                                            " i skuffen")
     run("condense", "Trygghet/Natt", "-m", "Jeg sov dårlig, og jeg teller fortsatt tablettene"
                                            " hver morgen.")
-    before = json.loads(run("status", "--json").stdout)["last_change"]
+    before = int(json.loads(run("status", "--json").stdout)["last_change"])
     run("import", "--replace", "I1", str(write(outside / "ragnhild-v2.txt", CORRECTED)),
         "--why", "skrivefeil")
     run("code", "I1:9", "legen")

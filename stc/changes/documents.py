@@ -1,4 +1,4 @@
-"""Changes to transcripts: import, re-import, speaker roles, erasure."""
+"""Changes to transcripts: import, re-import, speaker roles, withdrawal, erasure."""
 
 from __future__ import annotations
 
@@ -135,6 +135,18 @@ def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
                      [(r, f"{r}:%") for r in refs])
     conn.executemany("DELETE FROM comments WHERE on_key = ?",
                      [(f"doc:{doc}",), *((f"unit:{u}",) for u in units)])
+    conn.execute("DELETE FROM withdrawals WHERE doc = ?", (doc,))
+
+
+@change_kind(
+    "document.withdraw",
+    lambda p: f"{p['doc']} withdrawn from further analysis (kept, not erased)",
+    refs=lambda p: [p["doc"]],
+    objects=lambda p: keys("doc", p["doc"]),
+)
+def _withdraw(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
+    """Its participant withdrew from further analysis (stc.consent): no new units on it."""
+    conn.execute("INSERT INTO withdrawals VALUES (?, ?)", (p["doc"], seq))
 
 
 @change_kind(

@@ -49,6 +49,37 @@ def erase(doc: str, why: str, yes: bool) -> None:
     echo_erasure(erase_document(project, doc, why))
 
 
+@click.command()
+@project_options
+@click.argument("doc")
+@click.option("--why", required=True,
+              help="Reason, kept in the trail (e.g. consent withdrawn on DATE; the consent"
+                   " form lets analyses done be kept).")
+def withdraw(doc: str, why: str) -> None:
+    """Withdraw a transcript from further analysis, keeping what was done: the choice when
+    a participant withdraws and her consent form (or the law: GDPR art. 17(3)(d), the Health
+    Research Act) lets data already analysed be kept. Otherwise use `stc erase`.
+
+    No new meaning unit can be made on it; its units coded before stay in their categories
+    and in the counts, as the condensates rest on them; the results chapter prints no
+    quotation from it and says that material was withdrawn; the audit shows when and why.
+    Nothing is deleted. `stc undo` takes a withdrawal back like any command.
+
+    \b
+    Example:
+      stc withdraw I3 --why "consent withdrawn 2026-03-02; analyses done may be kept"
+    """
+    from stc.consent import withdraw as withdraw_document
+
+    project = open_project_from(click.get_current_context())
+    record = withdraw_document(project, doc, why)
+    doc = str(record.payload["doc"])
+    click.echo(f"Withdrew {doc} from further analysis (change #{record.seq}). Its units stay in"
+               " the analysis and the counts; no new units on it; the results chapter prints"
+               f" no quotation from it. Nothing was deleted: `stc erase {doc}` deletes it,"
+               " `stc undo` takes the withdrawal back.")
+
+
 def echo_erasure(done: Erasure) -> None:
     for one in done.erased:
         if one.finished:
@@ -310,4 +341,4 @@ def _restore(paths: list[Path], key: Path | None, out_dir: Path | None,
         click.echo(f"{copy.source} -> {copy.target}")
 
 
-COMMANDS = [erase, pseudonymise]
+COMMANDS = [erase, withdraw, pseudonymise]
