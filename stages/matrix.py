@@ -45,7 +45,7 @@ from stc.stages.meaning_units import (
     release_units,
 )
 from stc.texts import PROJECT, doc_owner, get_text, unit_owner
-from stc.trail import head
+from stc.trail import last_shown
 from stc.units import DocText, Places, check_speech, load_doc, locate, participants_by_unit
 from stc.words import counted
 
@@ -54,12 +54,19 @@ T = TypeVar("T")
 
 # -- export ------------------------------------------------------------------------------------
 
+def _shown(conn: sqlite3.Connection) -> int:
+    """The change whose state a matrix shows: the last but records of exports (the matrix
+    exported before this one among them), which change no unit."""
+    row = last_shown(conn)
+    return int(row["seq"]) if row is not None else 0
+
+
 def unit_rows(conn: sqlite3.Connection, all_segments: bool = False) -> list[list[str]]:
     """The rows of sheet `units`, in the order of UNIT_COLUMNS. Each names the change it
     shows (`as_of`), so a late import can tell which units changed since."""
     # read first: a change recorded while the rows are read makes their units look changed
     # since, and a late import refuses them rather than undo that change
-    as_of = str(head(conn)[0])
+    as_of = str(_shown(conn))
     rows: list[tuple[str, int, int, list[str]]] = []  # doc, first segment, order, row
     translations = {int(unit): body for unit, body in conn.execute(
         "SELECT u.id, t.body FROM units u JOIN texts t ON t.hash = u.translation")}
@@ -156,7 +163,7 @@ def export_matrix(project: Project, path: Path, all_segments: bool = False
     extra, units = attribute_columns(project.conn, unit_rows(project.conn, all_segments))
     subs = subgroup_rows(project.conn)
     write_matrix(path, units, subs, extra)
-    as_of = int(units[0][UNIT_COLUMNS.index("as_of")]) if units else head(project.conn)[0]
+    as_of = int(units[0][UNIT_COLUMNS.index("as_of")]) if units else _shown(project.conn)
     files = [path, subgroups_csv(path)] if path.suffix.lower() == ".csv" else [path]
     project.record_export("matrix", files, as_of)
     return len(units), len(subs), as_of

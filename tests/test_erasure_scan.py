@@ -139,7 +139,7 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
     before = int(json.loads(run("status", "--json").stdout)["last_change"])
     run("import", "--replace", "I1", str(write(outside / "ragnhild-v2.txt", CORRECTED)),
         "--why", "skrivefeil")
-    run("code", "I1:9", "legen")
+    run("code", "I1:17", "legen")  # the sentence the correction brought
     run("report")
     run("report", "results", "--as-of", str(before))
     run("matrix", "export", "koding.xlsx")  # in the project folder
@@ -197,4 +197,4 @@ def test_an_erasure_killed_after_its_commit_is_finished_by_running_it_again(
     assert found(project, [*PHRASES, *NAMES]) == []
     assert run("verify").stdout.startswith("OK")
     again = run("erase", "I1", "--why", "igjen", "--yes").stdout
-    assert "0 texts and 0 original file(s) that were left" in again
+    assert "0 texts and 0 original files that were left" in again
