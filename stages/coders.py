@@ -176,7 +176,6 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
         current = {(str(r[0]), int(r[1])) for r in
                    other.conn.execute("SELECT id, version FROM documents")}
         texts: dict[str, str] = {}
-        salts: dict[str, str] = {}  # each transcript's, taken over so its texts keep their hashes
         originals = []
         for record in records:
             p = record.payload
@@ -185,7 +184,6 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
             if body is None or text_hash(body, salt) != p["text"]:
                 raise StcError("E852", doc=p["doc"], path=str(other.root))
             texts[p["text"]] = body
-            salts[p["doc"]] = salt
             data = _original(other, p, required=(p["doc"], p["version"]) in current)
             if data is not None:
                 originals.append((p["doc"], f"{p['doc']}{kept_suffix(p)}", p["source"], data))
@@ -200,14 +198,13 @@ def init_from(other_path: Path | str, directory: Path | str, author: str | None 
                 for original in originals:
                     b.keep_original(original)
                 speakers = Speakers(b)
-                for doc, salt in salts.items():
-                    b.adopt_salt(doc_owner(doc), salt)
                 for record in records:
-                    # as the other project holds it (not cleaned again): its hash, with the
-                    # adopted salt, is in the payload copied
-                    put_text(b.conn, texts[record.payload["text"]],
-                             doc_owner(record.payload["doc"]))
-                    b.record(record.kind, people.payload(record.payload, speakers))
+                    # hashed anew with the copy's own salts: its trail cannot be matched
+                    # with the original's
+                    digest = b.text(texts[record.payload["text"]],
+                                    doc_owner(record.payload["doc"]))
+                    b.record(record.kind, {**people.payload(record.payload, speakers),
+                                           "text": digest})
                 people.record_attributes(b, speakers)
                 result.update(_record_codebook(b, codebook))
 

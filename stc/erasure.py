@@ -101,11 +101,13 @@ def erase(project: Project, docs: list[str], why: str) -> Erasure:
     words = Words()
     with store.sole_access(conn, project.db_path):
         changes = _Changes(conn)
+        first = min(changes.imported(doc) for doc, _ in targets)
+        # read before a path naming her goes
+        exports, ours = _exports_elsewhere(project, first), _exported_files(conn, first)
         done = [_erase_one(project, changes, doc, seq, why, words) for doc, seq in targets]
         step("committed")
-        result = Erasure(done)
-        first = min(changes.imported(e.doc) for e in done)
-        _remove_quoting_files(project, result, words, first,
+        result = Erasure(done, exports=exports)
+        _remove_quoting_files(project, result, words, ours,
                               finishing=any(e.finished for e in done))
         for erased in done:
             erased.originals = _remove_originals(project, changes, erased.doc)
@@ -113,7 +115,6 @@ def erase(project: Project, docs: list[str], why: str) -> Erasure:
         conn.execute("VACUUM")  # free pages, and what moved inside pages before, rewritten
         step("vacuumed")
     result.backups = _remove_backups(project, [e.doc for e in done])
-    result.exports = _exports_elsewhere(project, first)
     from stc.lifecycle import sync_client  # the lifecycle module erases through this one
 
     result.sync = sync_client(project.root)
@@ -262,6 +263,7 @@ def _erase_one(project: Project, changes: _Changes, doc: str, erased_at: int | N
                 words.add(body)
         erased.texts = sum(conn.execute("DELETE FROM texts WHERE hash = ?", (h,)).rowcount
                            for h in sorted(hashes))
+        _forget_paths_naming(conn, words, changes.imported(doc))
         conn.executemany("DELETE FROM salts WHERE owner = ?", [(o,) for o in owners])
     return erased
 
@@ -352,13 +354,12 @@ def _to_review(conn: sqlite3.Connection, doc: str) -> list[str]:
 _NOT_SCANNED = (DATABASE, "sources", "seals")
 
 
-def _remove_quoting_files(project: Project, result: Erasure, words: Words, since: int,
+def _remove_quoting_files(project: Project, result: Erasure, words: Words, ours: set[str],
                           finishing: bool) -> None:
-    """Remove the reports and exports in the project folder that hold the erased words; name
-    the other files that do. Finishing an interrupted erasure, the texts are gone, so every
-    report and every export written there since the import goes, and the rest is named."""
+    """Remove the reports and exports (`ours`: their paths) in the project folder that hold
+    the erased words; name the other files that do. Finishing an interrupted erasure, the
+    texts are gone, so every report and every export written there since the import goes."""
     root = project.root
-    ours = _exported_files(project.conn, since)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root)
         if relative.parts[0].startswith(_NOT_SCANNED) or path.name == ".stc-sync-notice":
@@ -384,25 +385,39 @@ def _remove_quoting_files(project: Project, result: Erasure, words: Words, since
 
 def _exported_files(conn: sqlite3.Connection, since: int) -> set[str]:
     """The paths of the files recorded as exported after change `since`."""
-    return {path for _, path, _ in _exports(conn, since)}
+    return {path for _, path, _, _ in _exports(conn, since) if path}
 
 
-def _exports(conn: sqlite3.Connection, since: int) -> list[tuple[str, str, str]]:
+def _exports(conn: sqlite3.Connection, since: int) -> list[tuple[str, str, str, str]]:
+    """(kind, path, time, hash of the path) of each file exported after change `since`."""
+    from stc.trail import load_payload
+
     out = []
     for at, payload in conn.execute(f"SELECT at, payload FROM trail WHERE kind = '{EXPORT}'"
                                     " AND seq > ? ORDER BY seq", (since,)):
-        from stc.trail import load_payload
-
         p = load_payload(payload)
-        out += [(str(p["kind"]), get_text(conn, f) or "", str(at)) for f in p["files"]]
-    return [e for e in out if e[1]]
+        out += [(str(p["kind"]), get_text(conn, f) or "", str(at), str(f)) for f in p["files"]]
+    return out
 
 
 def _exports_elsewhere(project: Project, since: int) -> list[Export]:
     root = project.root.resolve()
-    return [Export(kind, path, at, os.path.exists(path))
-            for kind, path, at in _exports(project.conn, since)
-            if not Path(path).resolve().is_relative_to(root)]
+    return [Export(kind, path or FORGOTTEN, at, bool(path) and os.path.exists(path))
+            for kind, path, at, _ in _exports(project.conn, since)
+            if not path or not Path(path).resolve().is_relative_to(root)]
+
+
+# how a file is named whose path an erasure forgot
+FORGOTTEN = "(its path named an erased participant and was forgotten)"
+
+
+def _forget_paths_naming(conn: sqlite3.Connection, words: Words, since: int) -> None:
+    """An export's path is kept so an erasure can name the file; a path that holds the
+    erased participant's name or label goes with her (named by this erasure, which read the
+    paths before)."""
+    for _, path, _, digest in _exports(conn, since):
+        if path and words.found_in(path):
+            conn.execute("DELETE FROM texts WHERE hash = ?", (digest,))
 
 
 def _remove_originals(project: Project, changes: _Changes, doc: str) -> int:

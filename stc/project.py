@@ -20,7 +20,7 @@ from stc import history, sealing, settings, store, trail
 from stc.consent import refuse_new_units
 from stc.errors import NotAProject, ProjectExists, StcError
 from stc.outputs import write_atomically as write_atomically  # used by exports too
-from stc.texts import PROJECT, adopt_salt, bad_texts, missing_texts, put_text, salt_of, writable
+from stc.texts import PROJECT, bad_texts, missing_texts, put_text, salt_of, writable
 
 SETTINGS = "stc.toml"
 DATABASE = "stc.db"
@@ -129,11 +129,6 @@ class Batch:
         if owner not in self.salts:
             self.salts[owner] = salt_of(self.conn, owner)
         return put_text(self.conn, writable(body), owner, self.salts[owner])
-
-    def adopt_salt(self, owner: str, salt: str) -> None:
-        """Hash `owner`'s texts with a known salt from now on (see `stc.texts.adopt_salt`)."""
-        adopt_salt(self.conn, owner, salt)
-        self.salts[owner] = salt
 
     def keep_original(self, original: Original) -> Path:
         """Keep a document version's original bytes under sources/ (written atomically), while

@@ -139,12 +139,6 @@ def new_salt(owner: str) -> str:
     return secrets.token_hex(16)
 
 
-def adopt_salt(conn: sqlite3.Connection, owner: str, salt: str) -> None:
-    """Give `owner` a known salt (a second coder's copy takes the original's, so its texts
-    keep their hashes)."""
-    conn.execute("INSERT OR REPLACE INTO salts VALUES (?, ?)", (owner, salt))
-
-
 def salt_of_text(conn: sqlite3.Connection, digest: str) -> str:
     """The salt a stored text was hashed with ('' when none, or when the store has no salts)."""
     try:

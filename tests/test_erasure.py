@@ -169,3 +169,28 @@ def test_a_text_another_transcript_holds_too_survives_the_erasure(run: Run, proj
     checks = {c["id"]: c for c in json.loads(run("check", "--json", code=1).stdout)}
     assert checks["verbatim"]["ok"], checks["verbatim"]
     assert run("verify").stdout.startswith("OK")
+
+
+def test_a_clean_project_from_an_old_one_holds_no_name_and_no_plain_hash(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the README advises for a project from an earlier stc: its analysis through a
+    REFI-QDA file into a new project, whose trail starts with salted hashes only."""
+    from tests.test_participants import old_project
+
+    files = tmp_path / "filer"
+    files.mkdir()
+    write(files / "I1.txt", INTERVIEW)
+    old = tmp_path / "gammelt"
+    old_project(old, [(files / "I1.txt", "I1", "Kari")])
+    monkeypatch.chdir(old)
+    run("code", "I1:3", "dosering")
+    run("export", str(tmp_path / "alt.qdpx"))
+    run("init", str(tmp_path / "ny"), "--language", "nb", "--title", "Ny")
+    monkeypatch.chdir(tmp_path / "ny")
+    run("import", str(tmp_path / "alt.qdpx"))
+    assert json.loads(run("units", "--json").stdout)[0]["text"].startswith("Jeg var redd")
+    db = sqlite3.connect(tmp_path / "ny" / "stc.db")
+    payloads = " ".join(str(r[0]) for r in db.execute("SELECT payload FROM trail"))
+    plain = db.execute("SELECT count(*) FROM texts WHERE salt IS NULL").fetchone()[0]
+    db.close()
+    assert "Kari" not in payloads and "I1.txt" not in payloads and plain == 0
