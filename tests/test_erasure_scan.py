@@ -108,10 +108,11 @@ def add_migration(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """A project in which the transcript to erase has been through everything: imported
-    under a participant with attributes, coded (a unit undone, one with a note), quoted
-    twice, memos on it and on a unit, sorted and condensed, corrected, reported (also as of
-    an earlier state), exported into the folder and elsewhere, packed, and copied before an
-    upgrade. Returns the change of a state before the correction."""
+    under a participant with attributes, coded (a unit undone, one edited, one split, notes),
+    quoted twice and translated, memos on it, on a stretch and on a unit, sorted and
+    condensed, corrected, reported (also as of an earlier state), exported into the folder
+    and elsewhere, packed, and copied before an upgrade. Returns the change of a state before
+    the correction."""
     outside.mkdir()
     run("import", str(write(outside / "intervju-ragnhild-østby.txt", ERASED)), "--id", "I1",
         "--participant", "Ragnhild Østby", "--speakers", "I=interviewer")
@@ -134,6 +135,11 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
     run("memo", "add", "--on", "U1", "-m", "Sterkt: lyttet etter pipelyden fra kjøkkenbenken")
     run("memo", "add", "--on", "I1", "-m", "Ragnhild virket sliten: gul notatbok som ligger"
                                            " i skuffen")
+    run("memo", "add", "--on", "I1:6-7", "-m", "«den mest nøye pasienten på hele Fjellsiden»")
+    run("unit", "edit", "U2", "--segments", "3-4")  # its earlier text is in the trail
+    run("unit", "split", "U2", "--at", "Jeg skrev ned")
+    run("unit", "note", "U3", "-m", "Hun teller fortsatt tablettene med fingeren")
+    run("nugget", "U3", "--translation", "I still count the blue pills with my finger")
     run("condense", "Trygghet/Natt", "-m", "Jeg sov dårlig, og jeg teller fortsatt tablettene"
                                            " hver morgen.")
     before = int(json.loads(run("status", "--json").stdout)["last_change"])

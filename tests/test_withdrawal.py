@@ -50,7 +50,7 @@ def test_the_reports_keep_its_units_in_the_counts_and_print_no_quotation_from_it
     quoted = (sorted_project / "reports" / "results.md").read_text(encoding="utf-8")
     assert "redd for at pasientene skulle glemme dosene" in quoted  # I1's quotation
     run("withdraw", "I1", "--why", "samtykke trukket")
-    run("report", "results", "--format", "md")
+    run("report", "results")  # md, html and docx
     run("report", "audit")
     results = (sorted_project / "reports" / "results.md").read_text(encoding="utf-8")
     assert "Trukket fra videre analyse etter at materialet var analysert: ett intervju." \
@@ -59,6 +59,11 @@ def test_the_reports_keep_its_units_in_the_counts_and_print_no_quotation_from_it
     assert "brukerne skulle glemme" in results  # I2's is printed
     prevalence = json.loads(run("prevalence", "--json").stdout)
     assert prevalence[0]["units"] == 2  # both units still count
+    from docx import Document
+
+    word = [p.text for p in Document(str(sorted_project / "reports" / "results.docx")).paragraphs]
+    assert any(line.startswith("Trukket fra videre analyse") for line in word)
+    assert not any("pasientene skulle glemme" in line for line in word)
     audit = (sorted_project / "reports" / "audit.html").read_text(encoding="utf-8")
     assert "trukket fra videre analyse (endring nr. " in audit
     assert "samtykke trukket" in audit  # the reason, in the history
