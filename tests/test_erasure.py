@@ -194,3 +194,51 @@ def test_a_clean_project_from_an_old_one_holds_no_name_and_no_plain_hash(
     plain = db.execute("SELECT count(*) FROM texts WHERE salt IS NULL").fetchone()[0]
     db.close()
     assert "Kari" not in payloads and "I1.txt" not in payloads and plain == 0
+
+
+# -- hashes that confirm nothing -----------------------------------------------------------------
+
+def test_the_trail_holds_no_hash_a_guessed_sentence_would_match(run: Run, project: Path) -> None:
+    """Every text is hashed with its transcript's salt, and the salt goes with the erasure: the
+    plain SHA-256 of a sentence is nowhere in the trail, before or after."""
+    import hashlib
+
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    run("code", "I1:3", "dosering")
+    sentence = "Jeg var redd for at pasientene skulle glemme dosene."
+    guess = hashlib.sha256(sentence.encode("utf-8")).hexdigest()
+    db = sqlite3.connect(project / "stc.db")
+    trail = " ".join(str(r[0]) for r in db.execute("SELECT payload FROM trail"))
+    salts = {str(r[0]) for r in db.execute("SELECT owner FROM salts")}
+    db.close()
+    assert guess not in trail and "doc:I1" in salts
+    run("erase", "I1", "--why", "samtykke trukket", "--yes")
+    db = sqlite3.connect(project / "stc.db")
+    assert db.execute("SELECT 1 FROM salts WHERE owner = 'doc:I1'").fetchone() is None
+    db.close()
+
+
+def test_a_changed_salt_is_caught_by_verify(run: Run, project: Path) -> None:
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    db = sqlite3.connect(project / "stc.db")
+    db.execute("UPDATE texts SET salt = ? WHERE salt IS NOT NULL AND rowid = (SELECT MIN(rowid)"
+               " FROM texts WHERE salt IS NOT NULL)", ("0" * 32,))
+    db.commit()
+    db.close()
+    assert "does not match its hash" in run("verify", code=1).output
+
+
+def test_exports_are_recorded_as_marks_that_undo_passes_over(run: Run, project: Path,
+                                                               tmp_path: Path) -> None:
+    run("import", str(write(project.parent / "I1.txt", INTERVIEW)))
+    run("code", "I1:3", "dosering")
+    run("matrix", "export", str(tmp_path / "koding.xlsx"))
+    run("report", "results", "--format", "md")  # in the project: found by an erasure itself
+    run("report", "results", "--format", "md", "--out", str(tmp_path / "ut"))
+    log = json.loads(run("log", "--json").stdout)
+    exports = [(r["payload"]["kind"], len(r["payload"]["files"])) for r in log
+               if r["kind"] == "export"]
+    assert exports == [("matrix", 1), ("report", 1)]
+    assert "koding.xlsx" not in json.dumps(log)  # the path is in the erasable store
+    run("undo")
+    assert "dosering" not in run("codes").stdout  # undo took the coding back, not an export

@@ -151,6 +151,7 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
     run("matrix", "export", "koding.xlsx")  # in the project folder
     run("matrix", "export", str(outside / "koding-ragnhild.csv"))  # a name in the path
     run("export", str(outside / "prosjekt.qdpx"))
+    run("report", "results", "--format", "docx", "--out", str(outside / "kapittel"))
     run("pack", str(outside / "til-veileder.stcpack"))
     add_migration(monkeypatch)
     run("status")  # the upgrade copies stc.db aside
@@ -174,7 +175,8 @@ def test_nothing_of_the_erased_transcript_is_left_in_any_byte_of_the_folder(
     assert run("verify").stdout.startswith("OK")
     assert "[erased]" in (project / "reports" / f"as-of-{before}" / "results.md").read_text()
     # what it could not reach, it names
-    for name in ("koding-ragnhild.csv", "prosjekt.qdpx", "til-veileder.stcpack"):
+    for name in ("koding-ragnhild.csv", "prosjekt.qdpx", "til-veileder.stcpack",
+                 "kapittel/results.docx"):
         assert str(tmp_path / "ute" / name) in out
     assert "stc.db.before-999_later" in out and "koding.xlsx (an export)" in out
     assert "the condensate of Trygghet/Natt (rests on U1, U3)" in out
