@@ -171,6 +171,15 @@ class _Changes:
         keys = {key, *units, *notes}
         return [c for c in self.all if c.objects & keys or key in c.uses]
 
+    def only_in(self, about: list[_Change], used: set[str]) -> set[str]:
+        """The hashes the changes `about` name and no other change needs: a change that only
+        refers to the transcript or its units (`used`: a condensate written on them keeps
+        their texts' hashes) names them as references, not as texts of its own."""
+        seqs = {c.seq for c in about}
+        referring = [c for c in self.all if c.seq not in seqs and c.uses & used]
+        named = Counter(h for c in [*about, *referring] for h in c.hashes)
+        return {h for c in about for h in c.hashes if named[h] == self.count[h]}
+
     def units_of(self, doc: str) -> set[str]:
         key = f"doc:{doc}"
         return {k for c in self.all for k in c.created if k.startswith("unit:")
@@ -244,8 +253,7 @@ def _erase_one(project: Project, changes: _Changes, doc: str, erased_at: int | N
                 batch.record("attribute.set", {"owner_kind": "participant", "owner": pid,
                                                "key": key, "value": None, "type": kind})
         needed = _state_hashes(conn, gone)
-        in_about = Counter(h for c in about for h in c.hashes)
-        hashes = {h for h, n in in_about.items() if n == changes.count[h]}  # nothing else names
+        hashes = changes.only_in(about, units | {f"doc:{doc}"})
         for pid in gone:
             hashes |= changes.of_person(pid)
             for (name,) in conn.execute("SELECT name FROM participants WHERE id = ?", (pid,)):

@@ -109,7 +109,8 @@ def add_migration(monkeypatch: pytest.MonkeyPatch) -> None:
 def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """A project in which the transcript to erase has been through everything: imported
     under a participant with attributes, coded (a unit undone, one edited, one split, notes),
-    quoted twice and translated, memos on it, on a stretch and on a unit, sorted and
+    quoted twice and translated, memos on it, on a stretch and on a unit, a supervisor's
+    comments on a unit (resolved) and on a place, sorted and
     condensed, corrected, reported (also as of an earlier state), exported into the folder
     and elsewhere, packed, and copied before an upgrade. Returns the change of a state before
     the correction."""
@@ -136,6 +137,9 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
     run("memo", "add", "--on", "I1", "-m", "Ragnhild virket sliten: gul notatbok som ligger"
                                            " i skuffen")
     run("memo", "add", "--on", "I1:6-7", "-m", "«den mest nøye pasienten på hele Fjellsiden»")
+    run("comment", "add", "U1", "-m", "Er «lyttet etter pipelyden fra kjøkkenbenken» søvn?")
+    run("comment", "resolve", "C1", "-m", "Ja: hun sov jeg nesten ikke, sier hun.")
+    run("comment", "add", "I1:3", "-m", "Datteren min ringte hver kveld klokka ni: pårørende")
     run("unit", "edit", "U2", "--segments", "3-4")  # its earlier text is in the trail
     run("unit", "split", "U2", "--at", "Jeg skrev ned")
     run("unit", "note", "U3", "-m", "Hun teller fortsatt tablettene med fingeren")
