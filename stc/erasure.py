@@ -37,7 +37,7 @@ from stc import drafts, store
 from stc.changes.documents import kept_suffix, names_in_clear
 from stc.errors import StcError
 from stc.naming import key
-from stc.project import DATABASE, Project, source_name
+from stc.project import DATABASE, SETTINGS, Project, source_name
 from stc.refs import resolve_doc
 from stc.texts import doc_owner, get_text, hashes_in, participant_owner, salt_of, stored_value
 from stc.traces import Words, readable_text
@@ -325,10 +325,10 @@ def _changes_named(seqs: list[int]) -> str:
 
 def _to_review(conn: sqlite3.Connection, doc: str) -> list[str]:
     """Condensates, analytic texts and memos she wrote that rest on the transcript's units or
-    share a run of four words with them: the erasure leaves them, she rewrites them."""
+    share a run of five words with them: the erasure leaves them, she rewrites them."""
     units = {int(r[0]): get_text(conn, str(r[1])) or "" for r in conn.execute(
         "SELECT id, text FROM units WHERE doc = ?", (doc,))}
-    told = Words(run=4)
+    told = Words()
     for body in units.values():
         told.add(body)
     resting: dict[tuple[str, int], list[int]] = {}
@@ -358,8 +358,8 @@ def _to_review(conn: sqlite3.Connection, doc: str) -> list[str]:
 # -- files -------------------------------------------------------------------------------------
 
 # what the folder keeps that an erasure handles otherwise: the database (and its copies from
-# before upgrades), the originals, seals
-_NOT_SCANNED = (DATABASE, "sources", "seals")
+# before upgrades), the originals, seals, and the settings (a title, a research question)
+_NOT_SCANNED = (DATABASE, "sources", "seals", SETTINGS)
 
 
 def _remove_quoting_files(project: Project, result: Erasure, words: Words, ours: set[str],
