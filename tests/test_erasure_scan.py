@@ -106,6 +106,22 @@ def add_migration(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, ("999_later", lambda c: None)])
 
 
+def crash_after(project: Path, *args: str) -> None:
+    """Run `stc ARGS` in a process that dies (as if killed) once the command is done, before
+    it closes the database: what it wrote is left in the write-ahead log."""
+    crashed = subprocess.run(
+        [sys.executable, "-c",
+         "import os, sys\n"
+         "from stc import project, store\n"
+         "store.MIGRATIONS.append(('999_later', lambda c: None))\n"  # as upgraded in build
+         "project.Project.close = lambda self: os._exit(9)\n"
+         "from stc.cli import main\n"
+         f"main({list(args)!r})\n"],
+        cwd=project, env={**os.environ, "STC_AUTHOR": "tester"}, capture_output=True,
+        text=True, check=False)
+    assert crashed.returncode == 9, crashed.stderr
+
+
 def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """A project in which the transcript to erase has been through everything: imported
     under a participant with attributes, coded (a unit undone, one edited, one split, notes),
@@ -170,7 +186,9 @@ def test_nothing_of_the_erased_transcript_is_left_in_any_byte_of_the_folder(
     if secure_delete == "forced off":
         secure_delete_off(monkeypatch)
     before = build(run, project, tmp_path / "ute", monkeypatch)
+    crash_after(project, "memo", "add", "--on", "U1", "-m", "Igjen: roboten glemmer meg helt")
     wanted = [*PHRASES, *NAMES]
+    assert any("stc.db-wal" in place for place in found(project, wanted))
     assert len(found(project, wanted)) > 30  # they are everywhere before
     out = run("erase", "I1", "--why", "samtykke trukket 2026-03-02", "--yes").stdout
     run("report", "results", "--as-of", str(before))  # an earlier state, rendered again
