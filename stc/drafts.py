@@ -6,16 +6,16 @@ storage an erasure cannot reach). A draft is no change: it lives outside the tra
 replayed or verified, and goes when it is recorded or discarded.
 
 A draft may hold a participant's words (a condensate is written from them), so each draft names
-the transcripts it was written beside, and erasing a transcript removes its drafts
-(`stc.erasure`). Drafts are kept per thing edited and browser tab: two tabs editing the same
-condensate never overwrite each other's draft.
+the transcripts it was written beside, and erasing a transcript removes its drafts and every
+other draft that holds its words (`stc.erasure`). Drafts are kept per thing edited and browser
+tab: two tabs editing the same condensate never overwrite each other's draft.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -78,3 +78,13 @@ def erase(conn: sqlite3.Connection, doc: str) -> int:
     an erasure's). Returns how many."""
     return conn.execute("DELETE FROM drafts WHERE EXISTS (SELECT 1 FROM json_each(drafts.docs)"
                         " WHERE value = ?)", (doc,)).rowcount
+
+
+def erase_holding(conn: sqlite3.Connection, holds: Callable[[str], bool]) -> int:
+    """Remove every draft whose text `holds` an erased transcript's words, whatever it names:
+    her words may have been pasted into a draft beside other transcripts (inside the
+    caller's transaction). Returns how many."""
+    found = [(str(r[0]), str(r[1])) for r in conn.execute("SELECT key, tab, body FROM drafts")
+             if holds(str(r[2]))]
+    conn.executemany("DELETE FROM drafts WHERE key = ? AND tab = ?", found)
+    return len(found)

@@ -271,6 +271,7 @@ def _erase_one(project: Project, changes: _Changes, doc: str, erased_at: int | N
                 words.add(body)
         erased.texts = sum(conn.execute("DELETE FROM texts WHERE hash = ?", (h,)).rowcount
                            for h in sorted(hashes))
+        erased.drafts += drafts.erase_holding(conn, words.found_in)
         _forget_paths_naming(conn, words, changes.imported(doc))
         conn.executemany("DELETE FROM salts WHERE owner = ?", [(o,) for o in owners])
     return erased
@@ -324,8 +325,9 @@ def _changes_named(seqs: list[int]) -> str:
 
 
 def _to_review(conn: sqlite3.Connection, doc: str) -> list[str]:
-    """Condensates, analytic texts and memos she wrote that rest on the transcript's units or
-    share a run of five words with them: the erasure leaves them, she rewrites them."""
+    """Condensates, analytic texts, memos and comments she (or her supervisor) wrote that rest
+    on the transcript's units or share a run of five words with them: the erasure leaves
+    them, she rewrites them."""
     units = {int(r[0]): get_text(conn, str(r[1])) or "" for r in conn.execute(
         "SELECT id, text FROM units WHERE doc = ?", (doc,))}
     told = Words()
@@ -352,6 +354,13 @@ def _to_review(conn: sqlite3.Connection, doc: str) -> list[str]:
     for memo, ref, body in conn.execute("SELECT id, ref, body FROM memos ORDER BY id"):
         if int(memo) not in on_doc and told.found_in(get_text(conn, str(body)) or ""):
             out.append(f"memo M{memo}{' on ' + str(ref) if ref else ''} (shares words)")
+    # comments on her transcript and units go with its salt; others may quote her
+    on = {f"doc:{doc}", *(f"unit:{u}" for u in units)}
+    for ident, ref, anchored, body, resolution in conn.execute(
+            "SELECT id, ref, on_key, body, resolution FROM comments ORDER BY id"):
+        said = [get_text(conn, str(h)) or "" for h in (body, resolution) if h]
+        if anchored not in on and any(told.found_in(text) for text in said):
+            out.append(f"comment C{ident} on {ref} (shares words)")
     return out
 
 

@@ -90,6 +90,10 @@ def test_erase_while_the_workbench_runs(run: Run, project: Path) -> None:
     run("import", str(write(project.parent / "I2.txt", INTERVIEW.replace("Kari", "Ola"))))
     with serving(project) as (_, link), httpx.Client(follow_redirects=True) as browser:
         assert 'data-doc="I1"' in browser.get(link).text
+        site = link.split("?")[0].rstrip("/")
+        for page in ("/transcripts/I1", "/board", "/step1", "/step4", "/recontext",
+                     "/comments", "/since", "/trail", "/report"):  # every page read once
+            assert browser.get(site + page).status_code == 200, page
         assert "Erased I1" in run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
         page = browser.get(link.split("?")[0]).text
     assert 'data-doc="I2"' in page and 'data-doc="I1"' not in page
@@ -113,8 +117,13 @@ def test_what_she_wrote_with_its_words_is_listed(run: Run, project: Path) -> Non
     run("code", "I2:5", "tillit", "--group", "Tillit")
     run("describe", "Tillit", "-m", "De var redd for at pasientene skulle glemme noe.")
     run("memo", "add", "--on", "code:tillit", "-m", "Stoler mer på den enn på meg selv.")
+    run("comment", "add", "text:Tillit", "-m", "Hun sa jo: «redd for at pasientene skulle"
+                                           " glemme dosene». Bruk det?")
+    run("comment", "add", "group:Tillit", "-m", "Stoler mer på den enn på meg selv: fra I2.")
     out = run("erase", "I1", "--why", "samtykke trukket", "--yes").stdout
     assert "the analytic text of Tillit (shares words)" in out
+    assert "comment C1 on text:Tillit (shares words)" in out
+    assert "comment C2" not in out
     assert "memo M1 on code:tillit" not in out  # its words come from I2's unit, not I1's
 
 

@@ -166,6 +166,7 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
     run("import", "--replace", "I1", str(write(outside / "ragnhild-v2.txt", CORRECTED)),
         "--why", "skrivefeil")
     run("code", "I1:17", "legen")  # the sentence the correction brought
+    write_in_the_workbench(run, project)
     run("report")
     run("report", "results", "--as-of", str(before))
     run("matrix", "export", "koding.xlsx")  # in the project folder
@@ -177,6 +178,32 @@ def build(run: Run, project: Path, outside: Path, monkeypatch: pytest.MonkeyPatc
     run("status")  # the upgrade copies stc.db aside
     assert list(project.glob("stc.db.before-999_later"))
     return before
+
+
+def write_in_the_workbench(run: Run, project: Path) -> None:
+    """What the workbench's pages write, through the functions they call: an analytic text
+    placing a quotation of hers, drafts of an analytic text, a condensate and a quotation on
+    her units (naming her transcript), and a draft on a category of another participant's
+    units into which her words were pasted (naming only his)."""
+    from stc import open_project
+    from stc.stages import board, writing
+
+    run("describe", "Trygghet/Natt", "-m", "De fleste beskriver uro om natta.\n\n[U1]")
+    run("group", "kontakt", "--into", "Kontakt")
+    opened = open_project(project)
+    try:
+        base = opened.head()[0]
+        writing.save_draft(opened, "Trygghet", "fane-1", "Som hun sa: «Datteren min ringte"
+                           " hver kveld klokka ni».", "Trygghet om natta", base)
+        board.save_condensate_draft(opened, "Trygghet/Natt", "fane-1", "Jeg sov jeg nesten"
+                                    " ikke den første uka.", base)
+        board.save_quotation_draft(opened, "U3", "fane-1", "teller fortsatt tablettene med"
+                                   " fingeren", base)
+        kept = writing.save_draft(opened, "Kontakt", "fane-2", "Lim inn: de blå tablettene og"
+                                  " den mest nøye pasienten på hele Fjellsiden", "", base)
+        assert kept.docs == ["I2"]  # only a search for her words finds this one
+    finally:
+        opened.close()
 
 
 @pytest.mark.parametrize("secure_delete", ["as built", "forced off"])
@@ -202,6 +229,7 @@ def test_nothing_of_the_erased_transcript_is_left_in_any_byte_of_the_folder(
         assert str(tmp_path / "ute" / name) in out
     assert "stc.db.before-999_later" in out and "koding.xlsx (an export)" in out
     assert "the condensate of Trygghet/Natt (rests on U1, U3)" in out
+    assert ", 5 drafts." in out  # the four beside her units and the one her words were pasted into
 
 
 def test_an_erasure_killed_after_its_commit_is_finished_by_running_it_again(
