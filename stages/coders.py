@@ -34,7 +34,7 @@ from stc.participants import Speakers
 from stc.participants import names as participant_names
 from stc.project import DATABASE, SETTINGS, Batch, Project, init_project, source_name
 from stc.stages.agreement import Figures, figures
-from stc.texts import PROJECT, doc_owner, get_text, put_text, salt_of_text, stored_value, text_hash
+from stc.texts import PROJECT, doc_owner, get_text, salt_of_text, stored_value, text_hash
 from stc.units import load_doc
 from stc.words import counted
 
