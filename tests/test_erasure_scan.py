@@ -219,6 +219,7 @@ def test_nothing_of_the_erased_transcript_is_left_in_any_byte_of_the_folder(
     assert len(found(project, wanted)) > 30  # they are everywhere before
     out = run("erase", "I1", "--why", "samtykke trukket 2026-03-02", "--yes").stdout
     run("report", "results", "--as-of", str(before))  # an earlier state, rendered again
+    run("report", "results")  # its analytic text placed a quotation of hers
     assert found(project, wanted) == []
     assert found(project, [KEPT_PHRASE, "Tormod"])  # the other participant is whole
     assert run("verify").stdout.startswith("OK")
