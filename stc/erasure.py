@@ -355,11 +355,11 @@ def _to_review(conn: sqlite3.Connection, doc: str) -> list[str]:
         if int(memo) not in on_doc and told.found_in(get_text(conn, str(body)) or ""):
             out.append(f"memo M{memo}{' on ' + str(ref) if ref else ''} (shares words)")
     # comments on her transcript and units go with its salt; others may quote her
-    on = {f"doc:{doc}", *(f"unit:{u}" for u in units)}
+    hers = {f"doc:{doc}", *(f"unit:{u}" for u in units)}
     for ident, ref, anchored, body, resolution in conn.execute(
             "SELECT id, ref, on_key, body, resolution FROM comments ORDER BY id"):
         said = [get_text(conn, str(h)) or "" for h in (body, resolution) if h]
-        if anchored not in on and any(told.found_in(text) for text in said):
+        if anchored not in hers and any(told.found_in(text) for text in said):
             out.append(f"comment C{ident} on {ref} (shares words)")
     return out
 
