@@ -166,7 +166,9 @@ def test_every_writer_writes_text_an_older_stc_stored(run: Run, interview: Path,
     run("verify")
     conn = sqlite3.connect(interview / "stc.db")
     assert conn.execute("SELECT COUNT(*) FROM texts WHERE body LIKE ?",
-                        ("%\x1b%",)).fetchone()[0] == 2  # the memo and the condensate
+                        ("%\x1b%",)).fetchone()[0] == 3  # the memo (one text with the
+    # analytic texts, hashed with the project's salt), the condensate, and the unit's note
+    # (hashed with its transcript's salt)
     conn.close()
 
     run("export", "all.qdpx")
