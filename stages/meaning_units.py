@@ -26,7 +26,7 @@ from stc.refs import check_segment_range, resolve_doc
 from stc.stages import Step, StepStatus, count
 from stc.stages.condensation import Target, ids, quote_is_verbatim, to_review
 from stc.store import marks
-from stc.texts import doc_owner, get_text
+from stc.texts import PROJECT, doc_owner, get_text
 from stc.units import (
     DocText,
     Places,
@@ -251,7 +251,7 @@ def define_code(project: Project, name: str, text: str | None, why: str | None =
         code = get(b.conn, "code", name)
         body = (text or "").strip()
         b.record("code.define", {"id": code.id, "name": code.name,
-                                 "definition": b.text(body) if body else None})
+                                 "definition": b.text(body, PROJECT) if body else None})
     return code
 
 
