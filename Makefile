@@ -62,7 +62,8 @@ mutants: $(STAMP)
 
 # the README's workbench pictures, from a Playwright run in /usr/bin/chromium
 screenshots: $(STAMP)
-	$(BIN)/pytest -m browser tests/test_web_browser.py -k screenshots --workbench-screenshots docs/img
+	$(BIN)/pytest -m browser tests/test_web_browser.py tests/test_web_desk_browser.py -k screenshots \
+		--workbench-screenshots docs/img
 
 # The source distribution, and the wheel built from it (so the sdist is known to be whole), with
 # the venv's setuptools.

@@ -40,7 +40,7 @@ class Workbench:
 
     def __init__(self, root: Path) -> None:
         self.stopped = 0
-        self.app = create_app(root, TOKEN, port=PORT, on_quit=self.stop)
+        self.app = create_app(root, TOKEN, port=PORT, on_quit=self.stop, interface="en")
 
     def stop(self) -> None:
         self.stopped += 1
@@ -470,11 +470,12 @@ def test_another_address_is_answered_only_when_asked_for(study: Path) -> None:
     hosts = allowed_hosts("10.0.0.5")
     assert hosts is not None and "10.0.0.5" in hosts and "evil.example" not in hosts
     assert allowed_hosts("0.0.0.0") is None  # every address: any name, the token still needed
-    remote = create_app(study, TOKEN, port=PORT, hosts=allowed_hosts("10.0.0.5"))
+    remote = create_app(study, TOKEN, port=PORT, hosts=allowed_hosts("10.0.0.5"),
+                        interface="en")
     client = TestClient(remote, base_url=f"http://10.0.0.5:{PORT}", follow_redirects=False)
     assert client.get(f"/?token={TOKEN}").status_code == 303
     refused(client.get("/", headers={"host": f"evil.example:{PORT}"}), "E711")
-    anywhere = TestClient(create_app(study, TOKEN, port=PORT, hosts=None),
+    anywhere = TestClient(create_app(study, TOKEN, port=PORT, hosts=None, interface="en"),
                           base_url=f"http://my-laptop.local:{PORT}", follow_redirects=False)
     refused(anywhere.get("/"), "E710")
     assert anywhere.get(f"/?token={TOKEN}").status_code == 303

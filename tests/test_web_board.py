@@ -50,7 +50,7 @@ def study(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 @pytest.fixture
 def app(study: Path) -> Any:
-    return create_app(study, TOKEN, port=PORT, author="tester")
+    return create_app(study, TOKEN, port=PORT, author="tester", interface="en")
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def study(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 @pytest.fixture
 def app(study: Path) -> Any:
-    return create_app(study, TOKEN, port=PORT, author="tester")
+    return create_app(study, TOKEN, port=PORT, author="tester", interface="en")
 
 
 def page(app: Any, path: str, **params: str) -> Tab:
@@ -331,3 +331,45 @@ def test_the_trail_lists_the_latest_changes_and_each_leads_to_its_state(run: Run
     assert "History of subgroup:Støtte/Å mestre" in history
     assert "subgroup &#39;Støtte/Mestring&#39; added" in panel or "Mestring" in history
     assert "Why: tydeligere" in history
+
+
+# -- the language of the pages ---------------------------------------------------------------------
+
+def test_the_pages_speak_the_projects_language_and_english_when_asked(
+        run: Run, study: Path, tmp_path: Path) -> None:
+    norsk = open_tab(create_app(study, TOKEN, port=PORT, author="tester"), "tab-desk0001",
+                     "/step1")
+    assert '<html lang="nb">' in norsk.page
+    assert "Trinn 1: helhetsinntrykk" in norsk.page and ">Sorteringstavle</a>" in norsk.page
+    assert "Kodingen begynte i endring #" in text_of(norsk.page, "preunderstanding")
+    done = norsk.post("/step1/theme/add", {"name": "Tid"})
+    assert message(done.text) == "Foreløpig tema Tid lagt til."
+    assert "1 tema; Malterud foreslår 4 til 8" in text_of(done.text, "themes")
+    english = open_tab(create_app(study, TOKEN, port=PORT, interface="en"), "tab-desk0002",
+                       "/step1")
+    assert '<html lang="en">' in english.page and "Step 1: total impression" in english.page
+    # a language the workbench does not speak: English
+    run("init", str(tmp_path / "svensk"), "--language", "sv", "--title", "Studie")
+    swedish = open_tab(create_app(tmp_path / "svensk", TOKEN, port=PORT), "tab-desk0003",
+                       "/step1")
+    assert '<html lang="en">' in swedish.page and "Step 1: total impression" in swedish.page
+
+
+STRING = r'"((?:[^"\\]|\\.)+)"'
+MSGID = re.compile(rf"(?:\b_\(|ngettext\(|say\(request,)\s*{STRING}")
+PLURAL = re.compile(rf"ngettext\({STRING},\s*{STRING}")
+
+
+def test_every_string_of_the_pages_is_in_the_norwegian_catalogue_with_its_blanks() -> None:
+    web = Path(step1.__file__).parent
+    sources = [path.read_text(encoding="utf-8")
+               for path in [*web.glob("templates/*.html"), *web.glob("*.py")]]
+    used = {found.replace('\\"', '"') for source in sources
+            for found in [*MSGID.findall(source), *(many for _, many in PLURAL.findall(source))]}
+    assert len(used) > 50
+    nb = json.loads((web / "locales" / "nb.json").read_text(encoding="utf-8"))
+    assert sorted(used - set(nb)) == []  # every string translated
+    assert sorted(set(nb) - used) == []  # and nothing left over from strings since removed
+    blanks = re.compile(r"%\((\w+)\)s")
+    assert [k for k, v in nb.items() if sorted(blanks.findall(k)) != sorted(blanks.findall(v))
+            ] == []

@@ -109,10 +109,12 @@ def build_once(folder: Path, step3: bool = False) -> Path:
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`stc serve --no-browser --port 0` as a process in `root`, and the link it printed."""
+def serving(root: Path, interface: str = "en") -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`stc serve --no-browser --port 0` as a process in `root`, its pages in `interface`'s
+    language, and the link it printed."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "stc", "serve", "--no-browser", "--port", "0"], cwd=root,
+        [sys.executable, "-m", "stc", "serve", "--no-browser", "--port", "0",
+         "--interface", interface], cwd=root,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={"STC_AUTHOR": "tester", "PATH": ""})
     try:

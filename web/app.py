@@ -15,19 +15,23 @@ from stc.project import open_project
 
 from . import actions, pages, recontext, report, step1, step4, supervision, trail
 from .actions import write
-from .render import STATIC
+from .render import STATIC, interface_language
 from .security import LOOPBACK_NAMES, Guard
 
 
 def create_app(project_path: Path | str, token: str, port: int | None = None,
                author: str | None = None, hosts: frozenset[str] | None = LOOPBACK_NAMES,
-               on_quit: Callable[[], None] | None = None) -> Starlette:
+               on_quit: Callable[[], None] | None = None,
+               interface: str | None = None) -> Starlette:
     """The workbench over the project at `project_path`. `token` is the secret of the printed
     link; `port` the port it listens on (None: any, for tests); `hosts` the names a request
-    may address it by (None: any); `on_quit` stops the server when a page asks it to."""
+    may address it by (None: any); `on_quit` stops the server when a page asks it to;
+    `interface` the language of the pages (None: the project's, English where the workbench
+    does not speak it)."""
     project = open_project(project_path, author)  # the project must be there, as for a command
     try:
         root, title, author = project.root, project.title, project.author
+        language = project.language
     finally:
         project.close()
     app = Starlette(
@@ -51,6 +55,7 @@ def create_app(project_path: Path | str, token: str, port: int | None = None,
     app.state.root = root
     app.state.title = title
     app.state.author = author
+    app.state.interface = interface_language(interface or language)
     app.state.on_quit = on_quit or (lambda: None)
     app.state.tabs = actions.Tabs()
     return app

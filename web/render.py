@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from stc.errors import StcError
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
+LOCALES = Path(__file__).parent / "locales"
 COLOURS = 8  # code groups take colours g1..g8 in turn (workbench.css); g0 is no group
 
 
@@ -34,21 +36,67 @@ def moment(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d at %H:%M")
 
 
+# -- the interface's language -----------------------------------------------------------------
+#
+# Every string of the pages is written in English in the templates (`{{ _("Step 1") }}`) and
+# in the handlers (`say(request, TEXT)`); locales/LANG.json maps each to its translation. The
+# project's language picks the catalogue (`no` is bokmål, as for the reports); a language
+# without one gets English.
+
+INTERFACES = ("en", "nb")
+
+
+def interface_language(language: str | None) -> str:
+    """The language of the pages for a project written in `language`."""
+    tag = "nb" if language in ("no", "nb") else (language or "en")
+    return tag if tag in INTERFACES else "en"
+
+
 @cache
-def environment() -> Environment:
+def catalogue(language: str) -> dict[str, str]:
+    """English string → its translation (empty for English)."""
+    path = LOCALES / f"{language}.json"
+    found: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return found
+
+
+def translate(language: str, text: str, **values: Any) -> str:
+    """`text` in `language`, its `%(name)s` filled from `values` (as jinja's newstyle gettext)."""
+    said = catalogue(language).get(text) or text
+    return said % values if values else said
+
+
+def say(request: Request, text: str, **values: Any) -> str:
+    """A message of a handler in the language of the pages."""
+    return translate(request.app.state.interface, text, **values)
+
+
+@cache
+def environment(language: str = "en") -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
     env.filters["colour"] = colour
     env.filters["clock"] = clock
     env.filters["moment"] = moment
     env.globals["version"] = __version__
+    env.globals["interface"] = language
+
+    def gettext(text: str) -> str:
+        return catalogue(language).get(text) or text
+
+    def ngettext(one: str, many: str, n: int) -> str:
+        return gettext(one if n == 1 else many)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page, with what every page shows: the project's title and the session's CSRF token."""
+    """A page, with what every page shows: the project's title and the session's CSRF token,
+    in the language of the pages."""
     state = request.app.state
-    html = environment().get_template(template).render(
+    html = environment(state.interface).get_template(template).render(
         title=state.title, csrf=request.state.csrf, **context)
     return HTMLResponse(html, status_code=status)
 

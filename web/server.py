@@ -74,7 +74,8 @@ def allowed_hosts(host: str) -> frozenset[str] | None:
 
 def serve(root: Path, author: str | None = None, host: str = "127.0.0.1",
           port: int | None = None, allow_remote: bool = False, open_browser: bool = True,
-          echo: Callable[[str], None] = print, warn: Callable[[str], None] = print) -> None:
+          interface: str | None = None, echo: Callable[[str], None] = print,
+          warn: Callable[[str], None] = print) -> None:
     """Run the workbench on the project at `root` until Ctrl-C (or its Stop button): print
     exactly one line, the link with the session token, on `echo`."""
     import uvicorn  # here: the other commands never need the server
@@ -92,7 +93,7 @@ def serve(root: Path, author: str | None = None, host: str = "127.0.0.1",
             server.should_exit = True
 
     app = create_app(root, token, port=port, author=author, hosts=allowed_hosts(host),
-                     on_quit=stop)
+                     on_quit=stop, interface=interface)
     # plain uvicorn: h11 and asyncio, the same with or without optional native extras; no
     # access log, which would print transcript ids and the token
     config = uvicorn.Config(app, http="h11", loop="asyncio", ws="none", lifespan="off",

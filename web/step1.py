@@ -16,7 +16,7 @@ from stc.stages import impression, meaning_units
 from . import trail
 from .actions import HIDDEN, Form, _field, _reason, act, label
 from .pages import LIVE, PAGES, Notice, Params, address, live, opened, show
-from .render import render
+from .render import render, say
 
 MEMO_KINDS = ("preunderstanding", "impression", "note")
 
@@ -66,20 +66,23 @@ def memo_add(request: Request, form: Form) -> Response:
                lambda: label("memo", "add", "--kind", kind, *(["--on", on] if on else []),
                              "-m", HIDDEN),
                lambda p: impression.add_memo(p, body, kind=kind, on=on),
-               lambda memo: f"M{memo.id} written: {_memo_name(kind, on)}")
+               lambda memo: say(request, "M%(id)s written: %(what)s", id=memo.id,
+                                 what=_memo_name(request, kind, on)))
 
 
-def _memo_name(kind: str, on: str | None) -> str:
+def _memo_name(request: Request, kind: str, on: str | None) -> str:
     if kind == "preunderstanding":
-        return "the pre-understanding"
-    return f"an impression of {on}" if kind == "impression" and on else "a note"
+        return say(request, "the pre-understanding")
+    if kind == "impression" and on:
+        return say(request, "an impression of %(doc)s", doc=on)
+    return say(request, "a note")
 
 
 def theme_add(request: Request, form: Form) -> Response:
     name = _field(form, "name")
     return act(request, form, lambda: label("theme", "add", name),
                lambda p: impression.add_themes(p, [name]),
-               lambda added: f"Preliminary theme {added[0]} added")
+               lambda added: say(request, "Preliminary theme %(name)s added", name=added[0]))
 
 
 def theme_rename(request: Request, form: Form) -> Response:
@@ -87,7 +90,8 @@ def theme_rename(request: Request, form: Form) -> Response:
     why = _reason(form, "renaming a theme")
     return act(request, form, lambda: label("theme", "rename", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "theme", old, new, why),
-               lambda named: f"Theme {old} renamed {named.name}")
+               lambda named: say(request, "Theme %(old)s renamed %(new)s", old=old,
+                                  new=named.name))
 
 
 def theme_drop(request: Request, form: Form) -> Response:
@@ -95,7 +99,8 @@ def theme_drop(request: Request, form: Form) -> Response:
     why = _reason(form, "dropping a theme")
     return act(request, form, lambda: label("drop", "theme", name, "--why", HIDDEN),
                lambda p: meaning_units.drop(p, "theme", name, why=why),
-               lambda done: f"Theme {done[0].name} dropped; stc undo brings it back")
+               lambda done: say(request, "Theme %(name)s dropped; stc undo brings it back",
+                                 name=done[0].name))
 
 
 PAGES.update({"step1": step1_page, "search": search_page})

@@ -18,7 +18,11 @@ from stc.cli.common import close_project_from, open_project_from, project_option
                    " unless --allow-remote.")
 @click.option("--allow-remote", is_flag=True,
               help="Let --host be an address other computers can reach (with a warning).")
-def serve(port: int | None, no_browser: bool, host: str, allow_remote: bool) -> None:
+@click.option("--interface", type=click.Choice(["en", "nb"]), default=None,
+              help="Language of the pages: en (English) or nb (Norwegian bokmål). Default: the"
+                   " project's language where the workbench speaks it, English otherwise.")
+def serve(port: int | None, no_browser: bool, host: str, allow_remote: bool,
+          interface: str | None) -> None:
     """Open the workbench: read the transcripts and their meaning units in the browser.
 
     Prints one line, the link to open (it holds a secret token; the browser exchanges it for a
@@ -29,6 +33,7 @@ def serve(port: int | None, no_browser: bool, host: str, allow_remote: bool) -> 
     Example:
       stc serve
       stc serve --port 8800 --no-browser
+      stc serve --interface en
     """
     ctx = click.get_current_context()
     project = open_project_from(ctx)
@@ -37,7 +42,7 @@ def serve(port: int | None, no_browser: bool, host: str, allow_remote: bool) -> 
     from stc.web.server import serve as run  # the server and its libraries load only here
 
     run(root, author=author, host=host, port=port, allow_remote=allow_remote,
-        open_browser=not no_browser, echo=click.echo,
+        open_browser=not no_browser, interface=interface, echo=click.echo,
         warn=lambda line: click.echo(line, err=True))
 
 
