@@ -9,6 +9,8 @@ import re
 import signal
 import socket
 import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
@@ -312,6 +314,21 @@ def test_a_read_only_path_refuses_a_write_as_no_page(signed_in: TestClient) -> N
             "E715", 405)
 
 
+def test_htmx_is_vendored_pinned_to_2_0_with_its_licence() -> None:
+    """No CDN and no build step: the file the README of static/ names, byte for byte."""
+    import hashlib
+
+    static = ROOT / "web" / "static"
+    script = (static / "htmx.min.js").read_bytes()
+    noted = (static / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"htmx (2\.0\.\d+), .*?sha256 `([0-9a-f]{64})`", noted, re.S)
+    assert found, noted
+    assert hashlib.sha256(script).hexdigest() == found.group(2)
+    assert f'version:"{found.group(1)}"'.encode() in script
+    assert "Zero-Clause BSD" in noted and "Permission to use" in (
+        static / "htmx.LICENSE").read_text(encoding="utf-8")
+
+
 # -- the web layer stays thin ------------------------------------------------------------------
 
 def _imports(path: Path) -> set[str]:
@@ -400,6 +417,33 @@ def test_serve_prints_one_link_serves_it_and_stops_on_ctrl_c(
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert (out, err) == ("", "")  # the link was the one line; nothing after it
+
+
+def test_without_no_browser_the_link_is_opened_in_the_default_browser(
+        study: Path, tmp_path: Path) -> None:
+    """The browser is the one $BROWSER names, as Python's webbrowser finds it: here a script
+    that writes down the link it was asked to open."""
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(f"#!{sys.executable}\nimport pathlib, sys\n"
+                       f"pathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n",
+                       encoding="utf-8")
+    browser.chmod(0o755)
+    with workbench.serving(study, browser=f"{browser} %s") as (process, url):
+        deadline = time.monotonic() + 30
+        while not opened.exists():
+            assert time.monotonic() < deadline and process.poll() is None, "no browser opened"
+            time.sleep(0.05)
+        assert opened.read_text() == url and url.startswith("http://127.0.0.1:")
+
+
+def test_another_address_is_served_only_with_allow_remote_and_a_warning(study: Path) -> None:
+    with workbench.serving(study, "--host", "0.0.0.0", "--allow-remote") as (process, url):
+        assert re.fullmatch(r"http://0\.0\.0\.0:\d+/\?token=[\w-]{43}", url), url
+        assert process.stderr is not None
+        warning = process.stderr.readline()
+    assert warning.startswith("Warning: the workbench listens on 0.0.0.0: other computers")
+    assert "anyone who sees the link, can read the transcripts" in warning
 
 
 def test_forged_writes_to_the_running_server_are_refused(

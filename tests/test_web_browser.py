@@ -498,15 +498,20 @@ def test_a_unit_is_worked_on_in_its_panel(reading: tuple[Page, Path, list[str]])
     page.keyboard.press("Control+z")
     expect(page.locator('mark[data-unit="U2"]')).to_have_text("glemte passordet")
     assert _log(root)[-1]["label"] == "workbench: undo" and "U2" in _units(root)
+    # and redone with Ctrl+Shift+Z: deleted again
+    page.locator("article.transcript").focus()
+    page.keyboard.press("Control+Shift+z")
+    expect(page.locator('mark[data-unit="U2"]')).to_have_count(0)
+    assert _log(root)[-1]["label"] == "workbench: redo" and "U2" not in _units(root)
     assert problems == []
 
 
 def test_two_coders_highlights_each_with_a_toggle(reading: tuple[Page, Path, list[str]]
                                                  ) -> None:
     page, root, problems = reading
+    # a unit from another coder, made in a terminal, appears without a reload
     _stc(root, "code", "I1:6", "kollega", "--quote", "Kollegaen min", "--author", "Anna")
-    page.reload()
-    expect(page.locator(".piece.by-1.by-2")).to_have_text("Kollegaen min")  # both coded it
+    expect(page.locator(".piece.by-1.by-2")).to_have_text("Kollegaen min", timeout=6000)
     shades = page.evaluate("""() => ['.piece.by-1:not(.by-2)', '.piece.by-2.by-1']
         .map(s => getComputedStyle(document.querySelector(s)).backgroundImage
                   + getComputedStyle(document.querySelector(s)).backgroundColor)""")

@@ -371,6 +371,28 @@ def test_two_coders_units_are_told_apart_and_each_can_be_hidden(run: Run, study:
     assert sides == {"a": {"U1", "U2", "U3", "U4", "U5"}, "b": {"U6"}}
 
 
+def test_a_second_coder_and_a_new_group_reach_the_filters_of_an_open_page(run: Run,
+                                                                         tab: Tab) -> None:
+    """The poll's answer holds the filters too: what a terminal adds can be chosen in them
+    without a reload."""
+    assert '<div id="filter-coders">' in tab.page and 'name="show"' not in tab.page
+    seen = tab.seen
+    run("code", "I1:6", "kollega", "--quote", "Kollegaen min", "--author", "Anna")
+    run("group", "kollega", "--into", "Fellesskap")
+    polled = tab.get("/transcripts/I1", seen=seen)
+    assert polled.status_code == 200
+    live = re.search(r'hx-select-oob="([^"]+)"', polled.text)
+    assert live and {"#filter-coders", "#filter-group", "#filter-code"} <= set(
+        live.group(1).split(","))
+    coders = re.search(r'<div id="filter-coders">(.*?)</div>', polled.text, re.S)
+    assert coders and re.findall(r'name="show" value="([^"]+)" checked', coders.group(1)) == [
+        "tester", "Anna"]
+    groups = re.search(r'<select id="filter-group" name="group">(.*?)</select>', polled.text,
+                       re.S)
+    assert groups and '<option value="Fellesskap">' in groups.group(1)
+    assert tab.get("/transcripts/I1", seen=tab.seen).status_code == 204  # nothing more since
+
+
 def test_the_code_list_of_the_picker_names_each_codes_group(tab: Tab, study: Path) -> None:
     listed = re.search(r'<ul id="code-list" hidden>(.*?)</ul>', tab.page, re.S)
     assert listed

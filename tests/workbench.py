@@ -109,14 +109,16 @@ def build_once(folder: Path, step3: bool = False) -> Path:
 
 
 @contextmanager
-def serving(root: Path, interface: str = "en") -> Iterator[tuple[subprocess.Popen[str], str]]:
+def serving(root: Path, *options: str, interface: str = "en", browser: str | None = None
+            ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`stc serve --no-browser --port 0` as a process in `root`, its pages in `interface`'s
-    language, and the link it printed."""
+    language, and the link it printed; with `browser` (a command line as $BROWSER takes it) it
+    opens the link in that browser."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "stc", "serve", "--no-browser", "--port", "0",
-         "--interface", interface], cwd=root,
+        [sys.executable, "-m", "stc", "serve", *([] if browser else ["--no-browser"]),
+         "--port", "0", "--interface", interface, *options], cwd=root,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={"STC_AUTHOR": "tester", "PATH": ""})
+        env={"STC_AUTHOR": "tester", "PATH": "", **({"BROWSER": browser} if browser else {})})
     try:
         assert process.stdout is not None
         yield process, process.stdout.readline().strip()

@@ -39,7 +39,8 @@ _PIECE = re.compile(r"(\d{1,9})-(\d{1,9})")
 # itself) is swapped by the poll as its own target and by every write
 LIVE = {
     "transcripts": "#messages,#listing",
-    "transcript": "#messages,#reading,#page-state,#unit-panel,#code-list,#filter-code",
+    "transcript": "#messages,#reading,#page-state,#unit-panel,#code-list,#filter-code,"
+                  "#filter-group,#filter-coders",
     "board": "#page-state,#messages,#board,#checks,#rests-on,#conflict,#units-under,"
              "#quote-live",
     "codes": "#messages,#codes",
