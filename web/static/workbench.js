@@ -18,6 +18,16 @@ const selected = new Set(); // the cards picked, by unit: U7
 let dragging = null; // the units being dragged
 let returnFocus = null; // the id of what had focus before a dialog or a swap
 
+// -- what lies over the page (a unit's panel) starts below the bar, however many rows it takes -
+
+function barBottom() {
+  const bar = document.querySelector('.bar');
+  const sticky = bar && getComputedStyle(bar).position === 'sticky';
+  document.documentElement.style.setProperty('--bar-bottom', `${sticky ? bar.offsetHeight : 0}px`);
+}
+barBottom();
+window.addEventListener('resize', barBottom);
+
 // -- every request: this tab's id; no poll while the user is in the middle of something ------
 
 document.addEventListener('htmx:configRequest', (event) => {
@@ -465,21 +475,27 @@ function openPicker({ start, end }) {
   const selection = window.getSelection();
   const rect = selection.rangeCount ? selection.getRangeAt(0).getBoundingClientRect() : null;
   picker.show(); // which moves the focus, and with it the selection, into the picker
+  selectedAt = rect;
   placeBeside(picker, rect);
   field.focus();
   htmx.trigger('#picker-preview', 'preview');
 }
 
+let selectedAt = null; // where the selection the picker codes was on the screen
+
 function placeBeside(picker, rect) {
-  // below the selection (`rect`) where it fits, else above it; always inside the window
+  // below the selection (`rect`) where it fits, else above it; always inside the window, below
+  // the bar, with its buttons in sight (what does not fit scrolls within the picker)
+  picker.style.maxHeight = '';
   const height = picker.offsetHeight + 16;
-  const bar = document.querySelector('.bar').getBoundingClientRect().bottom;
-  let top = Math.max(bar + 8, (window.innerHeight - height) / 3);
+  const bar = Math.max(0, document.querySelector('.bar').getBoundingClientRect().bottom) + 8;
+  let top = Math.max(bar, (window.innerHeight - height) / 3);
   if (rect && rect.height) {
-    top = rect.bottom + height < window.innerHeight ? rect.bottom + 8
-      : Math.max(bar + 8, rect.top - height);
+    top = rect.bottom + height < window.innerHeight ? rect.bottom + 8 : rect.top - height;
   }
+  top = Math.max(bar, Math.min(top, window.innerHeight - height));
   picker.style.top = `${Math.round(top)}px`;
+  picker.style.maxHeight = `${Math.round(window.innerHeight - top - 8)}px`;
 }
 
 let pressedAt = null; // where the mouse went down: a click that moved is a selection
@@ -690,6 +706,9 @@ document.addEventListener('keydown', (event) => {
 
 document.addEventListener('htmx:afterSwap', (event) => {
   if (event.detail.target.id === 'picker-preview') {
+    // the preview makes the picker taller than it opened: placed anew, so that it still fits
+    const picker = document.getElementById('picker');
+    if (picker && picker.open) placeBeside(picker, selectedAt);
     const active = document.activeElement;
     if (!active || active === document.body) document.getElementById('picker-code').focus();
     return;
