@@ -549,7 +549,9 @@ document.addEventListener('htmx:afterRequest', (event) => {
 });
 
 document.addEventListener('close', (event) => {
-  if (event.target.id !== 'picker') return;
+  // the event comes a moment after the closing: a selection made in between has opened the
+  // picker again, and keeps its selection and the focus in the field
+  if (event.target.id !== 'picker' || event.target.open) return;
   window.getSelection().removeAllRanges();
   const seg = returnTo && document.querySelector(`[data-seg="${CSS.escape(returnTo)}"]`);
   if (seg) seg.focus({ preventScroll: true });
