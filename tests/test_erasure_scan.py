@@ -5,18 +5,26 @@ and, when it is a zip (.docx, .xlsx, .qdpx), every member of it too."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from click.testing import CliRunner
 
+from stc.cli import main
+from stc.cli.demo import corpus_folder
+from stc.project import open_project
+from stc.units import INTERVIEWER, DocText, load_doc
 from tests.conftest import Run, write
 
 # a fictional interview: the participant who withdraws
@@ -81,6 +89,19 @@ def every_file(root: Path) -> Iterator[tuple[str, str]]:
 def found(root: Path, phrases: list[str]) -> list[str]:
     return [f"{phrase!r} in {where}" for where, text in every_file(root)
             for phrase in phrases if phrase.casefold() in text]
+
+
+def runs_of(text: str, length: int = 5) -> set[str]:
+    """Every run of `length` words (letters and digits) in the text, lower-cased."""
+    words = re.findall(r"\w+", text.casefold())
+    return {" ".join(words[i:i + length]) for i in range(len(words) - length + 1)}
+
+
+def runs_found(root: Path, runs: set[str]) -> list[str]:
+    """The runs of words any reader could find somewhere under `root`, and where: as words,
+    so that punctuation or a line break between them hides nothing."""
+    return [f"{run!r} in {where}" for where, text in every_file(root)
+            for run in sorted(runs & runs_of(text))]
 
 
 def secure_delete_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,3 +278,82 @@ def test_an_erasure_killed_after_its_commit_is_finished_by_running_it_again(
     assert run("verify").stdout.startswith("OK")
     again = run("erase", "I1", "--why", "igjen", "--yes").stdout
     assert "0 texts and 0 original files that were left" in again
+
+
+# -- the demo: one of its participants withdraws -------------------------------------------------
+
+class ErasedDemo(NamedTuple):
+    root: Path  # the demo project, I2 erased
+    names: dict[str, str]  # transcript: its participant
+    own: dict[str, set[str]]  # transcript: the runs of five words only its participant says
+
+
+def participant_speech(doc: DocText) -> str:
+    """What the participants say in a transcript, the interviewer's questions left out."""
+    return "\n\n".join(doc.spoken(start, end) for (start, end, _), (_, role)
+                        in zip(doc.turns, doc.speakers, strict=True) if role != INTERVIEWER)
+
+
+@pytest.fixture(scope="module")
+def erased_demo(tmp_path_factory: pytest.TempPathFactory) -> ErasedDemo:
+    """The demo project after `stc erase I2`, with what each participant said before."""
+    root = tmp_path_factory.mktemp("demo") / "eksempel"
+    runner = CliRunner(env={"STC_AUTHOR": "tester", "STC_PROJECT": None})
+
+    def stc(*args: str) -> str:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    stc("demo", str(root))
+    names = {d["id"]: d["participant"] for d in json.loads(stc("--project", str(root), "docs",
+                                                               "--json"))}
+    project = open_project(root)
+    try:
+        docs = {doc: load_doc(project.conn, doc) for doc in names}
+    finally:
+        project.close()
+    whole = {doc: runs_of(text.text) for doc, text in docs.items()}
+    own = {doc: runs_of(participant_speech(text)) - set().union(
+        *(whole[other] for other in docs if other != doc)) for doc, text in docs.items()}
+    stc("--project", str(root), "erase", "I2", "--why", "samtykke trukket 2026-03-02", "--yes")
+    return ErasedDemo(root, names, own)
+
+
+def test_erasing_a_participant_of_the_demo_leaves_none_of_her_words_in_the_folder(
+        erased_demo: ErasedDemo) -> None:
+    """The demo's condensates and analytic texts are the researcher's own words: erasing a
+    participant leaves no run of five words she said (and no other transcript holds) in any
+    byte of the folder, nor her name."""
+    root, names, own = erased_demo
+    assert len(own["I2"]) > 1000
+    assert runs_found(root, own["I2"]) == []
+    assert found(root, [names["I2"]]) == []
+    others = set().union(*(own[doc] for doc in names if doc != "I2"))
+    assert len(runs_found(root, others)) > 1000  # the others' words are still there
+
+
+def researcher_texts(analysis: Path) -> Iterator[tuple[str, str]]:
+    """(where, text) for what the demo's researcher writes in her own words: headings,
+    condensates, analytic texts, memos not anchored on a transcript, reasons for revisions."""
+    for name, columns in (("kondensering-subgroups.csv", ("heading", "condensate",
+                                                          "description")),
+                          ("koding-subgroups.csv", ("heading", "condensate", "description")),
+                          ("validering.csv", ("memo",))):
+        with (analysis / name).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for column in columns:
+                    yield f"{name}: {column} of {row['group']}/{row.get('subgroup')}", row[column]
+    for name in ("forforstaelse.md", "revisjoner.txt", "temaer.txt"):
+        yield name, (analysis / name).read_text(encoding="utf-8")
+
+
+def test_the_demos_condensates_and_memos_copy_no_run_of_five_words_from_one_participant(
+        erased_demo: ErasedDemo) -> None:
+    """A condensate is an artificial quotation in the researcher's words: it keeps the
+    participants' key terms but copies no longer run of one participant's speech (which an
+    erasure of her would leave behind), nor does any other text the researcher wrote."""
+    copied = [f"{where} has {run!r} of {doc}"
+              for where, text in researcher_texts(corpus_folder() / "analysis")
+              for doc, runs in erased_demo.own.items() for run in sorted(runs_of(text) & runs)]
+    assert copied == []
