@@ -21,7 +21,6 @@ import os
 import random
 import re
 import shutil
-import sqlite3
 import struct
 import sys
 import tempfile
@@ -388,16 +387,11 @@ class Corpus:
 
 
 def snapshot(project: Path) -> dict[str, Any]:
-    """What a refused command must leave alone: every table of stc.db and sources/."""
-    conn = sqlite3.connect(project / "stc.db")
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        rows = {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
-    finally:
-        conn.close()
-    files = sorted(p.name for p in (project / "sources").iterdir())
-    return {"rows": rows, "sources": files}
+    """What a refused command must leave alone: every table of stc.db and every other file of
+    the project folder (the test suite's `project_state`)."""
+    from tests.conftest import project_state
+
+    return project_state(project)
 
 
 def main_run(count: int) -> int:

@@ -105,6 +105,44 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def make_repeating_pdf(pages: int, draws: int, lines: int,
+                       line: str = "Kari: ja, det var slik.") -> bytes:
+    """A small PDF that asks for much text: one compressed content stream of `line` `lines`
+    times, shown on each of `pages` pages, or drawn as a form `draws` times on each."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
+
+    def compressed(body: bytes, **entries: Any) -> StreamObject:
+        stream = StreamObject()
+        stream._data = zlib.compress(body, 9)
+        stream.update({NameObject(f"/{k}"): v for k, v in entries.items()})
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        return stream
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    fonts = DictionaryObject({NameObject("/F1"): font})
+    text = b"BT /F1 11 Tf 14 TL 56 780 Td " + (_pdf_string(line) + b" Tj T* ") * lines + b"ET"
+    form = writer._add_object(compressed(
+        text, Type=NameObject("/XObject"), Subtype=NameObject("/Form"),
+        BBox=ArrayObject([FloatObject(0), FloatObject(0), FloatObject(595), FloatObject(842)]),
+        Resources=DictionaryObject({NameObject("/Font"): fonts})))
+    content = writer._add_object(compressed(b"/X1 Do\n" * draws if draws else text))
+    for _ in range(pages):
+        page = writer.add_blank_page(595, 842)
+        page[NameObject("/Contents")] = content
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): fonts, NameObject("/XObject"): DictionaryObject(
+                {NameObject("/X1"): form})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def make_image_pdf() -> bytes:
     """A PDF as a scanner makes it: a page that is a picture, with no text layer."""
     from pypdf import PdfWriter

@@ -19,13 +19,13 @@ def test_a_failed_command_that_changed_its_project_is_caught(
         run: Run, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import stc.importing
 
-    real = stc.importing._record
+    real = stc.importing.import_files
 
-    def record_then_fail(*args: Any, **kwargs: Any) -> None:
+    def import_then_fail(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)  # committed: the kind of bug a refusal test is there to catch
         raise StcError("E201", doc="I1")
 
-    monkeypatch.setattr(stc.importing, "_record", record_then_fail)
+    monkeypatch.setattr(stc.importing, "import_files", import_then_fail)
     write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra.\n")
     with pytest.raises(AssertionError, match=r"failed but changed .*table documents.*sources/I1-"):
         run("import", "I1.txt", code=1)

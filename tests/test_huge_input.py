@@ -8,6 +8,7 @@ import json
 import sqlite3
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,4 +123,33 @@ def test_a_matrix_spreadsheet_passes_the_archive_checks(run: Run, project: Path)
     before = snapshot(run, project)
     result = run("matrix", "import", "m.xlsx", code=1)
     assert "[E110]" in result.stderr and "m.xlsx" in result.stderr
+    assert snapshot(run, project) == before
+
+
+@pytest.mark.parametrize(("pages", "draws", "lines"), [(10, 0, 20_000), (1, 400, 2_000)],
+                         ids=["pages", "forms"])
+def test_a_pdf_repeating_one_stream_is_refused_before_it_is_read(
+        run: Run, project: Path, monkeypatch: pytest.MonkeyPatch, pages: int, draws: int,
+        lines: int) -> None:
+    """A few kilobytes asking pypdf to parse megabytes again and again (one compressed stream
+    shown on every page, or drawn as a form thousands of times) is refused as it is read."""
+    from pypdf import PageObject
+
+    from tests.samples import make_repeating_pdf, snapshot
+
+    data = make_repeating_pdf(pages, draws, lines)
+    assert len(data) < 8 * 1024
+    (project / "bomb.pdf").write_bytes(data)
+    read: list[int] = []
+    real = PageObject.extract_text
+
+    def counted(page: PageObject, *args: Any, **kwargs: Any) -> str:
+        read.append(1)
+        return real(page, *args, **kwargs)
+
+    monkeypatch.setattr(PageObject, "extract_text", counted)
+    before = snapshot(run, project)
+    error = run("import", "bomb.pdf", code=1).stderr
+    assert "[E130]" in error and "repeat far more content" in error, error
+    assert len(read) <= 1  # refused at the first page, not after reading every one
     assert snapshot(run, project) == before

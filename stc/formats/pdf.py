@@ -14,6 +14,7 @@ import io
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from stc.errors import BadInput
 from stc.formats.decode import normalise
@@ -31,6 +32,12 @@ _CONJUNCTIONS = {"og", "eller", "samt", "men", "och", "and", "or", "und", "oder"
                  "to", "nor"}
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st",
                             "ﬆ": "st"})
+# What reading a PDF may cost (bytes of page content parsed, operations run) per byte of the
+# file: pypdf parses about a megabyte a second. A PDF of text as word processors write it
+# (fonts and all) asks for 2-3 times its size; a few kilobytes that repeat one compressed
+# stream of megabytes on every page would ask for thousands of times.
+WORK_RATIO = 20
+WORK_SLACK = 256 * 1024
 EDGE_LINES = 2  # how many lines at the top and bottom of a page may be running heads or feet
 
 
@@ -54,11 +61,36 @@ def _page_texts(path: Path, data: bytes) -> list[str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _opened(reader):
             raise BadInput("E653", path=str(path))
-        return [page.extract_text() or "" for page in reader.pages]
+        budget = _Work(path, WORK_RATIO * len(data) + WORK_SLACK)
+        pages = []
+        for page in reader.pages:
+            contents = page.get_contents()
+            budget.spend(len(contents.get_data()) if contents is not None else 0)
+            pages.append(page.extract_text(visitor_operand_before=budget.operation) or "")
+        return pages
     except BadInput:
         raise
     except Exception as exc:  # pypdf raises many kinds on broken files
         raise BadInput("E109", path=str(path), kind="PDF", detail=str(exc)[:80]) from None
+
+
+class _Work:
+    """What reading a PDF may still cost, bounded by its size as every reader's output is
+    (`zipguard.max_text`): a few kilobytes can hold one compressed stream of megabytes that
+    every page shows again, or a form drawn thousands of times, which pypdf would parse for
+    minutes. Each page's content is counted before it is parsed, each operation as it runs."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path, self.left = path, limit
+
+    def spend(self, amount: int) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise BadInput("E130", path=str(self.path),
+                           detail="its pages repeat far more content than the file holds")
+
+    def operation(self, operator: bytes, operands: Any, *matrices: Any) -> None:
+        self.spend(1 + len(operator))
 
 
 def _opened(reader: object) -> bool:
