@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from stc import __version__
 from stc.attributes import MIN_CELL, attributes_of
 from stc.consent import withdrawn
-from stc.history import lineage, touching
+from stc.history import Lives
 from stc.participants import (
     default_attribution,
     document_participants,
@@ -308,7 +308,7 @@ def objects(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = Non
             ) -> list[dict[str, Any]]:
     """Every theme, code, group and subgroup now held, with the changes in its life: under
     every name it bore, and those of what was merged into it."""
-    recs = recs if recs is not None else list(records(conn, upto))
+    lives = Lives(recs if recs is not None else list(records(conn, upto)))
     out: list[dict[str, Any]] = []
     for kind, sql in (
         ("theme", "SELECT id, name FROM themes ORDER BY position, id"),
@@ -318,7 +318,7 @@ def objects(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = Non
         ("code", "SELECT id, name FROM codes ORDER BY name"),
     ):
         for ident, name in conn.execute(sql):
-            life = touching(recs, lineage(recs, {f"{kind}:{ident}"}))
+            life = lives.touching(lives.lineage({f"{kind}:{ident}"}))
             out.append({"kind": kind, "name": name, "changes": [r.seq for r in life]})
     return out
 

@@ -204,7 +204,11 @@ class Validation(NamedTuple):
 def validations(conn: sqlite3.Connection) -> list[Validation]:
     """Per category, in the user's order: its latest validation and its last change (to the
     category, its subgroups, its codes, or the units coded, sorted or condensed in it)."""
-    in_effect = effective(records(conn))
+    last: dict[str, int] = {}  # object key -> the last change to it (the trail is in order)
+    for r in effective(records(conn)):
+        if r.kind not in _NOT_CONTENT and not r.is_mark:
+            for key in r.objects() | r.uses():
+                last[key] = r.seq
     out = []
     for group_id, name in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id"):
         held = {f"group:{group_id}"}
@@ -212,8 +216,7 @@ def validations(conn: sqlite3.Connection) -> list[Validation]:
             "SELECT id FROM subgroups WHERE group_id = ?", (group_id,))}
         held |= {f"code:{r[0]}" for r in conn.execute(
             "SELECT id FROM codes WHERE group_id = ?", (group_id,))}
-        changes = [r.seq for r in in_effect if r.kind not in _NOT_CONTENT
-                   and not r.is_mark and (r.objects() | r.uses()) & held]
+        changes = [last[key] for key in held if key in last]
         row = conn.execute("SELECT m.seq, t.at, t.author FROM memos m JOIN trail t"
                            " ON t.seq = m.seq WHERE m.kind = 'validation' AND m.on_key = ?"
                            " ORDER BY m.seq DESC LIMIT 1", (f"group:{group_id}",)).fetchone()

@@ -255,36 +255,56 @@ _NAMED_KINDS = ("theme", "code", "group", "subgroup")
 
 def lineage(all_records: list[Record], keys: set[str]) -> set[str]:
     """`keys` and what they grew out of: objects merged into them, the themes groups came from."""
-    out = set(keys)
-    grew = True
-    while grew:
-        grew = False
-        for record in all_records:
-            found: set[str] = set()
-            if record.kind == "merge" and f"{record.payload['kind']}:{record.payload['into']}" \
-                    in out:
-                found = {f"{record.payload['kind']}:{i}" for i in record.payload["ids"]}
-            elif record.kind == "group.add" and f"group:{record.payload['id']}" in out:
-                found = record.uses()
-            if found - out:
-                out |= found
-                grew = True
-    return out
+    return Lives(all_records).lineage(keys)
 
 
 def touching(all_records: list[Record], keys: set[str]) -> list[Record]:
     """The records that make, change, use or revert any of the objects `keys`."""
-    by_seq = {r.seq: r for r in all_records}
-    out = []
-    for record in all_records:
-        if record.kind in (UNDO, REDO):
-            reverted = [by_seq[s] for s in cancelled_by(record.payload) if s in by_seq]
-            touched = set().union(*(r.objects() | r.uses() for r in reverted))
-        else:
-            touched = record.objects() | record.uses()
-        if touched & keys:
-            out.append(record)
-    return out
+    return Lives(all_records).touching(keys)
+
+
+class Lives:
+    """The history of every object at once: the records that touch each object key and what
+    each object grew out of, indexed in one pass over the records, so that the lives of all
+    objects cost one reading of the trail rather than one per object."""
+
+    def __init__(self, all_records: list[Record]) -> None:
+        self._records = all_records
+        self._at: dict[str, list[int]] = {}  # key -> positions of the records touching it
+        self._grew: dict[str, set[str]] = {}  # key -> what was merged into it, or it came from
+        by_seq = {r.seq: r for r in all_records}
+        for position, record in enumerate(all_records):
+            if record.kind in (UNDO, REDO):
+                reverted = [by_seq[s] for s in cancelled_by(record.payload) if s in by_seq]
+                touched = set().union(*(r.objects() | r.uses() for r in reverted))
+            else:
+                touched = record.objects() | record.uses()
+                self._grown(record)
+            for key in touched:
+                self._at.setdefault(key, []).append(position)
+
+    def _grown(self, record: Record) -> None:
+        p = record.payload
+        if record.kind == "merge":
+            self._grew.setdefault(f"{p['kind']}:{p['into']}", set()).update(
+                f"{p['kind']}:{i}" for i in p["ids"])
+        elif record.kind == "group.add":
+            self._grew.setdefault(f"group:{p['id']}", set()).update(record.uses())
+
+    def lineage(self, keys: set[str]) -> set[str]:
+        """`keys` and what they grew out of, as far back as it goes."""
+        out, todo = set(keys), list(keys)
+        while todo:
+            for found in self._grew.get(todo.pop(), ()):
+                if found not in out:
+                    out.add(found)
+                    todo.append(found)
+        return out
+
+    def touching(self, keys: set[str]) -> list[Record]:
+        """The records that make, change, use or revert any of `keys`, in the trail's order."""
+        positions = sorted({i for key in keys for i in self._at.get(key, ())})
+        return [self._records[i] for i in positions]
 
 
 def named_keys(conn: sqlite3.Connection, all_records: list[Record], name: str,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
+@cache  # the registry is one dict, filled as the change modules load; asked once per record
 def change_kinds() -> dict[str, ChangeKind]:
     """The registry of change kinds. The change modules load only when a command applies or
     describes a change, so commands that just read start faster."""
