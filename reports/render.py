@@ -13,7 +13,7 @@ import contextlib
 import csv
 import io
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,13 +134,19 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
         raise StcError("E519", path=str(target), detail="it is a file, not a folder")
     made = make_folder(target, parents=out is None)  # an --out folder only in one that exists
     written = []
+    sandboxes: dict[int, ReportEnvironment] = {}  # one per model: its budgets sized once
+
+    def sandbox(shown: dict[str, Any]) -> ReportEnvironment:
+        if id(shown) not in sandboxes:
+            sandboxes[id(shown)] = environment(project.root / "templates", shown)
+        return sandboxes[id(shown)]
+
     try:
         with all_or_none() as outputs:
             for report in request.reports:
                 shown = method if report == "method" and method is not None else model
-                env = environment(project.root / "templates", shown)
                 for fmt in request.formats[report]:
-                    for name, data in _rendered(project, env, shown, report, fmt, matrix):
+                    for name, data in _rendered(project, sandbox, shown, report, fmt, matrix):
                         outputs.write(target / name, data)
                         written.append(target / name)
     except BaseException:
@@ -182,10 +188,11 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
             conn.close()
 
 
-def _rendered(project: Project, env: ReportEnvironment, model: dict[str, Any], report: str,
-              fmt: str, matrix: tuple[list[str], list[list[Any]]] | None
-              ) -> list[tuple[str, bytes]]:
-    """The files of one report in one format: (name, bytes)."""
+def _rendered(project: Project, sandbox: Callable[[dict[str, Any]], ReportEnvironment],
+              model: dict[str, Any], report: str, fmt: str,
+              matrix: tuple[list[str], list[list[Any]]] | None) -> list[tuple[str, bytes]]:
+    """The files of one report in one format: (name, bytes). `sandbox` gives the template
+    environment for a model (made only for a report written from a template)."""
     name = f"{report}.{fmt}"
     if fmt in ("docx", "xlsx"):  # XML: texts stored before stc cleaned them where they entered
         model, matrix = writable_values(model), writable_values(matrix)
@@ -206,7 +213,7 @@ def _rendered(project: Project, env: ReportEnvironment, model: dict[str, Any], r
             return [(name, _matrix_csv(header, rows).encode("utf-8")),
                     (f"{name}.json", sidecar(model))]
         return [(name, matrix_xlsx(header, rows, model["state"], model["author"]))]
-    return [(name, render_template(env, f"{report}.{fmt}.j2", model).encode("utf-8"))]
+    return [(name, render_template(sandbox(model), f"{report}.{fmt}.j2", model).encode("utf-8"))]
 
 
 def _reference_document(project: Project, names: tuple[str, ...]) -> bytes | None:

@@ -87,20 +87,31 @@ def limits_for(data: Any) -> Limits:
 
 
 def _data_size(data: Any) -> int:
-    """Characters of text plus the number of items in the model, walked without recursion."""
+    """Characters of text plus the number of items in the model, walked without recursion
+    (the items of a container that hold no others are counted where they stand: a large
+    model has hundreds of thousands)."""
     size, stack = 0, [data]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             size += len(item)
-        elif isinstance(item, dict):
-            size += 1
-            stack.extend(item.values())
+            continue
+        if isinstance(item, dict):
+            inside: Iterable[Any] = item.values()
         elif isinstance(item, list | tuple):
-            size += 1
-            stack.extend(item)
+            inside = item
         else:
             size += 1
+            continue
+        size += 1
+        for value in inside:
+            kind = type(value)
+            if kind is str:
+                size += len(value)
+            elif value is None or kind is int or kind is bool or kind is float:
+                size += 1
+            else:
+                stack.append(value)
     return size
 
 
@@ -258,6 +269,7 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
     def _guarded_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         estimate = _FILTER_ESTIMATES.get(name)
         signature = inspect.signature(function) if estimate else None
+        plain = _PlainBinder.of(signature) if signature else None
         # the filtered value comes after the context, if the filter takes one
         value_at = 1 if getattr(function, "jinja_pass_arg", None) else 0
 
@@ -266,13 +278,54 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
             self.step()
             self._check_numbers(args[value_at + 1:], kwargs)
             if estimate and signature:
-                bound = signature.bind(*args, **kwargs)
-                bound.apply_defaults()
-                estimate(self, bound.arguments)
-                args, kwargs = bound.args, bound.kwargs
+                arguments = plain.bind(args, kwargs) if plain else None
+                if plain and arguments is not None:
+                    estimate(self, arguments)
+                    args, kwargs = tuple(arguments[n] for n in plain.names), {}
+                else:
+                    bound = signature.bind(*args, **kwargs)
+                    bound.apply_defaults()
+                    estimate(self, bound.arguments)
+                    args, kwargs = bound.args, bound.kwargs
             return self.sized(function(*args, **kwargs))
 
         return guarded
+
+
+class _PlainBinder(NamedTuple):
+    """`inspect.Signature.bind` with `apply_defaults`, for a filter whose parameters are all
+    plain (positional or keyword, no `*args`): a filter runs once per value shown, and the
+    general binding would cost more than the filter. `bind` answers None for any call it does
+    not bind plainly; the general binding then takes it (and names what is wrong)."""
+
+    names: tuple[str, ...]
+    keywords: frozenset[str]
+    defaults: dict[str, Any]
+
+    @classmethod
+    def of(cls, signature: inspect.Signature) -> _PlainBinder | None:
+        params = list(signature.parameters.values())
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if any(p.kind not in kinds for p in params):
+            return None
+        return cls(tuple(p.name for p in params),
+                   frozenset(p.name for p in params if p.kind is kinds[1]),
+                   {p.name: p.default for p in params if p.default is not p.empty})
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        if len(args) > len(self.names):
+            return None
+        arguments = dict(zip(self.names, args, strict=False))  # the first ones
+        for key, value in kwargs.items():
+            if key in arguments or key not in self.keywords:
+                return None
+            arguments[key] = value
+        for name in self.names[len(args):]:
+            if name not in arguments:
+                if name not in self.defaults:
+                    return None
+                arguments[name] = self.defaults[name]
+        return arguments
 
 
 def _text_size(value: Any) -> int:

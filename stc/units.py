@@ -307,21 +307,32 @@ def place_fields(conn: sqlite3.Connection, doc: DocText, start: int, end: int
 def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,
                          units: Collection[int] | None = None) -> dict[int, list[int]]:
     """Who speaks in each unit (or in the one `unit`, or in `units`), by the rule of the
-    module: ids of participants, in order."""
+    module: ids of participants, in order. The turns of each transcript version are read once
+    and a unit's found by bisection (turns follow each other without overlapping), not joined
+    per unit."""
     wanted = [unit] if unit is not None else None if units is None else list(units)
     where, args = ("", []) if wanted is None else (f" AND u.id IN ({marks(len(wanted))})",
                                                     wanted)
-    found: dict[int, set[int]] = {}  # the participants of the turns each unit overlaps
-    for uid, who in conn.execute(
-            "SELECT u.id, t.participant FROM units u JOIN turns t ON t.doc = u.doc"
-            " AND t.version = u.version AND t.start < MAX(u.end, u.start + 1)"
-            " AND t.end > u.start WHERE 1" + where, args):
-        found.setdefault(int(uid), set()).update([int(who)] if who is not None else [])
+    turns: dict[tuple[str, int], tuple[list[int], list[int], list[int | None]]] = {}
+    for doc, version, start, end, who in conn.execute(
+            "SELECT t.doc, t.version, t.start, t.end, t.participant FROM turns t"
+            " WHERE EXISTS (SELECT 1 FROM units u WHERE u.doc = t.doc AND u.version = t.version"
+            + where + ") ORDER BY t.doc, t.version, t.turn", args):
+        starts, ends, people = turns.setdefault((doc, version), ([], [], []))
+        starts.append(start)
+        ends.append(end)
+        people.append(who)
     out: dict[int, list[int]] = {}
-    for uid, who in conn.execute("SELECT u.id, d.participant FROM units u JOIN documents d"
-                                 " ON d.id = u.doc WHERE 1" + where, args):
-        out[int(uid)] = (sorted(found[uid]) if uid in found
-                         else [] if who is None else [int(who)])
+    for uid, doc, version, start, end, single in conn.execute(
+            "SELECT u.id, u.doc, u.version, u.start, u.end, d.participant FROM units u"
+            " JOIN documents d ON d.id = u.doc WHERE 1" + where, args):
+        starts, ends, people = turns.get((doc, version), ([], [], []))
+        first = bisect_right(ends, start)  # the first turn ending after the unit starts
+        after = bisect_left(starts, max(end, start + 1))  # the first starting at its end
+        if first < after:
+            out[int(uid)] = sorted({int(p) for p in people[first:after] if p is not None})
+        else:
+            out[int(uid)] = [] if single is None else [int(single)]
     return out
 
 
