@@ -29,8 +29,7 @@ from stc import __version__, lifecycle, store
 from stc.errors import StcError
 from stc.project import Project
 from stc.reports.model import build
-from stc.reports.render import REPORTS, _rendered
-from stc.reports.sandbox import environment
+from stc.reports.render import REPORTS, Shared, _rendered
 from stc.sealing import SEALS
 from stc.stages.checks import IDENTIFYING, run_checks
 from stc.texts import PROJECT, get_text, put_text
@@ -87,15 +86,15 @@ def _write_archive(project: Project, work: Path, checks: list[Any], with_transcr
     conn = project.conn if with_quotations else _without_quotations(project)
     try:
         model = build(conn, None, None, None, checks)
-        env = environment(project.root / "templates", model)
-        written += _write(work, _rendered(project, env, model, "audit", "html", None))
+        shared = Shared(project.root / "templates")
+        written += _write(work, _rendered(project, shared, model, "audit", "html", None))
         handed_in = sorted(p for p in project.reports_dir.glob("results.*")
                            if p.suffix[1:] in REPORTS["results"])
         for path in handed_in:
             shutil.copy2(path, work / path.name)
         written += [p.name for p in handed_in]
         for fmt in () if handed_in else REPORTS["results"]:
-            written += _write(work, _rendered(project, env, model, "results", fmt, None))
+            written += _write(work, _rendered(project, shared, model, "results", fmt, None))
     finally:
         if conn is not project.conn:
             conn.close()

@@ -400,6 +400,17 @@ def by_table(conn: sqlite3.Connection, language: str, options: ReportOptions,
     }
 
 
+# what `build` adds for the audit trail: no Word or Excel file shows it
+AUDIT_PARTS = frozenset({"checks", "history", "seal", "comments", "objects", "memos",
+                         "documents", "participants_table", "by_audit"})
+
+
+def without_audit(model: dict[str, Any]) -> dict[str, Any]:
+    """The model (of the results chapter or the method report) without the audit trail's
+    parts."""
+    return {k: v for k, v in model.items() if k not in AUDIT_PARTS}
+
+
 def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | None = None,
           title: str | None = None, checks: list[CheckResult] | None = None) -> dict[str, Any]:
     """The data of the results chapter for the state in `conn` (the trail up to change
@@ -434,7 +445,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
         recs = list(records(conn, state["seq"]))  # read once for the history and the objects
         _coded(conn, cats)
         _validated(conn, cats)
-        model.update({
+        model.update({  # the keys of AUDIT_PARTS
             "checks": [c.as_json() for c in checks],
             "history": history(conn, state["seq"], recs),
             "seal": latest_seal(conn, state["seq"]),

@@ -13,7 +13,8 @@ import contextlib
 import csv
 import io
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,12 @@ from stc.errors import BadInput, StcError
 from stc.outputs import all_or_none, make_folder
 from stc.project import Project
 from stc.reports.method import method_model
-from stc.reports.model import build, report_options
+from stc.reports.model import build, report_options, without_audit
 from stc.reports.office import matrix_xlsx, method_docx, results_docx
 from stc.reports.sandbox import ReportEnvironment, environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
 from stc.texts import writable_values
+from stc.trail import read_once
 
 REPORTS: dict[str, tuple[str, ...]] = {
     "results": ("md", "html", "docx"),
@@ -80,11 +82,13 @@ def matrix_table(conn: sqlite3.Connection) -> tuple[list[str], list[list[Any]]]:
     values = attributes_of(conn, "participant")
     named = names(conn)
     who = participants_by_unit(conn)
+    # each column's units counted per participant in one pass, not once per participant
+    counts = [Counter(p for u in units for p in who[u]) for _, units in columns]
     rows = []
     for pid in study_participants(conn):
         held = {naming.key(k): v.text for k, v in values.get(str(pid), {}).items()}
         rows.append([named[pid], *(held.get(naming.key(k), "") for k in keys),
-                     *(sum(1 for u in units if pid in who[u]) for _, units in columns)])
+                     *(c[pid] for c in counts)])
     return ["participant", *keys, *(c for c, _ in columns)], rows
 
 
@@ -118,15 +122,16 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     name."""
     request = plan(which, formats)
     conn = project.replayed(as_of) if as_of is not None else project.conn
-    # each check runs once: all of them for the audit trail, else the one the refusal needs
-    checks = run_checks(conn) if "audit" in request.reports else [identifying_check(conn)]
-    places = next(c for c in checks if c.id == IDENTIFYING).failures
-    if places and not allow_identifying:
-        raise StcError("E516", places="; ".join(places))
-    model = build(conn, as_of, None, None, checks if "audit" in request.reports else None)
-    method = (method_model(conn, model, report_options(conn), examples)
-              if "method" in request.reports else None)
-    matrix = matrix_table(conn) if "matrix" in request.reports else None
+    with read_once(conn):  # the checks, validations and audit each read the whole trail
+        # each check runs once: all of them for the audit trail, else the one the refusal needs
+        checks = run_checks(conn) if "audit" in request.reports else [identifying_check(conn)]
+        places = next(c for c in checks if c.id == IDENTIFYING).failures
+        if places and not allow_identifying:
+            raise StcError("E516", places="; ".join(places))
+        model = build(conn, as_of, None, None, checks if "audit" in request.reports else None)
+        method = (method_model(conn, model, report_options(conn), examples)
+                  if "method" in request.reports else None)
+        matrix = matrix_table(conn) if "matrix" in request.reports else None
     # an earlier state never overwrites the reports of the present
     target = out or (project.reports_dir / f"as-of-{as_of}" if as_of is not None
                      else project.reports_dir)
@@ -134,19 +139,13 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
         raise StcError("E519", path=str(target), detail="it is a file, not a folder")
     made = make_folder(target, parents=out is None)  # an --out folder only in one that exists
     written = []
-    sandboxes: dict[int, ReportEnvironment] = {}  # one per model: its budgets sized once
-
-    def sandbox(shown: dict[str, Any]) -> ReportEnvironment:
-        if id(shown) not in sandboxes:
-            sandboxes[id(shown)] = environment(project.root / "templates", shown)
-        return sandboxes[id(shown)]
-
+    shared = Shared(project.root / "templates")
     try:
         with all_or_none() as outputs:
             for report in request.reports:
                 shown = method if report == "method" and method is not None else model
                 for fmt in request.formats[report]:
-                    for name, data in _rendered(project, sandbox, shown, report, fmt, matrix):
+                    for name, data in _rendered(project, shared, shown, report, fmt, matrix):
                         outputs.write(target / name, data)
                         written.append(target / name)
     except BaseException:
@@ -176,11 +175,12 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
         raise StcError("E517", name=which, reports="results, audit, method")
     conn = project.replayed(as_of) if as_of is not None else project.conn
     try:
-        checks = run_checks(conn) if which == "audit" else [identifying_check(conn)]
-        places = next(c for c in checks if c.id == IDENTIFYING).failures
-        model = build(conn, as_of, None, None, checks if which == "audit" else None)
-        shown = method_model(conn, model, report_options(conn), None) if which == "method" \
-            else model
+        with read_once(conn):
+            checks = run_checks(conn) if which == "audit" else [identifying_check(conn)]
+            places = next(c for c in checks if c.id == IDENTIFYING).failures
+            model = build(conn, as_of, None, None, checks if which == "audit" else None)
+            shown = method_model(conn, model, report_options(conn), None) \
+                if which == "method" else model
         env = environment(project.root / "templates", shown)
         return Page(render_template(env, f"{which}.html.j2", shown), places)
     finally:
@@ -188,15 +188,37 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
             conn.close()
 
 
-def _rendered(project: Project, sandbox: Callable[[dict[str, Any]], ReportEnvironment],
-              model: dict[str, Any], report: str, fmt: str,
+class Shared:
+    """What the files of one run make once for the models they show (the method report's
+    holds the parts of the results chapter's): a template sandbox per model, its budgets
+    sized once per part, and each part with its texts writable as XML."""
+
+    def __init__(self, templates: Path) -> None:
+        self.templates = templates
+        self.sandboxes: dict[int, ReportEnvironment] = {}
+        self.sizes: dict[int, int] = {}
+        self.parts: dict[int, Any] = {}
+
+    def sandbox(self, model: dict[str, Any]) -> ReportEnvironment:
+        if id(model) not in self.sandboxes:
+            self.sandboxes[id(model)] = environment(self.templates, model, self.sizes)
+        return self.sandboxes[id(model)]
+
+    def writable(self, model: dict[str, Any]) -> dict[str, Any]:
+        """The model without the audit's parts, its texts `writable` (XML: texts stored
+        before stc cleaned them where they entered)."""
+        for value in without_audit(model).values():
+            if id(value) not in self.parts:
+                self.parts[id(value)] = writable_values(value)
+        return {k: self.parts[id(v)] for k, v in without_audit(model).items()}
+
+
+def _rendered(project: Project, shared: Shared, model: dict[str, Any], report: str, fmt: str,
               matrix: tuple[list[str], list[list[Any]]] | None) -> list[tuple[str, bytes]]:
-    """The files of one report in one format: (name, bytes). `sandbox` gives the template
-    environment for a model (made only for a report written from a template)."""
+    """The files of one report in one format: (name, bytes)."""
     name = f"{report}.{fmt}"
-    if fmt in ("docx", "xlsx"):  # XML: texts stored before stc cleaned them where they entered
-        model, matrix = writable_values(model), writable_values(matrix)
     if fmt == "docx":
+        model = shared.writable(model)
         write = results_docx if report == "results" else method_docx
         names = ("results.docx",) if report == "results" else ("method.docx", "results.docx")
         reference = _reference_document(project, names)
@@ -212,8 +234,11 @@ def _rendered(project: Project, sandbox: Callable[[dict[str, Any]], ReportEnviro
         if fmt == "csv":
             return [(name, _matrix_csv(header, rows).encode("utf-8")),
                     (f"{name}.json", sidecar(model))]
-        return [(name, matrix_xlsx(header, rows, model["state"], model["author"]))]
-    return [(name, render_template(sandbox(model), f"{report}.{fmt}.j2", model).encode("utf-8"))]
+        header, rows = writable_values(matrix)  # XML, as a Word file
+        return [(name, matrix_xlsx(header, rows, writable_values(model["state"]),
+                                   writable_values(model["author"])))]
+    return [(name, render_template(shared.sandbox(model), f"{report}.{fmt}.j2",
+                                   model).encode("utf-8"))]
 
 
 def _reference_document(project: Project, names: tuple[str, ...]) -> bytes | None:

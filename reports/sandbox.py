@@ -63,6 +63,9 @@ STRING_METHODS = frozenset({"capitalize", "casefold", "center", "count", "endswi
     "unescape"})
 
 
+_DICT_NAMES = frozenset(dir(dict))  # what `d.name` finds on a dict before its keys
+
+
 class Refused(Exception):
     """A template broke a rule; becomes StcError(code, template=..., **fields)."""
 
@@ -80,9 +83,18 @@ class Limits(NamedTuple):
     seconds: float = MAX_SECONDS
 
 
-def limits_for(data: Any) -> Limits:
-    """Budgets that grow with the data shown: a report of a large project needs more."""
-    size = _data_size(data)
+def limits_for(data: Any, known: dict[int, int] | None = None) -> Limits:
+    """Budgets that grow with the data shown: a report of a large project needs more.
+    `known` keeps the size of each part of a model (by id) for the next model holding the
+    same parts (the method report's holds the results chapter's)."""
+    if known is None or not isinstance(data, dict):
+        size = _data_size(data)
+    else:  # what _data_size counts: one for the dict, and each of its values
+        size = 1
+        for value in data.values():
+            if id(value) not in known:
+                known[id(value)] = _data_size(value)
+            size += known[id(value)]
     return Limits(steps=BASE_STEPS + 4 * size, text=BASE_TEXT + 16 * size)
 
 
@@ -209,6 +221,14 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
                                              f" the limit of {self.limits.text:,}")
 
     # -- the sandbox's hooks
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`x.name`. A key of a plain dict (nearly every lookup in a model) is answered at
+        once, not after the AttributeError the general way raises first: the same answer,
+        as a name dict has as an attribute (items, keys, ...) still goes the general way."""
+        if type(obj) is dict and attribute in obj and attribute not in _DICT_NAMES:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self.step()
@@ -500,11 +520,12 @@ class TemplateLoader(BaseLoader):
         self.by_name[template] = display
 
 
-def environment(templates: Path | None, data: Any) -> ReportEnvironment:
-    """The sandbox for one run of a report, its budgets sized for `data`; `templates` is the
-    project's templates/ folder, searched first when it exists."""
+def environment(templates: Path | None, data: Any, known: dict[int, int] | None = None
+                ) -> ReportEnvironment:
+    """The sandbox for one run of a report, its budgets sized for `data` (see `limits_for`);
+    `templates` is the project's templates/ folder, searched first when it exists."""
     folder = templates if templates is not None and templates.is_dir() else None
-    env = ReportEnvironment(TemplateLoader(folder), limits_for(data))
+    env = ReportEnvironment(TemplateLoader(folder), limits_for(data, known))
     env.filters.update(md=markdown_text, mdquote=markdown_quote, mdcell=markdown_cell)
     return env
 

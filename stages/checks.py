@@ -183,17 +183,20 @@ def check_verbatim(conn: sqlite3.Connection) -> list[Finding]:
     is named as such, as it would print the label."""
     out = []
     docs: dict[str, DocText] = {}
-    for u in conn.execute("SELECT * FROM units ORDER BY id").fetchall():
+    for u in conn.execute(  # with their texts, not a query per unit
+            "SELECT u.*, t.body AS text_body, q.body AS nugget_body FROM units u"
+            " LEFT JOIN texts t ON t.hash = u.text LEFT JOIN texts q ON q.hash = u.nugget"
+            " ORDER BY u.id").fetchall():
         if u["doc"] not in docs:
             docs[u["doc"]] = load_doc(conn, u["doc"])
         doc = docs[u["doc"]]
         if int(u["version"]) != doc.version:
             continue  # reported by check_current
         where = {"unit": f"U{u['id']}", "doc": u["doc"]}
-        if not doc.holds(u["start"], u["end"], get_text(conn, u["text"])):
+        if not doc.holds(u["start"], u["end"], u["text_body"]):
             out.append(Finding("verbatim.unit", {**where, "start": u["start"], "end": u["end"]}))
         if u["nugget"] is not None:
-            out += _quotation(get_text(conn, u["nugget"]), doc.spoken(u["start"], u["end"]),
+            out += _quotation(u["nugget_body"], doc.spoken(u["start"], u["end"]),
                               doc.text[u["start"]:u["end"]], where)
     return out
 

@@ -108,10 +108,12 @@ def subgroups_of(conn: sqlite3.Connection, group_id: int) -> list[sqlite3.Row]:
                         (group_id,)).fetchall()
 
 
-def group_units(conn: sqlite3.Connection, group_id: int) -> list[int]:
+def group_units(conn: sqlite3.Connection, group_id: int, *, aside: bool = True) -> list[int]:
+    """The units coded with a code of the group; without those set aside if not `aside`."""
     rows = conn.execute(
         "SELECT DISTINCT u.id FROM units u JOIN unit_codes uc ON uc.unit = u.id"
-        " JOIN codes c ON c.id = uc.code WHERE c.group_id = ? ORDER BY u.id", (group_id,))
+        " JOIN codes c ON c.id = uc.code WHERE c.group_id = ?"
+        + ("" if aside else " AND u.aside IS NULL") + " ORDER BY u.id", (group_id,))
     return [int(r[0]) for r in rows]
 
 
@@ -122,8 +124,7 @@ def target_units(conn: sqlite3.Connection, target: Target) -> list[int]:
         rows = conn.execute("SELECT id FROM units WHERE subgroup_id = ? ORDER BY id",
                             (target.id,))
         return [int(r[0]) for r in rows]
-    aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
-    return [u for u in group_units(conn, target.id) if u not in aside]
+    return group_units(conn, target.id, aside=False)
 
 
 def unsorted_units(conn: sqlite3.Connection) -> list[tuple[int, str]]:
@@ -549,7 +550,8 @@ def unit_views(conn: sqlite3.Connection, context: int = 240,
 
 def _view(conn: sqlite3.Connection, row: sqlite3.Row, codes: list[str], who: list[str],
           bodies: dict[str, str | None], context: int, places: Places) -> dict[str, Any]:
-    text, version = document_text(conn, row["doc"])
+    current = places.doc(row["doc"])  # each transcript read once, not per unit
+    text, version = current.text, current.version
     start, end = int(row["start"]), int(row["end"])
     before = text[max(0, start - context):start]
     after = text[end:end + context]

@@ -35,6 +35,8 @@ _UNWRITABLE = re.compile(
 # line and page breaks of other kinds (vertical tab, form feed, the separators): a line break
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 REPLACEMENT = "\ufffd"
+# either of the two: a text holding none (nearly every one) is returned as it is after one scan
+_EITHER = re.compile(f"{_UNWRITABLE.pattern}|{_OTHER_BREAKS.pattern}")
 
 
 def cleaned(text: str) -> tuple[str, dict[str, int]]:
@@ -52,7 +54,7 @@ def cleaned(text: str) -> tuple[str, dict[str, int]]:
 def writable(text: str) -> str:
     """`cleaned` without the counts: what a writer of XML (Word, Excel, REFI-QDA) is given,
     also of texts stored before stc cleaned them where they entered."""
-    return cleaned(text)[0]
+    return cleaned(text)[0] if _EITHER.search(text) else text
 
 
 def writable_values(value: Any) -> Any:

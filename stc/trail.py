@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -212,9 +214,34 @@ def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
                   label)
 
 
+# the trails read whole inside `read_once`, by connection
+_HELD: ContextVar[dict[sqlite3.Connection, list[Record]] | None] = ContextVar(
+    "held_trails", default=None)
+
+
+@contextmanager
+def read_once(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside the block, `records(conn, ...)` reads the trail of `conn` once and answers from
+    it after: for a reader that asks for it in several places (a report: its checks, its
+    validations, its audit). Only for a block that records nothing."""
+    held = dict(_HELD.get() or {})
+    held[conn] = [_row_to_record(row) for row in conn.execute(
+        f"SELECT {_COLUMNS} FROM trail ORDER BY seq")]
+    token = _HELD.set(held)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
 def records(conn: sqlite3.Connection, upto: int | None = None,
             after: int | None = None) -> Iterator[Record]:
     """The trail in order: up to change `upto` and after change `after`, when given."""
+    held = (_HELD.get() or {}).get(conn)
+    if held is not None:
+        yield from (r for r in held if (upto is None or r.seq <= upto)
+                    and (after is None or r.seq > after))
+        return
     where, args = [], []
     if upto is not None:
         where.append("seq <= ?")

@@ -321,7 +321,7 @@ def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,
         starts, ends, people = turns.setdefault((doc, version), ([], [], []))
         starts.append(start)
         ends.append(end)
-        people.append(who)
+        people.append(None if who is None else int(who))
     out: dict[int, list[int]] = {}
     for uid, doc, version, start, end, single in conn.execute(
             "SELECT u.id, u.doc, u.version, u.start, u.end, d.participant FROM units u"
@@ -329,8 +329,11 @@ def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,
         starts, ends, people = turns.get((doc, version), ([], [], []))
         first = bisect_right(ends, start)  # the first turn ending after the unit starts
         after = bisect_left(starts, max(end, start + 1))  # the first starting at its end
-        if first < after:
-            out[int(uid)] = sorted({int(p) for p in people[first:after] if p is not None})
+        if first + 1 == after:  # within one turn, as most units are
+            one = people[first]
+            out[int(uid)] = [] if one is None else [one]
+        elif first < after:
+            out[int(uid)] = sorted({p for p in people[first:after] if p is not None})
         else:
             out[int(uid)] = [] if single is None else [int(single)]
     return out
