@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from stc.project import open_project
 from stc.stages import board
-from stc.web.app import WRITES, create_app
+from stc.web.app import WRITES
 from tests import workbench
 from tests.conftest import Run
 from tests.samples import snapshot
@@ -22,14 +21,16 @@ from tests.workbench import (
     COLLEAGUES,
     CONDENSATE,
     COPING,
-    PORT,
     SUPPORT,
-    TOKEN,
     Tab,
+    app,
     hidden,
     message,
     open_tab,
+    study,
 )
+
+__all__ = ["app", "study"]  # fixtures shared with the other workbench tests (tests.workbench)
 
 START = "Å ta i bruk"
 
@@ -39,18 +40,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workbench.build_once(tmp_path_factory.mktemp("board"), step3=True)
 
 
-@pytest.fixture
-def study(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh copy of the project for each test: the tests write."""
-    root = tmp_path / "study"
-    shutil.copytree(template, root)
-    monkeypatch.chdir(root)
-    return root
-
-
-@pytest.fixture
-def app(study: Path) -> Any:
-    return create_app(study, TOKEN, port=PORT, author="tester", interface="en")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,14 @@ from tests.workbench import (
     SUPPORT,
     TOKEN,
     Tab,
+    app,
     hidden,
     message,
     open_tab,
+    study,
 )
+
+__all__ = ["app", "study"]  # fixtures shared with the other workbench tests (tests.workbench)
 
 START = "Å ta i bruk"
 NEW_WRITES = sorted({**step1.WRITES, **step4.WRITES, **recontext.WRITES, **supervision.WRITES,
@@ -43,17 +46,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workbench.build_once(tmp_path_factory.mktemp("desk"), step3=True)
 
 
-@pytest.fixture
-def study(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "study"
-    shutil.copytree(template, root)
-    monkeypatch.chdir(root)
-    return root
-
-
-@pytest.fixture
-def app(study: Path) -> Any:
-    return create_app(study, TOKEN, port=PORT, author="tester", interface="en")
 
 
 def page(app: Any, path: str, **params: str) -> Tab:

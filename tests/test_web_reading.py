@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,12 @@ import pytest
 from stc.project import open_project
 from stc.stages.views import code_marks
 from stc.units import load_doc
-from stc.web.app import create_app
 from tests import workbench
 from tests.conftest import Run
 from tests.samples import snapshot
-from tests.workbench import NURSE, PORT, TOKEN, Tab, message, open_tab
+from tests.workbench import NURSE, Tab, app, message, open_tab, study
+
+__all__ = ["app", "study"]  # fixtures shared with the other workbench tests (tests.workbench)
 
 QUESTION = "Hva gjorde forskjellen?"
 
@@ -30,18 +30,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workbench.build_once(tmp_path_factory.mktemp("reading"))
 
 
-@pytest.fixture
-def study(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh copy of the project for each test: the tests write."""
-    root = tmp_path / "study"
-    shutil.copytree(template, root)
-    monkeypatch.chdir(root)
-    return root
-
-
-@pytest.fixture
-def app(study: Path) -> Any:
-    return create_app(study, TOKEN, port=PORT, author="tester", interface="en")
 
 
 @pytest.fixture

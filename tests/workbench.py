@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+import pytest
 from starlette.testclient import TestClient
 
 RING, ACUTE = "\u030a", "\u0301"
@@ -90,7 +92,6 @@ def board(run: Any, root: Path) -> Path:
 def build_once(folder: Path, step3: bool = False) -> Path:
     """`build` (and `board`, with `step3`) outside a test's own fixtures: for a project that a
     module's tests share."""
-    import pytest
     from click.testing import CliRunner
 
     from stc.cli import main
@@ -133,6 +134,24 @@ def serving(root: Path, *options: str, interface: str = "en", browser: str | Non
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 TOKEN = "printed-token-0123456789abcdefghijklmnopqrstuv"
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the module's own `template` (a `build_once` project) for each test, the
+    tests write; they run in it."""
+    root = tmp_path / "study"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def app(study: Path) -> Any:
+    """The workbench on `study`, its pages in English, its author `tester`."""
+    from stc.web.app import create_app
+
+    return create_app(study, TOKEN, port=PORT, author="tester", interface="en")
 
 
 class Tab:
