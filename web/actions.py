@@ -251,28 +251,39 @@ def condensate(request: Request, form: Form) -> Response:
 
 
 def condensate_draft(request: Request, form: Form) -> Response:
-    """Keep what the editor holds (no change to the project: a draft, see stc.drafts)."""
     target, text = _field(form, "target"), form.get("text", "")
-    with opened(request) as project:
-        try:
-            saved = board.save_condensate_draft(
-                project, target, _tab(request), text, number(form.get("base"), "base") or 0,
-                form.get("replaces") or None)
-        except StcError as error:
-            return render(request, "draft_status.html", status=400, saved=None, error=error)
-    return render(request, "draft_status.html", saved=saved, error=None)
+    return keep_draft(request, "draft_status.html", lambda project, tab:
+                      board.save_condensate_draft(project, target, tab, text,
+                                                  number(form.get("base"), "base") or 0,
+                                                  form.get("replaces") or None))
 
 
 def condensate_discard(request: Request, form: Form) -> Response:
     target = _field(form, "target")
+    return discard_draft(
+        request, form, lambda p: board.discard_condensate_draft(p, target, _tabs(request, form)),
+        ("base", "loaded", "replaces"), f"Draft of the condensate of {target} discarded")
+
+
+def keep_draft(request: Request, template: str, save: Callable[[Project, str], Any]
+               ) -> Response:
+    """Keep what an editor holds (no change to the project: a draft, see stc.drafts): `save`
+    gets the project and the asking tab; `template` answers with what was kept, or why not."""
     with opened(request) as project:
         try:
-            board.discard_condensate_draft(project, target, _tabs(request, form))
+            saved = save(project, _tab(request))
         except StcError as error:
-            return again(request, project, form, Notice(error.message, error), 400)
-        after = form.but(("base", "loaded", "replaces"))
-        return again(request, project, after,
-                     Notice(f"Draft of the condensate of {target} discarded"))
+            return render(request, template, status=400, saved=None, error=error)
+    return render(request, template, saved=saved, error=None)
+
+
+def discard_draft(request: Request, form: Form, discard: Callable[[Project], object],
+                  fresh: Sequence[str], said: str) -> Response:
+    """Throw a draft away (`discard`) and answer with the page, its editor fields `fresh`
+    starting anew; a refusal is answered by `write`."""
+    with opened(request) as project:
+        discard(project)
+        return again(request, project, form.but(fresh), Notice(said))
 
 
 def _tab(request: Request) -> str:

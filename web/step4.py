@@ -15,7 +15,17 @@ from stc.project import Project
 from stc.stages import synthesis, writing
 
 from . import trail
-from .actions import HIDDEN, Form, _field, _over, _tab, _tabs, act, again, label
+from .actions import (
+    HIDDEN,
+    Form,
+    _field,
+    _over,
+    _tabs,
+    act,
+    discard_draft,
+    keep_draft,
+    label,
+)
 from .pages import (
     EDITOR_STATE,
     LIVE,
@@ -26,10 +36,8 @@ from .pages import (
     address,
     live,
     number,
-    opened,
     show,
 )
-from .render import render
 
 EDITOR = ("base", "loaded", "heading_loaded", "replaces")
 
@@ -66,29 +74,17 @@ def text(request: Request, form: Form) -> Response:
 
 
 def text_draft(request: Request, form: Form) -> Response:
-    """Keep what the editor holds (no change to the project: a draft, see stc.drafts)."""
     section = _field(form, "section")
-    with opened(request) as project:
-        try:
-            saved = writing.save_draft(project, section, _tab(request), form.get("text", ""),
-                                       form.get("heading", ""),
-                                       number(form.get("base"), "base") or 0,
-                                       form.get("replaces") or None)
-        except StcError as error:
-            return render(request, "_text_draft.html", status=400, saved=None, error=error)
-    return render(request, "_text_draft.html", saved=saved, error=None)
+    return keep_draft(request, "_text_draft.html", lambda project, tab: writing.save_draft(
+        project, section, tab, form.get("text", ""), form.get("heading", ""),
+        number(form.get("base"), "base") or 0, form.get("replaces") or None))
 
 
 def text_discard(request: Request, form: Form) -> Response:
     section = _field(form, "section")
-    with opened(request) as project:
-        try:
-            writing.discard(project, section, _tabs(request, form))
-        except StcError as error:
-            return again(request, project, form, Notice(error.message, error), 400)
-        after = Form([(k, v) for k, v in form.items() if k not in EDITOR])
-        return again(request, project, after,
-                     Notice(f"Draft of the analytic text of {section} discarded"))
+    return discard_draft(
+        request, form, lambda p: writing.discard(p, section, _tabs(request, form)), EDITOR,
+        f"Draft of the analytic text of {section} discarded")
 
 
 def order(request: Request, form: Form) -> Response:
