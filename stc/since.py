@@ -11,14 +11,13 @@ import difflib
 import re
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from stc.errors import StcError
 from stc.history import display
 from stc.texts import get_text
-from stc.trail import REDO, UNDO, Record, cancelled, records
+from stc.trail import REDO, UNDO, Record, cancelled, moment, records
 
 
 class Change(NamedTuple):
@@ -68,12 +67,9 @@ def point(conn: sqlite3.Connection, since: str, files: bool = True) -> int:
             raise StcError("E563", since=since)
         return int(row[0])
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        stamp = moment(text)
     except ValueError:
         raise StcError("E564", since=since) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    stamp = moment.isoformat(timespec="microseconds") + "Z"
     row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM trail WHERE at < ?",
                        (stamp,)).fetchone()
     return int(row[0])

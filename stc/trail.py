@@ -160,6 +160,16 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def moment(text: str) -> str:
+    """A date or time a user wrote (2026-03-01, 2026-03-01T14:30; UTC unless it names a zone)
+    as the trail writes its times (`now`), so that the two compare as text; ValueError when it
+    is neither."""
+    written = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if written.tzinfo is not None:
+        written = written.astimezone(UTC).replace(tzinfo=None)
+    return written.isoformat(timespec="microseconds") + "Z"
+
+
 def head(conn: sqlite3.Connection) -> tuple[int, str]:
     row = conn.execute("SELECT seq, hash FROM trail ORDER BY seq DESC LIMIT 1").fetchone()
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))

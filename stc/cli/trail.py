@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ from stc.cli.common import (
 )
 from stc.errors import StcError
 from stc.history import object_history
-from stc.trail import records
+from stc.trail import moment, records
 from stc.words import counted
 
 
@@ -61,13 +60,10 @@ def _moment(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return moment(value)
     except ValueError:
         raise click.BadParameter("write a date or a time, e.g. 2026-03-01 or 2026-03-01T14:30"
                                  " (UTC unless it names a zone)", param_hint="--since") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 @click.command()
