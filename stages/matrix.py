@@ -281,7 +281,7 @@ def _segments(cell: str, doc: DocText) -> tuple[int | None, int | None]:
         return None, None
     text = cell.partition(":")[2] if ":" in cell else cell
     first, _, last = text.replace("–", "-").partition("-")
-    if not _digits(first) or (last and not _digits(last)):
+    if not refs.digits(first) or (last and not refs.digits(last)):
         raise ValueError(f"segments {cell!r} is not N or N-M")
     a, b = (_row_check(refs.number, n.strip(), cell) for n in (first, last or first))
     lo, hi = doc.numbers[0], doc.numbers[-1]
@@ -441,15 +441,10 @@ def _as_of(cell: str) -> int | None:
     digits = cell.strip().lstrip("#")
     if not digits:
         return None
-    if not _digits(digits):
+    if not refs.digits(digits):
         raise ValueError(f"as_of {cell!r} is not a change number; leave it as the export"
                          " wrote it")
     return _row_check(refs.number, digits, cell, "change")
-
-
-def _digits(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` takes ² and ٣ as well."""
-    return text.strip().isascii() and text.strip().isdigit()
 
 
 def _changed_since_export(conn: sqlite3.Connection, plans: list[RowPlan]) -> None:

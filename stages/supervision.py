@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from stc.errors import StcError
 from stc.lookup import KINDS, TABLES, get, get_group_or_subgroup, object_of, resolve_ref
 from stc.project import Project
-from stc.refs import UNIT_REF
+from stc.refs import UNIT_REF, digits, number
 from stc.since import ObjectChanges, Seal, changed_since, counted_changes, point, seals
 from stc.stages.impression import Memo, add_memo
 from stc.texts import get_text, key_owner, must_text
@@ -76,10 +76,12 @@ def add_comment(project: Project, ref: str, body: str) -> Comment:
 
 def comment_id(conn: sqlite3.Connection, ref: str) -> int:
     text = ref.strip().upper().removeprefix("C")
-    if not text.isdigit() or conn.execute("SELECT 1 FROM comments WHERE id = ?",
-                                          (int(text),)).fetchone() is None:
+    if not digits(text):
         raise StcError("E561", ref=ref)
-    return int(text)
+    ident = number(text, ref, "comment")
+    if conn.execute("SELECT 1 FROM comments WHERE id = ?", (ident,)).fetchone() is None:
+        raise StcError("E561", ref=ref)
+    return ident
 
 
 def resolve_comment(project: Project, ref: str, note: str | None = None) -> Comment:

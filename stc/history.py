@@ -367,13 +367,13 @@ def segment_keys(conn: sqlite3.Connection, all_records: list[Record], doc: str, 
 def keys_for(conn: sqlite3.Connection, all_records: list[Record], ref: str) -> set[str]:
     """The objects a user's reference names: U7, M3, P3, DOC, DOC:N-M, KIND:NAME or a
     name."""
-    from stc.refs import UNIT_REF, parse_segment_ref
+    from stc.refs import UNIT_REF, digits, number, parse_segment_ref
 
     ref = ref.strip()
     if UNIT_REF.fullmatch(ref):
-        return {f"unit:{int(ref[1:])}"}
-    if ref[:1] in "Mm" and ref[1:].isdigit():
-        return {f"memo:{int(ref[1:])}"}
+        return {f"unit:{number(ref[1:], ref, 'meaning unit')}"}
+    if ref[:1] in "Mm" and digits(ref[1:]):
+        return {f"memo:{number(ref[1:], ref, 'memo')}"}
     kind, sep, rest = ref.partition(":")
     if sep and kind.lower() in _NAMED_KINDS:
         return lineage(all_records, named_keys(conn, all_records, rest, (kind.lower(),)))
@@ -392,8 +392,8 @@ def keys_for(conn: sqlite3.Connection, all_records: list[Record], ref: str) -> s
                                 parsed.last or parsed.first)
         if not sep:
             return {f"doc:{docs[head]}"}
-    if ref[:1] in "Pp" and ref[1:].isdigit():  # a participant, where no transcript is so named
-        return {f"participant:{int(ref[1:])}"}
+    if ref[:1] in "Pp" and digits(ref[1:]):  # a participant, where no transcript is so named
+        return {f"participant:{number(ref[1:], ref, 'participant')}"}
     return lineage(all_records, named_keys(conn, all_records, ref))
 
 

@@ -19,6 +19,11 @@ LARGEST = 2**63 - 1
 MAX_DIGITS = 100  # longer is no number anyone means (and Python reads none of thousands)
 
 
+def digits(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` takes ² and ٣ as well, which `int` refuses or reads."""
+    return text.strip().isascii() and text.strip().isdigit()
+
+
 def number(digits: str, ref: str, what: str = "segment") -> int:
     """A number a user wrote (ASCII digits), refused when it has more digits than any number
     stc gives (E135; Python would not even read one of thousands), or is beyond what SQLite

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from stc.errors import StcError
 from stc.history import display
+from stc.refs import digits, number
 from stc.texts import get_text
 from stc.trail import REDO, UNDO, Record, cancelled, moment, records
 
@@ -53,8 +54,8 @@ def point(conn: sqlite3.Connection, since: str, files: bool = True) -> int:
     `files` is false: a page names a seal by its number, see `seals`), or a date or time (UTC
     unless it names a zone): the last change before it."""
     text = since.strip().lstrip("#")
-    if text.isdigit():
-        return int(text)
+    if digits(text):
+        return number(text, since, "change")
     path = Path(since)
     if files and path.is_file():
         from stc.sealing import read_expected

@@ -155,3 +155,20 @@ def test_diff_since_a_seal_or_a_date(run: Run, done: Path, tmp_path: Path) -> No
     assert run("diff", "--since", "2999-01-01").stdout == \
         f"Since change #{last}: 0 changes to 0 objects.\n"
     assert "[E564]" in run("diff", "--since", "forrige uke", code=1).stderr
+
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("comment", "resolve", "C²"), "E561"), (("comment", "resolve", "C" + "9" * 30), "E136"),
+    (("comment", "resolve", "C" + "9" * 5000), "E135"), (("diff", "--since", "²"), "E564"),
+    (("diff", "--since", "9" * 30), "E136"), (("diff", "--since", "#" + "9" * 5000), "E135"),
+    (("log", "--on", "M" + "9" * 5000), "E135"), (("log", "--on", "U" + "9" * 5000), "E135"),
+    (("log", "--on", "P" + "9" * 5000), "E135"),
+], ids=lambda a: a if isinstance(a, str) else f"{a[0]} {a[-1][:8]}")
+def test_a_number_written_in_other_digits_or_beyond_any_is_refused_in_one_line(
+        run: Run, done: Path, args: tuple[str, ...], code: str) -> None:
+    """A comment, change, memo, unit or participant number in superscript digits, beyond
+    SQLite's integers or beyond what Python reads: its message, never an unexpected error."""
+    error = run(*args, code=1).stderr  # `run` checks the project is left as it was
+    assert error.startswith("Error: ") and error.endswith(f"[{code}]\n"), error[:300]
+    assert error.count("\n") == 1
