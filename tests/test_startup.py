@@ -35,12 +35,17 @@ def heavy_modules(project: Path, *args: str) -> list[str]:
 def imported(run: Run, project: Path) -> Path:
     write(project / "I1.txt", "I: Hvordan går det?\nKari: Det går bra. Takk for at du spør.\n")
     run("import", "I1.txt")
+    run("code", "I1:2", "takk", "--group", "Omtanke")
+    run("comment", "add", "U1", "-m", "Er dette omtanke?")
     return project
 
 
 @pytest.mark.parametrize("args", [
     ["--version"], ["--help"], ["docs"], ["docs", "--json"], ["show", "I1"],
     ["show", "I1:1-2", "--json"], ["log"], ["log", "--json"], ["status"], ["status", "--json"],
+    ["log", "--on", "U1"], ["log", "--on", "I1:2"], ["log", "--on", "takk", "--json"],
+    ["codes"], ["codes", "--json"], ["comments"], ["comments", "--open", "--json"],
+    ["diff", "--since", "1"], ["diff", "--since", "2000-01-01", "--json"],
 ], ids=lambda a: " ".join(a))
 def test_read_only_commands_import_neither_spacy_nor_pandas(imported: Path,
                                                              args: list[str]) -> None:
