@@ -478,26 +478,6 @@ def nugget(project: Project, unit_ref: str, quote: str | None = None, clear: boo
 
 # -- reading units -------------------------------------------------------------------------
 
-def document_text(conn: sqlite3.Connection, doc: str) -> tuple[str, int]:
-    row = conn.execute("SELECT text, version FROM documents WHERE id = ?", (doc,)).fetchone()
-    return _text_of(conn, str(row["text"])), int(row["version"])
-
-
-_TEXTS: dict[str, str] = {}  # transcript texts by hash: a report reads each once, not per unit
-
-
-def _text_of(conn: sqlite3.Connection, digest: str) -> str:
-    # a text never changes under its hash; one that was erased is no longer in the store
-    if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
-        _TEXTS.pop(digest, None)
-        return must_text(conn, digest)
-    if digest not in _TEXTS:
-        if len(_TEXTS) >= 16:
-            _TEXTS.pop(next(iter(_TEXTS)))
-        _TEXTS[digest] = must_text(conn, digest)
-    return _TEXTS[digest]
-
-
 def unit_source_text(conn: sqlite3.Connection, unit: int, places: Places | None = None) -> str:
     """The unit's text: the speech at its place in the transcript (see `stc.units`)."""
     row = conn.execute("SELECT doc, version, start, end, text FROM units WHERE id = ?",

@@ -56,11 +56,6 @@ def start_method() -> str:
     return "fork" if forks and sys.platform != "darwin" else "spawn"
 
 
-def shares_memory(workers: int) -> bool:
-    """Whether the `workers` processes of `mapped` see what this process loaded before."""
-    return workers > 1 and start_method() == "fork"
-
-
 def worker_count(items: int) -> int:
     """How many processes to use for `items` items: the cores this process may use, at most
     STC_WORKERS when set (1 turns the workers off), and 1 for too few items to be worth it."""
