@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stc.errors import StcError
 from stc.project import Project
 from stc.stages import supervision
 
@@ -47,8 +46,6 @@ def since_page(request: Request, project: Project, params: Params,
 
 def comment_add(request: Request, form: Form) -> Response:
     ref, body = _field(form, "ref"), form.get("text", "")
-    if not body.strip():
-        raise StcError("E560")
     return act(request, form, lambda: label("comment", "add", ref, "-m", HIDDEN),
                lambda p: supervision.add_comment(p, ref, body),
                lambda made: f"C{made.id} added on {made.ref}")
