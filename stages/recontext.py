@@ -159,20 +159,25 @@ def _transcript(conn: sqlite3.Connection, doc: str, participant: str, members: s
             stretches: list[Stretch] = []
             for piece in seg.pieces:
                 mine = tuple(u for u in piece.units if u in members)
-                if any(u in kept for u in mine):
-                    kind = IN
-                elif mine:
-                    kind = ASIDE
-                elif piece.units:
-                    kind = OTHER
-                else:
-                    kind = UNCODED if turn.role == "participant" else SPOKEN
+                kind = _kind(mine, piece.units, kept, turn.role)
                 stretches += _split(piece.start, piece.text, kind, mine, cuts, hits)
             rows.append(Row(seg.n, seg.ref, stretches, [u for u in seg.units if u in members]))
         turns.append(Turn(turn.speaker, turn.role, rows))
     in_doc = [u for u in shown.units if u in members]
     return Transcript(doc, participant, turns, [u for u in in_doc if u in kept],
                       [u for u in in_doc if u not in kept], len(hits), shown.erased)
+
+
+def _kind(mine: tuple[int, ...], units: Sequence[int], kept: set[int], role: str) -> str:
+    """How a stretch is marked: in the category (`mine`: its units of the category; `kept`:
+    those not set aside), set aside from it, coded elsewhere, or not coded."""
+    if any(u in kept for u in mine):
+        return IN
+    if mine:
+        return ASIDE
+    if units:
+        return OTHER
+    return UNCODED if role == "participant" else SPOKEN
 
 
 def _split(start: int, text: str, kind: str, units: tuple[int, ...], cuts: list[int],
