@@ -18,6 +18,7 @@ from stc.stages import supervision
 from . import trail
 from .actions import HIDDEN, Form, _field, act, label
 from .pages import LIVE, PAGES, Notice, Params, address, live, show
+from .render import say
 
 
 def comments_page(request: Request, project: Project, params: Params,
@@ -51,7 +52,7 @@ def comment_add(request: Request, form: Form) -> Response:
         raise StcError("E560")
     return act(request, form, lambda: label("comment", "add", ref, "-m", HIDDEN),
                lambda p: supervision.add_comment(p, ref, body),
-               lambda made: f"C{made.id} added on {made.ref}")
+               lambda made: say(request, "C%(id)s added on %(ref)s", id=made.id, ref=made.ref))
 
 
 def comment_resolve(request: Request, form: Form) -> Response:
@@ -59,7 +60,7 @@ def comment_resolve(request: Request, form: Form) -> Response:
     return act(request, form,
                lambda: label("comment", "resolve", ref, *(["-m", HIDDEN] if note else [])),
                lambda p: supervision.resolve_comment(p, ref, note),
-               lambda done: f"C{done.id} resolved")
+               lambda done: say(request, "C%(id)s resolved", id=done.id))
 
 
 PAGES.update({"comments": comments_page, "since": since_page})
