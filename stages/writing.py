@@ -236,20 +236,19 @@ class Desk(NamedTuple):
 
     outline: list[Section]
     editor: TextEditor | None
-    anchors: list[tuple[str, str]]  # what a comment on the section may stand on, described
+    anchors: list[str]  # what a comment on the section may stand on
     comments: list[Comment]  # the comments that stand on those
     report_language: str  # the language the prevalence words and the report are in
 
 
-def anchors(editor: TextEditor) -> list[tuple[str, str]]:
-    """What a comment on the section in the editor may stand on, and how a page names each."""
+def anchors(editor: TextEditor) -> list[str]:
+    """What a comment on the section in the editor may stand on (the page names each by its
+    kind: text, condensate, group or subgroup)."""
     shown = editor.section
-    kind = "category" if shown.target.kind == "group" else "subcategory"
-    out = [(f"text:{shown.label}", "its analytic text"),
-           (f"{shown.target.kind}:{shown.label}", f"the {kind} as a whole")]
+    out = [f"text:{shown.label}", f"{shown.target.kind}:{shown.label}"]
     if editor.material.condensates and (shown.target.kind == "subgroup"
                                         or not shown.subsections):
-        out.append((f"condensate:{shown.label}", "its condensate"))
+        out.append(f"condensate:{shown.label}")
     return out
 
 
@@ -261,5 +260,5 @@ def desk(conn: sqlite3.Connection, ref: str | None = None, base: int | None = No
     chosen = ref or (shown[0].label if shown else None)
     opened = editor(conn, chosen, base, loaded) if chosen else None
     where = anchors(opened) if opened else []
-    return Desk(shown, opened, where, comments_on(conn, [r for r, _ in where]),
+    return Desk(shown, opened, where, comments_on(conn, where),
                 values(conn).report_language)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -347,9 +348,102 @@ def test_the_pages_speak_the_projects_language_and_english_when_asked(
     assert '<html lang="en">' in swedish.page and "Step 1: total impression" in swedish.page
 
 
+# what the pages said in English before they spoke Norwegian: none may reach a Norwegian page
+ENGLISH = [
+    "Coverage", "Meaning units", "words)", "Code group", "all groups", "all codes", "Coders",
+    "Selections snap to whole words", "Select words with the mouse", "Code the selection",
+    "Add the code", "Done", "(no speaker)", "no group",
+    "Meaning unit", "Made by", "Every change to it", "After the question", "Save the note",
+    "Move its boundaries", "Set it aside, because", "Take the code", "Close (Esc)",
+    "Sorting board", "sorting board · step 3", "Open its board", "On a card", "No card selected",
+    "Move them to", "Not sorted", "Set aside", "Why do they stay out", "Cancel", " units",
+    "No condensate yet", "Condensate written", "Write", "Edit", "Change", "New subgroup",
+    "Drag to another column", "Quote", "Condensate of", "Written from", "Record the condensate",
+    "In the first person", "Illustrative quotation", "Press Quote", "Checks of step 3",
+    "Rename, merge or move", "New name", "Why (the trail keeps it)", "Merge into",
+    "Step 4: synthesis", "Categories, in the report's order", "Drag a category",
+    "Analytic text of", "Heading in the report", "In the third person", "Record the analytic",
+    "What it is written from", "placed in the text", "not placed", "The results chapter",
+    "Write the report files", "Comments", "open", "Add a comment", "History", "The project's",
+    "Validation: back to the transcripts", "Recontextualisation", "In the transcripts below",
+    "Validated against", "Not validated yet", "Its words in uncoded speech",
+    "Search the uncoded speech", "Comment on", "the category as a whole", "its analytic text",
+    "Supervisor's comments", "A comment stands on", "No open comment", "Resolved",
+    "A comment by reference", "Add the comment", "What changed since our meeting", "Since (",
+    "Show the changes", "Since change", "Why:", "The report", "Write the results chapter",
+    "Write every report", "Open the audit report", "Open the method chapter", "The files go",
+    "The trail", "Every change is in the trail", "undone", "Command:", "See the project",
+    "The project as it was after change", "read-only view", "back to the project",
+    "Where it is said", "Word or phrase", "every transcript", "this form only", " at ",
+    "Not shown", "Back to the transcripts", "Refused:", "The workbench does not",
+]
+VISIBLE_ATTRIBUTES = ("aria-label", "title", "placeholder", "hx-confirm", "data-none", "data-one",
+                      "data-many", "data-some", "data-say", "data-lost")
+
+
+class Visible(HTMLParser):
+    """The words a person sees or hears on a page: its text (not its scripts) and the
+    attributes a screen reader speaks or a script shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.script = tag in ("script", "style")
+        self.words += [value for name, value in attrs if name in VISIBLE_ATTRIBUTES and value]
+
+    def handle_endtag(self, tag: str) -> None:
+        self.script = False
+
+    def handle_data(self, data: str) -> None:
+        if not self.script:
+            self.words.append(data)
+
+
+def visible(page: str) -> str:
+    parser = Visible()
+    parser.feed(page)
+    return re.sub(r"\s+", " ", " ".join(parser.words))
+
+
+def test_every_page_of_a_norwegian_project_speaks_norwegian(run: Run, study: Path) -> None:
+    run("comment", "add", "U4", "-m", "Hvorfor her?")
+    run("validate", SUPPORT, "-m", "Holder i I1.")
+    norsk = open_tab(create_app(study, TOKEN, port=PORT, author="tester"), "tab-desk0001", "/")
+    shown = {}
+    for path, params in [
+            ("/", {}), ("/transcripts/I1", {"unit": "U4"}),
+            ("/transcripts/I1/unit", {"unit": "U2"}),
+            ("/transcripts/I1/selection", {"start": "0", "end": "12"}),
+            ("/board", {"group": SUPPORT, "edit": COLLEAGUES, "unit": "U4"}),
+            ("/board", {"group": START}), ("/codes", {}), ("/step1", {}),
+            ("/search", {"q": "passord"}), ("/step4", {"section": COLLEAGUES}), ("/step4", {}),
+            ("/recontext", {"group": SUPPORT, "on": "U4"}), ("/comments", {}),
+            ("/since", {"since": "1"}), ("/report", {}), ("/trail", {}),
+            ("/step4", {"as_of": "19"}), ("/transcripts/I9", {})]:
+        answer = norsk.get(path, **params)
+        assert answer.status_code in (200, 400, 404), path
+        shown[f"{path} {params}"] = visible(answer.text)
+    norsk.get("/board", group=SUPPORT)
+    said = norsk.post("/board/sort", {"units": "U5", "into": COPING})
+    shown["after a sort"] = visible(said.text)
+    assert message(said.text) == f"U5 sortert i {COPING}."
+    english = {where: [phrase for phrase in ENGLISH
+                       if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", words)]
+               for where, words in shown.items()}
+    assert {where: found for where, found in english.items() if found} == {}
+    assert "Meningsbærende enhet U4" in shown["/transcripts/I1 {'unit': 'U4'}"]
+    assert "I intervjuer" in shown["/transcripts/I1 {'unit': 'U4'}"]  # a speaker's role
+    assert "A Satt til side" in shown["after a sort"]  # the column, not the button
+    assert " kl. " in shown["/comments {}"]
+
+
 STRING = r'"((?:[^"\\]|\\.)+)"'
-MSGID = re.compile(rf"(?:\b_\(|ngettext\(|say\(request,)\s*{STRING}")
+MSGID = re.compile(rf"(?:\b_\(|ngettext\(|say\(\s*request,|translate\(\w+,)\s*{STRING}")
 PLURAL = re.compile(rf"ngettext\({STRING},\s*{STRING}")
+CONTEXT = re.compile(rf"pgettext\({STRING},\s*{STRING}")
 
 
 def test_every_string_of_the_pages_is_in_the_norwegian_catalogue_with_its_blanks() -> None:
@@ -357,7 +451,8 @@ def test_every_string_of_the_pages_is_in_the_norwegian_catalogue_with_its_blanks
     sources = [path.read_text(encoding="utf-8")
                for path in [*web.glob("templates/*.html"), *web.glob("*.py")]]
     used = {found.replace('\\"', '"') for source in sources
-            for found in [*MSGID.findall(source), *(many for _, many in PLURAL.findall(source))]}
+            for found in [*MSGID.findall(source), *(many for _, many in PLURAL.findall(source)),
+                          *(f"{context}|{text}" for context, text in CONTEXT.findall(source))]}
     assert len(used) > 50
     nb = json.loads((web / "locales" / "nb.json").read_text(encoding="utf-8"))
     assert sorted(used - set(nb)) == []  # every string translated

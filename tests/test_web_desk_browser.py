@@ -36,6 +36,11 @@ pytestmark = [
 PAGES = ("/step1", "/step4", "/step4?section=St%C3%B8tte/Fra%20kolleger", "/recontext",
          "/comments", "/since?since=10", "/report", "/trail", "/search?q=alarm",
          "/step4?as_of=20")
+# the pages of reading and sorting, with their panels open: a unit's, the code picker, the
+# condensate's and the quotation's editors
+WORK_PAGES = ("/", "/transcripts/I1?unit=U4", "/codes",
+              "/board?group=St%C3%B8tte&edit=St%C3%B8tte/Fra%20kolleger&unit=U4",
+              "/board?group=%C3%85%20ta%20i%20bruk")
 
 
 @pytest.fixture(scope="module")
@@ -234,12 +239,16 @@ def test_the_report_written_from_the_page_and_the_audit_opened_from_it(
 
 def test_every_page_at_200_percent_zoom_without_serious_accessibility_violations(
         page: Page, template: Path, axe_source: str) -> None:
-    with workbench.serving(template) as (process, url):
+    with workbench.serving(template, interface="nb") as (process, url):
         page.goto(url)
         base = url.split("?")[0].rstrip("/")
         page.set_viewport_size({"width": 640, "height": 450})  # 1280 × 900 at 200 %
-        for path in PAGES:
+        for path in (*WORK_PAGES, *PAGES):
             page.goto(base + path)
+            expect(page.locator("html")).to_have_attribute("lang", "nb")
+            if path.startswith("/transcripts/"):  # the code picker, open beside the panel
+                page.evaluate("document.getElementById('picker').show()")
+                expect(page.locator("#picker h2")).to_have_text("Kod markeringen")
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert wide <= 1, (path, wide)  # no sideways scrolling
             page.evaluate(axe_source)

@@ -27,7 +27,7 @@ from stc.project import Project
 from stc.stages import board, condensation, meaning_units, synthesis
 
 from .pages import PAGES, Notice, flag, number, opened, tab_of
-from .render import render
+from .render import render, say
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 HIDDEN = "…"  # free text in a label, as the command line in the trail hides it
@@ -169,28 +169,31 @@ def sort(request: Request, form: Form) -> Response:
     units, into = _units(form), _field(form, "into")
     return act(request, form, lambda: label("sort", *units, "--into", into),
                lambda p: condensation.sort_units(p, units, into),
-               lambda done: f"{refs(units)} sorted into {into}")
+               lambda done: say(request, "%(units)s sorted into %(into)s", units=refs(units),
+                                  into=into))
 
 
 def set_aside(request: Request, form: Form) -> Response:
     units, why = _units(form), _reason(form, "setting units aside")
     return act(request, form, lambda: label("set-aside", *units, "--why", HIDDEN),
                lambda p: condensation.set_aside(p, units, why),
-               lambda done: f"{refs(units)} set aside")
+               lambda done: say(request, "%(units)s set aside", units=refs(units)))
 
 
 def unsort(request: Request, form: Form) -> Response:
     units = _units(form)
     return act(request, form, lambda: label("unsort", *units),
                lambda p: condensation.unsort(p, units),
-               lambda done: f"{refs(units)} taken back: waiting to be sorted")
+               lambda done: say(request, "%(units)s taken back: waiting to be sorted",
+                                  units=refs(units)))
 
 
 def subgroup_add(request: Request, form: Form) -> Response:
     group, name = _field(form, "group"), _field(form, "name")
     return act(request, form, lambda: label("subgroup", "add", group, name),
                lambda p: condensation.add_subgroup(p, group, name),
-               lambda rec: f"Subgroup {rec.payload['group_name']}/{rec.payload['name']} added")
+               lambda rec: say(request, "Subgroup %(name)s added",
+                               name=f"{rec.payload['group_name']}/{rec.payload['name']}"))
 
 
 def subgroup_rename(request: Request, form: Form) -> Response:
@@ -198,7 +201,7 @@ def subgroup_rename(request: Request, form: Form) -> Response:
     why = _reason(form, "renaming a subgroup")
     return act(request, form, lambda: label("rename", "subgroup", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "subgroup", old, new, why),
-               lambda named: f"{old} renamed {named.ref}",
+               lambda named: say(request, "%(old)s renamed %(new)s", old=old, new=named.ref),
                moved=lambda named: _editing(form, old, named.ref))
 
 
@@ -208,7 +211,8 @@ def subgroup_merge(request: Request, form: Form) -> Response:
     return act(request, form,
                lambda: label("merge", "subgroup", old, "--into", into, "--why", HIDDEN),
                lambda p: meaning_units.merge(p, "subgroup", [old], into, why),
-               lambda done: f"{old} merged into {done[1].ref}",
+               lambda done: say(request, "%(old)s merged into %(into)s", old=old,
+                                  into=done[1].ref),
                moved=lambda done: _editing(form, old, done[1].ref))
 
 
@@ -224,7 +228,8 @@ def subgroup_order(request: Request, form: Form) -> Response:
     names = form.names
     return act(request, form, lambda: label("order", "subgroups", "--group", group, *names),
                lambda p: synthesis.set_order(p, "subgroup", names, group),
-               lambda rec: f"Subgroups of {group} in order: {', '.join(rec.payload['names'])}")
+               lambda rec: say(request, "Subgroups of %(group)s in order: %(names)s", group=group,
+                               names=", ".join(rec.payload["names"])))
 
 
 # -- the condensate editor ---------------------------------------------------------------------
@@ -245,8 +250,8 @@ def condensate(request: Request, form: Form) -> Response:
     return act(request, form, lambda: label("condense", target, "-m", HIDDEN),
                lambda p: board.record_condensate(p, target, text, _tabs(request, form),
                                                  _over(form, "loaded")),
-               lambda done: f"Condensate of {done.target.label} recorded, resting on"
-                            f" {condensation.ids(done.rests_on)}",
+               lambda done: say(request, "Condensate of %(name)s recorded, resting on %(units)s",
+                                name=done.target.label, units=condensation.ids(done.rests_on)),
                fresh=("base", "loaded", "replaces"))
 
 
@@ -262,7 +267,8 @@ def condensate_discard(request: Request, form: Form) -> Response:
     target = _field(form, "target")
     return discard_draft(
         request, form, lambda p: board.discard_condensate_draft(p, target, _tabs(request, form)),
-        ("base", "loaded", "replaces"), f"Draft of the condensate of {target} discarded")
+        ("base", "loaded", "replaces"),
+        say(request, "Draft of the condensate of %(name)s discarded", name=target))
 
 
 def keep_draft(request: Request, template: str, save: Callable[[Project, str], Any]
@@ -301,7 +307,8 @@ def quotation(request: Request, form: Form) -> Response:
                lambda p: board.record_quotation(p, unit, quote,
                                                 _tabs(request, form, "quote_replaces"),
                                                 _over(form, "quote_loaded")),
-               lambda done: f"{done.card.ref}: illustrative quotation recorded",
+               lambda done: say(request, "%(unit)s: illustrative quotation recorded",
+                                unit=done.card.ref),
                fresh=("quote_base", "quote_loaded", "quote_replaces", "pieces"))
 
 
@@ -311,7 +318,8 @@ def quotation_clear(request: Request, form: Form) -> Response:
                lambda p: board.record_quotation(p, unit, None,
                                                 _tabs(request, form, "quote_replaces"),
                                                 _over(form, "quote_loaded")),
-               lambda done: f"{done.card.ref} is no longer an illustrative quotation",
+               lambda done: say(request, "%(unit)s is no longer an illustrative quotation",
+                                unit=done.card.ref),
                fresh=("quote_base", "quote_loaded", "quote_replaces", "pieces"))
 
 
@@ -357,13 +365,15 @@ def code(request: Request, form: Form) -> Response:
                lambda p: meaning_units.code_span(p, doc, start, end, [name],
                                                  allow_interviewer=allow, based_on=based_on,
                                                  snap=form.get("snap") != "0"),
-               _coded)
+               lambda made: _coded(request, made))
 
 
-def _coded(unit: meaning_units.NewUnit) -> Notice:
+def _coded(request: Request, unit: meaning_units.NewUnit) -> Notice:
     codes = ", ".join(unit.codes)
-    text = (f"U{unit.id} is exactly this stretch: {codes} added to it" if unit.existing
-            else f"U{unit.id} made at {unit.ref}, coded {codes}")
+    text = (say(request, "U%(id)s is exactly this stretch: %(codes)s added to it", id=unit.id,
+                codes=codes) if unit.existing
+            else say(request, "U%(id)s made at %(ref)s, coded %(codes)s", id=unit.id,
+                     ref=unit.ref, codes=codes))
     return Notice("; ".join([text, *unit.said]), unit=f"U{unit.id}",
                   warnings=tuple(unit.warnings))
 
@@ -377,15 +387,17 @@ def uncode(request: Request, form: Form) -> Response:
     unit, name = _field(form, "unit"), _field(form, "name")
     return act(request, form, lambda: label("uncode", unit, name),
                lambda p: meaning_units.uncode(p, unit, [name]),
-               lambda done: _corrected(done, f"{name} taken off {refs([unit])}"))
+               lambda done: _corrected(done, say(request, "%(code)s taken off %(unit)s",
+                                                         code=name, unit=refs([unit]))))
 
 
 def note(request: Request, form: Form) -> Response:
     unit, text = _field(form, "unit"), form.get("text", "")
     return act(request, form, lambda: label("unit", "note", unit, "-m", HIDDEN),
                lambda p: meaning_units.note_unit(p, unit, text),
-               lambda done: _corrected(done, f"Note on {refs([unit])} "
-                                             f"{'written' if text.strip() else 'cleared'}"))
+               lambda done: _corrected(done, (
+                   say(request, "Note on %(unit)s written", unit=refs([unit])) if text.strip()
+                   else say(request, "Note on %(unit)s cleared", unit=refs([unit])))))
 
 
 def move(request: Request, form: Form) -> Response:
@@ -401,14 +413,14 @@ def move(request: Request, form: Form) -> Response:
                lambda p: meaning_units.move_unit(p, unit, start, end, allow,
                                                  snap=form.get("snap") != "0",
                                                  based_on=offsets_on),
-               lambda done: _corrected(done, f"{refs([unit])} moved"))
+               lambda done: _corrected(done, say(request, "%(unit)s moved", unit=refs([unit]))))
 
 
 def delete(request: Request, form: Form) -> Response:
     unit, why = _field(form, "unit"), _reason(form, "deleting a unit")
     return act(request, form, lambda: label("unit", "delete", unit, "--why", HIDDEN),
                lambda p: meaning_units.delete_unit(p, unit, why),
-               lambda done: _corrected(done, f"{refs([unit])} deleted"))
+               lambda done: _corrected(done, say(request, "%(unit)s deleted", unit=refs([unit]))))
 
 
 # -- undo and redo: this tab's own commands ----------------------------------------------------
@@ -419,13 +431,15 @@ EDITORS = ("base", "loaded", "replaces", "quote_base", "quote_loaded", "pieces")
 def undo(request: Request, form: Form) -> Response:
     mine = request.app.state.tabs.commands(tab_of(request))
     return act(request, form, lambda: "workbench: undo", lambda p: p.undo(among=mine),
-               lambda done: f"Undone: {done[1].describe()}", fresh=EDITORS)
+               lambda done: say(request, "Undone: %(what)s", what=done[1].describe()),
+               fresh=EDITORS)
 
 
 def redo(request: Request, form: Form) -> Response:
     mine = request.app.state.tabs.commands(tab_of(request))
     return act(request, form, lambda: "workbench: redo", lambda p: p.redo(among=mine),
-               lambda done: f"Redone: {done[1].payload.get('label') or 'the change undone'}",
+               lambda done: say(request, "Redone: %(what)s", what=done[1].payload.get("label")
+                                or say(request, "the change undone")),
                fresh=EDITORS)
 
 
@@ -436,7 +450,8 @@ def code_rename(request: Request, form: Form) -> Response:
     why = _reason(form, "renaming a code")
     return act(request, form, lambda: label("rename", "code", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "code", old, new, why),
-               lambda named: f"Code {old} renamed {named.name}")
+               lambda named: say(request, "Code %(old)s renamed %(new)s", old=old,
+                                   new=named.name))
 
 
 def code_merge(request: Request, form: Form) -> Response:
@@ -444,7 +459,8 @@ def code_merge(request: Request, form: Form) -> Response:
     why = _reason(form, "merging codes")
     return act(request, form, lambda: label("merge", "code", old, "--into", into, "--why", HIDDEN),
                lambda p: meaning_units.merge(p, "code", [old], into, why),
-               lambda done: f"Code {old} merged into {done[1].name}")
+               lambda done: say(request, "Code %(old)s merged into %(into)s", old=old,
+                                  into=done[1].name))
 
 
 def code_move(request: Request, form: Form) -> Response:
@@ -452,4 +468,5 @@ def code_move(request: Request, form: Form) -> Response:
     why = _reason(form, "moving a code to another group")
     return act(request, form, lambda: label("group", code, "--into", group, "--why", HIDDEN),
                lambda p: meaning_units.group_codes(p, [code], group, why),
-               lambda done: f"Code {code} moved into {done[0].name}")
+               lambda done: say(request, "Code %(code)s moved into %(group)s", code=code,
+                                  group=done[0].name))

@@ -16,6 +16,7 @@ from stc.stages import recontext, supervision, writing
 from . import trail
 from .actions import HIDDEN, Form, _field, act, label
 from .pages import LIVE, PAGES, Notice, Params, address, live, show
+from .render import say
 
 
 def recontext_page(request: Request, project: Project, params: Params,
@@ -45,8 +46,9 @@ def validate(request: Request, form: Form) -> Response:
     group, body = _field(form, "group"), _field(form, "text")
     return act(request, form, lambda: label("validate", group, "-m", HIDDEN),
                lambda p: supervision.validate(p, group, body),
-               lambda memo: f"{group} validated against the transcripts (M{memo.id}, change"
-                            f" #{memo.seq})")
+               lambda memo: say(
+                   request, "%(group)s validated against the transcripts (M%(id)s, change #%(n)s)",
+                   group=group, id=memo.id, n=memo.seq))
 
 
 PAGES["recontext"] = recontext_page

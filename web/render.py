@@ -31,9 +31,12 @@ def clock(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone().strftime("%H:%M:%S")
 
 
-def moment(moment: str) -> str:
-    """An ISO time (UTC) as this computer's date and time of day: when a unit was made."""
-    return datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d at %H:%M")
+def moment(moment: str, language: str = "en") -> str:
+    """An ISO time (UTC) as this computer's date and time of day, in the language of the pages:
+    when a unit was made."""
+    shown = datetime.fromisoformat(moment).astimezone()
+    return shown.strftime("%Y-%m-%d") + translate(language, " at %(time)s",
+                                                  time=shown.strftime("%H:%M"))
 
 
 # -- the interface's language -----------------------------------------------------------------
@@ -78,7 +81,7 @@ def environment(language: str = "en") -> Environment:
                       extensions=["jinja2.ext.i18n"])
     env.filters["colour"] = colour
     env.filters["clock"] = clock
-    env.filters["moment"] = moment
+    env.filters["moment"] = lambda at: moment(at, language)
     env.globals["version"] = __version__
     env.globals["interface"] = language
 
@@ -88,7 +91,13 @@ def environment(language: str = "en") -> Environment:
     def ngettext(one: str, many: str, n: int) -> str:
         return gettext(one if n == 1 else many)
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    def pgettext(context: str, text: str) -> str:
+        """`text` where English says in one word what another language says in two: "Set
+        aside" is a button and a column (catalogue key `column|Set aside`)."""
+        return catalogue(language).get(f"{context}|{text}") or text
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True,  # type: ignore[attr-defined]
+                                  pgettext=pgettext)
     return env
 
 

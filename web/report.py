@@ -20,6 +20,7 @@ from stc.reports import render as reports
 from . import trail
 from .actions import Form
 from .pages import LIVE, PAGES, Notice, Params, address, live, number, opened, show
+from .render import say
 from .security import REPORT_HEADERS
 
 WRITABLE = ("results", "all")
@@ -55,9 +56,12 @@ def write(request: Request, form: Form) -> Response:
         raise StcError("E517", name=which, reports=", ".join(WRITABLE))
     with opened(request) as project:
         made = [str(p) for p in reports.render(project, which)]
-        return report_page(request, project, form, Notice(
-            f"{len(made)} report file{'' if len(made) == 1 else 's'} written into"
-            f" {project.reports_dir}"), written=made)
+        folder = str(project.reports_dir)
+        said = (say(request, "%(n)s report file written into %(folder)s", n=1, folder=folder)
+                if len(made) == 1 else
+                say(request, "%(n)s report files written into %(folder)s", n=len(made),
+                    folder=folder))
+        return report_page(request, project, form, Notice(said), written=made)
 
 
 PAGES["report"] = report_page

@@ -38,6 +38,7 @@ from .pages import (
     number,
     show,
 )
+from .render import say
 
 EDITOR = ("base", "loaded", "heading_loaded", "replaces")
 
@@ -70,7 +71,8 @@ def text(request: Request, form: Form) -> Response:
                lambda p: writing.record(p, section, body, heading, _tabs(request, form),
                                         _over(form, "loaded"),
                                         form.get("heading_over", form.get("heading_loaded"))),
-               lambda target: f"Analytic text of {target.label} recorded", fresh=EDITOR)
+               lambda target: say(request, "Analytic text of %(name)s recorded", name=target.label),
+               fresh=EDITOR)
 
 
 def text_draft(request: Request, form: Form) -> Response:
@@ -84,7 +86,7 @@ def text_discard(request: Request, form: Form) -> Response:
     section = _field(form, "section")
     return discard_draft(
         request, form, lambda p: writing.discard(p, section, _tabs(request, form)), EDITOR,
-        f"Draft of the analytic text of {section} discarded")
+        say(request, "Draft of the analytic text of %(name)s discarded", name=section))
 
 
 def order(request: Request, form: Form) -> Response:
@@ -97,8 +99,10 @@ def order(request: Request, form: Form) -> Response:
         ["order", "subgroups", "--group", group or "", *names]
     return act(request, form, lambda: label(*words),
                lambda p: synthesis.set_order(p, kind, names, group),
-               lambda rec: ("Categories" if kind == "group" else f"Subcategories of {group}")
-               + f" in order: {', '.join(rec.payload['names'])}")
+               lambda rec: say(request, "Categories in order: %(names)s",
+                               names=", ".join(rec.payload["names"])) if kind == "group"
+               else say(request, "Subcategories of %(group)s in order: %(names)s", group=group,
+                        names=", ".join(rec.payload["names"])))
 
 
 PAGES["step4"] = step4_page

@@ -17,6 +17,7 @@ from stc.stages import supervision
 from . import trail
 from .actions import HIDDEN, Form, _field, act, label
 from .pages import LIVE, PAGES, Notice, Params, address, live, show
+from .render import say
 
 
 def comments_page(request: Request, project: Project, params: Params,
@@ -48,7 +49,7 @@ def comment_add(request: Request, form: Form) -> Response:
     ref, body = _field(form, "ref"), form.get("text", "")
     return act(request, form, lambda: label("comment", "add", ref, "-m", HIDDEN),
                lambda p: supervision.add_comment(p, ref, body),
-               lambda made: f"C{made.id} added on {made.ref}")
+               lambda made: say(request, "C%(id)s added on %(ref)s", id=made.id, ref=made.ref))
 
 
 def comment_resolve(request: Request, form: Form) -> Response:
@@ -56,7 +57,7 @@ def comment_resolve(request: Request, form: Form) -> Response:
     return act(request, form,
                lambda: label("comment", "resolve", ref, *(["-m", HIDDEN] if note else [])),
                lambda p: supervision.resolve_comment(p, ref, note),
-               lambda done: f"C{done.id} resolved")
+               lambda done: say(request, "C%(id)s resolved", id=done.id))
 
 
 PAGES.update({"comments": comments_page, "since": since_page})

@@ -177,7 +177,7 @@ function placeSelected() {
   }
   const ref = from === to ? `${doc}:${from}` : `${doc}:${from}-${to}`;
   button.dataset.commentOn = ref;
-  button.textContent = `Comment on ${ref}`;
+  button.textContent = button.dataset.say.replace('%(ref)s', ref);  // the page's words
   const box = range.getBoundingClientRect();
   button.style.top = `${window.scrollY + box.bottom + 6}px`;
   button.style.left = `${window.scrollX + box.left}px`;

@@ -90,8 +90,10 @@ function showSelection() {
   const shown = document.getElementById('selection');
   if (!shown) return;
   const units = [...selected];
-  shown.textContent = units.length === 0 ? 'No card selected'
-    : `${units.length} card${units.length === 1 ? '' : 's'} selected: ${units.join(', ')}`;
+  // the words are the page's (data-none, data-one, data-many), in the project's language
+  const words = units.length === 0 ? shown.dataset.none
+    : units.length === 1 ? shown.dataset.one : shown.dataset.many;
+  shown.textContent = words.replace('%(n)s', units.length).replace('%(units)s', units.join(', '));
 }
 
 document.addEventListener('change', (event) => {
@@ -146,8 +148,9 @@ function askAside(units) {
   const active = document.activeElement;
   if (active && active.id) returnFocus = active.id;
   dialog.querySelector('[name="units"]').value = units.join(' ');
-  document.getElementById('aside-which').textContent = units.length
-    ? `Set aside: ${units.join(', ')}.` : 'No card is selected.';
+  const which = document.getElementById('aside-which');
+  which.textContent = units.length
+    ? which.dataset.some.replace('%(units)s', units.join(', ')) : which.dataset.none;
   dialog.showModal();
   document.getElementById('aside-why').focus();
 }
@@ -372,14 +375,14 @@ window.addEventListener('pagehide', () => {
 function lost() {
   const live = document.getElementById('live');
   if (!live) return;
+  const words = live.dataset.lost;  // the page's words, in the project's language
   live.remove();
   const box = document.getElementById('messages');
   if (!box) return;
   const note = document.createElement('p');
   note.className = 'error';
   note.setAttribute('role', 'alert');
-  note.textContent = 'The workbench does not answer: it was stopped or started anew. Open the'
-    + ' link that stc serve printed; drafts are kept.';
+  note.textContent = words;
   box.replaceChildren(note);
 }
 
