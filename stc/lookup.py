@@ -163,15 +163,18 @@ def resolve_ref(conn: sqlite3.Connection, ref: str) -> str:
         return f"{kind.lower()}:{get(conn, kind.lower(), rest).ref}"
     if UNIT_REF.fullmatch(ref):
         return f"U{unit_id(conn, ref)}"
+    unknown: StcError | None = None
     try:
         return str(check_segment_range(conn, ref)) if ":" in ref else \
             str(check_segment_range(conn, ref).doc)
     except StcError as exc:
         if exc.code != "E202" and exc.code != "E203":
             raise
+        # DOC:N of a document not there is that document's error, not "write DOC:N"
+        unknown = exc if ":" in ref and exc.code == "E202" else None
     matches = [n for n in (find(conn, k, ref) for k in KINDS) if n is not None]
     if not matches:
-        raise StcError("E410", ref=ref)
+        raise unknown or StcError("E410", ref=ref)
     if len(matches) > 1:
         raise StcError("E411", name=ref, kinds=", ".join(m.kind for m in matches),
                        example=f"{matches[0].kind}:{ref}")

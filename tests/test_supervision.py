@@ -172,3 +172,12 @@ def test_a_number_written_in_other_digits_or_beyond_any_is_refused_in_one_line(
     error = run(*args, code=1).stderr  # `run` checks the project is left as it was
     assert error.startswith("Error: ") and error.endswith(f"[{code}]\n"), error[:300]
     assert error.count("\n") == 1
+
+
+def test_a_comment_on_a_place_in_a_transcript_not_there_names_the_transcript(
+        run: Run, done: Path) -> None:
+    """DOC:N of an unknown transcript is that transcript's error, not advice to write DOC:N;
+    `log --on` with nothing to look for is a usage error, not the whole trail."""
+    error = run("comment", "add", "I9:2", "-m", "Se her.", code=1).stderr
+    assert "[E202]" in error and "'I9'" in error
+    assert "--on needs a reference" in run("log", "--on", " ", code=2).stderr

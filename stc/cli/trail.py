@@ -39,6 +39,8 @@ def log(on_ref: str | None, by_author: str | None, since: str | None, as_json: b
     """
     since = _moment(since)
     project = open_project_from(click.get_current_context())
+    if on_ref is not None and not on_ref.strip():
+        raise click.UsageError("--on needs a reference: U7, DOC:N-M, GROUP/SUBGROUP or a name")
     chosen = object_history(project.conn, on_ref) if on_ref else list(records(project.conn))
     chosen = [rec for rec in chosen
               if (not by_author or rec.author.casefold() == by_author.casefold())
