@@ -417,3 +417,12 @@ def test_codes_are_renamed_merged_and_moved_with_reasons(run: Run, study: Path,
     assert "U3" in [u for u, v in units(run).items() if "passord" in v["codes"]]
     assert trail(run)[-1]["why"] == "hører sammen"
 
+
+
+def test_the_code_list_shows_each_codes_definition_escaped(run: Run, study: Path,
+                                                           app: Any) -> None:
+    run("define", "humor", "-m", "Når de ler av <det> som er vanskelig.")
+    page = open_tab(app, path="/codes").page
+    row = page[page.index('<tr data-code="humor">'):]
+    row = row[:row.index("</tr>")]
+    assert '<p class="definition">Når de ler av &lt;det&gt; som er vanskelig.</p>' in row
