@@ -453,6 +453,30 @@ def test_a_selection_becomes_a_unit_with_exactly_its_text(
     assert problems == []
 
 
+# eight stretches of Kari's words, each with its own code: coded one right after another
+IN_TURN = [("I1:2", "første uka", "start"), ("I1:2", "var kaotisk", "kaos"),
+           ("I1:3", "glemte passordet", "glemsel"), ("I1:4", "etter en stund", "tid"),
+           ("I1:4", "ble det bedre", "bedring"), ("I1:6", "Kollegaen min", "kollega"),
+           ("I1:6", "viste meg alt", "opplæring"), ("I1:7", "mindre sliten", "slitenhet")]
+
+
+def test_selections_coded_in_quick_succession_on_a_slow_machine(
+        reading: tuple[Page, Path, list[str]]) -> None:
+    """On a browser four times slower than this one, selections made as a script makes them
+    (an external test, a quick hand), one right after another: after some the picker is
+    closed and the next opens it again at once (the event of the closing may come after
+    that), after others the next is made with the picker still open. Every name typed
+    reaches its own selection."""
+    page, root, problems = reading
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    for number, (seg, words, name) in enumerate(IN_TURN):
+        page.evaluate(SELECT_PHRASE, [seg, words])
+        _code(page, name, close=number % 2 == 1)
+    made = [(u["text"], u["codes"]) for u in _units(root).values()][len(workbench.UNITS):]
+    assert made == [(words, [name]) for _, words, name in IN_TURN]
+    assert problems == []
+
+
 def test_coding_by_keys_alone(reading: tuple[Page, Path, list[str]]) -> None:
     page, root, problems = reading
     for _ in range(30):  # Tab through the page into the transcript

@@ -240,7 +240,10 @@ document.addEventListener('click', (event) => {
   const { action } = button.dataset;
   if (action === 'aside') askAside([...selected]);
   else if (action === 'quote') openQuotation(button.closest('.card').dataset.unit);
-  else if (action === 'close') button.closest('dialog').close();
+  else if (action === 'close') {
+    const dialog = button.closest('dialog');
+    if (dialog.id === 'picker') closePicker(); else dialog.close();
+  }
   else if (action === 'start-over') {
     document.querySelector('#quote-state [name="pieces"]').value = '';
     const text = document.getElementById('quote-text');
@@ -477,7 +480,12 @@ function openPicker({ start, end }) {
   // browser a moment it need not spend; Esc and Done close it all the same
   const selection = window.getSelection();
   const rect = selection.rangeCount ? selection.getRangeAt(0).getBoundingClientRect() : null;
-  picker.show(); // which moves the focus, and with it the selection, into the picker
+  // the focus moves into the field, and with it the caret: the selection in the text is left.
+  // Only a move does that: a field that kept the focus (the picker open when a script selects,
+  // or closed without a closePicker) would keep the caret in the selected text, where what
+  // she types is lost
+  if (document.activeElement === field) field.blur();
+  picker.show();
   selectedAt = rect;
   placeBeside(picker, rect);
   field.focus();
@@ -535,30 +543,36 @@ document.addEventListener('change', (event) => {
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && event.target.closest && event.target.closest('#picker')) {
     event.preventDefault();
-    document.getElementById('picker').close();
+    closePicker();
     return;
   }
   if (event.target.id !== 'picker-code' || event.key !== 'Enter') return;
   if (event.target.value.trim()) return; // the form sends the code
   event.preventDefault(); // Enter on an empty field: done, once a code was given
-  if (document.querySelector('#picker-status .done')) document.getElementById('picker').close();
+  if (document.querySelector('#picker-status .done')) closePicker();
 });
 
 document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt.id !== 'picker-form' || !event.detail.successful) return;
+  const picker = document.getElementById('picker');
   const field = document.getElementById('picker-code');
   field.value = '';
-  field.focus();
+  if (picker.open) field.focus(); // not a field the picker closed over meanwhile
 });
 
-document.addEventListener('close', (event) => {
-  // the event comes a moment after the closing: a selection made in between has opened the
-  // picker again, and keeps its selection and the focus in the field
-  if (event.target.id !== 'picker' || event.target.open) return;
+// Esc, Done, or Enter on an empty field: the focus goes back to the text at once. Not in the
+// dialog's `close` event, which comes a moment later, when a new selection may have opened the
+// picker again; nor left to the closing, which keeps the focus in the hidden field when it had
+// come from nowhere (the page itself), so that keys typed then were lost.
+function closePicker() {
+  const picker = document.getElementById('picker');
+  if (!picker || !picker.open) return;
+  picker.close();
   window.getSelection().removeAllRanges();
   const seg = returnTo && document.querySelector(`[data-seg="${CSS.escape(returnTo)}"]`);
-  if (seg) seg.focus({ preventScroll: true });
-}, true);
+  const back = seg || transcript();
+  if (back) back.focus({ preventScroll: true });
+}
 
 // -- the reading view by keys: segment to segment, the caret within one, Shift selects --------
 
