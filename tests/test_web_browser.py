@@ -439,9 +439,19 @@ def test_a_selection_becomes_a_unit_with_exactly_its_text(
     page.evaluate(SELECT_PHRASE, ["I1:5", "Hva gjorde forskjellen?"])
     expect(page.locator("#picker-preview blockquote")).to_have_text("Hva gjorde forskjellen?")
     expect(page.locator("#picker-preview")).to_contain_text("only the interviewer speaks")
+    page.keyboard.type("spørsmål")  # Enter all the same: refused, the name kept to try again
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-status .error")).to_contain_text("Refused")
+    expect(page.locator("#picker-code")).to_have_value("spørsmål")
+    assert problems == ["Failed to load resource: the server responded with a status of 400"
+                        " (Bad Request)"]  # the refusal's answer, as the browser notes it
+    problems.clear()
     page.get_by_label("Code the interviewer's words on purpose").check()
     expect(page.locator("#picker-preview .error")).to_have_count(0)
-    _code(page, "spørsmål")  # the focus is back in the field
+    expect(page.locator("#picker-code")).to_be_focused()  # the focus is back in the field
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-status .done")).to_contain_text("spørsmål")
+    page.keyboard.press("Escape")
     assert _units(root)["U8"]["interviewer"] is True
     # the closing's own event comes a moment late, when a new selection has opened the picker
     # again (as when selections follow each other quickly): the picker keeps the selection and

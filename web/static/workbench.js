@@ -556,8 +556,13 @@ document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt.id !== 'picker-form' || !event.detail.successful) return;
   const picker = document.getElementById('picker');
   const field = document.getElementById('picker-code');
-  field.value = '';
-  if (picker.open) field.focus(); // not a field the picker closed over meanwhile
+  // the name is done with once coded, unless she has typed on, or selected anew, since it was
+  // sent; a refusal keeps it to be put right
+  const sent = event.detail.requestConfig.formData;
+  const form = field.form;
+  const same = ['name', 'start', 'end'].every((name) => form.elements[name].value === sent.get(name));
+  if (event.detail.xhr.status === 200 && same) field.value = '';
+  if (picker.open) field.focus();
 });
 
 // Esc, Done, or Enter on an empty field: the focus goes back to the text at once. Not in the
