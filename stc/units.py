@@ -27,6 +27,7 @@ from stc.errors import StcError
 from stc.quotes import Haystack
 from stc.store import marks
 from stc.texts import ERASED, doc_owner, must_text, put_text, stored_value
+from stc.trail import once
 
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
 
@@ -309,8 +310,14 @@ def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,
     """Who speaks in each unit (or in the one `unit`, or in `units`), by the rule of the
     module: ids of participants, in order. The turns of each transcript version are read once
     and a unit's found by bisection (turns follow each other without overlapping), not joined
-    per unit."""
-    wanted = [unit] if unit is not None else None if units is None else list(units)
+    per unit. Every unit's: once inside `trail.read_once` (a report asks in several places),
+    an answer its readers share and never change."""
+    if unit is None and units is None:
+        return once(conn, "participants_by_unit", lambda: _participants(conn, None))
+    return _participants(conn, [unit] if unit is not None else list(units or ()))
+
+
+def _participants(conn: sqlite3.Connection, wanted: list[int] | None) -> dict[int, list[int]]:
     where, args = ("", []) if wanted is None else (f" AND u.id IN ({marks(len(wanted))})",
                                                     wanted)
     turns: dict[tuple[str, int], tuple[list[int], list[int], list[int | None]]] = {}
