@@ -405,10 +405,20 @@ AUDIT_PARTS = frozenset({"checks", "history", "seal", "comments", "objects", "me
                          "documents", "participants_table", "by_audit"})
 
 
+# what a category or subcategory lists only for the audit trail: the views of its units
+SECTION_AUDIT_PARTS = frozenset({"units", "aside"})
+
+
 def without_audit(model: dict[str, Any]) -> dict[str, Any]:
     """The model (of the results chapter or the method report) without the audit trail's
-    parts."""
-    return {k: v for k, v in model.items() if k not in AUDIT_PARTS}
+    parts: also its categories and subcategories without the views of their units."""
+    return {k: _without_units(v) if k == "categories" else v
+            for k, v in model.items() if k not in AUDIT_PARTS}
+
+
+def _without_units(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: _without_units(v) if k == "subcategories" else v for k, v in s.items()
+             if k not in SECTION_AUDIT_PARTS} for s in sections]
 
 
 def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | None = None,

@@ -208,10 +208,12 @@ class Shared:
     def writable(self, model: dict[str, Any]) -> dict[str, Any]:
         """The model without the audit's parts, its texts `writable` (XML: texts stored
         before stc cleaned them where they entered)."""
-        for value in without_audit(model).values():
-            if id(value) not in self.parts:
-                self.parts[id(value)] = writable_values(value)
-        return {k: self.parts[id(v)] for k, v in without_audit(model).items()}
+        out = {}
+        for key, part in without_audit(model).items():
+            if id(model[key]) not in self.parts:  # the part as the model holds it
+                self.parts[id(model[key])] = writable_values(part)
+            out[key] = self.parts[id(model[key])]
+        return out
 
 
 def _rendered(project: Project, shared: Shared, model: dict[str, Any], report: str, fmt: str,
