@@ -177,28 +177,26 @@ def _own_filters(env: Environment) -> None:
     env.filters.update(md=markdown_text, mdquote=markdown_quote, mdcell=markdown_cell)
 
 
-def _key_of(obj: Any, attribute: str) -> tuple[bool, Any]:
-    """`x.name` on a plain dict holding the key (nearly every lookup in a model), answered at
+class _KeysFirst(Environment):
+    """`x.name` on a plain dict holding the key (nearly every lookup in a model) answered at
     once, not after the AttributeError the general way raises first: the same answer, as a
     name a dict has as an attribute (items, keys, ...) still goes the general way."""
-    if type(obj) is dict and attribute in obj and attribute not in _DICT_NAMES:
-        return True, obj[attribute]
-    return False, None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj and attribute not in _DICT_NAMES:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
 
-class TrustedEnvironment(Environment):
+class TrustedEnvironment(_KeysFirst):
     """The built-in templates' environment: stc's own code, so no guards."""
 
     def __init__(self) -> None:
         super().__init__(loader=TemplateLoader(None), **OPTIONS)
         _own_filters(self)
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        found, value = _key_of(obj, attribute)
-        return value if found else super().getattr(obj, attribute)
 
-
-class ReportEnvironment(ImmutableSandboxedEnvironment):
+class ReportEnvironment(_KeysFirst, ImmutableSandboxedEnvironment):
     """The immutable sandbox with budgets on steps, time and size (see the module text)."""
 
     code_generator_class = _Counting
@@ -263,10 +261,6 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
                                              f" the limit of {self.limits.text:,}")
 
     # -- the sandbox's hooks
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        found, value = _key_of(obj, attribute)
-        return value if found else super().getattr(obj, attribute)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self.step()
