@@ -10,6 +10,7 @@ they work on the live project and on a replayed past state (`project.replayed(N)
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -357,6 +358,7 @@ def quote_pieces(quote: str) -> tuple[list[str], bool, bool]:
     return pieces, cut_start, cut_end
 
 
+@functools.lru_cache(maxsize=8192)  # a report checks each quotation, then prints it
 def _piece_pattern(piece: str) -> re.Pattern[str]:
     # the transcripts are whitespace-normalised per line; a quote may join lines with spaces
     return re.compile(r"\s+".join(re.escape(word) for word in piece.split()))

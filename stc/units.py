@@ -240,6 +240,12 @@ class DocText(NamedTuple):
 
 
 def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
+    """The current version of transcript `doc`; once inside `trail.read_once` (a report's
+    checks and its model read every transcript), an answer its readers share."""
+    return once(conn, f"doc:{doc}", lambda: _load_doc(conn, doc))
+
+
+def _load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
     row = conn.execute("SELECT id, version, participant, text FROM documents WHERE id = ?",
                        (doc,)).fetchone()
     segs = conn.execute("SELECT n, start, end FROM segments WHERE doc = ? AND version = ?"
