@@ -117,6 +117,8 @@ class DocText(NamedTuple):
     names: dict[int, str]  # the names of the participants who speak in it
     speakers: list[tuple[str | None, str]]  # per turn: its label (None: unlabelled), role
     asking: list[int]  # the indexes of the interviewer's turns, in order
+    turn_starts: list[int]  # the turns' starts and ends, for bisection
+    turn_ends: list[int]
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Offsets from the start of segment `first` to the end of segment `last`."""
@@ -141,8 +143,8 @@ class DocText(NamedTuple):
         """The indexes of the turns the stretch overlaps, in reading order (turns follow each
         other without overlapping, so two bisections find them)."""
         end = max(end, start + 1)
-        first = bisect_right(self.turns, start, key=lambda t: t[1])  # ends after the start
-        after = bisect_left(self.turns, end, key=lambda t: t[0])  # starts at or after the end
+        first = bisect_right(self.turn_ends, start)  # the first turn ending after the start
+        after = bisect_left(self.turn_starts, end)  # the first starting at or after the end
         return list(range(first, after))
 
     def spoken(self, start: int, end: int) -> str:
@@ -260,7 +262,8 @@ def _load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
                    [s[1] for s in segs], [s[2] for s in segs],
                    [(int(t[0]), int(t[1]), None if t[2] is None else int(t[2])) for t in turns],
                    names, [(labels.get(t[3]), str(t[4])) for t in turns],
-                   [i for i, t in enumerate(turns) if t[4] == INTERVIEWER])
+                   [i for i, t in enumerate(turns) if t[4] == INTERVIEWER],
+                   [int(t[0]) for t in turns], [int(t[1]) for t in turns])
 
 
 def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
