@@ -44,7 +44,8 @@ def write(project: Project, comparison: Comparison, path: Path) -> None:
         raise StcError("E863", suffix=path.suffix or path.name)
     if suffix == ".html":
         shown = model(comparison, title)
-        data = render_template(environment(templates, shown), "comparison.html.j2",
+        name = "comparison.html.j2"
+        data = render_template(environment(templates, name, shown), name,
                                shown).encode("utf-8")
     elif suffix == ".xlsx":
         data = _xlsx(comparison)

@@ -20,7 +20,7 @@ from stc.lookup import unit_id
 from stc.participants import study_participants
 from stc.phrases import count_words, phrases
 from stc.reports.model import ReportOptions
-from stc.stages.condensation import group_units, unit_groups
+from stc.stages.condensation import members, unit_groups
 from stc.texts import get_text, must_text
 from stc.units import participants_by_unit
 
@@ -69,11 +69,11 @@ def example_units(conn: sqlite3.Connection, wanted: Sequence[str] | None) -> lis
             if not unit_groups(conn, unit):
                 raise StcError("E545", unit=f"U{unit}")
         return units
-    aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
     nuggets = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE nugget IS NOT NULL")}
+    groups = members(conn, "group", aside=False)
     chosen = []
     for (group,) in conn.execute("SELECT id FROM code_groups ORDER BY position, id").fetchall():
-        units = [u for u in group_units(conn, group) if u not in aside]
+        units = groups.get(group, [])
         pick = next((u for u in units if u in nuggets), units[0] if units else None)
         if pick is not None:
             chosen.append(pick)

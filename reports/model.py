@@ -38,10 +38,9 @@ from stc.settings import values
 from stc.stages.checks import CheckResult, needs_reason
 from stc.stages.condensation import (
     Target,
-    group_units,
+    members,
     quotation_parts,
     subgroups_of,
-    target_units,
     translation_with_cuts,
     unit_views,
     with_cuts,
@@ -213,23 +212,24 @@ def categories(conn: sqlite3.Connection, options: ReportOptions) -> list[dict[st
     prev = {(p.group, p.subgroup): p for p in prevalence(conn, language)}
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
     units = Units.load(conn, options)
+    in_group, in_subgroup = members(conn, "group"), members(conn, "subgroup")
     out = []
     groups = conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall()
     chapter = f"{options.chapter}." if options.chapter else ""
     for i, g in enumerate(groups, start=1):
         target = Target("group", g["id"], g["name"], g["id"], g["name"])
         subs = subgroups_of(conn, g["id"])
-        members = group_units(conn, g["id"])
-        kept = [u for u in members if u not in aside]
+        held = in_group.get(g["id"], [])
+        kept = [u for u in held if u not in aside]
         number = f"{chapter}{i}" if chapter else ""
         section = _section(conn, target, g, number, kept if not subs else [],
                            prev.get((g["name"], None)), options, units)
         section["all_units"] = len(kept)
         section["group_id"] = int(g["id"])
-        section["aside"] = [units.views[u] for u in members if u in aside]
+        section["aside"] = [units.views[u] for u in held if u in aside]
         section["subcategories"] = [
             _section(conn, sub_target, s, f"{number}.{j}" if number else "",
-                     target_units(conn, sub_target), prev.get((g["name"], s["name"])), options,
+                     in_subgroup.get(s["id"], []), prev.get((g["name"], s["name"])), options,
                      units)
             for j, s in enumerate(subs, start=1)
             for sub_target in [Target("subgroup", s["id"], s["name"], g["id"], g["name"])]
@@ -405,10 +405,20 @@ AUDIT_PARTS = frozenset({"checks", "history", "seal", "comments", "objects", "me
                          "documents", "participants_table", "by_audit"})
 
 
+# what a category or subcategory lists only for the audit trail: the views of its units
+SECTION_AUDIT_PARTS = frozenset({"units", "aside"})
+
+
 def without_audit(model: dict[str, Any]) -> dict[str, Any]:
     """The model (of the results chapter or the method report) without the audit trail's
-    parts."""
-    return {k: v for k, v in model.items() if k not in AUDIT_PARTS}
+    parts: also its categories and subcategories without the views of their units."""
+    return {k: _without_units(v) if k == "categories" else v
+            for k, v in model.items() if k not in AUDIT_PARTS}
+
+
+def _without_units(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: _without_units(v) if k == "subcategories" else v for k, v in s.items()
+             if k not in SECTION_AUDIT_PARTS} for s in sections]
 
 
 def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | None = None,

@@ -1,10 +1,11 @@
 """`stc report`: the results chapter, the audit trail and the matrix, from one project state.
 
-One jinja2 environment renders every text report. A project may override any template by putting
-a file of the same name in its own `templates/` folder, which is searched first; those templates
-come with the project and run sandboxed (see `sandbox`). Undefined variables are errors
-(StrictUndefined) and HTML templates escape everything they insert, so nothing from a transcript
-can run script in a report. All files of one run are written or none (stc.outputs).
+Jinja2 renders every text report. A project may override any template by putting a file of the
+same name in its own `templates/` folder, which is searched first; those templates come with the
+project and run sandboxed, the built-in ones in a plain environment (see `sandbox`). Undefined
+variables are errors (StrictUndefined) and HTML templates escape everything they insert, so
+nothing from a transcript can run script in a report. All files of one run are written or none
+(stc.outputs).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from stc.project import Project
 from stc.reports.method import method_model
 from stc.reports.model import build, report_options, without_audit
 from stc.reports.office import matrix_xlsx, method_docx, results_docx
-from stc.reports.sandbox import ReportEnvironment, environment, project_file, render_template
+from stc.reports.sandbox import environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
 from stc.texts import writable_values
 from stc.trail import read_once
@@ -181,8 +182,9 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
             model = build(conn, as_of, None, None, checks if which == "audit" else None)
             shown = method_model(conn, model, report_options(conn), None) \
                 if which == "method" else model
-        env = environment(project.root / "templates", shown)
-        return Page(render_template(env, f"{which}.html.j2", shown), places)
+        name = f"{which}.html.j2"
+        env = environment(project.root / "templates", name, shown)
+        return Page(render_template(env, name, shown), places)
     finally:
         if conn is not project.conn:
             conn.close()
@@ -190,27 +192,28 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
 
 class Shared:
     """What the files of one run make once for the models they show (the method report's
-    holds the parts of the results chapter's): a template sandbox per model, its budgets
-    sized once per part, and each part with its texts writable as XML."""
+    holds the parts of the results chapter's): the budgets of a project's templates sized
+    once per part, and each part with its texts writable as XML."""
 
     def __init__(self, templates: Path) -> None:
         self.templates = templates
-        self.sandboxes: dict[int, ReportEnvironment] = {}
         self.sizes: dict[int, int] = {}
         self.parts: dict[int, Any] = {}
 
-    def sandbox(self, model: dict[str, Any]) -> ReportEnvironment:
-        if id(model) not in self.sandboxes:
-            self.sandboxes[id(model)] = environment(self.templates, model, self.sizes)
-        return self.sandboxes[id(model)]
+    def render(self, model: dict[str, Any], name: str) -> str:
+        """Template `name` rendered with `model` (see `sandbox.environment`)."""
+        return render_template(environment(self.templates, name, model, self.sizes), name,
+                               model)
 
     def writable(self, model: dict[str, Any]) -> dict[str, Any]:
         """The model without the audit's parts, its texts `writable` (XML: texts stored
         before stc cleaned them where they entered)."""
-        for value in without_audit(model).values():
-            if id(value) not in self.parts:
-                self.parts[id(value)] = writable_values(value)
-        return {k: self.parts[id(v)] for k, v in without_audit(model).items()}
+        out = {}
+        for key, part in without_audit(model).items():
+            if id(model[key]) not in self.parts:  # the part as the model holds it
+                self.parts[id(model[key])] = writable_values(part)
+            out[key] = self.parts[id(model[key])]
+        return out
 
 
 def _rendered(project: Project, shared: Shared, model: dict[str, Any], report: str, fmt: str,
@@ -237,8 +240,7 @@ def _rendered(project: Project, shared: Shared, model: dict[str, Any], report: s
         header, rows = writable_values(matrix)  # XML, as a Word file
         return [(name, matrix_xlsx(header, rows, writable_values(model["state"]),
                                    writable_values(model["author"])))]
-    return [(name, render_template(shared.sandbox(model), f"{report}.{fmt}.j2",
-                                   model).encode("utf-8"))]
+    return [(name, shared.render(model, f"{report}.{fmt}.j2").encode("utf-8"))]
 
 
 def _reference_document(project: Project, names: tuple[str, ...]) -> bytes | None:

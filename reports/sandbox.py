@@ -1,7 +1,10 @@
 """Report templates run sandboxed: a project folder is as safe to open as a document.
 
 A project's `templates/` folder comes with the project, from a student or a colleague, so its
-templates are untrusted code. They render in Jinja2's immutable sandbox (no attribute starting
+templates are untrusted code; the built-in ones are stc's own. `environment` makes the one
+choice: a report whose template the project does not override renders in a plain Jinja2
+environment with the same settings and filters (the same output, without the guards' cost on
+a large report); a project's template renders in Jinja2's immutable sandbox (no attribute starting
 with `_`, no Python internals such as `cycler.__init__.__globals__`, no changing the data), and
 within limits that need neither signals nor threads, so they also hold inside a web server:
 
@@ -32,7 +35,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from jinja2 import BaseLoader, PackageLoader, StrictUndefined, nodes, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    nodes,
+    select_autoescape,
+)
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import (
     SecurityError,
@@ -42,6 +52,7 @@ from jinja2.exceptions import (
 )
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
 
 from stc.errors import StcError
 from stc.reports.markdown import markdown_cell, markdown_quote, markdown_text
@@ -149,27 +160,82 @@ class _Counting(CodeGenerator):
         self.write(")")
 
 
-class ReportEnvironment(ImmutableSandboxedEnvironment):
+# What every report environment is made with, trusted or sandboxed: the same output
+OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    # HTML escapes everything it inserts; Markdown escapes the Markdown way (the filters md,
+    # mdquote, mdcell), never as HTML: "I'm" stays I'm
+    "autoescape": select_autoescape(enabled_extensions=("html", "html.j2"),
+                                    disabled_extensions=("md", "md.j2"),
+                                    default_for_string=True, default=True),
+    "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
+}
+
+
+def _own_filters(env: Environment) -> None:
+    """The filters and globals of every report environment beyond Jinja's own."""
+    env.globals.pop("lipsum", None)  # makes any amount of text from one number
+    env.filters.update(md=markdown_text, mdquote=markdown_quote, mdcell=markdown_cell)
+
+
+class _KeysFirst(Environment):
+    """`x.name` on a plain dict holding the key (nearly every lookup in a model) answered at
+    once, not after the AttributeError the general way raises first: the same answer, as a
+    name a dict has as an attribute (items, keys, ...) still goes the general way."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj and attribute not in _DICT_NAMES:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+class _ShortTextEscaped(CodeGenerator):
+    """Compiles each value an HTML template outputs to `environment.escaped(value)`."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escaped(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+class TrustedEnvironment(_KeysFirst):
+    """The built-in templates' environment: stc's own code, so no guards."""
+
+    code_generator_class = _ShortTextEscaped
+
+    def __init__(self) -> None:
+        super().__init__(loader=TemplateLoader(None), **OPTIONS)
+        _own_filters(self)
+
+    @staticmethod
+    def escaped(value: Any) -> str:
+        """markupsafe's `escape`, character for character. A short text (most values of
+        an audit trail: ids, places, labels) is escaped without making a Markup object of
+        it, which costs more than the escaping: what a template outputs is joined into one
+        text, and a macro's output is made Markup by Jinja as before."""
+        if type(value) is str and len(value) <= 64:
+            return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                    .replace("'", "&#39;").replace('"', "&#34;"))
+        return escape(value)
+
+
+class ReportEnvironment(_KeysFirst, ImmutableSandboxedEnvironment):
     """The immutable sandbox with budgets on steps, time and size (see the module text)."""
 
     code_generator_class = _Counting
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, loader: BaseLoader, limits: Limits) -> None:
-        super().__init__(
-            loader=loader, undefined=StrictUndefined,
-            # HTML escapes everything it inserts; Markdown escapes the Markdown way (the
-            # filters md, mdquote, mdcell), never as HTML: "I'm" stays I'm
-            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
-                                         disabled_extensions=("md", "md.j2"),
-                                         default_for_string=True, default=True),
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        super().__init__(loader=loader, **OPTIONS)
         self.limits = limits
         self.steps = 0
         self.deadline = time.monotonic() + limits.seconds
         self.globals["range"] = self._range
-        self.globals.pop("lipsum", None)  # makes any amount of text from one number
         self.filters = {name: self._guarded_filter(name, f) for name, f in self.filters.items()}
+        _own_filters(self)  # unguarded: at most 3 characters for one
 
     def restart(self) -> None:
         """A fresh budget for the next template."""
@@ -221,14 +287,6 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
                                              f" the limit of {self.limits.text:,}")
 
     # -- the sandbox's hooks
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """`x.name`. A key of a plain dict (nearly every lookup in a model) is answered at
-        once, not after the AttributeError the general way raises first: the same answer,
-        as a name dict has as an attribute (items, keys, ...) still goes the general way."""
-        if type(obj) is dict and attribute in obj and attribute not in _DICT_NAMES:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self.step()
@@ -520,22 +578,42 @@ class TemplateLoader(BaseLoader):
         self.by_name[template] = display
 
 
-def environment(templates: Path | None, data: Any, known: dict[int, int] | None = None
-                ) -> ReportEnvironment:
-    """The sandbox for one run of a report, its budgets sized for `data` (see `limits_for`);
-    `templates` is the project's templates/ folder, searched first when it exists."""
-    folder = templates if templates is not None and templates.is_dir() else None
-    env = ReportEnvironment(TemplateLoader(folder), limits_for(data, known))
-    env.filters.update(md=markdown_text, mdquote=markdown_quote, mdcell=markdown_cell)
-    return env
+def environment(templates: Path | None, name: str, data: Any,
+                known: dict[int, int] | None = None) -> Environment:
+    """Where template `name` renders: the project's own (in `templates`, its templates/
+    folder) in a sandbox sized for `data`; a built-in one in the trusted environment."""
+    folder = _folder(templates)
+    if folder is None or project_file(folder, name) is None:
+        return trusted()
+    return sandbox(folder, data, known)
 
 
-def render_template(env: ReportEnvironment, name: str, data: dict[str, Any]) -> str:
-    """The template rendered with `data`; any failure is one StcError naming the template."""
+@functools.cache
+def trusted() -> TrustedEnvironment:
+    """One environment for the built-in templates, each compiled once per process."""
+    return TrustedEnvironment()
+
+
+def sandbox(templates: Path | None, data: Any, known: dict[int, int] | None = None
+            ) -> ReportEnvironment:
+    """The sandbox for one run of a project's template, its budgets sized for `data` (see
+    `limits_for`); `templates` is the project's templates/ folder, searched first."""
+    return ReportEnvironment(TemplateLoader(_folder(templates)), limits_for(data, known))
+
+
+def _folder(templates: Path | None) -> Path | None:
+    return templates if templates is not None and templates.is_dir() else None
+
+
+def render_template(env: Environment, name: str, data: dict[str, Any]) -> str:
+    """The template rendered with `data`, within the budgets in a sandbox; any failure is one
+    StcError naming the template."""
     loader = env.loader
     assert isinstance(loader, TemplateLoader)
-    env.restart()
     try:
+        if not isinstance(env, ReportEnvironment):
+            return env.get_template(name).render(**data)
+        env.restart()
         parts: list[str] = []
         length = 0
         for chunk in env.get_template(name).generate(**data):

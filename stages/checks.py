@@ -21,10 +21,10 @@ from stc.stages.condensation import (
     Target,
     condensation_targets,
     drift,
+    every_target_units,
     ids,
     quote_is_verbatim,
     subgroups_of,
-    target_units,
     unsorted_units,
 )
 from stc.stages.impression import THEMES_MAX, THEMES_MIN
@@ -161,11 +161,11 @@ def check_nuggets(conn: sqlite3.Connection) -> list[Finding]:
     held = values(conn)
     translated = held.report_language != held["language"]
     held_back = withdrawn(conn)  # their quotations are not printed (stc.consent)
+    under = every_target_units(conn)
+    quoted = {int(u): t for u, t, doc in conn.execute(
+        "SELECT id, translation, doc FROM units WHERE nugget IS NOT NULL") if doc not in held_back}
     for target, _ in condensation_targets(conn):
-        units = target_units(conn, target)
-        marks = [(u, t) for u in units for n, t, doc in [conn.execute(
-            "SELECT nugget, translation, doc FROM units WHERE id = ?", (u,)).fetchone()]
-            if n is not None and doc not in held_back]
+        marks = [(u, quoted[u]) for u in under.get((target.kind, target.id), []) if u in quoted]
         if not marks:
             kind = "subcategory" if target.kind == "subgroup" else "category"
             out.append(Finding(f"quotations.{kind}", {"name": target.label}))

@@ -10,6 +10,7 @@ they work on the live project and on a replayed past state (`project.replayed(N)
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -108,37 +109,57 @@ def subgroups_of(conn: sqlite3.Connection, group_id: int) -> list[sqlite3.Row]:
                         (group_id,)).fetchall()
 
 
+def members(conn: sqlite3.Connection, kind: str, owner: int | None = None, *,
+            aside: bool = True) -> dict[int, list[int]]:
+    """The units of each code group (those coded with a code of the group; without those set
+    aside if not `aside`) or each subgroup (`kind`), by id, in order; of the one `owner` when
+    given. One query for all: a report shows every group and subgroup."""
+    if kind == "subgroup":
+        sql = "SELECT u.subgroup_id, u.id FROM units u WHERE u.subgroup_id IS NOT NULL"
+        where = " AND u.subgroup_id = ?"
+    else:
+        sql = ("SELECT DISTINCT c.group_id, u.id FROM units u JOIN unit_codes uc"
+               " ON uc.unit = u.id JOIN codes c ON c.id = uc.code WHERE c.group_id IS NOT NULL"
+               + ("" if aside else " AND u.aside IS NULL"))
+        where = " AND c.group_id = ?"
+    out: dict[int, list[int]] = {}
+    rows = conn.execute(sql + (where if owner is not None else "") + " ORDER BY u.id",
+                        () if owner is None else (owner,))
+    for key, unit in rows:
+        out.setdefault(int(key), []).append(int(unit))
+    return out
+
+
 def group_units(conn: sqlite3.Connection, group_id: int, *, aside: bool = True) -> list[int]:
     """The units coded with a code of the group; without those set aside if not `aside`."""
-    rows = conn.execute(
-        "SELECT DISTINCT u.id FROM units u JOIN unit_codes uc ON uc.unit = u.id"
-        " JOIN codes c ON c.id = uc.code WHERE c.group_id = ?"
-        + ("" if aside else " AND u.aside IS NULL") + " ORDER BY u.id", (group_id,))
-    return [int(r[0]) for r in rows]
+    return members(conn, "group", group_id, aside=aside).get(group_id, [])
 
 
 def target_units(conn: sqlite3.Connection, target: Target) -> list[int]:
     """The units a condensate of the target rests on: a subgroup's sorted units, or, for a
     group without subgroups, every unit of the group that is not set aside."""
     if target.kind == "subgroup":
-        rows = conn.execute("SELECT id FROM units WHERE subgroup_id = ? ORDER BY id",
-                            (target.id,))
-        return [int(r[0]) for r in rows]
+        return members(conn, "subgroup", target.id).get(target.id, [])
     return group_units(conn, target.id, aside=False)
+
+
+def every_target_units(conn: sqlite3.Connection) -> dict[tuple[str, int], list[int]]:
+    """`target_units` of every target at once, by (kind, id), for a reader of all of them."""
+    return {**{("group", g): u for g, u in members(conn, "group", aside=False).items()},
+            **{("subgroup", s): u for s, u in members(conn, "subgroup").items()}}
 
 
 def unsorted_units(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     """(unit, group name) for units of a group that has subgroups, in none of them, not aside."""
     out = []
+    groups = members(conn, "group")
+    placed = {unit: (sub, aside) for unit, sub, aside in conn.execute(
+        "SELECT id, subgroup_id, aside FROM units")}
     for group in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id"):
         subs = {int(s["id"]) for s in subgroups_of(conn, group["id"])}
-        if not subs:
-            continue
-        for unit in group_units(conn, group["id"]):
-            row = conn.execute("SELECT subgroup_id, aside FROM units WHERE id = ?",
-                               (unit,)).fetchone()
-            if row["subgroup_id"] not in subs and not row["aside"]:
-                out.append((unit, str(group["name"])))
+        if subs:
+            out += [(unit, str(group["name"])) for unit in groups.get(group["id"], [])
+                    if placed[unit][0] not in subs and not placed[unit][1]]
     return out
 
 
@@ -337,6 +358,7 @@ def quote_pieces(quote: str) -> tuple[list[str], bool, bool]:
     return pieces, cut_start, cut_end
 
 
+@functools.lru_cache(maxsize=8192)  # a report checks each quotation, then prints it
 def _piece_pattern(piece: str) -> re.Pattern[str]:
     # the transcripts are whitespace-normalised per line; a quote may join lines with spaces
     return re.compile(r"\s+".join(re.escape(word) for word in piece.split()))

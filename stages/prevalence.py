@@ -22,7 +22,7 @@ from stc.errors import StcError
 from stc.participants import group_transcripts, names, study_participants
 from stc.phrases import meetings, number_word, phrases
 from stc.settings import values
-from stc.stages.condensation import Target, group_units, subgroups_of, target_units
+from stc.stages.condensation import members, subgroups_of
 from stc.units import participants_by_unit
 
 if TYPE_CHECKING:
@@ -83,13 +83,12 @@ def basis(conn: sqlite3.Connection, language: str) -> str | None:
 def category_units(conn: sqlite3.Connection) -> list[tuple[str, str | None, list[int]]]:
     """Each category, then its subcategories, in the user's order, with their meaning units:
     a category counts every unit of its group that is not set aside."""
-    aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
+    groups, subgroups = members(conn, "group", aside=False), members(conn, "subgroup")
     out: list[tuple[str, str | None, list[int]]] = []
     for g in conn.execute("SELECT id, name FROM code_groups ORDER BY position, id").fetchall():
-        out.append((g["name"], None, [u for u in group_units(conn, g["id"]) if u not in aside]))
+        out.append((g["name"], None, groups.get(g["id"], [])))
         for s in subgroups_of(conn, g["id"]):
-            target = Target("subgroup", s["id"], s["name"], g["id"], g["name"])
-            out.append((g["name"], s["name"], target_units(conn, target)))
+            out.append((g["name"], s["name"], subgroups.get(s["id"], [])))
     return out
 
 

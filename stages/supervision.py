@@ -21,7 +21,7 @@ from stc.refs import UNIT_REF, digits, number
 from stc.since import ObjectChanges, Seal, changed_since, counted_changes, point, seals
 from stc.stages.impression import Memo, add_memo
 from stc.texts import get_text, key_owner, must_text
-from stc.trail import effective, records
+from stc.trail import effective, once, records
 from stc.units import Places
 
 PARTS = {"condensate": "condensate", "text": "analytic text"}
@@ -205,7 +205,13 @@ class Validation(NamedTuple):
 
 def validations(conn: sqlite3.Connection) -> list[Validation]:
     """Per category, in the user's order: its latest validation and its last change (to the
-    category, its subgroups, its codes, or the units coded, sorted or condensed in it)."""
+    category, its subgroups, its codes, or the units coded, sorted or condensed in it). Once
+    inside `trail.read_once` (a report's checks and its audit ask), an answer its readers
+    share and never change."""
+    return once(conn, "validations", lambda: _validations(conn))
+
+
+def _validations(conn: sqlite3.Connection) -> list[Validation]:
     last: dict[str, int] = {}  # object key -> the last change to it (the trail is in order)
     for r in effective(records(conn)):
         if r.kind not in _NOT_CONTENT and not r.is_mark:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -224,19 +224,30 @@ def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
                   label)
 
 
-# the trails read whole inside `read_once`, by connection
-_HELD: ContextVar[dict[sqlite3.Connection, list[Record]] | None] = ContextVar(
+T = TypeVar("T")
+
+
+class _Held(NamedTuple):
+    """What `read_once` holds for one connection: its trail, and the answers `once` keeps."""
+
+    records: list[Record]
+    answers: dict[str, Any]
+
+
+# what is held inside `read_once`, by connection
+_HELD: ContextVar[dict[sqlite3.Connection, _Held] | None] = ContextVar(
     "held_trails", default=None)
 
 
 @contextmanager
 def read_once(conn: sqlite3.Connection) -> Iterator[None]:
     """Inside the block, `records(conn, ...)` reads the trail of `conn` once and answers from
-    it after: for a reader that asks for it in several places (a report: its checks, its
-    validations, its audit). Only for a block that records nothing."""
+    it after, and `once` computes each answer once: for a reader that asks for them in several
+    places (a report: its checks, its validations, its model, its audit). Only for a block
+    that records nothing."""
     held = dict(_HELD.get() or {})
-    held[conn] = [_row_to_record(row) for row in conn.execute(
-        f"SELECT {_COLUMNS} FROM trail ORDER BY seq")]
+    held[conn] = _Held([_row_to_record(row) for row in conn.execute(
+        f"SELECT {_COLUMNS} FROM trail ORDER BY seq")], {})
     token = _HELD.set(held)
     try:
         yield
@@ -244,12 +255,25 @@ def read_once(conn: sqlite3.Connection) -> Iterator[None]:
         _HELD.reset(token)
 
 
+def once(conn: sqlite3.Connection, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, of the state in `conn`: inside `read_once(conn)` computed once for `key`
+    and then answered from what it gave (which its readers share, so they never change it);
+    outside, computed each time."""
+    held = (_HELD.get() or {}).get(conn)
+    if held is None:
+        return compute()
+    if key not in held.answers:
+        held.answers[key] = compute()
+    answer: T = held.answers[key]
+    return answer
+
+
 def records(conn: sqlite3.Connection, upto: int | None = None,
             after: int | None = None) -> Iterator[Record]:
     """The trail in order: up to change `upto` and after change `after`, when given."""
     held = (_HELD.get() or {}).get(conn)
     if held is not None:
-        yield from (r for r in held if (upto is None or r.seq <= upto)
+        yield from (r for r in held.records if (upto is None or r.seq <= upto)
                     and (after is None or r.seq > after))
         return
     where, args = [], []

@@ -27,6 +27,7 @@ from stc.errors import StcError
 from stc.quotes import Haystack
 from stc.store import marks
 from stc.texts import ERASED, doc_owner, must_text, put_text, stored_value
+from stc.trail import once
 
 CONTEXT_CHARS = 60  # kept before and after a unit, to find it again after a re-import
 
@@ -116,6 +117,8 @@ class DocText(NamedTuple):
     names: dict[int, str]  # the names of the participants who speak in it
     speakers: list[tuple[str | None, str]]  # per turn: its label (None: unlabelled), role
     asking: list[int]  # the indexes of the interviewer's turns, in order
+    turn_starts: list[int]  # the turns' starts and ends, for bisection
+    turn_ends: list[int]
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Offsets from the start of segment `first` to the end of segment `last`."""
@@ -140,8 +143,8 @@ class DocText(NamedTuple):
         """The indexes of the turns the stretch overlaps, in reading order (turns follow each
         other without overlapping, so two bisections find them)."""
         end = max(end, start + 1)
-        first = bisect_right(self.turns, start, key=lambda t: t[1])  # ends after the start
-        after = bisect_left(self.turns, end, key=lambda t: t[0])  # starts at or after the end
+        first = bisect_right(self.turn_ends, start)  # the first turn ending after the start
+        after = bisect_left(self.turn_starts, end)  # the first starting at or after the end
         return list(range(first, after))
 
     def spoken(self, start: int, end: int) -> str:
@@ -239,6 +242,12 @@ class DocText(NamedTuple):
 
 
 def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
+    """The current version of transcript `doc`; once inside `trail.read_once` (a report's
+    checks and its model read every transcript), an answer its readers share."""
+    return once(conn, f"doc:{doc}", lambda: _load_doc(conn, doc))
+
+
+def _load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
     row = conn.execute("SELECT id, version, participant, text FROM documents WHERE id = ?",
                        (doc,)).fetchone()
     segs = conn.execute("SELECT n, start, end FROM segments WHERE doc = ? AND version = ?"
@@ -253,7 +262,8 @@ def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
                    [s[1] for s in segs], [s[2] for s in segs],
                    [(int(t[0]), int(t[1]), None if t[2] is None else int(t[2])) for t in turns],
                    names, [(labels.get(t[3]), str(t[4])) for t in turns],
-                   [i for i, t in enumerate(turns) if t[4] == INTERVIEWER])
+                   [i for i, t in enumerate(turns) if t[4] == INTERVIEWER],
+                   [int(t[0]) for t in turns], [int(t[1]) for t in turns])
 
 
 def locate(doc: DocText, first: int | None, last: int | None, quote: str | None,
@@ -309,8 +319,14 @@ def participants_by_unit(conn: sqlite3.Connection, unit: int | None = None,
     """Who speaks in each unit (or in the one `unit`, or in `units`), by the rule of the
     module: ids of participants, in order. The turns of each transcript version are read once
     and a unit's found by bisection (turns follow each other without overlapping), not joined
-    per unit."""
-    wanted = [unit] if unit is not None else None if units is None else list(units)
+    per unit. Every unit's: once inside `trail.read_once` (a report asks in several places),
+    an answer its readers share and never change."""
+    if unit is None and units is None:
+        return once(conn, "participants_by_unit", lambda: _participants(conn, None))
+    return _participants(conn, [unit] if unit is not None else list(units or ()))
+
+
+def _participants(conn: sqlite3.Connection, wanted: list[int] | None) -> dict[int, list[int]]:
     where, args = ("", []) if wanted is None else (f" AND u.id IN ({marks(len(wanted))})",
                                                     wanted)
     turns: dict[tuple[str, int], tuple[list[int], list[int], list[int | None]]] = {}

@@ -168,18 +168,42 @@ def test_the_built_in_templates_render_a_large_analysis_within_the_limits(
         run: Run, tmp_path: Path) -> None:
     from stc.project import open_project
     from stc.reports.model import build
-    from stc.reports.sandbox import environment, render_template
+    from stc.reports.sandbox import render_template, sandbox
     from stc.stages.checks import run_checks
 
     root = tmp_path / "en"
     analysed_project(run, root, "en")
     project = open_project(root)
     model = build(project.conn, None, None, None, run_checks(project.conn))
-    env = environment(root / "templates", model)
+    # a project's template is often a copy of a built-in one, and runs in the sandbox
+    env = sandbox(root / "templates", model)
     for name in ("results.md.j2", "results.html.j2", "audit.html.j2"):
         render_template(env, name, model)
         # the budgets grow with the data: a report uses a small part of its steps
         assert env.steps < env.limits.steps // 20, name
+
+
+def test_a_project_template_runs_in_the_sandbox_beside_trusted_built_in_ones(
+        run: Run, small: Path) -> None:
+    from stc.project import open_project
+    from stc.reports.model import build
+    from stc.reports.sandbox import ReportEnvironment, environment
+
+    templates = small / "templates"
+    write(templates / "results.md.j2", "{% for i in range(10**9) %}x{% endfor %}")
+    before, files = snapshot(run, small), files_of(small)
+    result = run("report", "all", code=1)
+    assert "[E531]" in result.stderr and "templates/results.md.j2" in result.stderr
+    assert snapshot(run, small) == before and files_of(small) == files
+    run("report", "audit")  # built in, beside the project's template
+    assert "Testprosjekt" in (small / "reports" / "audit.html").read_text()
+    write(templates / "results.md.j2", "{{ ''.__class__.__mro__ }}")
+    assert "[E530]" in run("report", "results", "--format", "md", code=1).stderr
+    # the choice is made per template: only the project's own is sandboxed
+    model = build(open_project(small).conn, None, None, None, None)
+    assert isinstance(environment(templates, "results.md.j2", model), ReportEnvironment)
+    for name in ("results.html.j2", "audit.html.j2", "method.md.j2"):
+        assert not isinstance(environment(templates, name, model), ReportEnvironment)
 
 
 def word_reference(path: Path) -> Path:
@@ -250,3 +274,16 @@ def test_a_failed_first_run_leaves_no_empty_folder(run: Run, small: Path, tmp_pa
     run("report", "results", "--out", str(tmp_path / "new" / "out"), code=1)
     assert not (tmp_path / "new" / "out").exists()
 
+
+
+@pytest.mark.parametrize("value", ["Kari & Ola <b>", "\"quoted\" 'too' >", "x" * 64 + "<",
+                                   "<" * 200, "plain", "", 42, None, ["<a>"]])
+def test_built_in_templates_escape_as_markupsafe_does(value: object) -> None:
+    from markupsafe import Markup, escape
+
+    from stc.reports.sandbox import trusted
+
+    page = trusted().from_string(
+        "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ v }}|{{ m(v) }}|{{ safe }}")
+    expected = f"{escape(value)}|<i>{escape(value)}</i>|<b>"
+    assert page.render(v=value, safe=Markup("<b>")) == expected
