@@ -52,7 +52,6 @@ from jinja2.exceptions import (
 )
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import escape
 
 from stc.errors import StcError
 from stc.reports.markdown import markdown_cell, markdown_quote, markdown_text
@@ -189,37 +188,12 @@ class _KeysFirst(Environment):
         return super().getattr(obj, attribute)
 
 
-class _ShortTextEscaped(CodeGenerator):
-    """Compiles each value an HTML template outputs to `environment.escaped(value)`."""
-
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("environment.escaped(")
-        if finalize.src is not None:
-            self.write(finalize.src)
-
-
 class TrustedEnvironment(_KeysFirst):
     """The built-in templates' environment: stc's own code, so no guards."""
-
-    code_generator_class = _ShortTextEscaped
 
     def __init__(self) -> None:
         super().__init__(loader=TemplateLoader(None), **OPTIONS)
         _own_filters(self)
-
-    @staticmethod
-    def escaped(value: Any) -> str:
-        """markupsafe's `escape`, character for character. A short text (most values of
-        an audit trail: ids, places, labels) is escaped without making a Markup object of
-        it, which costs more than the escaping: what a template outputs is joined into one
-        text, and a macro's output is made Markup by Jinja as before."""
-        if type(value) is str and len(value) <= 64:
-            return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-                    .replace("'", "&#39;").replace('"', "&#34;"))
-        return escape(value)
 
 
 class ReportEnvironment(_KeysFirst, ImmutableSandboxedEnvironment):

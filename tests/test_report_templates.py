@@ -274,16 +274,3 @@ def test_a_failed_first_run_leaves_no_empty_folder(run: Run, small: Path, tmp_pa
     run("report", "results", "--out", str(tmp_path / "new" / "out"), code=1)
     assert not (tmp_path / "new" / "out").exists()
 
-
-
-@pytest.mark.parametrize("value", ["Kari & Ola <b>", "\"quoted\" 'too' >", "x" * 64 + "<",
-                                   "<" * 200, "plain", "", 42, None, ["<a>"]])
-def test_built_in_templates_escape_as_markupsafe_does(value: object) -> None:
-    from markupsafe import Markup, escape
-
-    from stc.reports.sandbox import trusted
-
-    page = trusted().from_string(
-        "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ v }}|{{ m(v) }}|{{ safe }}")
-    expected = f"{escape(value)}|<i>{escape(value)}</i>|<b>"
-    assert page.render(v=value, safe=Markup("<b>")) == expected
