@@ -5,6 +5,7 @@ command with its label; what each page shows."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -194,6 +195,19 @@ def test_an_analytic_text_rewritten_elsewhere_is_shown_beside_hers_never_written
                                     "record_over": digest.group(1)})
     assert done.status_code == 200
     assert "<p>Min tekst.</p>" in tab.client.get("/report/view/results").text
+
+
+def test_a_heading_with_quotes_keeps_the_conflict_buttons_working(run: Run, app: Any) -> None:
+    heading = 'Å "stå i det" \\ sammen</p>\''
+    run("describe", COLLEAGUES, "-m", "Først.", "--heading", heading)
+    tab = page(app, "/step4", section=COLLEAGUES)
+    state = dict(hidden(tab.page, "text-state"))
+    tab.post("/step4/text/draft", {**state, "text": "Min tekst.", "heading": heading})
+    run("describe", COLLEAGUES, "-m", "Terminalens tekst.")
+    shown = tab.get("/step4", section=COLLEAGUES, base=state["base"], loaded=state["loaded"]).text
+    values = [json.loads(html.unescape(v)) for v in re.findall(r"hx-vals='([^']*)'", shown)]
+    assert {"heading_over": heading}.items() <= next(
+        v for v in values if "heading_over" in v).items()
 
 
 def test_categories_and_subcategories_are_put_in_order(run: Run, app: Any) -> None:
