@@ -27,7 +27,7 @@ from stc.project import Project
 from stc.stages import board, condensation, meaning_units, synthesis
 
 from .pages import PAGES, Notice, flag, number, opened, tab_of
-from .render import render, say
+from .render import refusal, render, say
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 HIDDEN = "…"  # free text in a label, as the command line in the trail hides it
@@ -67,7 +67,7 @@ def write(handler: Callable[[Request, Form], Response]) -> Endpoint:
             return handler(request, form)
         except StcError as error:
             with opened(request) as project:
-                return again(request, project, form, Notice(error.message, error), 400)
+                return again(request, project, form, Notice(refusal(request, error), error), 400)
 
     async def endpoint(request: Request) -> Response:
         pairs = parse_qsl((await request.body()).decode("utf-8", "replace"),
@@ -111,6 +111,8 @@ def _field(form: Form, name: str) -> str:
 
 
 def _reason(form: Form, what: str) -> str:
+    """The reason the form gives; `what` (the change, in the language of the pages) names
+    what a missing one was needed for."""
     why = form.get("why", "").strip()
     if not why:
         raise StcError("E720", what=what)
@@ -142,7 +144,7 @@ def act(request: Request, form: Form, what: Callable[[], str],
             with project.command(what, based_on=based_on) as recording:
                 result = do(project)
         except StcError as error:
-            return again(request, project, form, Notice(error.message, error),
+            return again(request, project, form, Notice(refusal(request, error), error),
                          409 if error.code in CONFLICTS else 400)
         request.app.state.tabs.made(tab, recording.id)
         after = form.but(fresh, moved(result) if moved else None)
@@ -174,7 +176,7 @@ def sort(request: Request, form: Form) -> Response:
 
 
 def set_aside(request: Request, form: Form) -> Response:
-    units, why = _units(form), _reason(form, "setting units aside")
+    units, why = _units(form), _reason(form, say(request, "setting units aside"))
     return act(request, form, lambda: label("set-aside", *units, "--why", HIDDEN),
                lambda p: condensation.set_aside(p, units, why),
                lambda done: say(request, "%(units)s set aside", units=refs(units)))
@@ -198,7 +200,7 @@ def subgroup_add(request: Request, form: Form) -> Response:
 
 def subgroup_rename(request: Request, form: Form) -> Response:
     old, new = _field(form, "subgroup"), _field(form, "new")
-    why = _reason(form, "renaming a subgroup")
+    why = _reason(form, say(request, "renaming a subgroup"))
     return act(request, form, lambda: label("rename", "subgroup", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "subgroup", old, new, why),
                lambda named: say(request, "%(old)s renamed %(new)s", old=old, new=named.ref),
@@ -207,7 +209,7 @@ def subgroup_rename(request: Request, form: Form) -> Response:
 
 def subgroup_merge(request: Request, form: Form) -> Response:
     old, into = _field(form, "subgroup"), _field(form, "into")
-    why = _reason(form, "merging subgroups")
+    why = _reason(form, say(request, "merging subgroups"))
     return act(request, form,
                lambda: label("merge", "subgroup", old, "--into", into, "--why", HIDDEN),
                lambda p: meaning_units.merge(p, "subgroup", [old], into, why),
@@ -417,7 +419,7 @@ def move(request: Request, form: Form) -> Response:
 
 
 def delete(request: Request, form: Form) -> Response:
-    unit, why = _field(form, "unit"), _reason(form, "deleting a unit")
+    unit, why = _field(form, "unit"), _reason(form, say(request, "deleting a unit"))
     return act(request, form, lambda: label("unit", "delete", unit, "--why", HIDDEN),
                lambda p: meaning_units.delete_unit(p, unit, why),
                lambda done: _corrected(done, say(request, "%(unit)s deleted", unit=refs([unit]))))
@@ -447,7 +449,7 @@ def redo(request: Request, form: Form) -> Response:
 
 def code_rename(request: Request, form: Form) -> Response:
     old, new = _field(form, "code"), _field(form, "new")
-    why = _reason(form, "renaming a code")
+    why = _reason(form, say(request, "renaming a code"))
     return act(request, form, lambda: label("rename", "code", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "code", old, new, why),
                lambda named: say(request, "Code %(old)s renamed %(new)s", old=old,
@@ -456,7 +458,7 @@ def code_rename(request: Request, form: Form) -> Response:
 
 def code_merge(request: Request, form: Form) -> Response:
     old, into = _field(form, "code"), _field(form, "into")
-    why = _reason(form, "merging codes")
+    why = _reason(form, say(request, "merging codes"))
     return act(request, form, lambda: label("merge", "code", old, "--into", into, "--why", HIDDEN),
                lambda p: meaning_units.merge(p, "code", [old], into, why),
                lambda done: say(request, "Code %(old)s merged into %(into)s", old=old,
@@ -465,7 +467,7 @@ def code_merge(request: Request, form: Form) -> Response:
 
 def code_move(request: Request, form: Form) -> Response:
     code, group = _field(form, "code"), _field(form, "group")
-    why = _reason(form, "moving a code to another group")
+    why = _reason(form, say(request, "moving a code to another group"))
     return act(request, form, lambda: label("group", code, "--into", group, "--why", HIDDEN),
                lambda p: meaning_units.group_codes(p, [code], group, why),
                lambda done: say(request, "Code %(code)s moved into %(group)s", code=code,

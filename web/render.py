@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,32 @@ def say(request: Request, text: str, **values: Any) -> str:
     return translate(request.app.state.interface, text, **values)
 
 
+# A refusal is said in the language of the pages too: stc/locales/errors.LANG.json maps each
+# code of the catalogue in stc/errors.py to its message in LANG, with the same {fields}. The
+# messages belong to the library beside its English ones; only the pages read them (the CLI
+# stays English).
+
+@cache
+def error_catalogue(language: str) -> dict[str, str]:
+    """Error code → its message in `language` (empty for English)."""
+    source = resources.files("stc").joinpath("locales", f"errors.{language}.json")
+    found: dict[str, str] = (json.loads(source.read_text(encoding="utf-8"))
+                             if source.is_file() else {})
+    return found
+
+
+def refusal_in(language: str, error: StcError) -> str:
+    """`error`'s message in `language`, filled from the fields it was raised with; English
+    where the code has no translation."""
+    template = error_catalogue(language).get(error.code)
+    return template.format(**error.fields) if template else error.message
+
+
+def refusal(request: Request, error: StcError) -> str:
+    """`error`'s message in the language of the pages."""
+    return refusal_in(request.app.state.interface, error)
+
+
 @cache
 def environment(language: str = "en") -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
@@ -82,6 +109,7 @@ def environment(language: str = "en") -> Environment:
     env.filters["colour"] = colour
     env.filters["clock"] = clock
     env.filters["moment"] = lambda at: moment(at, language)
+    env.filters["refusal"] = lambda error: refusal_in(language, error)
     env.globals["version"] = __version__
     env.globals["interface"] = language
 
@@ -110,10 +138,11 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(html, status_code=status)
 
 
-def error_html(error: StcError, title: str) -> str:
+def error_html(error: StcError, title: str, language: str = "en") -> str:
     """An error page that needs no session: no stylesheet, no script, nothing to fetch."""
-    return environment().get_template("refused.html").render(error=error, title=title)
+    return environment(language).get_template("refused.html").render(error=error, title=title)
 
 
-def error_page(error: StcError, status: int, title: str = "stc workbench") -> HTMLResponse:
-    return HTMLResponse(error_html(error, title), status_code=status)
+def error_page(error: StcError, status: int, title: str = "stc workbench",
+               language: str = "en") -> HTMLResponse:
+    return HTMLResponse(error_html(error, title, language), status_code=status)

@@ -117,7 +117,8 @@ class Guard:
                 self._check_origin(request)
                 receive = await self._check_csrf(request, receive, csrf)
         except Refused as refused:
-            await error_page(refused.error, refused.status)(scope, receive, send)
+            await error_page(refused.error, refused.status,
+                             language=scope["app"].state.interface)(scope, receive, send)
             return
         scope.setdefault("state", {})["csrf"] = csrf
         await self.app(scope, receive, send)

@@ -87,7 +87,7 @@ def theme_add(request: Request, form: Form) -> Response:
 
 def theme_rename(request: Request, form: Form) -> Response:
     old, new = _field(form, "theme"), _field(form, "new")
-    why = _reason(form, "renaming a theme")
+    why = _reason(form, say(request, "renaming a theme"))
     return act(request, form, lambda: label("theme", "rename", old, new, "--why", HIDDEN),
                lambda p: meaning_units.rename(p, "theme", old, new, why),
                lambda named: say(request, "Theme %(old)s renamed %(new)s", old=old,
@@ -96,7 +96,7 @@ def theme_rename(request: Request, form: Form) -> Response:
 
 def theme_drop(request: Request, form: Form) -> Response:
     name = _field(form, "theme")
-    why = _reason(form, "dropping a theme")
+    why = _reason(form, say(request, "dropping a theme"))
     return act(request, form, lambda: label("drop", "theme", name, "--why", HIDDEN),
                lambda p: meaning_units.drop(p, "theme", name, why=why),
                lambda done: say(request, "Theme %(name)s dropped; stc undo brings it back",
