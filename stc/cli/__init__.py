@@ -146,7 +146,7 @@ def main(ctx: click.Context, project_dir: str | None, author: str | None, debug:
       3 condensation       subgroup, sort, condense, nugget
       4 synthesis          describe, validate, check, report
     The trail: log, verify, undo, redo, seal, reason.  In the browser: serve.
-    Supervision: comment, comments, diff.
+    Supervision: comment, comments, diff.  Privacy: names, pseudonymise, withdraw, erase.
     Copies and the end date: backup, pack, unpack, close.  A sample project: demo.
 
     \b
