@@ -148,15 +148,10 @@ def board_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def board(board_template: Path, tmp_path: Path, watched: tuple[Page, list[str]]
           ) -> Iterator[tuple[Page, Path, list[str]]]:
     """The board of Støtte in a page, on a fresh copy of the project: the tests write."""
-    root = tmp_path / "study"
-    shutil.copytree(board_template, root)
     page, problems = watched
-    with workbench.serving(root) as (process, url):
-        page.goto(url)
-        page.goto(url.split("?")[0] + "board?group=St%C3%B8tte")
+    board_page = "/board?group=St%C3%B8tte"
+    with workbench.signed_in_copy(board_template, tmp_path, page, board_page) as (root, _):
         yield page, root, problems
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
 
 
 def _units(root: Path) -> dict[str, dict[str, Any]]:
@@ -381,15 +376,9 @@ SELECT_PHRASE = (Path(__file__).resolve().parents[1] / "benchmarks" / "select_ph
 def reading(board_template: Path, tmp_path: Path, watched: tuple[Page, list[str]]
             ) -> Iterator[tuple[Page, Path, list[str]]]:
     """The reading view of I1 in a page, on a fresh copy of the project: the tests write."""
-    root = tmp_path / "study"
-    shutil.copytree(board_template, root)
     page, problems = watched
-    with workbench.serving(root) as (process, url):
-        page.goto(url)
-        page.goto(url.split("?")[0] + "transcripts/I1")
+    with workbench.signed_in_copy(board_template, tmp_path, page, "/transcripts/I1") as (root, _):
         yield page, root, problems
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
 
 
 def _code(page: Page, *names: str, close: bool = True) -> None:

@@ -9,7 +9,6 @@ the breadth is in test_web_desk.py.
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,14 +53,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def desk(template: Path, tmp_path: Path, watched: tuple[Page, list[str]]
          ) -> Iterator[tuple[Page, Path, str, list[str]]]:
     """A page signed in to the workbench on a fresh copy of the project, and its address."""
-    root = tmp_path / "study"
-    shutil.copytree(template, root)
     page, problems = watched
-    with workbench.serving(root) as (process, url):
-        page.goto(url)
-        yield page, root, url.split("?")[0].rstrip("/"), problems
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+    with workbench.signed_in_copy(template, tmp_path, page) as (root, base):
+        yield page, root, base, problems
 
 
 def _log(root: Path) -> list[dict[str, Any]]:

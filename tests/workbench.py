@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -127,6 +128,23 @@ def serving(root: Path, *options: str, interface: str = "en", browser: str | Non
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+@contextmanager
+def signed_in_copy(template: Path, tmp_path: Path, page: Any, path: str = ""
+                   ) -> Iterator[tuple[Path, str]]:
+    """A fresh copy of `template` (the tests write) served by `stc serve`, `page` signed in
+    and at `path`; yields the copy and the server's address, and stops it with Ctrl-C."""
+    root = tmp_path / "study"
+    shutil.copytree(template, root)
+    with serving(root) as (process, url):
+        page.goto(url)
+        base = url.split("?")[0].rstrip("/")
+        if path:
+            page.goto(base + path)
+        yield root, base
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
 
 
 # -- the workbench over HTTP (Starlette's TestClient), as a browser tab uses it ------------------
