@@ -114,9 +114,13 @@ class Units(NamedTuple):
     who: dict[int, list[str]]
     times: dict[int, str | None]
     nuggets: set[int]
+    every: bool  # the views of every unit, not only of those the chapter may print
+    quotations: dict[int, dict[str, Any]]  # each quotation as printed, made once (`_quotation`)
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection, options: ReportOptions) -> Units:
+    def load(cls, conn: sqlite3.Connection, options: ReportOptions, every: bool) -> Units:
+        """The views of every unit (the audit trail shows them all), or of those the chapter
+        may print: the quotations and the units an analytic text places."""
         names = participant_names(conn)
         who = {u: [names.get(p, f"P{p}") for p in people]
                for u, people in participants_by_unit(conn).items()}
@@ -125,16 +129,35 @@ class Units(NamedTuple):
         # a transcript withdrawn from further analysis keeps its units, but no quotation
         # from it is printed: that would publish her words anew (stc.consent)
         held_back = withdrawn(conn)
-        return cls(unit_views(conn, places=Places(conn)), who,
+        quotations = [int(r[0]) for r in conn.execute(
+            "SELECT id FROM units WHERE nugget IS NOT NULL")]
+        shown = None if every else [*quotations, *_placed(conn)]
+        return cls(unit_views(conn, places=Places(conn), only=shown), who,
                    {u: time[doc] for u, doc in docs.items()},
-                   {int(r[0]) for r in conn.execute(
-                       "SELECT id FROM units WHERE nugget IS NOT NULL")
-                    if docs[int(r[0])] not in held_back})
+                   {u for u in quotations if docs[u] not in held_back}, every, {})
+
+
+def _placed(conn: sqlite3.Connection) -> set[int]:
+    """The units the analytic texts place (a paragraph `[U7]`, see `_blocks`)."""
+    out = set()
+    for (digest,) in conn.execute("SELECT description FROM code_groups WHERE description"
+                                  " IS NOT NULL UNION SELECT description FROM subgroups"
+                                  " WHERE description IS NOT NULL"):
+        out |= {int(m.group(1)) for para in paragraphs(get_text(conn, digest))
+                for m in [PLACED.fullmatch(para)] if m}
+    return out
 
 
 def _quotation(unit: int, options: ReportOptions, units: Units) -> dict[str, Any]:
     """A quotation as the chapter prints it: the unit's own words with the cuts marked as
-    the settings say, or its translation when the chapter is in another language."""
+    the settings say, or its translation when the chapter is in another language. Made once
+    per unit: its section prints it, and its analytic text may place it."""
+    if unit not in units.quotations:
+        units.quotations[unit] = _quotation_of(unit, options, units)
+    return units.quotations[unit]
+
+
+def _quotation_of(unit: int, options: ReportOptions, units: Units) -> dict[str, Any]:
     view = units.views[unit]
     original = with_cuts(quotation_parts(view["text"], view["nugget"] or view["text"].strip()),
                          options.cut_marker)
@@ -200,18 +223,21 @@ def _section(conn: sqlite3.Connection, target: Target, row: sqlite3.Row, number:
         "blocks": _blocks(description, nuggets, options, units),
         "condensate": get_text(conn, row["condensate"]) if row["condensate"] else None,
         "rests_on": _linked(conn, target),
-        "units": [units.views[u] for u in ids],
+        **({"units": [units.views[u] for u in ids]} if units.every else {}),
         "quotations": [_quotation(u, options, units) for u in nuggets],
         "prevalence": prev.as_json() if prev else None,
         "anchor": f"{target.kind}-{target.id}",
     }
 
 
-def categories(conn: sqlite3.Connection, options: ReportOptions) -> list[dict[str, Any]]:
+def categories(conn: sqlite3.Connection, options: ReportOptions, audit: bool = False
+               ) -> list[dict[str, Any]]:
+    """The categories and subcategories as the chapter shows them; for the audit trail also
+    the views of their units and of those set aside."""
     language = options.language
     prev = {(p.group, p.subgroup): p for p in prevalence(conn, language)}
     aside = {int(r[0]) for r in conn.execute("SELECT id FROM units WHERE aside IS NOT NULL")}
-    units = Units.load(conn, options)
+    units = Units.load(conn, options, every=audit)
     in_group, in_subgroup = members(conn, "group"), members(conn, "subgroup")
     out = []
     groups = conn.execute("SELECT * FROM code_groups ORDER BY position, id").fetchall()
@@ -226,7 +252,8 @@ def categories(conn: sqlite3.Connection, options: ReportOptions) -> list[dict[st
                            prev.get((g["name"], None)), options, units)
         section["all_units"] = len(kept)
         section["group_id"] = int(g["id"])
-        section["aside"] = [units.views[u] for u in held if u in aside]
+        if audit:
+            section["aside"] = [units.views[u] for u in held if u in aside]
         section["subcategories"] = [
             _section(conn, sub_target, s, f"{number}.{j}" if number else "",
                      in_subgroup.get(s["id"], []), prev.get((g["name"], s["name"])), options,
@@ -429,7 +456,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
     options = options or report_options(conn)
     language = options.language
     state = state_of(conn, upto)
-    cats = categories(conn, options)
+    cats = categories(conn, options, audit=checks is not None)
     p = phrases(language)
     chapter_title = f"{options.chapter} {p['results']}" if options.chapter else p["results"]
     model = {

@@ -11,6 +11,7 @@ they work on the live project and on a replayed past state (`project.replayed(N)
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,7 @@ from stc.quotes import loosen
 from stc.stages import Step, StepStatus, count
 from stc.store import marks
 from stc.texts import PROJECT, get_text, must_text, unit_owner
-from stc.trail import Record
+from stc.trail import Record, once
 from stc.units import Places, participants_by_unit, unit_participants
 from stc.words import counted
 
@@ -113,7 +114,15 @@ def members(conn: sqlite3.Connection, kind: str, owner: int | None = None, *,
             aside: bool = True) -> dict[int, list[int]]:
     """The units of each code group (those coded with a code of the group; without those set
     aside if not `aside`) or each subgroup (`kind`), by id, in order; of the one `owner` when
-    given. One query for all: a report shows every group and subgroup."""
+    given. One query for all: a report shows every group and subgroup, and asks in several
+    places (inside `trail.read_once`, an answer its readers share and never change)."""
+    if owner is None:
+        return once(conn, f"members:{kind}:{aside}", lambda: _members(conn, kind, None, aside))
+    return _members(conn, kind, owner, aside)
+
+
+def _members(conn: sqlite3.Connection, kind: str, owner: int | None, aside: bool
+             ) -> dict[int, list[int]]:
     if kind == "subgroup":
         sql = "SELECT u.subgroup_id, u.id FROM units u WHERE u.subgroup_id IS NOT NULL"
         where = " AND u.subgroup_id = ?"
@@ -529,25 +538,31 @@ def unit_view(conn: sqlite3.Connection, unit: int, context: int = 240,
                  places or Places(conn))
 
 
-def unit_views(conn: sqlite3.Connection, context: int = 240,
-               places: Places | None = None) -> dict[int, dict[str, Any]]:
-    """`unit_view` of every unit, read in a few queries: what a report of thousands of units
-    needs."""
+def unit_views(conn: sqlite3.Connection, context: int = 240, places: Places | None = None,
+               only: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+    """`unit_view` of every unit, or of the units `only` names, read in a few queries: what a
+    report of thousands of units needs."""
     places = places or Places(conn)
+    # the units wanted, as a JSON list: any number of them in one parameter
+    wanted, args = ("", ()) if only is None else (
+        " IN (SELECT value FROM json_each(?))", (json.dumps(sorted(set(only))),))
     codes: dict[int, list[str]] = {}
     for unit, name in conn.execute("SELECT uc.unit, c.name FROM unit_codes uc JOIN codes c"
-                                   " ON c.id = uc.code ORDER BY c.name"):
+                                   " ON c.id = uc.code"
+                                   + (f" WHERE uc.unit{wanted}" if wanted else "")
+                                   + " ORDER BY c.name", args):
         codes.setdefault(int(unit), []).append(str(name))
-    bodies = dict(conn.execute(
-        "SELECT t.hash, t.body FROM texts t WHERE t.hash IN (SELECT text FROM units UNION"
-        " SELECT nugget FROM units UNION SELECT translation FROM units"
-        " UNION SELECT note FROM units)").fetchall())
+    rows = conn.execute("SELECT * FROM units" + (f" WHERE id{wanted}" if wanted else "")
+                        + " ORDER BY id", args).fetchall()
+    hashes = {row[k] for row in rows for k in ("text", "nugget", "translation", "note")}
+    bodies = dict(conn.execute("SELECT hash, body FROM texts WHERE hash IN (SELECT value FROM"
+                               " json_each(?))", (json.dumps(sorted(hashes - {None})),)))
     who = participants_by_unit(conn)
     people = participant_names(conn)
     return {int(row["id"]): _view(conn, row, codes.get(int(row["id"]), []),
                                   [people.get(p, f"P{p}") for p in who.get(int(row["id"]), [])],
                                   bodies, context, places)
-            for row in conn.execute("SELECT * FROM units ORDER BY id").fetchall()}
+            for row in rows}
 
 
 def _view(conn: sqlite3.Connection, row: sqlite3.Row, codes: list[str], who: list[str],

@@ -227,27 +227,19 @@ def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
 T = TypeVar("T")
 
 
-class _Held(NamedTuple):
-    """What `read_once` holds for one connection: its trail, and the answers `once` keeps."""
-
-    records: list[Record]
-    answers: dict[str, Any]
-
-
-# what is held inside `read_once`, by connection
-_HELD: ContextVar[dict[sqlite3.Connection, _Held] | None] = ContextVar(
-    "held_trails", default=None)
+# what is held inside `read_once`, by connection: the answers `once` keeps
+_HELD: ContextVar[dict[sqlite3.Connection, dict[str, Any]] | None] = ContextVar(
+    "held_answers", default=None)
 
 
 @contextmanager
 def read_once(conn: sqlite3.Connection) -> Iterator[None]:
-    """Inside the block, `records(conn, ...)` reads the trail of `conn` once and answers from
-    it after, and `once` computes each answer once: for a reader that asks for them in several
-    places (a report: its checks, its validations, its model, its audit). Only for a block
-    that records nothing."""
+    """Inside the block, `records(conn, ...)` reads the trail of `conn` once, when first asked,
+    and answers from it after, and `once` computes each answer once: for a reader that asks
+    for them in several places (a report: its checks, its validations, its model, its audit).
+    Only for a block that records nothing."""
     held = dict(_HELD.get() or {})
-    held[conn] = _Held([_row_to_record(row) for row in conn.execute(
-        f"SELECT {_COLUMNS} FROM trail ORDER BY seq")], {})
+    held[conn] = {}
     token = _HELD.set(held)
     try:
         yield
@@ -259,22 +251,30 @@ def once(conn: sqlite3.Connection, key: str, compute: Callable[[], T]) -> T:
     """`compute()`, of the state in `conn`: inside `read_once(conn)` computed once for `key`
     and then answered from what it gave (which its readers share, so they never change it);
     outside, computed each time."""
-    held = (_HELD.get() or {}).get(conn)
-    if held is None:
+    answers = (_HELD.get() or {}).get(conn)
+    if answers is None:
         return compute()
-    if key not in held.answers:
-        held.answers[key] = compute()
-    answer: T = held.answers[key]
+    if key not in answers:
+        answers[key] = compute()
+    answer: T = answers[key]
     return answer
+
+
+def _whole_trail(conn: sqlite3.Connection) -> list[Record]:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a Row per record costs more than its payload
+    return [Record(seq, at, author, kind, load_payload(payload), why, prev, digest, command,
+                   label)
+            for seq, at, author, kind, payload, why, prev, digest, command, label
+            in cursor.execute(f"SELECT {_COLUMNS} FROM trail ORDER BY seq")]
 
 
 def records(conn: sqlite3.Connection, upto: int | None = None,
             after: int | None = None) -> Iterator[Record]:
     """The trail in order: up to change `upto` and after change `after`, when given."""
-    held = (_HELD.get() or {}).get(conn)
-    if held is not None:
-        yield from (r for r in held.records if (upto is None or r.seq <= upto)
-                    and (after is None or r.seq > after))
+    if (_HELD.get() or {}).get(conn) is not None:
+        yield from (r for r in once(conn, "trail", lambda: _whole_trail(conn))
+                    if (upto is None or r.seq <= upto) and (after is None or r.seq > after))
         return
     where, args = [], []
     if upto is not None:

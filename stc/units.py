@@ -89,6 +89,9 @@ class Places:
             and current.text != ERASED else ""
 
     def ref(self, doc: str, version: int, start: int, end: int) -> str:
+        current = self.doc(doc)
+        if current.version == version:  # its segments are loaded with it
+            return segment_ref(doc, *current.covering(start, end)) if current.numbers else doc
         key = (doc, version)
         if key not in self.cache:
             rows = self.conn.execute("SELECT n, start, end FROM segments WHERE doc = ?"
