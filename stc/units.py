@@ -253,10 +253,12 @@ def load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
 def _load_doc(conn: sqlite3.Connection, doc: str) -> DocText:
     row = conn.execute("SELECT id, version, participant, text FROM documents WHERE id = ?",
                        (doc,)).fetchone()
-    segs = conn.execute("SELECT n, start, end FROM segments WHERE doc = ? AND version = ?"
-                        " ORDER BY n", (doc, row[1])).fetchall()
-    turns = conn.execute("SELECT start, end, participant, speaker, role FROM turns WHERE doc = ?"
-                         " AND version = ? ORDER BY turn", (doc, row[1])).fetchall()
+    plain = conn.cursor()
+    plain.row_factory = None  # plain tuples: a Row per segment costs more than the segment
+    segs = plain.execute("SELECT n, start, end FROM segments WHERE doc = ? AND version = ?"
+                         " ORDER BY n", (doc, row[1])).fetchall()
+    turns = plain.execute("SELECT start, end, participant, speaker, role FROM turns"
+                          " WHERE doc = ? AND version = ? ORDER BY turn", (doc, row[1])).fetchall()
     speaking = {int(t[2]) for t in turns if t[2] is not None}
     names = {pid: stored_value(conn, str(name)) for pid, name in conn.execute(
         "SELECT id, name FROM participants") if pid in speaking or pid == row[2]}
