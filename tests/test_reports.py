@@ -111,6 +111,21 @@ def test_results_chapter_shape(run: Run, tmp_path: Path) -> None:
     assert ["Heading 3", "3.1.1 Tidspress"] in outline
 
 
+def test_a_placed_unit_that_is_no_quotation_prints_its_own_words(run: Run,
+                                                                  tmp_path: Path) -> None:
+    """An analytic text may place any unit (`[U6]`), not only a chosen quotation: the chapter,
+    which reads only the units it may print, prints that unit's words there."""
+    root = build(run, tmp_path, "en")
+    tech = WORDS["en"]["tech"]
+    run("describe", tech, "-m", "One of them puts it so:\n\n[U6]\n\nThe rest agree.",
+        "--project", str(root))
+    units = json.loads(run("units", "--json", "--project", str(root)).output)
+    text = " ".join(next(u for u in units if u["unit"] == "U6")["text"].split())
+    run("report", "results", "--format", "md", "--project", str(root))
+    md = (root / "reports" / "results.md").read_text()
+    assert f"One of them puts it so:\n\n> “{text}”\n\nThe rest agree." in md
+
+
 def test_chapter_number_and_inline_quotations_from_settings(run: Run, tmp_path: Path) -> None:
     root = build(run, tmp_path, "en")
     settings = (root / "stc.toml").read_text().replace("chapter = 3", "chapter = 4\n"
