@@ -109,7 +109,21 @@ def run(settings: Settings) -> list[Row]:
         rows.append(Row(label, seconds, floor, share, f"<= {TARGET:g}x", share <= TARGET,
                         _floor_note(out)))
         rows.append(_same_files(settings, root, units, floor))
+        rows.append(_audit_alone(settings, root, units, floor))
     return rows
+
+
+def _audit_alone(settings: Settings, root: Path, units: int, floor: float) -> Row:
+    """`report audit` alone, against the same floor: what the audit trail (its checks, the
+    history of every change, every unit in context) adds to `report all`. No target of its
+    own; it shows how much of `report all` the floor leaves out."""
+    out = settings.data / f"reports-audit-{units}"
+    seconds = _median([STC, "--project", str(root), "report", "audit", "--out", str(out)],
+                      settings.rounds)
+    size = (out / "audit.html").stat().st_size / 1e6
+    return Row(f"stc report audit, {units:,} units, vs the same floor", seconds, floor,
+               ratio(seconds, floor), "-", None,
+               f"information: the audit page alone ({size:.0f} MB), which the floor leaves out")
 
 
 def _same_files(settings: Settings, root: Path, units: int, floor: float) -> Row:

@@ -87,14 +87,14 @@ def _write_archive(project: Project, work: Path, checks: list[Any], with_transcr
     try:
         model = build(conn, None, None, None, checks)
         shared = Shared(project.root / "templates")
-        written += _write(work, _rendered(project, shared, model, "audit", "html", None))
+        written += _write(work, _rendered(project.root, shared, model, "audit", "html", None))
         handed_in = sorted(p for p in project.reports_dir.glob("results.*")
                            if p.suffix[1:] in REPORTS["results"])
         for path in handed_in:
             shutil.copy2(path, work / path.name)
         written += [p.name for p in handed_in]
         for fmt in () if handed_in else REPORTS["results"]:
-            written += _write(work, _rendered(project, shared, model, "results", fmt, None))
+            written += _write(work, _rendered(project.root, shared, model, "results", fmt, None))
     finally:
         if conn is not project.conn:
             conn.close()

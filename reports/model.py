@@ -101,6 +101,15 @@ def state_of(conn: sqlite3.Connection, upto: int | None) -> dict[str, Any]:
             "version": __version__}
 
 
+def stamp(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | None = None
+          ) -> dict[str, Any]:
+    """What every report names: the state it shows (see `state_of`), the author it is by and
+    the language it is written in."""
+    options = options or report_options(conn)
+    return {"state": state_of(conn, upto), "author": options.author,
+            "language": options.language}
+
+
 def _project_value(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
@@ -455,18 +464,17 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
     checks, also that of the audit trail."""
     options = options or report_options(conn)
     language = options.language
-    state = state_of(conn, upto)
+    stamped = stamp(conn, upto, options)
+    state = stamped["state"]
     cats = categories(conn, options, audit=checks is not None)
     p = phrases(language)
     chapter_title = f"{options.chapter} {p['results']}" if options.chapter else p["results"]
     model = {
-        "p": p, "language": language, "language_tag": options.language_tag,
+        **stamped, "p": p, "language_tag": options.language_tag,
         "source_language": options.source_language, "options": options._asdict(),
-        "state": state,
         "state_line": str(p["state"]).format(seq=state["seq"], at=state["at"],
                                              hash=state["hash"], version=state["version"]),
         "title": title or _project_value(conn, "title") or "",
-        "author": options.author,
         "question": _project_value(conn, "question"),
         "chapter": options.chapter,
         "chapter_title": chapter_title,

@@ -23,12 +23,14 @@ from typing import Any
 from stc import naming
 from stc.errors import BadInput, StcError
 from stc.outputs import all_or_none, make_folder
-from stc.project import Project
+from stc.parallel import in_background, start_method
+from stc.project import DATABASE, Project
 from stc.reports.method import method_model
-from stc.reports.model import build, report_options, without_audit
+from stc.reports.model import build, report_options, stamp, without_audit
 from stc.reports.office import matrix_xlsx, method_docx, results_docx
 from stc.reports.sandbox import environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
+from stc.store import snapshot
 from stc.texts import writable_values
 from stc.trail import read_once
 
@@ -113,6 +115,17 @@ def sidecar(model: dict[str, Any]) -> bytes:
                        ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+# From this many meaning units on, the audit trail and the matrix are written in other
+# processes (stc.parallel) while this one writes the chapter and the method report: each
+# needs nothing of the chapter's model, and the audit of a large project costs more than
+# everything else together. Below it a second process costs more than it saves; a spawned
+# one (Windows, macOS) starts a fresh Python, worth it only for more work still.
+APART_FROM = {"fork": 1_000, "forkserver": 5_000, "spawn": 5_000}
+APART = ("audit", "matrix")
+
+Files = list[tuple[str, bytes]]  # (name, bytes) of the files of one report
+
+
 def render(project: Project, which: str = "all", formats: Sequence[str] | None = None,
            out: Path | None = None, as_of: int | None = None,
            allow_identifying: bool = False, examples: Sequence[str] | None = None
@@ -123,32 +136,23 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
     name."""
     request = plan(which, formats)
     conn = project.replayed(as_of) if as_of is not None else project.conn
-    with read_once(conn):  # the checks, validations and audit each read the whole trail
-        # each check runs once: all of them for the audit trail, else the one the refusal needs
-        checks = run_checks(conn) if "audit" in request.reports else [identifying_check(conn)]
-        places = next(c for c in checks if c.id == IDENTIFYING).failures
-        if places and not allow_identifying:
-            raise StcError("E516", places="; ".join(places))
-        model = build(conn, as_of, None, None, checks if "audit" in request.reports else None)
-        method = (method_model(conn, model, report_options(conn), examples)
-                  if "method" in request.reports else None)
-        matrix = matrix_table(conn) if "matrix" in request.reports else None
+    try:
+        with snapshot(conn), read_once(conn):  # every report of one state, however many ask
+            state, files = _files(project, conn, request, as_of, allow_identifying, examples)
+    finally:
+        if conn is not project.conn:
+            conn.close()
     # an earlier state never overwrites the reports of the present
     target = out or (project.reports_dir / f"as-of-{as_of}" if as_of is not None
                      else project.reports_dir)
     if target.exists() and not target.is_dir():
         raise StcError("E519", path=str(target), detail="it is a file, not a folder")
     made = make_folder(target, parents=out is None)  # an --out folder only in one that exists
-    written = []
-    shared = Shared(project.root / "templates")
+    written = [target / name for name, _ in files]
     try:
         with all_or_none() as outputs:
-            for report in request.reports:
-                shown = method if report == "method" and method is not None else model
-                for fmt in request.formats[report]:
-                    for name, data in _rendered(project, shared, shown, report, fmt, matrix):
-                        outputs.write(target / name, data)
-                        written.append(target / name)
+            for name, data in files:
+                outputs.write(target / name, data)
     except BaseException:
         if made:
             with contextlib.suppress(OSError):
@@ -156,8 +160,78 @@ def render(project: Project, which: str = "all", formats: Sequence[str] | None =
         raise
     if not target.resolve().is_relative_to(project.root.resolve()):
         # reports in the project folder are found by an erasure; those elsewhere are named
-        project.record_export("report", written, model["state"]["seq"])
+        project.record_export("report", written, state["seq"])
     return written
+
+
+def _files(project: Project, conn: sqlite3.Connection, request: Request, as_of: int | None,
+           allow_identifying: bool, examples: Sequence[str] | None
+           ) -> tuple[dict[str, Any], Files]:
+    """The state shown and the files of every report asked for, in the order of the request:
+    the audit trail and the matrix of a large project made in other processes meanwhile."""
+    parted = [r for r in APART if r in request.reports] if _worth_parting(conn, as_of) else []
+    audit_here = "audit" in request.reports and "audit" not in parted
+    # each check runs once: all of them for an audit made here, else the one the refusal needs
+    checks = run_checks(conn) if audit_here else [identifying_check(conn)]
+    places = next(c for c in checks if c.id == IDENTIFYING).failures
+    if places and not allow_identifying:
+        raise StcError("E516", places="; ".join(places))
+    apart = {r: in_background(_parted_files, project.root, r, request.formats[r])
+             for r in parted}
+    model = build(conn, as_of, None, None, checks if audit_here else None)
+    method = (method_model(conn, model, report_options(conn), examples)
+              if "method" in request.reports else None)
+    matrix = matrix_table(conn) if "matrix" in request.reports else None
+    shared = Shared(project.root / "templates")
+    made: dict[str, Files] = {}
+    for report in request.reports:
+        if report not in apart:
+            shown = method if report == "method" and method is not None else model
+            made[report] = [file for fmt in request.formats[report]
+                            for file in _rendered(project.root, shared, shown, report, fmt,
+                                                  matrix)]
+    for report, wait in apart.items():
+        shown_state, files = wait()
+        # made on another connection: of this state, unless a change came in between
+        made[report] = files if shown_state == model["state"] else _report_files(
+            conn, project.root, report, request.formats[report])[1]
+    return model["state"], [file for report in request.reports for file in made[report]]
+
+
+def _worth_parting(conn: sqlite3.Connection, as_of: int | None) -> bool:
+    """Whether the audit trail and the matrix are made in other processes: for a project
+    large enough, never for an earlier state (replayed in this process's memory)."""
+    if as_of is not None:
+        return False
+    units = int(conn.execute("SELECT COUNT(*) FROM units").fetchone()[0])
+    return units >= APART_FROM[start_method()]
+
+
+def _parted_files(root: Path, report: str, formats: tuple[str, ...]
+                  ) -> tuple[dict[str, Any], Files]:
+    """`_report_files` on a connection of its own: what another process makes."""
+    from stc.store import connect
+
+    conn = connect(root / DATABASE)
+    try:
+        with snapshot(conn):
+            return _report_files(conn, root, report, formats)
+    finally:
+        conn.close()
+
+
+def _report_files(conn: sqlite3.Connection, root: Path, report: str,
+                  formats: tuple[str, ...]) -> tuple[dict[str, Any], Files]:
+    """The audit trail or the matrix of the present state, in `formats`, and the state it
+    shows."""
+    with read_once(conn):
+        if report == "audit":
+            model, matrix = build(conn, None, None, None, run_checks(conn)), None
+        else:
+            model, matrix = stamp(conn, None), matrix_table(conn)
+    shared = Shared(root / "templates")
+    return model["state"], [file for fmt in formats
+                            for file in _rendered(root, shared, model, report, fmt, matrix)]
 
 
 @dataclass(frozen=True)
@@ -216,15 +290,15 @@ class Shared:
         return out
 
 
-def _rendered(project: Project, shared: Shared, model: dict[str, Any], report: str, fmt: str,
-              matrix: tuple[list[str], list[list[Any]]] | None) -> list[tuple[str, bytes]]:
+def _rendered(root: Path, shared: Shared, model: dict[str, Any], report: str, fmt: str,
+              matrix: tuple[list[str], list[list[Any]]] | None) -> Files:
     """The files of one report in one format: (name, bytes)."""
     name = f"{report}.{fmt}"
     if fmt == "docx":
         model = shared.writable(model)
         write = results_docx if report == "results" else method_docx
         names = ("results.docx",) if report == "results" else ("method.docx", "results.docx")
-        reference = _reference_document(project, names)
+        reference = _reference_document(root, names)
         try:
             return [(name, write(model, reference))]
         except Exception as exc:  # python-docx on a document it can open but not use
@@ -243,14 +317,14 @@ def _rendered(project: Project, shared: Shared, model: dict[str, Any], report: s
     return [(name, shared.render(model, f"{report}.{fmt}.j2").encode("utf-8"))]
 
 
-def _reference_document(project: Project, names: tuple[str, ...]) -> bytes | None:
+def _reference_document(root: Path, names: tuple[str, ...]) -> bytes | None:
     """The project's own Word reference document (the first of templates/NAME that exists),
     after the checks a transcript from someone else passes: it comes with the project and is
     not trusted either."""
     from stc.formats import read_bytes
     from stc.formats.office import check_word_package
 
-    folder = project.root / "templates"
+    folder = root / "templates"
     found = [project_file(folder, n) for n in names] if folder.is_dir() else []
     path = next((p for p in found if p is not None), None)
     if path is None:

@@ -61,10 +61,7 @@ def worker_count(items: int) -> int:
     STC_WORKERS when set (1 turns the workers off), and 1 for too few items to be worth it."""
     if items < MIN_ITEMS[start_method()]:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    wanted = os.environ.get("STC_WORKERS", "")
-    limit = int(wanted) if wanted.isdigit() and int(wanted) > 0 else cores or 1
-    return max(1, min(cores or 1, limit, items))
+    return max(1, min(_cores(), items))
 
 
 def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: int
@@ -101,7 +98,8 @@ def in_background(function: Callable[..., Answer], *args: Any, worth_a_spawn: bo
                   ) -> Callable[[], Answer]:
     """Start `function(*args)` in another process; the returned function waits for its
     answer. Where workers would be spawned and `worth_a_spawn` is false (too little work to
-    pay for a fresh interpreter), or there is a single core, it runs here and now. If the
+    pay for a fresh interpreter), or there is a single core (or STC_WORKERS=1), it runs here
+    and now. If the
     other process fails, the call runs again here, so its error is raised in this process."""
     method = start_method()
     if (method != "fork" and not worth_a_spawn) or _cores() < 2:
@@ -113,9 +111,11 @@ def in_background(function: Callable[..., Answer], *args: Any, worth_a_spawn: bo
 
 
 def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The cores this process may use, at most STC_WORKERS when set (1: one process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    wanted = os.environ.get("STC_WORKERS", "")
+    limit = int(wanted) if wanted.isdigit() and int(wanted) > 0 else cores or 1
+    return max(1, min(cores or 1, limit))
 
 
 def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Callable[[], Answer]:

@@ -411,6 +411,22 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Reads inside the block see one state of the database, whatever other processes record
+    meanwhile: a read transaction (in WAL mode it keeps its snapshot), for a block that records
+    nothing. Inside a transaction already, that one holds."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # nothing was written: ends the read
+
+
 # how long `sole_access` waits for other connections to close: the workbench opens one per
 # request and holds none between them, so a moment is enough
 SOLE_ACCESS_WAIT = 3.0

@@ -17,7 +17,8 @@ def test_every_benchmark_runs_on_the_smallest_size(tmp_path: Path) -> None:
     table = result.stdout
     for measure in ("import words/s", "import peak memory", "start-up: stc --version",
                     "start-up: stc status", "stc matrix import", "stc verify",
-                    "stc report all", "stc report all --format docx,xlsx", "stc search --regex", "workbench: reading view",
+                    "stc report all", "stc report all --format docx,xlsx", "stc report audit",
+                    "stc search --regex", "workbench: reading view",
                     "workbench: selection -> unit -> highlight"):
         assert measure in table, table
 
