@@ -181,7 +181,8 @@ def _files(project: Project, conn: sqlite3.Connection, request: Request, as_of: 
     model = build(conn, as_of, None, None, checks if audit_here else None)
     method = (method_model(conn, model, report_options(conn), examples)
               if "method" in request.reports else None)
-    matrix = matrix_table(conn) if "matrix" in request.reports else None
+    matrix = matrix_table(conn) if "matrix" in request.reports and "matrix" not in apart \
+        else None
     shared = Shared(project.root / "templates")
     made: dict[str, Files] = {}
     for report in request.reports:
