@@ -44,8 +44,9 @@ IN_FLIGHT_PER_WORKER = 2
 
 def start_method() -> str:
     """How worker processes start: STC_START_METHOD when set, else fork where the system has
-    it and it is safe (not on macOS, whose system libraries may not survive a fork), else
-    spawn."""
+    it and it is safe, else spawn. It is not safe on macOS, whose system libraries may not
+    survive a fork, nor in a process running other threads (the workbench's server): one of
+    them may hold a lock (SQLite's, say) at the fork, which the child then waits on for ever."""
     wanted = os.environ.get("STC_START_METHOD", "").strip().lower()
     forks = hasattr(os, "fork")
     if wanted:
@@ -53,7 +54,10 @@ def start_method() -> str:
             have = [m for m in START_METHODS if forks or m == "spawn"]
             raise StcError("E950", value=wanted, methods=", ".join(have))
         return wanted
-    return "fork" if forks and sys.platform != "darwin" else "spawn"
+    import threading
+
+    alone = threading.active_count() == 1
+    return "fork" if forks and sys.platform != "darwin" and alone else "spawn"
 
 
 def worker_count(items: int) -> int:

@@ -73,6 +73,28 @@ def test_spawn_is_the_way_where_fork_is_missing_or_unsafe(monkeypatch: pytest.Mo
     assert parallel.worker_count(parallel.MIN_ITEMS["spawn"] - 1) == 1
 
 
+def test_a_process_running_other_threads_spawns_its_workers(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """A fork copies one thread: a lock another thread held at that moment stays held in the
+    child for ever (the workbench's server runs threads)."""
+    import threading
+
+    monkeypatch.delenv("STC_START_METHOD", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    assert parallel.start_method() == "fork"
+    done = threading.Event()
+    other = threading.Thread(target=done.wait)
+    other.start()
+    try:
+        assert parallel.start_method() == "spawn"
+    finally:
+        done.set()
+        other.join()
+    assert parallel.start_method() == "fork"
+
+
 def test_an_unknown_start_method_is_refused_in_one_line(run: Run, project: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STC_START_METHOD", "threads")
