@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from stc import naming
+from stc.changes.analysis import MEMO_KINDS as MEMO_KINDS  # the kinds, where memos are made
 from stc.errors import StcError
 from stc.lookup import KINDS, object_of, resolve_ref
 from stc.project import Project
@@ -101,8 +102,6 @@ def add_themes(project: Project, names: list[str], why: str | None = None) -> li
 
 # -- memos -------------------------------------------------------------------------------------
 
-# a validation memo records that a category was checked against the transcripts (step 4)
-MEMO_KINDS = ("preunderstanding", "impression", "note", "validation")
 
 
 class Memo(NamedTuple):

@@ -316,6 +316,8 @@ def test_every_note_and_source_names_its_creator_and_has_a_text_file(
 def test_our_own_file_comes_back_whole(run: Run, tmp_path: Path) -> None:
     before, after = tmp_path / "demo", tmp_path / "kopi"
     _build_demo(run, before)
+    run("--project", str(before), "validate", "Nærhet når besøkene blir færre",
+        "-m", "Leste alle fire intervjuene på nytt; beskrivelsen holder.")
     run("--project", str(before), "export", str(tmp_path / "demo.qdpx"))
     run("init", str(after), "--language", "nb", "--title", "Hjemmetjenesten")
     result = run("--project", str(after), "import", str(tmp_path / "demo.qdpx"))
@@ -326,6 +328,11 @@ def test_our_own_file_comes_back_whole(run: Run, tmp_path: Path) -> None:
     units = units_json(run, after)
     assert sum(1 for u in units if u["aside"]) == 1 and sum(1 for u in units if u["nugget"]) > 1
     assert snapshot(after) == snapshot(before)
+    memos = [[(m["kind"], m["ref"], m["body"], m["author"])
+              for m in json.loads(run("--project", str(root), "memos", "--json").stdout)]
+             for root in (before, after)]
+    assert memos[0] == memos[1] and ("validation", "group:Nærhet når besøkene blir færre") \
+        in [m[:2] for m in memos[1]]  # the category stays validated
     for root in (before, after):
         run("--project", str(root), "report", "results", "--format", "md")
     reports = [(root / "reports" / "results.md").read_text(encoding="utf-8").splitlines()[:-1]

@@ -18,7 +18,8 @@ from .actions import HIDDEN, Form, _field, _reason, act, label
 from .pages import LIVE, PAGES, Notice, Params, address, live, opened, show
 from .render import render, say
 
-MEMO_KINDS = ("preunderstanding", "impression", "note")
+# the memos step 1 writes: a validation memo is step 4's (`stc validate`)
+WRITTEN_HERE = tuple(kind for kind in impression.MEMO_KINDS if kind != "validation")
 
 
 def step1_page(request: Request, project: Project, params: Params,
@@ -59,8 +60,8 @@ def search_page(request: Request, project: Project, params: Params,
 
 def memo_add(request: Request, form: Form) -> Response:
     body, kind = _field(form, "text"), form.get("kind", "")
-    if kind not in MEMO_KINDS:
-        raise StcError("E412", kinds=", ".join(MEMO_KINDS), kind=kind)
+    if kind not in WRITTEN_HERE:
+        raise StcError("E412", kinds=", ".join(WRITTEN_HERE), kind=kind)
     on = form.get("on", "").strip() or None
     return act(request, form,
                lambda: label("memo", "add", "--kind", kind, *(["--on", on] if on else []),

@@ -315,6 +315,11 @@ def _unit_set(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
         conn.execute(f"UPDATE units SET {field} = ? WHERE id = ?", (value, p["id"]))
 
 
+# the kinds of memo; a validation memo records that a category was checked against the
+# transcripts (step 4)
+MEMO_KINDS = ("preunderstanding", "impression", "note", "validation")
+
+
 @change_kind(
     "memo.add",
     lambda p: f"{p['kind']} memo M{p['id']}" + (f" on {p['ref']}" if p.get("ref") else ""),

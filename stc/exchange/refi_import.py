@@ -37,6 +37,7 @@ from stc.attributes import (
     typed,
 )
 from stc.changes import CHANGE_KINDS
+from stc.changes.analysis import MEMO_KINDS
 from stc.errors import StcError
 from stc.exchange.model import (
     RefiCase,
@@ -62,8 +63,6 @@ from stc.project import Batch, Project
 from stc.texts import PROJECT, doc_owner, ref_owner
 from stc.units import DocText, covering, load_doc, place_fields
 from stc.words import counted
-
-MEMO_KINDS = ("preunderstanding", "impression", "note")
 
 # Why each kind of thing an import leaves out is left out, for the summary the user reads.
 LEFT_OUT_WHY = {
