@@ -32,6 +32,11 @@ YES = {"yes", "y", "ja", "j", "x", "true", "1"}
 NO = {"", "no", "n", "nei", "false", "0"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 200_000
+# what stc reads of a spreadsheet's sheet before refusing it: a few kilobytes of XML can place
+# one cell at XFD1048576, and openpyxl then hands over a million empty rows, each as wide as
+# the widest; no table stc reads has more than a few dozen columns or long runs of empty rows
+MAX_COLUMNS = 500
+MAX_EMPTY_RUN = 10_000
 
 
 def neutralise(value: str) -> str:
@@ -291,13 +296,44 @@ def _first_sheet(path: Path, book: Any) -> str:
 
 def _sheet_rows(path: Path, book: Any, name: str) -> Iterator[tuple[Any, ...]]:
     """The rows of a sheet, read as they are needed; a damaged sheet is the archive's
-    problem (E110), found only as openpyxl reads it."""
+    problem (E110), found only as openpyxl reads it.
+
+    The sheet is read as its XML holds it, not as large as its `<dimension>` says (a claim
+    some programs get wrong); reading stops, refusing the file (E417), at a row wider than
+    MAX_COLUMNS, after MAX_EMPTY_RUN empty rows in a row or beyond row MAX_ROWS + 1, so a
+    sheet that claims a million rows costs as little as a short one."""
+    sheet = book[name]
+    sheet.reset_dimensions()
+    empty = 0
     try:
-        yield from book[name].iter_rows(values_only=True)
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            _check_size(path, name, number, values, empty)
+            empty = 0 if any(v is not None and v != "" for v in values) else empty + 1
+            yield values
     except StcError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged sheet
         raise _damaged(path, exc) from None
+
+
+def _check_size(path: Path, sheet: str, number: int, values: tuple[Any, ...],
+                empty: int) -> None:
+    """Refuse row `number` of a sheet (E417) if it lies beyond what stc reads; `empty` rows
+    in a row came before it."""
+    if len(values) > MAX_COLUMNS:
+        from openpyxl.utils import get_column_letter
+
+        raise StcError("E417", path=str(path),
+                       detail=f"row {number} of sheet `{sheet}` reaches column"
+                              f" {get_column_letter(len(values))}; stc reads tables of at most"
+                              f" {MAX_COLUMNS} columns")
+    if empty >= MAX_EMPTY_RUN:
+        raise StcError("E417", path=str(path),
+                       detail=f"sheet `{sheet}` has {empty} empty rows in a row (rows"
+                              f" {number - empty}-{number - 1}), and stc stops reading there;"
+                              " delete them, and any stray cell below them")
+    if number > MAX_ROWS + 1:
+        raise StcError("E417", path=str(path), detail=f"more than {MAX_ROWS} rows")
 
 
 def _read_xlsx(path: Path) -> tuple[list[Row], list[Row] | None]:

@@ -126,6 +126,139 @@ def test_a_matrix_spreadsheet_passes_the_archive_checks(run: Run, project: Path)
     assert snapshot(run, project) == before
 
 
+def with_sheet_xml(path: Path, row: str, dimension: str = "") -> Path:
+    """`path` (an .xlsx) with one row added to its first sheet's XML, as a hand-edited or
+    hostile workbook would hold it, and the size the sheet declares (`<dimension>`) replaced
+    by `dimension`, or left out."""
+    import io
+    import re
+
+    claimed = f'<dimension ref="{dimension}"/>' if dimension else ""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            body = old.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = re.sub(r"<dimension [^>]*/>", claimed, body.decode("utf-8"))
+                body = xml.replace("</sheetData>", row + "</sheetData>").encode("utf-8")
+            new.writestr(info.filename, body)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def one_cell(cell: str, value: str = "x") -> str:
+    """A row of sheet XML holding one cell at `cell` (e.g. XFD1048576): a text, or when
+    `value` is empty a cell with a style and nothing in it."""
+    number = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    inside = f' t="inlineStr"><is><t>{value}</t></is></c>' if value else ' s="0"/>'
+    return f'<row r="{number}"><c r="{cell}"{inside}</row>'
+
+
+def counted_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The rows openpyxl hands over from every sheet of a workbook opened to read (one entry
+    per row), counted as they are taken."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    taken: list[int] = []
+    real: Any = ReadOnlyWorksheet.iter_rows  # typed for Worksheet; the same on read-only ones
+
+    def counting(sheet: ReadOnlyWorksheet, *args: Any, **kwargs: Any) -> Any:
+        for row in real(sheet, *args, **kwargs):
+            taken.append(1)
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counting)
+    return taken
+
+
+def people_xlsx(path: Path) -> Path:
+    """A participants table as a spreadsheet program saves it."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["deltaker", "alder"])
+    sheet.append(["Kari", "34"])
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def coded(run: Run, project: Path) -> Path:
+    write(project / "a.txt", "I: Hei?\nKari: Det går bra.\n")
+    run("import", "a.txt", "--participant", "Kari")
+    run("code", "a:2", "trygghet", "--group", "Trygghet")
+    return project
+
+
+def spreadsheet(run: Run, project: Path, command: str) -> list[str]:
+    """m.xlsx as the command reads it (the project's matrix, or a participants table), and
+    the command that reads it."""
+    if command == "matrix":
+        run("matrix", "export", "m.xlsx")
+        return ["matrix", "import", "m.xlsx", "--why", "regnearket"]
+    people_xlsx(project / "m.xlsx")
+    return ["participants", "import", "m.xlsx"]
+
+
+@pytest.mark.parametrize(("row", "dimension", "said"), [
+    (one_cell("XFD1048576"), "", "empty rows in a row"),  # one cell, last row and column
+    (one_cell("A1048576"), "A1:O1048576", "empty rows in a row"),  # a row numbered a million
+    (one_cell("XFD1048576", ""), "A1:XFD1048576", "empty rows in a row"),  # an empty cell
+    (one_cell("XFD3"), "", "reaches column XFD"),  # a row sixteen thousand cells wide
+], ids=["cell", "row", "empty-cell", "column"])
+@pytest.mark.parametrize("command", ["matrix", "participants"])
+def test_a_sheet_claiming_a_million_rows_or_columns_is_refused_after_a_few(
+        run: Run, coded: Path, monkeypatch: pytest.MonkeyPatch, command: str, row: str,
+        dimension: str, said: str) -> None:
+    """A 6 KB workbook whose one cell sits at XFD1048576 made openpyxl hand over a million
+    empty rows (seconds, tens of megabytes) before anything was refused: stc stops early."""
+    from tests.samples import snapshot
+
+    args = spreadsheet(run, coded, command)
+    hostile = with_sheet_xml(coded / "m.xlsx", row, dimension)
+    assert hostile.stat().st_size < 8 * 1024
+    taken = counted_rows(monkeypatch)
+    before = snapshot(run, coded)
+    error = run(*args, code=1).stderr
+    assert error.startswith("Error: m.xlsx: ") and error.endswith("[E417]\n"), error
+    assert len(error.splitlines()) == 1 and said in error, error
+    assert len(taken) < 20_000  # of the million rows the sheet claims
+    assert snapshot(run, coded) == before
+
+
+@pytest.mark.parametrize("command", ["matrix", "participants"])
+def test_a_sheet_declaring_a_size_it_does_not_hold_is_read_as_it_is(
+        run: Run, coded: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """The size a sheet declares is a claim: one that says a million rows and columns while
+    it holds three is read as the three rows, each as wide as its cells."""
+    args = spreadsheet(run, coded, command)
+    with_sheet_xml(coded / "m.xlsx", "", "A1:XFD1048576")
+    taken = counted_rows(monkeypatch)
+    run(*args)
+    assert len(taken) <= 6  # the header and one row of each sheet
+
+
+@pytest.mark.parametrize(("gap", "taken"), [(9_999, True), (10_000, False)])
+def test_a_row_below_thousands_of_empty_ones_is_read_up_to_a_limit(
+        run: Run, coded: Path, gap: int, taken: bool) -> None:
+    """Empty rows between a table's rows are skipped, up to 10,000 in a row: a new unit in
+    the row below 9,999 of them is imported, one below 10,000 refused, naming the rows."""
+    write(coded / "b.txt", "I: Og så?\nKari: Jeg sover godt.\n")
+    run("import", "b.txt")
+    run("matrix", "export", "m.xlsx")
+    number = 3 + gap  # the header, U1, then the gap
+    cells = "".join(f'<c r="{column}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+                    for column, value in (("B", "b"), ("C", "2"), ("E", "søvn")))
+    with_sheet_xml(coded / "m.xlsx", f'<row r="{number}">{cells}</row>')
+    if taken:
+        assert "+ U2 b:2" in run("matrix", "import", "m.xlsx", "--why", "luker").stdout
+    else:
+        error = run("matrix", "import", "m.xlsx", "--why", "luker", code=1).stderr
+        assert "has 10000 empty rows in a row (rows 3-10002)" in error, error
+
+
 @pytest.mark.parametrize(("pages", "draws", "lines"), [(10, 0, 20_000), (1, 400, 2_000)],
                          ids=["pages", "forms"])
 def test_a_pdf_repeating_one_stream_is_refused_before_it_is_read(
