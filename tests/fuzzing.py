@@ -4,8 +4,9 @@
 matrix as .xlsx and .csv, a REFI-QDA project and codebook, a participants table, a Taguette
 codebook, stc.toml, a pseudonymisation names list) by mutations chosen in turn: byte flips,
 truncations, control characters and NUL bytes, huge lines, deep nesting and entity
-declarations in XML, and damaged zip entries (bad checksum, bad deflate data, the encryption
-flag, a missing entry). The same n gives the same cases, byte for byte.
+declarations in XML, damaged zip entries (bad checksum, bad deflate data, the encryption
+flag, a missing entry), and spreadsheets whose few cells claim a million rows or columns. The
+same n gives the same cases, byte for byte.
 
 `Corpus.run(case)` runs the command that reads the case's file on a copy of a small analysed
 project and says what went wrong, if anything: stc must answer with success (exit 0) or one
@@ -183,11 +184,29 @@ def _in_xml(mutation: Mutation) -> Mutation:
     return mutate
 
 
+def claimed_size(data: bytes, rng: random.Random) -> bytes:
+    """A spreadsheet whose first sheet holds one more cell, far out (at the sheet's last row,
+    its last column, or both), and declares no size or a million rows and columns."""
+    cell = rng.choice(["XFD1048576", "A1048576", "XFD2"])
+    row = (f'<row r="{cell.lstrip("ADFX")}"><c r="{cell}" t="inlineStr"><is><t>x</t></is>'
+           "</c></row>").encode()
+    dimension = rng.choice([b"", b'<dimension ref="A1:XFD1048576"/>'])
+
+    def change(name: str, body: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return body
+        body = re.sub(rb"<dimension [^>]*/>", dimension, body)
+        return body.replace(b"</sheetData>", row + b"</sheetData>")
+
+    return _rezip(data, change)
+
+
 BYTES: list[Mutation] = [flip, truncate, controls, huge_line, empty]
 XML: list[Mutation] = [entities, nesting, xml_controls, flip, truncate, controls]
 ZIP: list[Mutation] = [bad_crc, bad_deflate, encrypted, drop_entry, truncate, flip,
                        _in_xml(entities), _in_xml(nesting), _in_xml(xml_controls),
                        _in_xml(flip), _in_xml(truncate), _in_xml(controls)]
+SHEET: list[Mutation] = [*ZIP, claimed_size]
 
 
 # -- the cases ---------------------------------------------------------------------------------
@@ -215,7 +234,7 @@ KINDS = [
     Kind("docx", "fuzz.docx", ZIP, _import),
     Kind("odt", "fuzz.odt", ZIP, _import),
     Kind("pdf", "fuzz.pdf", [flip, truncate, controls], _import),
-    Kind("matrix xlsx", "matrix.xlsx", ZIP,
+    Kind("matrix xlsx", "matrix.xlsx", SHEET,
          lambda p: ["matrix", "import", p, "--why", "fuzz"]),
     Kind("matrix csv", "matrix.csv", BYTES,
          lambda p: ["matrix", "import", p, "--why", "fuzz"]),
