@@ -192,3 +192,41 @@ def test_names_match_whole_words_in_any_case() -> None:
     pattern = names_pattern(["kari", "sagene bydel"])
     assert names_in("Karianne og KARI fra Sagene\nbydel.", pattern) == ["KARI", "Sagene\nbydel"]
     assert names_in("ingen her", pattern) == []
+
+
+# -- the sample corpus's validation memos ---------------------------------------------------------
+
+ALL_FOUR = {"I1", "I2", "I3", "I4"}
+# what the validation memos of the sample corpus (corpora/nb-hjemmetjeneste) say about who
+# speaks of what, the words the participants use for it, and the interviews where they do
+MEMO_CLAIMS = [
+    ("Nærhet og relasjon", "Alle fire omtaler videobesøk",
+     "videobesøk|nettbrett|digitalt tilsyn", ALL_FOUR),
+    ("Nærhet og relasjon", "Ensomhet tas opp med rene ord i I3 og I4", "ensom", {"I3", "I4"}),
+    ("Trygghet for hvem", "I1 og I3 forteller om færre avvik", "færre avvik", {"I1", "I3"}),
+    # a wrong tablet or dose: I1 says the dispenser never gives one, I4 speaks of one in case
+    ("Trygghet for hvem", "I3 har ingen slik fortelling", "feil (tablett|dose)|feil i dose",
+     {"I1", "I4"}),
+    ("Trygghet for hvem", "Spørsmålet om samtykke reises av I3 og I4, ikke av I2",
+     "samtykk|sagt ja til", {"I3", "I4"}),
+]
+
+
+def test_the_sample_corpus_validation_memos_say_what_the_interviews_say(run: Run,
+                                                                       project: Path) -> None:
+    """A validation memo checks a category against the transcripts, so the demo's memos must
+    be right themselves: each says who speaks of a matter as the interviews where a participant
+    (not the interviewer) uses its words."""
+    import csv
+
+    from tests.conftest import CORPORA
+
+    corpus = CORPORA / "nb-hjemmetjeneste"
+    run("import", *(str(next(corpus.glob(f"{doc}.*"))) for doc in sorted(ALL_FOUR)),
+        "--speakers", "I=interviewer")
+    with (corpus / "analysis" / "validering.csv").open(encoding="utf-8", newline="") as handle:
+        memos = {row["group"]: row["memo"] for row in csv.DictReader(handle)}
+    for group, claim, words, said_in in MEMO_CLAIMS:
+        assert claim in memos[group], (group, claim)
+        found = json.loads(run("search", "--regex", words, "--json").stdout)
+        assert {hit["doc"] for hit in found if hit["role"] == "participant"} == said_in, claim
