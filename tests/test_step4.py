@@ -209,6 +209,11 @@ MEMO_CLAIMS = [
      {"I1", "I4"}),
     ("Trygghet for hvem", "Spørsmålet om samtykke reises av I3 og I4, ikke av I2",
      "samtykk|sagt ja til", {"I3", "I4"}),
+    ("Tid som flyttes", "sier I1 og I3 rett ut, og I2 viser til at noen har regnet på sparte"
+     " kilometer; I4 nevner bare", "kjør|kilometer", {"I1", "I2", "I3"}),
+    ("Innføring i praksis", "I2 nevner ikke superbrukerne", "superbruker", {"I3", "I4"}),
+    ("Innføring i praksis", "Måltallene omtales av alle fire",
+     "antall dispensere|måltall|så og så mange", ALL_FOUR),
 ]
 
 
