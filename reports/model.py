@@ -292,13 +292,14 @@ def overview(language: str, cats: list[dict[str, Any]]) -> str:
                              items=join_words(language, items))
 
 
-def history(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = None
-            ) -> list[dict[str, Any]]:
-    """Every change; a revision the method asks a reason for and that has none is marked."""
+def history(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = None,
+            language: str = "en") -> list[dict[str, Any]]:
+    """Every change, said in `language`; a revision the method asks a reason for and that has
+    none is marked."""
     recs = recs if recs is not None else list(records(conn, upto))
     given = {r.payload["seq"] for r in recs if r.kind == "reason" and r.why}
     return [{"seq": rec.seq, "at": rec.at, "author": rec.author, "kind": rec.kind,
-             "summary": rec.summary(), "why": rec.why, "refs": rec.refs(),
+             "summary": rec.summary(language), "why": rec.why, "refs": rec.refs(),
              "unreasoned": needs_reason(rec.kind, rec.payload) and not (rec.why or "").strip()
              and rec.seq not in given}
             for rec in recs]
@@ -492,7 +493,7 @@ def build(conn: sqlite3.Connection, upto: int | None, options: ReportOptions | N
         _validated(conn, cats)
         model.update({  # the keys of AUDIT_PARTS
             "checks": [c.as_json() for c in checks],
-            "history": history(conn, state["seq"], recs),
+            "history": history(conn, state["seq"], recs, language),
             "seal": latest_seal(conn, state["seq"]),
             "comments": [c.as_json() for c in comments(conn)],
             "objects": objects(conn, state["seq"], recs),

@@ -25,19 +25,20 @@ class Entry(NamedTuple):
     mark: bool  # an undo or redo record itself
 
 
-def _entries(conn: sqlite3.Connection, chosen: list[Record]) -> list[Entry]:
+def _entries(conn: sqlite3.Connection, chosen: list[Record], language: str) -> list[Entry]:
     gone = cancelled_in(conn)
-    return [Entry(r.seq, r.at, r.author, r.summary(), r.why, r.label, r.seq in gone,
+    return [Entry(r.seq, r.at, r.author, r.summary(language), r.why, r.label, r.seq in gone,
                   r.kind in (UNDO, REDO)) for r in chosen]
 
 
-def object_changes(conn: sqlite3.Connection, ref: str) -> list[Entry]:
+def object_changes(conn: sqlite3.Connection, ref: str, language: str = "en") -> list[Entry]:
     """Every change in the life of what `ref` names (U7, GROUP, group:NAME,
-    subgroup:GROUP/SUBGROUP, DOC:N-M, …), oldest first."""
-    return _entries(conn, object_history(conn, ref))
+    subgroup:GROUP/SUBGROUP, DOC:N-M, …), oldest first, each said in `language`."""
+    return _entries(conn, object_history(conn, ref), language)
 
 
-def recent(conn: sqlite3.Connection, limit: int = 50) -> list[Entry]:
-    """The project's last `limit` changes, newest first."""
+def recent(conn: sqlite3.Connection, limit: int = 50, language: str = "en") -> list[Entry]:
+    """The project's last `limit` changes, newest first, each said in `language`."""
     last = head(conn)[0]
-    return list(reversed(_entries(conn, list(records(conn, after=max(0, last - limit))))))
+    return list(reversed(_entries(conn, list(records(conn, after=max(0, last - limit))),
+                                  language)))

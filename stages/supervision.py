@@ -165,11 +165,12 @@ class Since(NamedTuple):
     seals: list[Seal]  # the seals recorded, points to count from
 
 
-def since_meeting(conn: sqlite3.Connection, asked: str | None) -> Since:
+def since_meeting(conn: sqlite3.Connection, asked: str | None, language: str = "en") -> Since:
     """Per object, what changed since `asked`: a change number, a date or time, or a seal
-    named by the change it sealed (a page names no files: `stc diff --since FILE` reads one)."""
+    named by the change it sealed (a page names no files: `stc diff --since FILE` reads one);
+    each change said in `language`."""
     start = point(conn, asked, files=False) if asked and asked.strip() else None
-    objects = changed_since(conn, start) if start is not None else []
+    objects = changed_since(conn, start, language) if start is not None else []
     return Since(start, objects, counted_changes(objects), seals(conn))
 
 

@@ -1,5 +1,5 @@
 """Fixed phrases per language (stc/locales/*.json): report headings, prevalence words, the
-pronouns a first-person check looks for.
+pronouns a first-person check looks for, what each kind of change did.
 
 The project language chooses; a language without its own file (de, fi, ...) gets English.
 """
@@ -10,7 +10,7 @@ import json
 import sqlite3
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGUAGES = ("nb", "nn", "sv", "da", "en")
 
@@ -99,3 +99,57 @@ def meetings(language: str, n: int) -> str:
     p = phrases(language)
     return str(p["meetings_one"]) if n == 1 else str(p["meetings_many"]).format(
         n=number_word(language, n))
+
+
+# -- what a change did, in words ---------------------------------------------------------------
+#
+# Each change kind says what it did through a template of the catalogue's `change_summaries`
+# (under the kind's name: one template, or a dict of its forms) filled with fields its payload
+# gives; English included, so a kind's wording lives once per language. A field is said as it
+# is (a name, a reference like I1:25-28, a number) unless it is a `Word` of the method's
+# vocabulary (`change_words`: "code", "group", "nugget", ...), a `Said` (a part said in the same
+# language) or a list of those (joined with commas).
+
+
+class Word(str):
+    """A word of the method's vocabulary, said in the language of the catalogue
+    (`change_words`); a word a catalogue does not know stays as it is."""
+
+
+class Said(NamedTuple):
+    """What a change did, to be said in a language: the template `form` of change kind `kind`
+    in the catalogue's `change_summaries` ("" for a kind with one form) and the fields that
+    fill it."""
+
+    kind: str
+    form: str
+    fields: dict[str, Any]
+
+
+def said(kind: str, form: str = "", /, **fields: Any) -> Said:
+    return Said(kind, form, fields)
+
+
+def say(language: str, what: Said) -> str:
+    """`what` in `language`: its template filled with its fields, each said in the language."""
+    template = _template(language, what) or _template("en", what)
+    if template is None:  # a kind this version of stc does not know
+        return what.kind
+    return template.format_map({k: _said_field(language, v) for k, v in what.fields.items()})
+
+
+def _template(language: str, what: Said) -> str | None:
+    entry = phrases(language)["change_summaries"].get(what.kind)
+    if isinstance(entry, dict):
+        entry = entry.get(what.form)
+    return str(entry) if entry is not None else None
+
+
+def _said_field(language: str, value: Any) -> Any:
+    if isinstance(value, Said):
+        return say(language, value)
+    if isinstance(value, Word):
+        return str(phrases(language)["change_words"].get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(_said_field(language, v)) for v in value)
+    return value

@@ -91,9 +91,11 @@ def seals(conn: sqlite3.Connection) -> list[Seal]:
         " ORDER BY seq DESC")]
 
 
-def changed_since(conn: sqlite3.Connection, since: int) -> list[ObjectChanges]:
+def changed_since(conn: sqlite3.Connection, since: int, language: str = "en"
+                  ) -> list[ObjectChanges]:
     """Per object, in the order objects were first changed, what the changes in effect after
-    change `since` did. Undone changes are left out, as is what they undid."""
+    change `since` did, said in `language`. Undone changes are left out, as is what they
+    undid."""
     later = [r for r in records(conn, after=since)]
     gone = cancelled((r.kind, r.payload) for r in records(conn) if r.kind in (UNDO, REDO))
     grouped: dict[str, list[Change]] = {}
@@ -102,7 +104,8 @@ def changed_since(conn: sqlite3.Connection, since: int) -> list[ObjectChanges]:
             continue
         for key in _main_objects(record):
             grouped.setdefault(key, []).append(
-                Change(record.seq, record.at, record.author, record.summary(), record.why,
+                Change(record.seq, record.at, record.author, record.summary(language),
+                       record.why,
                        _text_diff(conn, record, since)))
     return [ObjectChanges(key, display(conn, key), changes) for key, changes in grouped.items()]
 

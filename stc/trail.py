@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import orjson
 
 from stc.errors import StcError
+from stc.phrases import Said, said, say
 from stc.store import STATE_TABLES, clear_state, connect
 
 if TYPE_CHECKING:
@@ -58,11 +59,17 @@ class Record(NamedTuple):
     command: int | None = None  # the number of the first change of its command
     label: str | None = None  # the command line, on a command's first change
 
-    def summary(self) -> str:
+    def summary(self, language: str = "en") -> str:
+        """What the change did, in one line in `language` (a report language: nb, nn, sv,
+        da, en); English unless asked, as the command line says it."""
+        return say(language, self.said())
+
+    def said(self) -> Said:
+        """What the change did, to be said in a language (`stc.phrases.say`)."""
         if self.kind in (UNDO, REDO):
             return _undo_summary(self.kind, self.payload)
         kind = change_kinds().get(self.kind)
-        return kind.summary(self.payload) if kind else self.kind
+        return kind.summary(self.payload) if kind else said(self.kind)
 
     def refs(self) -> list[str]:
         kind = change_kinds().get(self.kind)
@@ -101,14 +108,14 @@ class Record(NamedTuple):
                 "hash": self.hash, "command": self.command, "label": self.label}
 
 
-def _undo_summary(kind: str, payload: dict[str, Any]) -> str:
-    verb = "undid" if kind == UNDO else "redid"
+def _undo_summary(kind: str, payload: dict[str, Any]) -> Said:
     if payload.get("label"):
-        return f'{verb} "{payload["label"]}"'
-    seqs = cancelled_by(payload)
+        return said(kind, "command", command=payload["label"])
+    changes = [f"#{s}" for s in cancelled_by(payload)]
     kinds = payload.get("kinds") or ([payload["kind"]] if "kind" in payload else [])
-    what = ", ".join(f"#{s}" for s in seqs)
-    return f"{verb} {what}" + (f" ({', '.join(dict.fromkeys(kinds))})" if kinds else "")
+    if kinds:
+        return said(kind, "changes_kinds", changes=changes, kinds=list(dict.fromkeys(kinds)))
+    return said(kind, "changes", changes=changes)
 
 
 # Payloads are decoded with orjson, several times faster than json.loads on a long trail.

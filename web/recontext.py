@@ -39,7 +39,7 @@ def recontext_page(request: Request, project: Project, params: Params,
                             as_of=str(as_of) if as_of else None), notice, status,
                     view=shown, outline=outline, as_of=as_of, on=on, words=words,
                     now_url=address("/recontext", group=name, words=words),
-                    history=trail.panel(conn, on), language=project.language)
+                    history=trail.panel(request, conn, on), language=project.language)
 
 
 def validate(request: Request, form: Form) -> Response:

@@ -70,6 +70,11 @@ def translate(language: str, text: str, **values: Any) -> str:
     return said % values if values else said
 
 
+def pages_language(request: Request) -> str:
+    """The language of the pages (`en` or `nb`): also that of what the changes shown did."""
+    return str(request.app.state.interface)
+
+
 def say(request: Request, text: str, **values: Any) -> str:
     """A message of a handler in the language of the pages."""
     return translate(request.app.state.interface, text, **values)

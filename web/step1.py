@@ -31,7 +31,7 @@ def step1_page(request: Request, project: Project, params: Params,
         return show(request, project, "step1.html", "step1",
                     address("/step1", as_of=str(as_of) if as_of else None, on=on), notice,
                     status, overview=impression.overview(conn), as_of=as_of, on=on,
-                    now_url=address("/step1", on=on), history=trail.panel(conn, on),
+                    now_url=address("/step1", on=on), history=trail.panel(request, conn, on),
                     language=project.language)
 
 

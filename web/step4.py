@@ -58,7 +58,8 @@ def step4_page(request: Request, project: Project, params: Params,
                     address("/step4", section=label_, as_of=str(as_of) if as_of else None),
                     notice, status, outline=shown.outline, editor=shown.editor, as_of=as_of,
                     on=on, remarks=shown.comments, anchors=shown.anchors,
-                    now_url=address("/step4", section=label_), history=trail.panel(conn, on),
+                    now_url=address("/step4", section=label_),
+                    history=trail.panel(request, conn, on),
                     language=project.language, report_language=shown.report_language)
 
 

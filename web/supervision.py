@@ -17,7 +17,7 @@ from stc.stages import supervision
 from . import trail
 from .actions import HIDDEN, Form, _field, act, label
 from .pages import LIVE, PAGES, Notice, Params, address, live, show
-from .render import say
+from .render import pages_language, say
 
 
 def comments_page(request: Request, project: Project, params: Params,
@@ -38,7 +38,7 @@ def since_page(request: Request, project: Project, params: Params,
     """What changed since `since`: a change number, a seal's number or a date (UTC unless it
     names a zone). A seal is named by the change it sealed: a page reads no files."""
     asked = (params.get("since") or "").strip()
-    found = supervision.since_meeting(project.conn, asked)
+    found = supervision.since_meeting(project.conn, asked, pages_language(request))
     return show(request, project, "since.html", "since", address("/since", since=asked),
                 notice, status, asked=asked, found=found)
 

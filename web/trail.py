@@ -21,6 +21,7 @@ from stc.project import Project
 from stc.stages import history_view
 
 from .pages import LIVE, PAGES, Notice, Params, live, number, show
+from .render import pages_language
 
 AS_OF = "as_of"
 
@@ -40,15 +41,16 @@ def state(project: Project, params: Params) -> Iterator[tuple[Any, int | None]]:
         conn.close()
 
 
-def panel(conn: Any, ref: str | None) -> list[history_view.Entry]:
-    """The history a page's trail panel shows: that of `ref`, the object in view."""
-    return history_view.object_changes(conn, ref) if ref else []
+def panel(request: Request, conn: Any, ref: str | None) -> list[history_view.Entry]:
+    """The history a page's trail panel shows: that of `ref`, the object in view, in the
+    language of the pages."""
+    return history_view.object_changes(conn, ref, pages_language(request)) if ref else []
 
 
 def trail_page(request: Request, project: Project, params: Params,
                notice: Notice | None = None, status: int = 200) -> Response:
     """The project's latest changes, each a way into the project as it was after it."""
-    entries = history_view.recent(project.conn, limit=100)
+    entries = history_view.recent(project.conn, limit=100, language=pages_language(request))
     return show(request, project, "trail.html", "trail", "/trail", notice, status,
                 entries=entries, as_of=None)
 

@@ -10,6 +10,7 @@ import sqlite3
 
 from stc.changes.registry import Payload, change_kind, keys
 from stc.lookup import TABLES
+from stc.phrases import Said, Word, said
 
 # the table behind each kind of named object
 
@@ -19,14 +20,14 @@ def _next_position(conn: sqlite3.Connection, table: str, where: str = "", *args:
     return int(row.fetchone()[0])
 
 
-@change_kind("theme.add", lambda p: f"theme {p['name']!r} added", refs=lambda p: [p["name"]],
+@change_kind("theme.add", lambda p: said("theme.add", name=p["name"]), refs=lambda p: [p["name"]],
              objects=lambda p: keys("theme", p["id"]), creates=True)
 def _theme_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("INSERT INTO themes VALUES (?, ?, ?)",
                  (p["id"], p["name"], _next_position(conn, "themes")))
 
 
-@change_kind("group.add", lambda p: f"code group {p['name']!r} added", refs=lambda p: [p["name"]],
+@change_kind("group.add", lambda p: said("group.add", name=p["name"]), refs=lambda p: [p["name"]],
              objects=lambda p: keys("group", p["id"]),
              uses=lambda p: keys("theme", p.get("from_theme")), creates=True)
 def _group_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
@@ -36,7 +37,7 @@ def _group_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     )
 
 
-@change_kind("code.add", lambda p: f"code {p['name']!r} added", refs=lambda p: [p["name"]],
+@change_kind("code.add", lambda p: said("code.add", name=p["name"]), refs=lambda p: [p["name"]],
              objects=lambda p: keys("code", p["id"]), uses=lambda p: keys("group", p.get("group")),
              creates=True)
 def _code_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
@@ -45,8 +46,8 @@ def _code_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 
 @change_kind("code.define",
-             lambda p: f"definition of code {p['name']!r} " + (
-                 "written" if p.get("definition") else "cleared"),
+             lambda p: said("code.define", "written" if p.get("definition") else "cleared",
+                            name=p["name"]),
              refs=lambda p: [p["name"]], objects=lambda p: keys("code", p["id"]))
 def _code_define(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """What the code means, for the codebook: a hash into the text store, or None."""
@@ -55,7 +56,7 @@ def _code_define(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "subgroup.add",
-    lambda p: f"subgroup {p['name']!r} added to {p['group_name']!r}",
+    lambda p: said("subgroup.add", name=p["name"], group=p["group_name"]),
     refs=lambda p: [p["name"], p["group_name"]],
     objects=lambda p: keys("subgroup", p["id"]),
     uses=lambda p: keys("group", p["group"]),
@@ -71,7 +72,8 @@ def _subgroup_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "code.group",
-    lambda p: f"codes {', '.join(p['code_names'])} into group {p['group_name']!r}",
+    lambda p: said("code.group", "into" if p["group_name"] is not None else "out",
+                   codes=p["code_names"], group=p["group_name"]),
     refs=lambda p: [*p["code_names"], p["group_name"] or ""],
     objects=lambda p: keys("code", *p["codes"]),
     uses=lambda p: keys("group", p["group"]),
@@ -83,7 +85,7 @@ def _code_group(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "rename",
-    lambda p: f"{p['kind']} {p['old']!r} renamed {p['new']!r}",
+    lambda p: said("rename", kind=Word(p["kind"]), old=p["old"], new=p["new"]),
     refs=lambda p: [p["old"], p["new"]],
     objects=lambda p: keys(p["kind"], p["id"]),
 )
@@ -109,8 +111,8 @@ def _drop_group(conn: sqlite3.Connection, group_id: int) -> None:
     conn.execute("DELETE FROM code_groups WHERE id = ?", (group_id,))
 
 
-@change_kind("drop", lambda p: f"{p['kind']} {p['name']!r} dropped", refs=lambda p: [p["name"]],
-             objects=lambda p: keys(p["kind"], p["id"]))
+@change_kind("drop", lambda p: said("drop", kind=Word(p["kind"]), name=p["name"]),
+             refs=lambda p: [p["name"]], objects=lambda p: keys(p["kind"], p["id"]))
 def _drop(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     kind, ident = p["kind"], p["id"]
     if kind == "code":
@@ -140,7 +142,8 @@ def _merge_into(conn: sqlite3.Connection, kind: str, source: int, target: int) -
 
 @change_kind(
     "merge",
-    lambda p: f"{p['kind']}s {', '.join(map(repr, p['names']))} merged into {p['into_name']!r}",
+    lambda p: said("merge", kinds=Word(f"{p['kind']}s"), names=", ".join(map(repr, p["names"])),
+                   into=p["into_name"]),
     refs=lambda p: [*p["names"], p["into_name"]],
     objects=lambda p: keys(p["kind"], *p["ids"], p["into"]),
 )
@@ -158,7 +161,7 @@ def _merge(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "order",
-    lambda p: f"{p['kind']} order: {', '.join(p['names'])}",
+    lambda p: said("order", order=Word(f"{p['kind']} order"), names=p["names"]),
     refs=lambda p: list(p["names"]),
     objects=lambda p: keys(p["kind"], *p["ids"]),
 )
@@ -170,7 +173,8 @@ def _order(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "text.set",
-    lambda p: f"{p['field']} of {p['kind']} {p['name']!r} {'set' if p['value'] else 'cleared'}",
+    lambda p: said("text.set", "set" if p["value"] else "cleared", field=Word(p["field"]),
+                   kind=Word(p["kind"]), name=p["name"]),
     refs=lambda p: [p["name"]],
     objects=lambda p: keys(p["kind"], p["id"]),
 )
@@ -197,14 +201,17 @@ def ref_keys(ref: str | None) -> list[str]:
     return [] if head in ("theme", "code", "group", "subgroup") else keys("doc", head)
 
 
-def _unit_add_summary(p: Payload) -> str:
-    placed = [*([f"the second part of U{p['split_from']}"] if p.get("split_from") else []),
-              *(["in a subgroup"] if p.get("subgroup_id") else []),
-              *(["a nugget"] if p.get("nugget") else []),
-              *(["the interviewer's words"] if p.get("interviewer") else []),
-              *([f"across {len(p['turns'])} turns"] if len(p.get("turns", [])) > 1 else [])]
-    return (f"U{p['id']} from {p['doc']}:{p['segments']} coded {', '.join(p['code_names'])}"
-            + (f" ({', '.join(placed)})" if placed else ""))
+def _unit_add_summary(p: Payload) -> Said:
+    placed = [*([said("unit.add", "split", unit=f"U{p['split_from']}")]
+                if p.get("split_from") else []),
+              *([said("unit.add", "subgroup")] if p.get("subgroup_id") else []),
+              *([said("unit.add", "nugget")] if p.get("nugget") else []),
+              *([said("unit.add", "interviewer")] if p.get("interviewer") else []),
+              *([said("unit.add", "turns", n=len(p["turns"]))]
+                if len(p.get("turns", [])) > 1 else [])]
+    return said("unit.add", "coded", unit=f"U{p['id']}", place=f"{p['doc']}:{p['segments']}",
+                codes=p["code_names"],
+                placed=said("unit.add", "placed", how=placed) if placed else "")
 
 
 @change_kind(
@@ -232,8 +239,9 @@ def _unit_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "unit.codes",
-    lambda p: f"U{p['id']}: " + " ".join([*(f"+{n}" for n in p.get("add_names", [])),
-                                          *(f"-{n}" for n in p.get("remove_names", []))]),
+    lambda p: said("unit.codes", unit=f"U{p['id']}",
+                   codes=" ".join([*(f"+{n}" for n in p.get("add_names", [])),
+                                   *(f"-{n}" for n in p.get("remove_names", []))])),
     refs=lambda p: [unit_ref(p["id"]), *p.get("add_names", []), *p.get("remove_names", [])],
     objects=lambda p: keys("unit", p["id"]),
     uses=lambda p: keys("code", *p.get("add", []), *p.get("remove", [])),
@@ -248,10 +256,12 @@ def _unit_codes(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
                          [(p["id"], c) for c in p["remove"]])
 
 
-def _unit_delete_summary(p: Payload) -> str:
-    where = f" ({p['doc']}:{p['segments']})" if p.get("segments") else ""
-    joined = f", joined into U{p['joined_into']}" if p.get("joined_into") else ""
-    return f"U{p['id']}{where} deleted{joined}"
+def _unit_delete_summary(p: Payload) -> Said:
+    where = said("unit.delete", "where", place=f"{p['doc']}:{p['segments']}") \
+        if p.get("segments") else ""
+    joined = said("unit.delete", "joined", unit=f"U{p['joined_into']}") \
+        if p.get("joined_into") else ""
+    return said("unit.delete", "deleted", unit=f"U{p['id']}", where=where, joined=joined)
 
 
 @change_kind("unit.delete", _unit_delete_summary,
@@ -268,7 +278,8 @@ def _unit_delete(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "unit.edit",
-    lambda p: f"U{p['id']} boundaries moved: {p['doc']}:{p['was']} -> {p['doc']}:{p['segments']}",
+    lambda p: said("unit.edit", unit=f"U{p['id']}", was=f"{p['doc']}:{p['was']}",
+                   now=f"{p['doc']}:{p['segments']}"),
     refs=lambda p: [unit_ref(p["id"]), p["doc"]],
     objects=lambda p: keys("unit", p["id"]),
     uses=lambda p: keys("doc", p["doc"]),
@@ -284,15 +295,17 @@ def _unit_edit(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
          1 if p.get("interviewer") else None, p["id"]))
 
 
-def _unit_set_summary(p: Payload) -> str:
+def _unit_set_summary(p: Payload) -> Said:
+    unit = f"U{p['id']}"
     fields = sorted(k for k in p if k not in ("id", "subgroup_name"))
     placing = set(fields) <= {"aside", "subgroup_id"}  # a sort or a set-aside
     if placing and p.get("aside"):
-        return f"U{p['id']} set aside: {p['aside']}"
+        return said("unit.set", "aside", unit=unit, why=p["aside"])
     if placing and p.get("subgroup_id") is not None:
-        return f"U{p['id']} sorted into {p.get('subgroup_name') or '#' + str(p['subgroup_id'])!r}"
-    return f"U{p['id']}: " + ", ".join(f"{k} {'cleared' if p[k] is None else 'set'}"
-                                       for k in fields)
+        return said("unit.set", "sorted", unit=unit,
+                    subgroup=p.get("subgroup_name") or f"#{p['subgroup_id']}")
+    return said("unit.set", "fields", unit=unit, fields=[
+        said("unit.set", "cleared" if p[k] is None else "set", field=Word(k)) for k in fields])
 
 
 @change_kind(
@@ -322,7 +335,8 @@ MEMO_KINDS = ("preunderstanding", "impression", "note", "validation")
 
 @change_kind(
     "memo.add",
-    lambda p: f"{p['kind']} memo M{p['id']}" + (f" on {p['ref']}" if p.get("ref") else ""),
+    lambda p: said("memo.add", "memo", kind=Word(p["kind"]), memo=f"M{p['id']}",
+                   on=said("memo.add", "on", ref=p["ref"]) if p.get("ref") else ""),
     refs=lambda p: [f"M{p['id']}", p.get("ref") or ""],
     objects=lambda p: keys("memo", p["id"]),
     uses=lambda p: [p["on"]] if p.get("on") else ref_keys(p.get("ref")),

@@ -8,11 +8,13 @@ from __future__ import annotations
 import sqlite3
 
 from stc.changes.registry import Payload, change_kind, keys
+from stc.phrases import Said, Word, said
 
 
-def _merge_from_summary(p: Payload) -> str:
-    return (f"merged from {p['project']!r} ({p['path']}, its change #{p['state']['seq']})"
-            + (f", every open place kept as {p['keep'].upper()}" if p.get("keep") else ""))
+def _merge_from_summary(p: Payload) -> Said:
+    return said("merge.from", "merged", project=p["project"], path=p["path"],
+                seq=p["state"]["seq"],
+                keep=said("merge.from", "keep", side=p["keep"].upper()) if p.get("keep") else "")
 
 
 @change_kind("merge.from", _merge_from_summary, refs=lambda p: sorted(p.get("docs", {})),
@@ -21,12 +23,13 @@ def _merge_from(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     """The header of a merge: which project, at which change, transcripts matched by text."""
 
 
-def _resolve_summary(p: Payload) -> str:
-    done = [f"{word} {', '.join(f'U{u}' for u in p['result'].get(key, []))}"
-            for key, word in (("added", "added"), ("changed", "changed"),
-                              ("deleted", "deleted")) if p["result"].get(key)]
-    return (f"{p['place']} {p['segments']} ({p['what']}): {p['decision']}"
-            + (f"; {'; '.join(done)}" if done else ""))
+def _resolve_summary(p: Payload) -> Said:
+    done = {key: said("merge.resolve", key, units=[f"U{u}" for u in p["result"][key]])
+            if p["result"].get(key) else "" for key in ("added", "changed", "deleted")}
+    # the kind of place in words (the payload's `what` is English)
+    what = Word(p["kind"]) if "kind" in p else p["what"]
+    return said("merge.resolve", "decided", place=p["place"], segments=p["segments"],
+                what=what, decision=p["decision"], **done)
 
 
 @change_kind(

@@ -6,13 +6,14 @@ import sqlite3
 
 from stc.changes.registry import Payload, change_kind, keys
 from stc.lookup import TABLES
+from stc.phrases import Word, said
 
 
 @change_kind(
     "condensate.set",
-    lambda p: (f"condensate of {p['kind']} {p['name']!r} "
-               + (f"written on {', '.join(f'U{u}' for u in p['units'])}" if p["value"]
-                  else "cleared")),
+    lambda p: (said("condensate.set", "written", kind=Word(p["kind"]), name=p["name"],
+                    units=[f"U{u}" for u in p["units"]]) if p["value"] else
+               said("condensate.set", "cleared", kind=Word(p["kind"]), name=p["name"])),
     refs=lambda p: [p["name"], *(f"U{u}" for u in p["units"])],
     objects=lambda p: keys(p["kind"], p["id"]),
     uses=lambda p: keys("unit", *p["units"]),

@@ -8,7 +8,7 @@ from typing import Any
 
 from stc.changes.participants import add_participant
 from stc.changes.registry import Payload, change_kind, keys
-from stc.words import counted
+from stc.phrases import Said, said
 
 
 def _insert_version(conn: sqlite3.Connection, p: Payload, seq: int, first_segment: int) -> None:
@@ -92,15 +92,23 @@ def _uses(p: Payload) -> list[str]:
                                         if t[2] is not None and t[2] not in added}))
 
 
-def _added_note(p: Payload) -> str:
+def _how(p: Payload) -> dict[str, Said | str]:
+    """What an import and a correction both tell: the file's name (when names were kept in
+    clear), whether it was pseudonymised, the participants it added."""
     added = [f"P{pid}" for pid in _added(p)]
-    return f"; participant{'s' if len(added) > 1 else ''} {', '.join(added)}" if added else ""
+    return {
+        "source": said("document.import", "source", filename=p["filename"])
+        if names_in_clear(p) else "",
+        "pseudonymised": said("document.import", "pseudonymised") if p.get("pseudonymised")
+        else "",
+        "participants": said("document.import", "participant" if len(added) == 1
+                             else "participants", participants=added) if added else ""}
 
 
-def _import_summary(p: Payload) -> str:
-    source = f" from {p['filename']}" if names_in_clear(p) else ""
-    return (f"imported {p['doc']}{source} ({counted(len(p['segments']), 'segment')}"
-            f"{', pseudonymised' if p.get('pseudonymised') else ''}{_added_note(p)})")
+def _import_summary(p: Payload) -> Said:
+    n = len(p["segments"])
+    return said("document.import", "imported", doc=p["doc"], **_how(p),
+                segments=said("document.import", "segment" if n == 1 else "segments", n=n))
 
 
 @change_kind(
@@ -117,7 +125,7 @@ def _import(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "document.erase",
-    lambda p: f"erased {p['doc']} and every text taken from it",
+    lambda p: said("document.erase", doc=p["doc"]),
     refs=lambda p: [p["doc"]],
     objects=lambda p: keys("doc", p["doc"]),
     undoable=False,
@@ -140,7 +148,7 @@ def _erase(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "document.withdraw",
-    lambda p: f"{p['doc']} withdrawn from further analysis (kept, not erased)",
+    lambda p: said("document.withdraw", doc=p["doc"]),
     refs=lambda p: [p["doc"]],
     objects=lambda p: keys("doc", p["doc"]),
 )
@@ -151,10 +159,8 @@ def _withdraw(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "document.replace",
-    lambda p: (f"corrected {p['doc']}"
-               f"{' from ' + p['filename'] if names_in_clear(p) else ''} (version {p['version']},"
-               f" segments {p['first_segment']}-{p['first_segment'] + len(p['segments']) - 1}"
-               f"{', pseudonymised' if p.get('pseudonymised') else ''}{_added_note(p)})"),
+    lambda p: said("document.replace", doc=p["doc"], **_how(p), version=p["version"],
+                   segments=f"{p['first_segment']}-{p['first_segment'] + len(p['segments']) - 1}"),
     refs=lambda p: [p["doc"], *(f"P{pid}" for pid in _added(p))],
     objects=_objects,
     uses=_uses,

@@ -10,20 +10,24 @@ from __future__ import annotations
 import sqlite3
 
 from stc.changes.registry import Payload, change_kind
+from stc.phrases import Said, Word, said
 from stc.texts import is_hash
 
 
 def _file(p: Payload) -> str:
     """The file's name, kept by hash (it may name a person) since names are; in clear in
     records from before."""
-    return str(p.get("format") or "a file") if is_hash(p["file"]) else str(p["file"])
+    if not is_hash(p["file"]):
+        return str(p["file"])
+    return str(p["format"]) if p.get("format") else Word("a file")
 
 
-def _summary(p: Payload) -> str:
+def _summary(p: Payload) -> Said:
     left_out = p.get("left_out") or {}
     lost = ", ".join(f"{kind} {count}" for kind, count in left_out.items())
-    origin = f" from {p['origin']}" if p.get("origin") else ""
-    return f"imported {_file(p)}{origin}; " + (f"left out: {lost}" if lost else "nothing left out")
+    origin = said("exchange.import", "origin", origin=p["origin"]) if p.get("origin") else ""
+    return said("exchange.import", "lost" if lost else "whole", file=_file(p), origin=origin,
+                **({"lost": lost} if lost else {}))
 
 
 @change_kind("exchange.import", _summary,

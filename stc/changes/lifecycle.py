@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 
 from stc.changes.registry import Payload, change_kind
+from stc.phrases import said
 
 
 @change_kind(
     "project.close",
-    lambda p: (f"project closed after change #{p['head']}"
-               + (f", archive {p['archive'][:12]}" if p.get("archive") else "")
-               + f"; {p['erased']} transcript(s) erased"),
+    lambda p: said("project.close", "closed", head=p["head"], erased=p["erased"],
+                   archive=said("project.close", "archive", archive=p["archive"][:12])
+                   if p.get("archive") else ""),
     objects=lambda p: ["project"],
     undoable=False,
 )

@@ -12,13 +12,15 @@ import sqlite3
 
 from stc.changes.registry import Payload, change_kind, keys
 from stc.participants import ref
+from stc.phrases import Said, Word, said
 
 
 def participant_ref(pid: int | None) -> str:
     return ref(pid) if pid is not None else ""
 
 
-@change_kind("participant.add", lambda p: f"participant {participant_ref(p['id'])} added",
+@change_kind("participant.add",
+             lambda p: said("participant.add", participant=participant_ref(p["id"])),
              refs=lambda p: [participant_ref(p["id"])],
              objects=lambda p: keys("participant", p["id"]), creates=True)
 def _add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
@@ -31,7 +33,8 @@ def add_participant(conn: sqlite3.Connection, pid: int, name: str) -> None:
     conn.execute("INSERT INTO participants VALUES (?, ?, ?)", (pid, name, position.fetchone()[0]))
 
 
-@change_kind("participant.rename", lambda p: f"participant {participant_ref(p['id'])} renamed",
+@change_kind("participant.rename",
+             lambda p: said("participant.rename", participant=participant_ref(p["id"])),
              refs=lambda p: [participant_ref(p["id"])],
              objects=lambda p: keys("participant", p["id"]))
 def _rename(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
@@ -39,9 +42,9 @@ def _rename(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
     conn.execute("UPDATE participants SET name = ? WHERE id = ?", (p["new"], p["id"]))
 
 
-def _map_summary(p: Payload) -> str:
-    target = participant_ref(p["participant"]) if p["role"] == "participant" else p["role"]
-    return f"{p['doc']}: a speaker label mapped to {target}"
+def _map_summary(p: Payload) -> Said:
+    target = participant_ref(p["participant"]) if p["role"] == "participant" else Word(p["role"])
+    return said("participant.map", doc=p["doc"], target=target)
 
 
 @change_kind("participant.map", _map_summary,
@@ -74,9 +77,10 @@ def settle_document_participant(conn: sqlite3.Connection, doc: str) -> None:
                  (rows[0][0] if len(rows) == 1 else None, doc))
 
 
-def _attribute_summary(p: Payload) -> str:
+def _attribute_summary(p: Payload) -> Said:
     owner = participant_ref(p["owner"]) if p["owner_kind"] == "participant" else p["owner"]
-    return f"{owner}: {p['key']} {'set' if p.get('value') is not None else 'cleared'}"
+    return said("attribute.set", "set" if p.get("value") is not None else "cleared",
+                owner=owner, key=p["key"])
 
 
 @change_kind("attribute.set", _attribute_summary,

@@ -6,10 +6,14 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from stc.phrases import Said
+
 Payload = dict[str, Any]
 # apply(conn, payload, seq): seq is the number of the change being applied
 Apply = Callable[[sqlite3.Connection, Payload, int], None]
-Summary = Callable[[Payload], str]
+# what a change did: a template of the catalogues' `change_summaries` and its fields
+# (stc.phrases)
+Summary = Callable[[Payload], Said]
 
 
 class ChangeKind(NamedTuple):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 
 from stc.changes.registry import Payload, change_kind, keys
+from stc.phrases import said
 
 
 @change_kind(
     "comment.add",
-    lambda p: f"comment C{p['id']} on {p['ref']}",
+    lambda p: said("comment.add", comment=f"C{p['id']}", ref=p["ref"]),
     refs=lambda p: [f"C{p['id']}", p["ref"]],
     objects=lambda p: keys("comment", p["id"]),
     uses=lambda p: [p["on"]] if p.get("on") else [],
@@ -23,7 +24,7 @@ def _comment_add(conn: sqlite3.Connection, p: Payload, seq: int) -> None:
 
 @change_kind(
     "comment.resolve",
-    lambda p: f"comment C{p['id']} resolved",
+    lambda p: said("comment.resolve", comment=f"C{p['id']}"),
     refs=lambda p: [f"C{p['id']}"],
     objects=lambda p: keys("comment", p["id"]),
 )
