@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from stc.consent import withdrawn
 from stc.participants import named
-from stc.phrases import phrases, project_language
+from stc.phrases import Said, phrases, project_language, say
 from stc.settings import values
 from stc.stages.condensation import (
     Target,
@@ -35,14 +35,19 @@ from stc.units import DocText, load_doc, participants_by_unit
 
 class Finding(NamedTuple):
     """One place where a check fails (or, `warning`, where it asks the user to look): an id
-    from the catalogue (`check_messages` in stc/locales) and the fields its message names."""
+    from the catalogue (`check_messages` in stc/locales) and the fields its message names (a
+    field that is what a change did is said in the message's language)."""
 
     id: str
     fields: dict[str, Any]
     warning: bool = False
 
     def message(self, language: str) -> str:
-        return str(phrases(language)["check_messages"][self.id]).format(**self.fields)
+        return str(phrases(language)["check_messages"][self.id]).format(
+            **self.said_fields(language))
+
+    def said_fields(self, language: str) -> dict[str, Any]:
+        return {k: say(language, v) if isinstance(v, Said) else v for k, v in self.fields.items()}
 
 
 @dataclass
@@ -70,7 +75,8 @@ class CheckResult:
         return {"id": self.id, "title": self.title, "ok": self.ok, "failures": self.failures,
                 "warnings": self.warnings,
                 "problems": [{"id": f.id, "warning": f.warning,
-                              "message": f.message(self.language), **f.fields}
+                              "message": f.message(self.language),
+                              **f.said_fields(self.language)}
                              for f in self.found]}
 
 
@@ -304,7 +310,7 @@ def check_reasons(conn: sqlite3.Connection) -> list[Finding]:
 
     all_records = list(records(conn))
     given = {r.payload["seq"] for r in all_records if r.kind == "reason" and r.why}
-    return [Finding("reasons.missing", {"seq": r.seq, "summary": r.summary()})
+    return [Finding("reasons.missing", {"seq": r.seq, "summary": r.said()})
             for r in effective(all_records) if needs_reason(r.kind, r.payload)
             and not (r.why or "").strip() and r.seq not in given]
 

@@ -73,8 +73,8 @@ def test_every_catalogue_has_every_word_and_english_says_what_stc_always_said() 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
-    """The Norwegian demo project (`stc demo`) with a theme added and that undone, and the
-    runner that made it."""
+    """The Norwegian demo project (`stc demo`) with a code renamed without a reason, a theme
+    added and that undone, and the runner that made it."""
     root = tmp_path_factory.mktemp("wording") / "demo"
     runner = CliRunner(env={"STC_AUTHOR": "tester", "STC_PROJECT": None})
 
@@ -84,6 +84,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
         return result.stdout
 
     stc("demo", str(root))
+    stc("--project", str(root), "rename", "code", "samtykke", "samtykke gitt")
     stc("--project", str(root), "theme", "add", "Midlertidig")
     stc("--project", str(root), "undo", "--why", "prøvde bare")
     return root, stc
@@ -119,6 +120,9 @@ def test_a_norwegian_audit_says_what_each_change_did_in_norwegian(demo: tuple[Pa
     assert "kode 'tid foran skjermen' omdøpt til 'skjermarbeid'" in cells.values()
     assert "tema 'Midlertidig' lagt til" in cells.values()
     assert any(cell.startswith("angret «stc theme add") for cell in cells.values())
+    # the check that asks a reason for each revision names it in Norwegian too
+    assert ("(kode 'samtykke' omdøpt til 'samtykke gitt') har ingen begrunnelse"
+            in html.unescape(audit))
 
 
 def test_stc_log_stays_english_in_a_norwegian_project(demo: tuple[Path, Any]) -> None:
