@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from stc import naming
 from stc.errors import CannotUndo, StcError
+from stc.phrases import phrases
 from stc.trail import (
     REDO,
     UNDO,
@@ -43,15 +44,15 @@ class Command(NamedTuple):
     def seqs(self) -> list[int]:
         return [r.seq for r in self.changes]
 
-    def describe(self) -> str:
-        """How messages name it: its command line, and what it changed."""
+    def describe(self, language: str = "en") -> str:
+        """How messages name it: its command line, and what it changed (said in `language`)."""
         seqs = self.seqs
         if len(seqs) == 1:
-            what = f"#{seqs[0]}: {self.changes[0].summary()}"
+            what = f"#{seqs[0]}: {self.changes[0].summary(language)}"
         else:
             span = (f"#{seqs[0]}-{seqs[-1]}" if seqs == list(range(seqs[0], seqs[-1] + 1))
                     else ", ".join(f"#{s}" for s in seqs))
-            what = f"{span}: {len(seqs)} changes"
+            what = f"{span}: {str(phrases(language)['changes_many']).format(n=len(seqs))}"
         return f'"{self.label}" ({what})' if self.label else what
 
 

@@ -21,7 +21,9 @@ from stc.stages.coders import KIND_WORDS
 from stc.trail import REDO, UNDO
 from stc.web.app import create_app
 from tests import workbench
-from tests.workbench import PORT, TOKEN, open_tab
+from tests.workbench import COPING, PORT, SUPPORT, TOKEN, message, open_tab, study
+
+__all__ = ["study"]  # the fixture shared with the other workbench tests (tests.workbench)
 
 OTHERS = [language for language in LANGUAGES if language != "en"]
 
@@ -144,7 +146,7 @@ def text_of(page: str) -> str:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return workbench.build_once(tmp_path_factory.mktemp("wording-web"))
+    return workbench.build_once(tmp_path_factory.mktemp("wording-web"), step3=True)
 
 
 def test_the_workbench_says_the_changes_in_the_language_of_its_pages(template: Path) -> None:
@@ -160,3 +162,13 @@ def test_the_workbench_says_the_changes_in_the_language_of_its_pages(template: P
         english.get("/since", since="0").text)
     panel = text_of(norsk.get("/step1", on="U1").text)
     assert "U1 fra I1:2-4 kodet oppstart" in panel
+
+
+def test_an_undo_on_the_workbench_says_what_it_undid_in_the_language_of_its_pages(
+        study: Path) -> None:
+    norsk = open_tab(create_app(study, TOKEN, port=PORT, author="tester"), "tab-words003")
+    norsk.post("/board/sort", {"units": ["U5"], "into": COPING, "group": SUPPORT})
+    undone = message(norsk.post("/undo", {"group": SUPPORT}).text)
+    assert undone.startswith("Angret: ") and "U5 sortert i 'Støtte/Mestring'" in undone
+    norsk.post("/board/sort", {"units": ["U4", "U5"], "into": COPING, "group": SUPPORT})
+    assert message(norsk.post("/undo", {"group": SUPPORT}).text).endswith(": 2 endringer).")

@@ -27,7 +27,7 @@ from stc.project import Project
 from stc.stages import board, condensation, meaning_units, synthesis
 
 from .pages import PAGES, Notice, flag, number, opened, tab_of
-from .render import refusal, render, say
+from .render import pages_language, refusal, render, say
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 HIDDEN = "…"  # free text in a label, as the command line in the trail hides it
@@ -433,7 +433,8 @@ EDITORS = ("base", "loaded", "replaces", "quote_base", "quote_loaded", "pieces")
 def undo(request: Request, form: Form) -> Response:
     mine = request.app.state.tabs.commands(tab_of(request))
     return act(request, form, lambda: "workbench: undo", lambda p: p.undo(among=mine),
-               lambda done: say(request, "Undone: %(what)s", what=done[1].describe()),
+               lambda done: say(request, "Undone: %(what)s",
+                                what=done[1].describe(pages_language(request))),
                fresh=EDITORS)
 
 
