@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from stc import naming
 from stc.errors import CannotUndo, StcError
-from stc.phrases import phrases
+from stc.phrases import phrases, word
 from stc.trail import (
     REDO,
     UNDO,
@@ -229,9 +229,9 @@ def require_unchanged(conn: sqlite3.Connection, objects: set[str], since: int,
 _NAMED = {"theme": "themes", "code": "codes", "group": "code_groups", "subgroup": "subgroups"}
 
 
-def display(conn: sqlite3.Connection, key: str) -> str:
+def display(conn: sqlite3.Connection, key: str, language: str = "en") -> str:
     """How a user reads an object key: `unit:7` → U7, `memo:3` → M3, `doc:I1` → I1,
-    `code:3` → code 'its name'."""
+    `code:3` → code 'its name' (the kind said in `language`: kode 'its name')."""
     kind, _, ident = key.partition(":")
     if kind in ("unit", "memo", "participant"):
         return f"{kind[0].upper()}{ident}"
@@ -241,8 +241,8 @@ def display(conn: sqlite3.Connection, key: str) -> str:
         row = conn.execute(f"SELECT name FROM {_NAMED[kind]} WHERE id = ?",
                            (int(ident),)).fetchone()
         if row is not None:
-            return f"{kind} {row[0]!r}"
-    return key
+            return f"{word(language, kind)} {row[0]!r}"
+    return word(language, key)  # the project, or a key as it is
 
 
 # -- an object's history -----------------------------------------------------------------------

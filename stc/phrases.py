@@ -138,6 +138,12 @@ def say(language: str, what: Said) -> str:
     return template.format_map({k: _said_field(language, v) for k, v in what.fields.items()})
 
 
+def word(language: str, key: str) -> str:
+    """A word of the method's vocabulary (`change_words`: "code", "group", ...) in `language`;
+    one the catalogue does not know stays as it is."""
+    return str(phrases(language)["change_words"].get(key, key))
+
+
 def _template(language: str, what: Said) -> str | None:
     entry = phrases(language)["change_summaries"].get(what.kind)
     if isinstance(entry, dict):
@@ -149,7 +155,7 @@ def _said_field(language: str, value: Any) -> Any:
     if isinstance(value, Said):
         return say(language, value)
     if isinstance(value, Word):
-        return str(phrases(language)["change_words"].get(value, value))
+        return word(language, value)
     if isinstance(value, list):
         return ", ".join(str(_said_field(language, v)) for v in value)
     return value

@@ -107,7 +107,8 @@ def changed_since(conn: sqlite3.Connection, since: int, language: str = "en"
                 Change(record.seq, record.at, record.author, record.summary(language),
                        record.why,
                        _text_diff(conn, record, since)))
-    return [ObjectChanges(key, display(conn, key), changes) for key, changes in grouped.items()]
+    return [ObjectChanges(key, display(conn, key, language), changes)
+            for key, changes in grouped.items()]
 
 
 def _main_objects(record: Record) -> list[str]:

@@ -156,10 +156,13 @@ def test_the_workbench_says_the_changes_in_the_language_of_its_pages(template: P
     trail = text_of(norsk.get("/trail").text)
     assert "kode 'oppstart' lagt til" in trail and "code 'oppstart' added" not in trail
     assert "code 'oppstart' added" in text_of(english.get("/trail").text)
-    since = text_of(norsk.get("/since", since="0").text)
-    assert "koder oppstart, passord lagt i kodegruppe 'Å ta i bruk'" in since
-    assert "codes oppstart, passord into group 'Å ta i bruk'" in text_of(
-        english.get("/since", since="0").text)
+    since, since_en = (tab.get("/since", since="0").text for tab in (norsk, english))
+    assert "koder oppstart, passord lagt i kodegruppe 'Å ta i bruk'" in text_of(since)
+    assert "codes oppstart, passord into group 'Å ta i bruk'" in text_of(since_en)
+    headings = [re.findall(r'<h2 id="object-\d+">(.*?)</h2>', html.unescape(page))
+                for page in (since, since_en)]
+    assert "kodegruppe 'Å ta i bruk'" in headings[0] and "kode 'oppstart'" in headings[0]
+    assert "group 'Å ta i bruk'" in headings[1]
     panel = text_of(norsk.get("/step1", on="U1").text)
     assert "U1 fra I1:2-4 kodet oppstart" in panel
 
