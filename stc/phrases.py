@@ -132,7 +132,7 @@ def said(kind: str, form: str = "", /, **fields: Any) -> Said:
 
 def say(language: str, what: Said) -> str:
     """`what` in `language`: its template filled with its fields, each said in the language."""
-    template = _template(language, what) or _template("en", what)
+    template = _template(language, what.kind, what.form)
     if template is None:  # a kind this version of stc does not know
         return what.kind
     return template.format_map({k: _said_field(language, v) for k, v in what.fields.items()})
@@ -144,14 +144,21 @@ def word(language: str, key: str) -> str:
     return str(phrases(language)["change_words"].get(key, key))
 
 
-def _template(language: str, what: Said) -> str | None:
-    entry = phrases(language)["change_summaries"].get(what.kind)
-    if isinstance(entry, dict):
-        entry = entry.get(what.form)
-    return str(entry) if entry is not None else None
+@cache  # asked once per change: a long trail's audit says thousands
+def _template(language: str, kind: str, form: str) -> str | None:
+    """The template of `kind`'s `form` in `language`, or else in English."""
+    for catalogue in (phrases(language), phrases("en")):
+        entry = catalogue["change_summaries"].get(kind)
+        if isinstance(entry, dict):
+            entry = entry.get(form)
+        if entry is not None:
+            return str(entry)
+    return None
 
 
 def _said_field(language: str, value: Any) -> Any:
+    if type(value) in (str, int):  # most fields: a name, a reference, a number
+        return value
     if isinstance(value, Said):
         return say(language, value)
     if isinstance(value, Word):
