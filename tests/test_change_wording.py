@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from stc.changes import CHANGE_KINDS
+from stc.changes.analysis import MEMO_KINDS
 from stc.cli import main
 from stc.phrases import LANGUAGES, phrases
 from stc.stages.coders import KIND_WORDS
@@ -71,6 +72,10 @@ def test_every_catalogue_has_every_word_and_english_says_what_stc_always_said() 
         assert set(phrases(language)["change_words"]) == set(words), language
     # the kinds of place two coders disagree on, as a merge has always recorded them
     assert {kind: words[kind] for kind in KIND_WORDS} == KIND_WORDS
+    # the named objects (renamed, dropped, merged, ordered) and the kinds of memo
+    named = [w for kind in ("theme", "code", "group", "subgroup")
+             for w in (kind, f"{kind}s", f"{kind} order")]
+    assert sorted(set(named) - set(words)) == sorted(set(MEMO_KINDS) - set(words)) == []
 
 
 @pytest.fixture(scope="module")
