@@ -299,7 +299,7 @@ def history(conn: sqlite3.Connection, upto: int, recs: list[Record] | None = Non
     recs = recs if recs is not None else list(records(conn, upto))
     given = {r.payload["seq"] for r in recs if r.kind == "reason" and r.why}
     return [{"seq": rec.seq, "at": rec.at, "author": rec.author, "kind": rec.kind,
-             "summary": rec.summary(language), "why": rec.why, "refs": rec.refs(),
+             "summary": rec.summary(language), "why": rec.why,
              "unreasoned": needs_reason(rec.kind, rec.payload) and not (rec.why or "").strip()
              and rec.seq not in given}
             for rec in recs]
