@@ -28,7 +28,6 @@ from stc.project import DATABASE, Project
 from stc.reports.method import method_model
 from stc.reports.model import build, report_options, stamp, without_audit
 from stc.reports.office import matrix_xlsx, method_docx, results_docx
-from stc.reports.sandbox import environment, project_file, render_template
 from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
 from stc.store import snapshot
 from stc.texts import writable_values
@@ -247,6 +246,8 @@ class Page:
 def page(project: Project, which: str = "results", as_of: int | None = None) -> Page:
     """The HTML of report `which` (results, audit or method) as `render` would write it, from
     the same model, templates and checks, without writing anything."""
+    from stc.reports import sandbox
+
     if which not in ("results", "audit", "method"):
         raise StcError("E517", name=which, reports="results, audit, method")
     conn = project.replayed(as_of) if as_of is not None else project.conn
@@ -258,8 +259,8 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
             shown = method_model(conn, model, report_options(conn), None) \
                 if which == "method" else model
         name = f"{which}.html.j2"
-        env = environment(project.root / "templates", name, shown)
-        return Page(render_template(env, name, shown), places)
+        env = sandbox.environment(project.root / "templates", name, shown)
+        return Page(sandbox.render_template(env, name, shown), places)
     finally:
         if conn is not project.conn:
             conn.close()
@@ -277,7 +278,10 @@ class Shared:
 
     def render(self, model: dict[str, Any], name: str) -> str:
         """Template `name` rendered with `model` (see `sandbox.environment`)."""
-        return render_template(environment(self.templates, name, model, self.sizes), name,
+        from stc.reports import sandbox  # jinja2: not for a run of Word and Excel files only
+
+        return sandbox.render_template(sandbox.environment(self.templates, name, model,
+                                                           self.sizes), name,
                                model)
 
     def writable(self, model: dict[str, Any]) -> dict[str, Any]:
@@ -326,8 +330,12 @@ def _reference_document(root: Path, names: tuple[str, ...]) -> bytes | None:
     from stc.formats.office import check_word_package
 
     folder = root / "templates"
-    found = [project_file(folder, n) for n in names] if folder.is_dir() else []
-    path = next((p for p in found if p is not None), None)
+    if not folder.is_dir():
+        return None
+    from stc.reports import sandbox  # finds a project's own files as its templates are found
+
+    path = next((p for p in (sandbox.project_file(folder, n) for n in names) if p is not None),
+                None)
     if path is None:
         return None
     try:
