@@ -219,6 +219,19 @@ def project(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def module_cli() -> Callable[..., str]:
+    """`stc ARGS...` for a fixture that outlives one test (the `run` fixture is per test): the
+    output of a command that must succeed."""
+    runner = CliRunner(env={"STC_AUTHOR": "tester", "STC_PROJECT": None})
+
+    def stc(*args: str) -> str:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    return stc
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path

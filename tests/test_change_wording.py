@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from stc.changes import CHANGE_KINDS
 from stc.changes.analysis import MEMO_KINDS
-from stc.cli import main
 from stc.phrases import LANGUAGES, phrases
 from stc.stages.coders import KIND_WORDS
 from stc.trail import REDO, UNDO
 from stc.web.app import create_app
 from tests import workbench
+from tests.conftest import module_cli
 from tests.workbench import COPING, PORT, SUPPORT, TOKEN, message, open_tab, study
 
 __all__ = ["study"]  # the fixture shared with the other workbench tests (tests.workbench)
@@ -83,12 +82,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """The Norwegian demo project (`stc demo`) with a code renamed without a reason, a theme
     added and that undone, and the runner that made it."""
     root = tmp_path_factory.mktemp("wording") / "demo"
-    runner = CliRunner(env={"STC_AUTHOR": "tester", "STC_PROJECT": None})
-
-    def stc(*args: str) -> str:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.stdout
+    stc = module_cli()
 
     stc("demo", str(root))
     stc("--project", str(root), "rename", "code", "samtykke", "samtykke gitt")

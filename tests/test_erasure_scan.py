@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from click.testing import CliRunner
 
-from stc.cli import main
 from stc.cli.demo import corpus_folder
 from stc.project import open_project
 from stc.units import INTERVIEWER, DocText, load_doc
-from tests.conftest import Run, write
+from tests.conftest import Run, module_cli, write
 
 # a fictional interview: the participant who withdraws
 ERASED = (
@@ -298,12 +296,7 @@ def participant_speech(doc: DocText) -> str:
 def erased_demo(tmp_path_factory: pytest.TempPathFactory) -> ErasedDemo:
     """The demo project after `stc erase I2`, with what each participant said before."""
     root = tmp_path_factory.mktemp("demo") / "eksempel"
-    runner = CliRunner(env={"STC_AUTHOR": "tester", "STC_PROJECT": None})
-
-    def stc(*args: str) -> str:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.stdout
+    stc = module_cli()
 
     stc("demo", str(root))
     names = {d["id"]: d["participant"] for d in json.loads(stc("--project", str(root), "docs",
