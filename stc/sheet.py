@@ -302,10 +302,13 @@ def _sheet_rows(path: Path, book: Any, name: str) -> Iterator[tuple[Any, ...]]:
     some programs get wrong); reading stops, refusing the file (E417), at a row wider than
     MAX_COLUMNS, after MAX_EMPTY_RUN empty rows in a row or beyond row MAX_ROWS + 1, so a
     sheet that claims a million rows costs as little as a short one."""
-    sheet = book[name]
-    sheet.reset_dimensions()
     empty = 0
     try:
+        sheet = book[name]
+        if not hasattr(sheet, "iter_rows"):  # a chart sheet: a picture, no cells
+            raise StcError("E417", path=str(path), detail=f"sheet `{name}` is a chart, not a"
+                                                          " table")
+        sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             _check_size(path, name, number, values, empty)
             empty = 0 if any(v is not None and v != "" for v in values) else empty + 1

@@ -286,3 +286,28 @@ def test_a_pdf_repeating_one_stream_is_refused_before_it_is_read(
     assert "[E130]" in error and "repeat far more content" in error, error
     assert len(read) <= 1  # refused at the first page, not after reading every one
     assert snapshot(run, project) == before
+
+
+@pytest.mark.parametrize("command", ["matrix", "participants"])
+def test_a_chart_where_the_table_should_be_is_refused_in_one_line(
+        run: Run, coded: Path, command: str) -> None:
+    """A chart sheet has no cells: where stc looks for its table (the first sheet, or the
+    sheet `units`) it is refused by name, not met with an AttributeError."""
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    from tests.samples import snapshot
+
+    args = spreadsheet(run, coded, command)
+    book = openpyxl.load_workbook(coded / "m.xlsx")
+    table = book.worksheets[0]
+    table.title = "tabell"
+    chart = BarChart()
+    chart.add_data(Reference(table, min_col=2, min_row=1, max_row=2))
+    book.create_chartsheet("units" if command == "matrix" else "diagram", 0).add_chart(chart)
+    book.save(coded / "m.xlsx")
+    before = snapshot(run, coded)
+    error = run(*args, code=1).stderr
+    assert error.startswith("Error: m.xlsx: sheet `") and error.endswith("[E417]\n"), error
+    assert len(error.splitlines()) == 1 and "is a chart, not a table" in error, error
+    assert snapshot(run, coded) == before
