@@ -23,7 +23,7 @@ from typing import Any
 from stc import naming
 from stc.errors import BadInput, StcError
 from stc.outputs import all_or_none, make_folder
-from stc.parallel import in_background, start_method
+from stc.parallel import in_background, runs_apart, start_method
 from stc.project import DATABASE, Project
 from stc.reports.method import method_model
 from stc.reports.model import build, report_options, stamp, without_audit
@@ -200,8 +200,10 @@ def _files(project: Project, conn: sqlite3.Connection, request: Request, as_of: 
 
 def _worth_parting(conn: sqlite3.Connection, as_of: int | None) -> bool:
     """Whether the audit trail and the matrix are made in other processes: for a project
-    large enough, never for an earlier state (replayed in this process's memory)."""
-    if as_of is not None:
+    large enough, never for an earlier state (replayed in this process's memory), nor where
+    they would run here after all (one core, STC_WORKERS=1): the chapter's model is then
+    the audit's too."""
+    if as_of is not None or not runs_apart():
         return False
     units = int(conn.execute("SELECT COUNT(*) FROM units").fetchone()[0])
     return units >= APART_FROM[start_method()]

@@ -107,13 +107,19 @@ def in_background(function: Callable[..., Answer], *args: Any, worth_a_spawn: bo
     pay for a fresh interpreter), or there is a single core (or STC_WORKERS=1), it runs here
     and now. If the
     other process fails, the call runs again here, so its error is raised in this process."""
-    method = start_method()
-    if (method != "fork" and not worth_a_spawn) or _cores() < 2:
+    if not runs_apart(worth_a_spawn):
         answer = function(*args)
         return lambda: answer
+    method = start_method()
     if method == "fork":
         return _forked(function, args)
     return _started(function, args, method)
+
+
+def runs_apart(worth_a_spawn: bool = True) -> bool:
+    """Whether `in_background` runs its call in another process: not on a single core (or
+    with STC_WORKERS=1), nor where workers are spawned for too little work."""
+    return (start_method() == "fork" or worth_a_spawn) and _cores() > 1
 
 
 def _cores() -> int:

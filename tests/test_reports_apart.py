@@ -59,6 +59,7 @@ def test_reports_made_apart_are_those_made_in_one_process(
     assert apart == ["audit", "matrix"]
     monkeypatch.setenv("STC_WORKERS", "1")
     made_here = reports_of(run, root, tmp_path / "here")
+    assert apart == ["audit", "matrix"]  # none started with STC_WORKERS=1
     assert len(made_apart) == 10 and made_apart == made_here
 
 
