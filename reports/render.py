@@ -23,12 +23,12 @@ from typing import Any
 from stc import naming
 from stc.errors import BadInput, StcError
 from stc.outputs import all_or_none, make_folder
-from stc.parallel import in_background, runs_apart, start_method
+from stc.parallel import Background, in_background, runs_apart, start_method
 from stc.project import DATABASE, Project
 from stc.reports.method import method_model
 from stc.reports.model import build, report_options, stamp, without_audit
 from stc.reports.office import matrix_xlsx, method_docx, results_docx
-from stc.stages.checks import IDENTIFYING, identifying_check, run_checks
+from stc.stages.checks import IDENTIFYING, CheckResult, identifying_check, run_checks
 from stc.store import snapshot
 from stc.texts import writable_values
 from stc.trail import read_once
@@ -177,7 +177,22 @@ def _files(project: Project, conn: sqlite3.Connection, request: Request, as_of: 
         raise StcError("E516", places="; ".join(places))
     apart = {r: in_background(_parted_files, project.root, r, request.formats[r])
              for r in parted}
-    model = build(conn, as_of, None, None, checks if audit_here else None)
+    try:
+        return _gathered(project, conn, request, as_of, examples,
+                         checks if audit_here else None, apart)
+    except BaseException:
+        for background in apart.values():  # none left working for a report that failed
+            background.end()
+        raise
+
+
+def _gathered(project: Project, conn: sqlite3.Connection, request: Request, as_of: int | None,
+              examples: Sequence[str] | None, checks: list[CheckResult] | None,
+              apart: dict[str, Background[tuple[dict[str, Any], Files]]]
+              ) -> tuple[dict[str, Any], Files]:
+    """The files of the reports made here, and those of the reports made `apart` when they
+    show the state this connection sees (else made here too)."""
+    model = build(conn, as_of, None, None, checks)
     method = (method_model(conn, model, report_options(conn), examples)
               if "method" in request.reports else None)
     matrix = matrix_table(conn) if "matrix" in request.reports and "matrix" not in apart \

@@ -24,7 +24,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from stc.errors import StcError
 
@@ -100,16 +100,36 @@ def mapped(function: Callable[[Item], Answer], items: Iterable[Item], workers: i
             yield answer
 
 
+class Background(Generic[Answer]):
+    """A call `in_background` started: calling this waits for its answer; `end` stops it
+    unanswered (the work that wanted it failed), so no process is left behind for it."""
+
+    def __init__(self, wait: Callable[[], Answer], end: Callable[[], None] = lambda: None
+                 ) -> None:
+        self._wait, self._end = wait, end
+        self._over = False
+
+    def __call__(self) -> Answer:
+        self._over = True
+        return self._wait()
+
+    def end(self) -> None:
+        """Stop the call if it was not waited for; nothing once it was."""
+        if not self._over:
+            self._over = True
+            self._end()
+
+
 def in_background(function: Callable[..., Answer], *args: Any, worth_a_spawn: bool = True
-                  ) -> Callable[[], Answer]:
-    """Start `function(*args)` in another process; the returned function waits for its
+                  ) -> Background[Answer]:
+    """Start `function(*args)` in another process; calling what is returned waits for its
     answer. Where workers would be spawned and `worth_a_spawn` is false (too little work to
     pay for a fresh interpreter), or there is a single core (or STC_WORKERS=1), it runs here
-    and now. If the
-    other process fails, the call runs again here, so its error is raised in this process."""
+    and now. If the other process fails, the call runs again here, so its error is raised in
+    this process."""
     if not runs_apart(worth_a_spawn):
         answer = function(*args)
-        return lambda: answer
+        return Background(lambda: answer)
     method = start_method()
     if method == "fork":
         return _forked(function, args)
@@ -130,9 +150,10 @@ def _cores() -> int:
     return max(1, min(cores or 1, limit))
 
 
-def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Callable[[], Answer]:
+def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Background[Answer]:
     """A bare fork and a pipe: cheaper than a pool for one call."""
     import pickle
+    import signal
 
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -157,11 +178,17 @@ def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Callable[
         result: Answer = pickle.loads(data)  # our own child's answer, never outside data
         return result
 
-    return wait
+    def end() -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)  # leaves no zombie behind
+        os.close(read_end)
+
+    return Background(wait, end)
 
 
 def _started(function: Callable[..., Answer], args: tuple[Any, ...], method: str
-             ) -> Callable[[], Answer]:
+             ) -> Background[Answer]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -177,7 +204,11 @@ def _started(function: Callable[..., Answer], args: tuple[Any, ...], method: str
         finally:
             pool.shutdown()
 
-    return wait
+    def end() -> None:  # the worker ends when its call does, or with this process
+        future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    return Background(wait, end)
 
 
 def _in_worker(main: int) -> None:

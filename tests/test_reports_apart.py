@@ -107,3 +107,34 @@ def test_a_failure_apart_is_the_error_it_is_here(run: Run, tmp_path: Path,
     assert result.stderr.count("Error:") == 1
     assert "[E534]" in result.stderr and "templates/audit.html.j2" in result.stderr
     assert not (root / "reports").exists() or not any((root / "reports").iterdir())
+
+
+def unreaped_children() -> set[int]:
+    """The processes this one started and has not reaped (a zombie included), from /proc."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[1]) == os.getpid():
+            out.add(int(stat.parent.name))
+    return out
+
+
+def test_a_failure_in_the_chapter_leaves_no_worker_behind(run: Run, tmp_path: Path,
+                                                          apart: list[str]) -> None:
+    """The chapter fails while the audit trail and the matrix are made apart: the one-line
+    error, and no forked worker left working (or unreaped) for a report nobody waits for."""
+    if os.environ["STC_START_METHOD"] != "fork" or not Path("/proc/self/stat").exists():
+        pytest.skip("forked workers, counted in /proc")
+    root = tmp_path / "nb"
+    analysed_project(run, root, "nb")
+    (root / "templates").mkdir()
+    write(root / "templates" / "results.html.j2", "{{ missing_value }}")
+    before = unreaped_children()
+    result = run("report", "all", "--project", str(root), code=1)
+    assert apart == ["audit", "matrix"]
+    assert result.stderr.count("Error:") == 1
+    assert "[E534]" in result.stderr and "templates/results.html.j2" in result.stderr
+    assert unreaped_children() == before
