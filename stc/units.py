@@ -91,7 +91,7 @@ class Places:
     def ref(self, doc: str, version: int, start: int, end: int) -> str:
         current = self.doc(doc)
         if current.version == version:  # its segments are loaded with it
-            return segment_ref(doc, *current.covering(start, end)) if current.numbers else doc
+            return current.ref(start, end) if current.numbers else doc
         key = (doc, version)
         if key not in self.cache:
             rows = self.conn.execute("SELECT n, start, end FROM segments WHERE doc = ?"
