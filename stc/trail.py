@@ -270,10 +270,8 @@ def once(conn: sqlite3.Connection, key: str, compute: Callable[[], T]) -> T:
 def _whole_trail(conn: sqlite3.Connection) -> list[Record]:
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a Row per record costs more than its payload
-    return [Record(seq, at, author, kind, load_payload(payload), why, prev, digest, command,
-                   label)
-            for seq, at, author, kind, payload, why, prev, digest, command, label
-            in cursor.execute(f"SELECT {_COLUMNS} FROM trail ORDER BY seq")]
+    return [_row_to_record(row) for row in cursor.execute(
+        f"SELECT {_COLUMNS} FROM trail ORDER BY seq")]
 
 
 def records(conn: sqlite3.Connection, upto: int | None = None,
