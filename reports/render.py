@@ -269,7 +269,7 @@ def page(project: Project, which: str = "results", as_of: int | None = None) -> 
         raise StcError("E517", name=which, reports="results, audit, method")
     conn = project.replayed(as_of) if as_of is not None else project.conn
     try:
-        with read_once(conn):
+        with snapshot(conn), read_once(conn):  # its checks and its model of one state
             checks = run_checks(conn) if which == "audit" else [identifying_check(conn)]
             places = next(c for c in checks if c.id == IDENTIFYING).failures
             model = build(conn, as_of, None, None, checks if which == "audit" else None)

@@ -151,7 +151,13 @@ def _cores() -> int:
 
 
 def _forked(function: Callable[..., Answer], args: tuple[Any, ...]) -> Background[Answer]:
-    """A bare fork and a pipe: cheaper than a pool for one call."""
+    """A bare fork and a pipe: cheaper than a pool for one call.
+
+    The child inherits this process's open SQLite connections; it must never use them, only
+    open its own (as `stc verify` and the reports do). SQLite keeps its locks per process, so
+    the child closing an inherited file could drop this process's: the child leaves with
+    `os._exit`, closing nothing, and a caller holding a read transaction keeps it until the
+    child has answered or been ended."""
     import pickle
     import signal
 

@@ -138,3 +138,27 @@ def test_a_failure_in_the_chapter_leaves_no_worker_behind(run: Run, tmp_path: Pa
     assert result.stderr.count("Error:") == 1
     assert "[E534]" in result.stderr and "templates/results.html.j2" in result.stderr
     assert unreaped_children() == before
+
+
+def test_a_preview_shows_one_state_when_a_change_lands_meanwhile(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench's preview (`render.page`): its checks and its model read one state."""
+    from stc.project import open_project
+    from stc.stages.impression import add_memo
+    from stc.trail import head
+
+    root = tmp_path / "nb"
+    analysed_project(run, root, "nb")
+    project = open_project(root)
+    _, shown = head(project.conn)
+    real = rendering.build
+
+    def after_a_change(*args: Any, **kwargs: Any) -> Any:  # another user's, between the reads
+        add_memo(open_project(root), "Notat skrevet mens forhåndsvisningen ble laget.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "build", after_a_change)
+    html = rendering.page(project, "audit").html
+    assert re.findall(r"\b[0-9a-f]{64}\b", html)[-1] == shown
+    assert "Notat skrevet" not in html
+    assert head(project.conn)[1] != shown
