@@ -151,7 +151,7 @@ def test_a_preview_shows_one_state_when_a_change_lands_meanwhile(
     analysed_project(run, root, "nb")
     project = open_project(root)
     _, shown = head(project.conn)
-    real = rendering.build
+    from stc.reports.model import build as real
 
     def after_a_change(*args: Any, **kwargs: Any) -> Any:  # another user's, between the reads
         add_memo(open_project(root), "Notat skrevet mens forhåndsvisningen ble laget.")
