@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from stc import naming
 from stc.errors import CannotUndo, StcError
-from stc.phrases import phrases, word
+from stc.phrases import name_in, phrases, word
 from stc.trail import (
     REDO,
     UNDO,
@@ -241,7 +241,7 @@ def display(conn: sqlite3.Connection, key: str, language: str = "en") -> str:
         row = conn.execute(f"SELECT name FROM {_NAMED[kind]} WHERE id = ?",
                            (int(ident),)).fetchone()
         if row is not None:
-            return f"{word(language, kind)} {row[0]!r}"
+            return f"{word(language, kind)} {name_in(language, str(row[0]))}"
     return word(language, key)  # the project, or a key as it is
 
 

@@ -116,6 +116,11 @@ class Word(str):
     (`change_words`); a word a catalogue does not know stays as it is."""
 
 
+class Name(str):
+    """A name a change gives (a code's, a group's), quoted as the language quotes names
+    (`name_in`)."""
+
+
 class Said(NamedTuple):
     """What a change did, to be said in a language: the template `form` of change kind `kind`
     in the catalogue's `change_summaries` ("" for a kind with one form) and the fields that
@@ -136,6 +141,15 @@ def say(language: str, what: Said) -> str:
     if template is None:  # a kind this version of stc does not know
         return what.kind
     return template.format_map({k: _said_field(language, v) for k, v in what.fields.items()})
+
+
+def name_in(language: str, name: str) -> str:
+    """A name as the changes say it: in English as Python quotes it ('x', as `stc log` always
+    has), in another language in its quotation marks («x»), as its change templates do."""
+    if language == "en":
+        return repr(name)
+    p = phrases(language)
+    return f"{p['quote_open']}{name}{p['quote_close']}"
 
 
 def word(language: str, key: str) -> str:
@@ -163,6 +177,8 @@ def _said_field(language: str, value: Any) -> Any:
         return say(language, value)
     if isinstance(value, Word):
         return word(language, value)
+    if isinstance(value, Name):
+        return name_in(language, value)
     if isinstance(value, list):
         return ", ".join(str(_said_field(language, v)) for v in value)
     return value

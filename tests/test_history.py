@@ -124,8 +124,8 @@ def test_revisions_without_a_reason_fail_the_check_until_one_is_given(run: Run,
     renamed = json.loads(run("log", "--json").stdout)[-1]["seq"]
     failures = json.loads(run("check", "--json", code=1).stdout)
     reasons = next(c for c in failures if c["id"] == "reasons")
-    assert reasons["failures"] == [f"endring nr. {renamed} (kode 'ringing' omdøpt til"
-                                   f" 'telefoner') har ingen begrunnelse (stc reason {renamed}"
+    assert reasons["failures"] == [f"endring nr. {renamed} (kode «ringing» omdøpt til"
+                                   f" «telefoner») har ingen begrunnelse (stc reason {renamed}"
                                    " TEKST)"]
     out = run("reason", str(renamed), "Ordet informantene bruker").stdout
     assert f"reason given for change #{renamed}" in out
@@ -162,7 +162,7 @@ def test_the_audit_names_coder_note_subgroup_and_missing_reasons(run: Run, coded
     assert f"kodet av tester, {add['at'][:16].replace('T', ' ')} (<a href=\"#c{add['seq']}\">" \
         in html
     assert "notat: Sjekk tonen her" in html
-    assert "U1 sortert i &#39;Tid/Skjerm&#39;" in html
+    assert "U1 sortert i «Tid/Skjerm»" in html
     assert "U3 satt til side: Handler om noe annet" in html
     assert html.count('<span class="bad">ingen begrunnelse</span>') == 1  # the rename
 

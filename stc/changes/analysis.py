@@ -10,7 +10,7 @@ import sqlite3
 
 from stc.changes.registry import Payload, change_kind, keys
 from stc.lookup import TABLES
-from stc.phrases import Said, Word, said
+from stc.phrases import Name, Said, Word, said
 
 # the table behind each kind of named object
 
@@ -142,7 +142,7 @@ def _merge_into(conn: sqlite3.Connection, kind: str, source: int, target: int) -
 
 @change_kind(
     "merge",
-    lambda p: said("merge", kinds=Word(f"{p['kind']}s"), names=", ".join(map(repr, p["names"])),
+    lambda p: said("merge", kinds=Word(f"{p['kind']}s"), names=[Name(n) for n in p["names"]],
                    into=p["into_name"]),
     refs=lambda p: [*p["names"], p["into_name"]],
     objects=lambda p: keys(p["kind"], *p["ids"], p["into"]),
