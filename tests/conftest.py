@@ -219,6 +219,18 @@ def project(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+@pytest.fixture
+def done(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Norwegian project with all four steps done (`builders.analysed_project`), the working
+    directory inside it."""
+    from tests.builders import analysed_project
+
+    root = tmp_path / "nb"
+    analysed_project(run, root, "nb")
+    monkeypatch.chdir(root)
+    return root
+
+
 def module_cli() -> Callable[..., str]:
     """`stc ARGS...` for a fixture that outlives one test (the `run` fixture is per test): the
     output of a command that must succeed."""

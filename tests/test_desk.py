@@ -14,21 +14,13 @@ from stc.errors import StcError
 from stc.project import Project, open_project
 from stc.reports.render import page
 from stc.stages import history_view, impression, recontext, supervision, writing
-from tests.builders import WORDS, analysed_project
+from tests.builders import WORDS
 from tests.conftest import Run
 from tests.samples import snapshot
 
 NB = WORDS["nb"]
 TIME, TECH = NB["time"], NB["tech"]
 RUSH, TIRED = f"{TIME}/{NB['rush']}", f"{TIME}/{NB['tired']}"
-
-
-@pytest.fixture
-def done(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "nb"
-    analysed_project(run, root, "nb")
-    monkeypatch.chdir(root)
-    return root
 
 
 @pytest.fixture

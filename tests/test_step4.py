@@ -14,19 +14,11 @@ from stc import open_project
 from stc.stages.checks import first_person
 from stc.stages.prevalence import prevalence_words
 from stc.stages.synthesis import codes_frame, names_in, names_pattern, prevalence_frame
-from tests.builders import INTERVIEWS, WORDS, analysed_project
+from tests.builders import INTERVIEWS, WORDS
 from tests.conftest import Run, write
 
 NB = WORDS["nb"]
 RUSH = f"{NB['time']}/{NB['rush']}"
-
-
-@pytest.fixture
-def done(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "nb"
-    analysed_project(run, root, "nb")
-    monkeypatch.chdir(root)
-    return root
 
 
 def checks(run: Run, code: int = 0) -> dict[str, list[dict[str, Any]]]:

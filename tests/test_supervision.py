@@ -9,21 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.builders import WORDS, analysed_project
+from tests.builders import WORDS
 from tests.conftest import Run
 from tests.samples import snapshot
 
 NB = WORDS["nb"]
 TIME, TECH = NB["time"], NB["tech"]
 RUSH = f"{TIME}/{NB['rush']}"
-
-
-@pytest.fixture
-def done(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "nb"
-    analysed_project(run, root, "nb")
-    monkeypatch.chdir(root)
-    return root
 
 
 def comments(run: Run, *args: str) -> list[dict[str, Any]]:
