@@ -129,9 +129,9 @@ def test_what_she_wrote_with_its_words_is_listed(run: Run, project: Path) -> Non
 
 # -- a project from an earlier stc --------------------------------------------------------------
 
-def test_an_old_project_is_told_what_its_trail_still_holds(run: Run, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
+def old_project_of_kari(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project as an earlier stc made it, Kari's interview in it as I1, the working
+    directory inside it."""
     from tests.test_participants import old_project
 
     files = tmp_path / "filer"
@@ -140,6 +140,13 @@ def test_an_old_project_is_told_what_its_trail_still_holds(run: Run, tmp_path: P
     root = tmp_path / "gammelt"
     old_project(root, [(files / "I1.txt", "I1", "Kari")])
     monkeypatch.chdir(root)
+    return root
+
+
+def test_an_old_project_is_told_what_its_trail_still_holds(run: Run, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    root = old_project_of_kari(tmp_path, monkeypatch)
     run("code", "I1:3", "dosering", "--group", "Medisiner")
     run("subgroup", "add", "Medisiner", "Redsel")
     run("sort", "U1", "--into", "Medisiner/Redsel")
@@ -188,14 +195,7 @@ def test_a_clean_project_from_an_old_one_holds_no_name_and_no_plain_hash(
         run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What the README advises for a project from an earlier stc: its analysis through a
     REFI-QDA file into a new project, whose trail starts with salted hashes only."""
-    from tests.test_participants import old_project
-
-    files = tmp_path / "filer"
-    files.mkdir()
-    write(files / "I1.txt", INTERVIEW)
-    old = tmp_path / "gammelt"
-    old_project(old, [(files / "I1.txt", "I1", "Kari")])
-    monkeypatch.chdir(old)
+    old_project_of_kari(tmp_path, monkeypatch)
     run("code", "I1:3", "dosering")
     run("export", str(tmp_path / "alt.qdpx"))
     run("init", str(tmp_path / "ny"), "--language", "nb", "--title", "Ny")

@@ -607,11 +607,7 @@ def _axe(page: Page, axe_source: str, where: str) -> None:
 
 def test_screenshots(page: Page, request: pytest.FixtureRequest,
                      tmp_path_factory: pytest.TempPathFactory) -> None:
-    target = request.config.getoption("--workbench-screenshots")
-    if not target:
-        pytest.skip("screenshots are written only with --workbench-screenshots DIR")
-    out = Path(target).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = workbench.screenshot_folder(request)
     root = _sample_study(tmp_path_factory.mktemp("shots"))
     with workbench.serving(root) as (process, url):
         page.set_viewport_size({"width": 1280, "height": 500})

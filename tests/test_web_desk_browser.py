@@ -259,11 +259,7 @@ def test_every_page_at_200_percent_zoom_without_serious_accessibility_violations
 def test_screenshots_of_steps_1_and_4_the_validation_and_since(
         page: Page, request: pytest.FixtureRequest,
         tmp_path_factory: pytest.TempPathFactory) -> None:
-    target = request.config.getoption("--workbench-screenshots")
-    if not target:
-        pytest.skip("screenshots are written only with --workbench-screenshots DIR")
-    out = Path(target).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = workbench.screenshot_folder(request)
     root = _sample_study(tmp_path_factory.mktemp("desk-shots"))
     _supervised(root)
     with workbench.serving(root) as (process, url):

@@ -110,6 +110,17 @@ def build_once(folder: Path, step3: bool = False) -> Path:
         return board(run, root) if step3 else root
 
 
+def screenshot_folder(request: pytest.FixtureRequest) -> Path:
+    """Where the README's pictures go (`--workbench-screenshots DIR`); without it the test
+    is skipped."""
+    target = request.config.getoption("--workbench-screenshots")
+    if not target:
+        pytest.skip("screenshots are written only with --workbench-screenshots DIR")
+    out = Path(target).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 @contextmanager
 def serving(root: Path, *options: str, interface: str = "en", browser: str | None = None
             ) -> Iterator[tuple[subprocess.Popen[str], str]]:
