@@ -230,10 +230,10 @@ _NAMED = {"theme": "themes", "code": "codes", "group": "code_groups", "subgroup"
 
 
 def display(conn: sqlite3.Connection, key: str, language: str = "en") -> str:
-    """How a user reads an object key: `unit:7` → U7, `memo:3` → M3, `doc:I1` → I1,
-    `code:3` → code 'its name' (the kind said in `language`: kode 'its name')."""
+    """How a user reads an object key: `unit:7` → U7, `memo:3` → M3, `comment:2` → C2,
+    `doc:I1` → I1, `code:3` → code 'its name' (said in `language`: kode «its name»)."""
     kind, _, ident = key.partition(":")
-    if kind in ("unit", "memo", "participant"):
+    if kind in ("unit", "memo", "participant", "comment"):
         return f"{kind[0].upper()}{ident}"
     if kind == "doc":
         return ident

@@ -149,6 +149,13 @@ def test_diff_since_a_seal_or_a_date(run: Run, done: Path, tmp_path: Path) -> No
     assert "[E564]" in run("diff", "--since", "forrige uke", code=1).stderr
 
 
+def test_diff_names_a_comment_as_its_reader_writes_it(run: Run, done: Path) -> None:
+    last = json.loads(run("log", "--json").stdout)[-1]["seq"]
+    run("comment", "add", "I1:2", "-m", "Se på denne.")
+    said = run("diff", "--since", str(last)).stdout
+    assert "\nC1\n" in said and "comment:1" not in said, said
+
+
 
 @pytest.mark.parametrize(("args", "code"), [
     (("comment", "resolve", "C²"), "E561"), (("comment", "resolve", "C" + "9" * 30), "E136"),
